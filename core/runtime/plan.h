@@ -1,0 +1,79 @@
+// A variant made concrete: every expression evaluated with the run's parameters and time scale, limits checked.
+#pragma once
+
+#include "scenario/scenario.h"
+#include "trace/string_table.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace interleave::core {
+
+// Sane amounts; anything above is refused before a run starts, with a message naming the limit.
+struct Limits {
+    std::int64_t maxTasks = 1'000'000;
+    int maxProcesses = 64;
+    int maxThreads = 1024;
+    std::int64_t maxDurationNs = 3600LL * 1'000'000'000; // one hour, per step and for the whole plan's sum
+    double minTimeScale = 0.01;
+    double maxTimeScale = 100.0;
+};
+
+struct RunOptions {
+    double timeScale = 1.0; // slow motion: every duration is multiplied by it
+    std::uint64_t seed = 1; // for fail(p) and retry jitter
+    std::filesystem::path workerExecutable; // empty = interleave-worker beside the running executable
+};
+
+struct PlanStep;
+
+struct PlanChild {
+    std::uint32_t nameId = 0; // in Plan::strings
+    std::int64_t count = 1;
+    std::vector<PlanStep> body;
+};
+
+struct PlanStep {
+    OpKind kind = OpKind::Io;
+    std::int32_t line = 0;
+    std::int64_t durationNs = 0; // io, block, cpu, timeout; first backoff for retry
+    std::int64_t count = 0;      // repeat count, retry attempts
+    double probability = 0;      // fail
+    std::int32_t primitive = -1; // index into Plan::primitives
+    std::uint32_t labelId = 0;   // in Plan::strings; 0 = none
+    Placement placement = Placement::Default;
+    std::vector<PlanStep> body;
+    std::vector<PlanChild> children;
+};
+
+struct PlanPrimitive {
+    std::string name;
+    PrimitiveKind kind = PrimitiveKind::Lock;
+    std::int64_t capacity = 0; // semaphore permits, queue maxsize (0 = unbounded)
+    std::uint32_t nameId = 0;
+};
+
+struct Plan {
+    std::string lessonId;
+    std::string variant;
+    Model model = Model::Async;
+    int threads = 0;   // thread-pool size, 0 = none
+    int processes = 0; // process-pool size, 0 = none
+    bool gil = false;
+    std::int64_t switchIntervalNs = 5'000'000;
+    std::int64_t heartbeatNs = 10'000'000;
+    std::vector<PlanPrimitive> primitives;
+    std::vector<PlanStep> program;
+    StringTable strings; // names used by the plan; the run's trace starts from this table
+    std::int64_t taskCount = 1; // tasks the plan will create, main included
+    RunOptions options;
+};
+
+// Throws UsageError when a value breaks a limit (naming it), LessonError for a meaning error found only with values
+// (e.g. a negative duration).
+Plan compilePlan(const Scenario& scenario, const VariantDecl& variant, const ParameterValues& values,
+                 const RunOptions& options, const Limits& limits = {});
+
+} // namespace interleave::core

@@ -1,0 +1,62 @@
+// One run of one variant: owns the engine thread, the pools and the recorder, and hands out the growing trace.
+#pragma once
+
+#include "runtime/plan.h"
+#include "trace/trace.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace interleave::core {
+
+enum class RunStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Stopped };
+std::string_view toString(RunStatus status);
+
+struct RunOutcome {
+    RunStatus status = RunStatus::NotStarted;
+    std::string error; // for Failed: what went wrong, e.g. "broken process pool: worker 2 (pid 1234) was killed by signal 9"
+};
+
+class Run {
+public:
+    explicit Run(Plan plan);
+    ~Run(); // stops the run if it is still going, then joins and reaps everything it owns
+    Run(const Run&) = delete;
+    Run& operator=(const Run&) = delete;
+
+    void start();
+    // Thread-safe and returns at once: cancels every task; threads are joined and workers reaped before finished().
+    void requestStop();
+    // True once the run has ended (completed, failed or stopped) and every thread and worker is gone.
+    bool waitFor(std::chrono::nanoseconds timeout);
+    void wait();
+    bool finished() const;
+
+    // Moves newly recorded events into trace(). Call from one consumer thread only (the GUI thread once a frame,
+    // or the CLI); trace() may be read on that thread between calls.
+    std::size_t pollTrace();
+    const Trace& trace() const;
+
+    RunOutcome outcome() const;
+    const Plan& plan() const;
+    std::int64_t elapsedNs() const; // since start, frozen once finished
+    std::uint64_t tasksFinished() const;
+    std::uint64_t tasksCreated() const;
+
+    class Impl;
+
+private:
+    std::unique_ptr<Impl> m_impl;
+};
+
+// Starts, waits and drains in one call; for tests and the CLI when no progress is needed.
+struct RunResult {
+    Trace trace;
+    RunOutcome outcome;
+};
+RunResult runToCompletion(Plan plan);
+
+} // namespace interleave::core

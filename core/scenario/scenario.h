@@ -1,0 +1,162 @@
+// The lesson model: parameters, primitives, variants with their task programs, expectations and listings.
+#pragma once
+
+#include "scenario/expression.h"
+#include "scenario/lesson_error.h"
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace interleave::core {
+
+enum class OpKind : std::uint8_t {
+    Io,       // amount = ms; an awaitable wait on the loop, a GIL-releasing blocking wait in a thread
+    Block,    // amount = ms; a blocking call (label names it); freezes the loop when run on it
+    Cpu,      // amount = CPU-ms on one core; holds the GIL in slices when there is one
+    Acquire,  // target = semaphore or lock
+    Release,  // target = semaphore or lock
+    Put,      // target = queue; blocks while full
+    Get,      // target = queue; blocks while empty
+    TaskDone, // target = queue; marks one got item finished (Python's Queue.task_done)
+    Close,    // target = queue; no more puts; getters drain what is left, then stop
+    Consume,  // target = queue; body runs once per item until the queue is closed and empty; task_done after each
+    Wait,     // target = event
+    Set,      // target = event
+    Gather,   // children; waits for all (asyncio.gather / executor.map / a plain loop when inline)
+    Group,    // children; structured: a failure cancels the siblings (TaskGroup)
+    Spawn,    // children; started and not awaited; the run still waits for them before it ends
+    Offload,  // body runs on placement (threads or processes) while the caller awaits it
+    Repeat,   // amount = count; body runs that many times in order
+    Timeout,  // amount = ms; body is cancelled when it takes longer
+    Retry,    // amount = attempts; backoff = first delay in ms, doubled after each failure
+    Shield,   // body completes even when the caller is cancelled
+    Fail,     // amount = probability in [0,1]; raises with that probability (seeded)
+};
+
+// Where children or an offloaded body run. Default means: inline in the sequential model, tasks on the loop in the
+// async model, the thread pool in the threads model.
+enum class Placement : std::uint8_t { Default, Inline, Loop, Threads, Processes };
+
+struct Op;
+
+// One kind of child in a fan-out: `count` copies of `body`, each a task named `name` (numbered when count > 1).
+struct ChildTemplate {
+    std::string name;
+    Expression count = Expression::constant(1);
+    std::vector<Op> body;
+    SourceLocation location;
+};
+
+struct Op {
+    OpKind kind = OpKind::Io;
+    SourceLocation location;
+    int line = 0; // 1-based line in the variant's listing this step corresponds to; 0 = none
+    std::optional<Expression> amount;
+    std::optional<Expression> backoff;
+    std::string target; // primitive name
+    std::string label;  // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
+    Placement placement = Placement::Default;
+    std::vector<Op> body;
+    std::vector<ChildTemplate> children;
+};
+
+enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event };
+
+struct PrimitiveDecl {
+    std::string name;
+    PrimitiveKind kind = PrimitiveKind::Lock;
+    std::optional<Expression> capacity; // semaphore permits or queue maxsize; absent = 1 (semaphore) / unbounded
+    SourceLocation location;
+};
+
+enum class Model : std::uint8_t { Sequential, Async, Threads };
+
+struct VariantDecl {
+    std::string name;
+    std::string description;
+    Model model = Model::Async;
+    std::optional<Expression> threads;   // thread-pool size; absent = no thread pool
+    std::optional<Expression> processes; // process-pool size; absent = no process pool
+    bool gil = false;
+    Expression switchIntervalMs = Expression::constant(5);
+    Expression heartbeatMs = Expression::constant(10); // loop-lag heartbeat (async model only)
+    std::string listing;                               // the Python equivalent; may be empty (then the lesson's)
+    std::vector<Op> program;                           // what the main task does
+    SourceLocation location;
+};
+
+struct ParameterDecl {
+    std::string name; // without '$'
+    std::string label;
+    std::string unit; // "ms", "" ...
+    std::string description;
+    double defaultValue = 0;
+    double minimum = 0;
+    double maximum = 0;
+    bool integer = true;
+    SourceLocation location;
+};
+
+enum class MetricKind : std::uint8_t {
+    MakespanMs,     // "makespan_ms"
+    Speedup,        // "speedup": baseline makespan / this makespan
+    MaxLagMs,       // "max_lag_ms"
+    Peak,           // "peak(<counter>)", e.g. peak(sem.in_use), peak(items.depth), peak(in_flight)
+    PeakConcurrent, // "peak_concurrent(<state>)", e.g. peak_concurrent(waiting-io)
+    StateTimeMs,    // "state_time_ms(<state>)": total time tasks spent in that state
+    GilSwitchMs,    // "gil_switch_ms": median time between GIL hand-offs to another thread
+    GilHandoffs,    // "gil_handoffs": number of GIL hand-offs between threads
+};
+
+struct MetricRef {
+    MetricKind kind = MetricKind::MakespanMs;
+    std::string argument; // counter name or state name for the kinds that take one
+};
+
+// Parses "makespan_ms", "peak(sem.in_use)" ... Throws LessonError at `where` when unknown.
+MetricRef parseMetric(std::string_view text, const SourceLocation& where);
+std::string toString(const MetricRef& metric);
+
+enum class Comparison : std::uint8_t { Near, AtMost, AtLeast, Equals };
+
+struct ExpectationDecl {
+    std::string text;    // what a teacher reads: "gather is about N times faster"
+    std::string variant; // which variant's run it is measured on
+    MetricRef metric;
+    Comparison comparison = Comparison::Near;
+    Expression value;
+    double tolerance = 0.1; // relative, for Near
+    SourceLocation location;
+};
+
+struct Scenario {
+    std::string id; // "gather"
+    int number = 0; // 2 for "L2"
+    std::string title;
+    std::string topic; // groups lessons in the browser: "asyncio", "threads and the GIL", ...
+    std::string summary;
+    std::string notes;    // shown beside the run; plain text with blank-line paragraphs
+    std::string baseline; // the variant speedups are measured against
+    std::string listing;  // a shared Python listing, used by variants that have none
+    std::vector<ParameterDecl> parameters;
+    std::vector<PrimitiveDecl> primitives;
+    std::vector<VariantDecl> variants;
+    std::vector<ExpectationDecl> expectations;
+    std::string sourcePath;
+
+    std::string alias() const { return "L" + std::to_string(number); }
+    const VariantDecl* findVariant(std::string_view name) const;
+    const ParameterDecl* findParameter(std::string_view name) const;
+    const PrimitiveDecl* findPrimitive(std::string_view name) const;
+    const std::string& listingFor(const VariantDecl& variant) const;
+    ParameterValues defaults() const;
+};
+
+std::string_view toString(OpKind kind);
+std::string_view toString(Model model);
+std::string_view toString(PrimitiveKind kind);
+std::string_view toString(Placement placement);
+
+} // namespace interleave::core

@@ -1,0 +1,122 @@
+// Lock-free per-thread event recording with a single bulk consumer.
+#include "trace/recorder.h"
+
+#include <algorithm>
+
+namespace interleave::core {
+
+namespace {
+
+std::atomic<std::uint64_t> g_nextGeneration{1};
+
+// The calling thread's buffer in the most recently used recorder. The generation guards against a new recorder
+// reusing a destroyed one's address.
+struct ThreadSlot {
+    std::uint64_t generation = 0;
+    void* buffer = nullptr;
+};
+thread_local ThreadSlot t_slot;
+thread_local const char t_threadIdentity = 0;
+
+} // namespace
+
+Recorder::Recorder()
+    : m_generation(g_nextGeneration.fetch_add(1, std::memory_order_relaxed)), m_runStartNs(monotonicNs()) {}
+
+Recorder::~Recorder() {
+    for (auto& buffer : m_buffers) {
+        Chunk* chunk = buffer->head;
+        while (chunk != nullptr) {
+            Chunk* next = chunk->next.load(std::memory_order_acquire);
+            delete chunk;
+            chunk = next;
+        }
+    }
+}
+
+Recorder::ThreadBuffer& Recorder::registerThisThread() {
+    std::lock_guard lock(m_registryMutex);
+    ThreadBuffer* buffer = nullptr;
+    for (auto& existing : m_buffers) {
+        if (existing->ownerThread == &t_threadIdentity) {
+            buffer = existing.get();
+        }
+    }
+    if (buffer == nullptr) {
+        auto fresh = std::make_unique<ThreadBuffer>();
+        fresh->ownerThread = &t_threadIdentity;
+        fresh->tail = fresh->head = new Chunk;
+        buffer = fresh.get();
+        m_buffers.push_back(std::move(fresh));
+    }
+    t_slot.generation = m_generation;
+    t_slot.buffer = buffer;
+    return *buffer;
+}
+
+void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, std::uint8_t code,
+                      std::uint32_t subject, std::int32_t value) noexcept {
+    ThreadBuffer& buffer =
+        t_slot.generation == m_generation ? *static_cast<ThreadBuffer*>(t_slot.buffer) : registerThisThread();
+    Chunk* chunk = buffer.tail;
+    std::uint32_t used = buffer.used;
+    if (used == kChunkCapacity) [[unlikely]] {
+        auto* fresh = new Chunk;
+        chunk->next.store(fresh, std::memory_order_release);
+        buffer.tail = chunk = fresh;
+        used = 0;
+    }
+    chunk->events[used] = Event{TickClock::now(), task, lane, kind, code, subject, value};
+    buffer.used = used + 1;
+    chunk->published.store(used + 1, std::memory_order_release);
+}
+
+void Recorder::appendForeign(std::span<const Event> events) {
+    std::lock_guard lock(m_foreignMutex);
+    m_foreign.insert(m_foreign.end(), events.begin(), events.end());
+}
+
+std::size_t Recorder::drain(std::vector<Event>& out) {
+    const std::size_t firstNew = out.size();
+    m_converter.refresh();
+    std::vector<ThreadBuffer*> buffers;
+    {
+        std::lock_guard lock(m_registryMutex);
+        buffers.reserve(m_buffers.size());
+        for (auto& buffer : m_buffers) {
+            buffers.push_back(buffer.get());
+        }
+    }
+    for (ThreadBuffer* buffer : buffers) {
+        for (;;) {
+            Chunk* chunk = buffer->head;
+            const std::uint32_t available = chunk->published.load(std::memory_order_acquire);
+            for (std::uint32_t i = buffer->consumed; i < available; ++i) {
+                Event event = chunk->events[i];
+                event.timeNs = m_converter.toMonotonicNs(event.timeNs) - m_runStartNs;
+                out.push_back(event);
+            }
+            buffer->consumed = available;
+            if (available < kChunkCapacity) {
+                break;
+            }
+            Chunk* next = chunk->next.load(std::memory_order_acquire);
+            if (next == nullptr) {
+                break; // the producer has not moved on yet; it may still own this chunk
+            }
+            delete chunk;
+            buffer->head = next;
+            buffer->consumed = 0;
+        }
+    }
+    {
+        std::lock_guard lock(m_foreignMutex);
+        out.insert(out.end(), m_foreign.begin(), m_foreign.end());
+        m_foreign.clear();
+    }
+    auto byTime = [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; };
+    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(firstNew), out.end(), byTime);
+    return out.size() - firstNew;
+}
+
+} // namespace interleave::core

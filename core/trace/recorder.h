@@ -1,0 +1,70 @@
+// Lock-free per-thread event recording with a single bulk consumer (the Tracy model).
+#pragma once
+
+#include "trace/clock.h"
+#include "trace/event.h"
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace interleave::core {
+
+class Recorder {
+public:
+    Recorder();
+    ~Recorder();
+    Recorder(const Recorder&) = delete;
+    Recorder& operator=(const Recorder&) = delete;
+
+    // CLOCK_MONOTONIC ns at the run's start; event times are relative to it once drained.
+    std::int64_t runStartNs() const { return m_runStartNs; }
+
+    // Hot path: stamps the event and appends it to the calling thread's buffer. No lock after the thread's first
+    // event, no allocation except once per chunk of events.
+    void record(std::uint32_t task, std::uint16_t lane, EventKind kind, std::uint8_t code, std::uint32_t subject,
+                std::int32_t value) noexcept;
+
+    // Events whose timeNs is already relative to the run start, e.g. from a worker process. Bulk and locked.
+    void appendForeign(std::span<const Event> events);
+
+    // Single consumer: moves every event published so far into `out`, times converted to ns since the run start,
+    // sorted by time. Returns how many events were appended.
+    std::size_t drain(std::vector<Event>& out);
+
+    // ns since run start, on the same scale as drained events.
+    std::int64_t nowNs() const { return monotonicNs() - m_runStartNs; }
+
+    static constexpr std::size_t kChunkCapacity = 8192;
+
+private:
+    struct Chunk {
+        std::atomic<std::uint32_t> published{0};
+        std::atomic<Chunk*> next{nullptr};
+        Event events[kChunkCapacity];
+    };
+    struct ThreadBuffer {
+        // Producer side, touched only by the owning thread.
+        Chunk* tail = nullptr;
+        std::uint32_t used = 0;
+        // Consumer side, touched only by drain().
+        Chunk* head = nullptr;
+        std::uint32_t consumed = 0;
+        const void* ownerThread = nullptr;
+    };
+
+    ThreadBuffer& registerThisThread();
+
+    const std::uint64_t m_generation;
+    const std::int64_t m_runStartNs;
+    TickConverter m_converter;
+    std::mutex m_registryMutex;
+    std::vector<std::unique_ptr<ThreadBuffer>> m_buffers;
+    std::mutex m_foreignMutex;
+    std::vector<Event> m_foreign;
+};
+
+} // namespace interleave::core

@@ -1,0 +1,81 @@
+// What a trace means: spans per task and lane, counter series, markers and the figures derived from them.
+#pragma once
+
+#include "trace/trace.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace interleave::core {
+
+inline constexpr std::uint32_t kNoTask = 0xFFFFFFFFu;
+
+struct Span {
+    std::int64_t startNs = 0;
+    std::int64_t endNs = 0;
+    std::uint32_t task = kNoTask; // kNoTask for lane-level spans (worker start-up, idle)
+    std::uint16_t lane = 0;
+    TaskState state = TaskState::Running;
+    std::uint32_t subject = 0; // primitive or call name id
+    std::int32_t line = 0;     // listing line of the step, 0 when none
+};
+
+struct TaskRecord {
+    std::uint32_t id = 0;
+    std::uint32_t nameId = 0;
+    std::int32_t index = -1; // position within its fan-out, -1 for a single task
+    std::uint32_t parent = kNoTask;
+    std::int64_t createdNs = 0;
+    std::int64_t endedNs = -1; // -1 while still alive
+    TaskState finalState = TaskState::Ready;
+    std::uint16_t firstLane = 0;
+};
+
+struct CounterPoint {
+    std::int64_t timeNs = 0;
+    std::int64_t value = 0;
+};
+
+struct CounterSeries {
+    std::uint32_t nameId = 0;
+    std::string name;
+    std::vector<CounterPoint> points;
+    std::int64_t peak = 0;
+};
+
+struct MarkerRecord {
+    std::int64_t timeNs = 0;
+    std::uint32_t task = kNoTask;
+    std::uint16_t lane = 0;
+    MarkerKind kind = MarkerKind::Exception;
+    std::uint32_t subject = 0;
+    std::int32_t line = 0;
+};
+
+struct TraceAnalysis {
+    std::vector<Span> spans;     // task spans, ordered by start time
+    std::vector<Span> laneSpans; // lane-level spans (worker start-up)
+    std::vector<TaskRecord> tasks;
+    std::vector<CounterSeries> counters;
+    std::vector<MarkerRecord> markers;
+    std::int64_t makespanNs = 0;
+
+    const CounterSeries* counter(std::string_view name) const;
+    const TaskRecord* task(std::uint32_t id) const;
+};
+
+// Builds spans from state changes. Spans still open at the end are closed at trace.endNs (or the last event).
+TraceAnalysis analyze(const Trace& trace);
+
+// "request #3", or the bare name for a task that is not part of a fan-out.
+std::string taskDisplayName(const Trace& trace, const TaskRecord& task);
+
+// The most spans in `state` open at one instant.
+std::int64_t peakConcurrency(const TraceAnalysis& analysis, TaskState state);
+
+// Total time spent by all tasks in `state`.
+std::int64_t totalTimeInState(const TraceAnalysis& analysis, TaskState state);
+
+} // namespace interleave::core
