@@ -4,6 +4,7 @@
 #include "trace/trace.h"
 #include "trace/trace_analysis.h"
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -14,15 +15,22 @@ namespace interleave::core {
 struct LabelledTrace {
     std::string variant;
     const Trace* trace = nullptr;
-    const TraceAnalysis* analysis = nullptr;
+    const TraceAnalysis* analysis = nullptr; // may be null: the exporter then analyzes the trace itself
+    std::string lesson;                      // optional; Chrome process names read "<lesson> · <variant>"
 };
 
-// Columns: variant,lane,task,state,start_ms,end_ms,primitive,line
+// Columns: variant,lane,task,state,start_ms,end_ms,primitive,line. Task spans and lane-level spans (task empty),
+// merged by start time; times in ms with ns precision; lane is the lane's name.
 void writeSpansCsv(std::ostream& out, const std::vector<LabelledTrace>& traces);
-// Columns: variant,name,t_ms,value
+// Columns: variant,name,t_ms,value. loop_lag_ms is converted from its recorded microseconds to ms.
 void writeCountersCsv(std::ostream& out, const std::vector<LabelledTrace>& traces);
-// {"traceEvents":[...], "displayTimeUnit":"ms"}: one pid per variant, one tid per lane; X spans, C counters,
-// i markers, M process_name/thread_name metadata; ts and dur in microseconds.
+// {"traceEvents":[...], "displayTimeUnit":"ms"}: one pid per variant (index + 1). Lane-level spans sit on
+// tid = lane; each task gets its own tid = task id + taskTidOffset(trace) named after the task, so overlapping
+// coroutines draw as separate tracks in Perfetto. X spans, C counters, i markers, M process_name/thread_name
+// metadata; ts and dur in microseconds with ns precision. Streams its output: fine for millions of spans.
 void writeChromeTrace(std::ostream& out, const std::vector<LabelledTrace>& traces);
+
+// 1000, or the next multiple of 1000 above the lane count, so task tids never collide with lane tids.
+std::uint32_t taskTidOffset(const Trace& trace);
 
 } // namespace interleave::core

@@ -1,0 +1,349 @@
+// Derived figures of a lesson's runs (makespan, speedup, peaks, lag, GIL hand-offs) and each expectation's verdict.
+#include "metrics/lesson_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cmath>
+#include <thread>
+
+namespace interleave::core {
+
+namespace {
+
+constexpr std::string_view kLoopLagCounter = "loop_lag_ms";  // sampled in microseconds despite its name
+constexpr std::string_view kGilHolderCounter = "gil.holder"; // value = holding lane, -1 = released
+constexpr double kNsPerMs = 1'000'000.0;
+
+// Counter suffixes the runtime records for primitives ("<primitive>.<suffix>").
+constexpr std::array<std::string_view, 7> kPrimitiveCounterSuffixes = {"in_use",  "waiters", "depth", "holder",
+                                                                       "putters", "getters", "is_set"};
+
+// A counter the run never sampled reads 0 when the run knew its name: its primitive never changed.
+bool isKnownCounter(const Trace& trace, std::string_view name) {
+    if (name == "in_flight" || trace.strings.find(name) != 0) {
+        return true;
+    }
+    const auto dot = name.rfind('.');
+    if (dot == std::string_view::npos || dot == 0) {
+        return false;
+    }
+    const std::string_view suffix = name.substr(dot + 1);
+    const bool primitiveSuffix = std::find(kPrimitiveCounterSuffixes.begin(), kPrimitiveCounterSuffixes.end(),
+                                           suffix) != kPrimitiveCounterSuffixes.end();
+    return primitiveSuffix && trace.strings.find(name.substr(0, dot)) != 0;
+}
+
+// Accepts "waiting-io", "waiting_io", "Waiting-IO", and the long forms "waiting-for-gil" / "blocked-on".
+std::optional<TaskState> parseState(std::string_view text) {
+    std::string normalized;
+    for (char c : text) {
+        normalized += c == '_' || c == ' ' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (normalized == "waiting-for-gil") {
+        return TaskState::WaitingGil;
+    }
+    if (normalized == "blocked-on") {
+        return TaskState::Blocked;
+    }
+    for (int i = 0; i < kTaskStateCount; ++i) {
+        const auto state = static_cast<TaskState>(i);
+        if (toString(state) == normalized) {
+            return state;
+        }
+    }
+    return std::nullopt;
+}
+
+struct GilHandoffs {
+    std::vector<std::int64_t> intervalsNs; // time each holder kept the GIL before another lane took it
+    bool recorded = false;
+};
+
+// A hand-off is an acquisition by a lane other than the previous acquirer; re-acquisitions by the same lane (after
+// an io wait, or a slice with nobody waiting) extend the current tenure.
+GilHandoffs gilHandoffs(const VariantRun& run) {
+    GilHandoffs result;
+    const CounterSeries* series = run.analysis.counter(kGilHolderCounter);
+    if (series == nullptr) {
+        result.recorded = isKnownCounter(run.trace, kGilHolderCounter);
+        return result;
+    }
+    result.recorded = true;
+    std::int64_t holder = -1;
+    std::int64_t tenureStartNs = 0;
+    for (const CounterPoint& point : series->points) {
+        if (point.value < 0) {
+            continue;
+        }
+        if (holder >= 0 && point.value != holder) {
+            result.intervalsNs.push_back(point.timeNs - tenureStartNs);
+        }
+        if (point.value != holder) {
+            holder = point.value;
+            tenureStartNs = point.timeNs;
+        }
+    }
+    return result;
+}
+
+double median(std::vector<std::int64_t> values) {
+    const std::size_t middle = values.size() / 2;
+    std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(middle), values.end());
+    const auto upper = static_cast<double>(values[middle]);
+    if (values.size() % 2 == 1) {
+        return upper;
+    }
+    const auto lower =
+        static_cast<double>(*std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(middle)));
+    return (lower + upper) / 2.0;
+}
+
+std::string_view unitOf(MetricKind kind) {
+    switch (kind) {
+    case MetricKind::MakespanMs:
+    case MetricKind::MaxLagMs:
+    case MetricKind::StateTimeMs:
+    case MetricKind::GilSwitchMs:
+        return " ms";
+    case MetricKind::Speedup:
+        return "×";
+    case MetricKind::Peak:
+    case MetricKind::PeakConcurrent:
+    case MetricKind::GilHandoffs:
+        return "";
+    }
+    return "";
+}
+
+// Whole numbers print bare; others keep about four significant digits ("2004.8", "9.95", "0.312").
+std::string formatNumber(double value) {
+    if (!std::isfinite(value)) {
+        return fmt::format("{}", value);
+    }
+    if (std::abs(value - std::round(value)) < 1e-9) {
+        return fmt::format("{:.0f}", value);
+    }
+    const double magnitude = std::abs(value);
+    if (magnitude >= 100) {
+        return fmt::format("{:.1f}", value);
+    }
+    if (magnitude >= 1) {
+        return fmt::format("{:.2f}", value);
+    }
+    return fmt::format("{:.3f}", value);
+}
+
+bool compare(Comparison comparison, double measured, double expected, double tolerance) {
+    switch (comparison) {
+    case Comparison::Near:
+        return std::abs(measured - expected) <= tolerance * std::abs(expected) + 1e-9;
+    case Comparison::AtMost:
+        return measured <= expected + 1e-9;
+    case Comparison::AtLeast:
+        return measured >= expected - 1e-9;
+    case Comparison::Equals:
+        return std::abs(measured - expected) < 1e-9;
+    }
+    return false;
+}
+
+std::string expectedText(const ExpectationDecl& expectation, double expected) {
+    const std::string value = formatNumber(expected);
+    switch (expectation.comparison) {
+    case Comparison::Near:
+        return fmt::format("≈ {} (±{}%)", value, formatNumber(expectation.tolerance * 100));
+    case Comparison::AtMost:
+        return fmt::format("≤ {}", value);
+    case Comparison::AtLeast:
+        return fmt::format("≥ {}", value);
+    case Comparison::Equals:
+        return fmt::format("exactly {}", value);
+    }
+    return value;
+}
+
+void judge(ExpectationResult& result, double measured) {
+    const ExpectationDecl& expectation = result.expectation;
+    result.measured = measured;
+    const bool passed = compare(expectation.comparison, measured, result.expected, expectation.tolerance);
+    result.verdict = passed ? Verdict::Pass : Verdict::Fail;
+    result.detail = fmt::format("measured {}{}, expected {}", formatNumber(measured), unitOf(expectation.metric.kind),
+                                expectedText(expectation, result.expected));
+    if (!passed && expectation.comparison == Comparison::Near && result.expected != 0) {
+        const double off = (measured - result.expected) / std::abs(result.expected) * 100;
+        result.detail += fmt::format(": off by {}{}%", off > 0 ? "+" : "", formatNumber(off));
+    }
+}
+
+const VariantRun* findRun(const std::vector<VariantRun>& runs, std::string_view variant) {
+    for (const VariantRun& run : runs) {
+        if (run.variant == variant) {
+            return &run;
+        }
+    }
+    return nullptr;
+}
+
+bool isUsableBaseline(const VariantRun* run) {
+    return run != nullptr && run->outcome.status == RunStatus::Completed && run->analysis.makespanNs > 0;
+}
+
+ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterValues& parameters, const VariantRun* run,
+                           const VariantRun* baseline, const std::string& baselineName) {
+    ExpectationResult result;
+    result.expectation = expectation;
+    try {
+        result.expected = expectation.value.evaluate(parameters);
+    } catch (const std::exception& error) {
+        result.detail = fmt::format("cannot compute the expected value: {}", error.what());
+        return result;
+    }
+    if (run == nullptr) {
+        result.detail = fmt::format("variant '{}' was not run", expectation.variant);
+        return result;
+    }
+    switch (run->outcome.status) {
+    case RunStatus::Failed:
+        result.verdict = Verdict::Fail;
+        result.detail =
+            fmt::format("the run failed: {}", run->outcome.error.empty() ? "no reason given" : run->outcome.error);
+        return result;
+    case RunStatus::Stopped:
+        result.detail = "the run was stopped before it finished";
+        return result;
+    case RunStatus::NotStarted:
+    case RunStatus::Running:
+        result.detail = "the run has not finished";
+        return result;
+    case RunStatus::Completed:
+        break;
+    }
+    const std::optional<double> measured = measureMetric(expectation.metric, *run, baseline);
+    if (!measured) {
+        if (expectation.metric.kind == MetricKind::Speedup) {
+            result.detail = fmt::format("speedup needs a completed run of the baseline variant '{}'", baselineName);
+        } else {
+            result.detail = fmt::format("{} was not recorded in this run", toString(expectation.metric));
+        }
+        return result;
+    }
+    judge(result, *measured);
+    return result;
+}
+
+} // namespace
+
+bool LessonReport::allPassed() const {
+    const bool runsOk = std::none_of(variants.begin(), variants.end(), [](const VariantSummary& summary) {
+        return summary.outcome.status == RunStatus::Failed;
+    });
+    const bool expectationsOk = std::all_of(expectations.begin(), expectations.end(),
+                                            [](const ExpectationResult& r) { return r.verdict == Verdict::Pass; });
+    return runsOk && expectationsOk;
+}
+
+std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& run, const VariantRun* baseline) {
+    const TraceAnalysis& analysis = run.analysis;
+    switch (metric.kind) {
+    case MetricKind::MakespanMs:
+        return static_cast<double>(analysis.makespanNs) / kNsPerMs;
+    case MetricKind::Speedup:
+        if (baseline == nullptr || baseline->analysis.makespanNs <= 0 || analysis.makespanNs <= 0) {
+            return std::nullopt;
+        }
+        return static_cast<double>(baseline->analysis.makespanNs) / static_cast<double>(analysis.makespanNs);
+    case MetricKind::MaxLagMs: {
+        if (const CounterSeries* lag = analysis.counter(kLoopLagCounter)) {
+            return static_cast<double>(std::max<std::int64_t>(lag->peak, 0)) / 1000.0;
+        }
+        return isKnownCounter(run.trace, kLoopLagCounter) ? std::optional<double>(0.0) : std::nullopt;
+    }
+    case MetricKind::Peak: {
+        if (const CounterSeries* series = analysis.counter(metric.argument)) {
+            return static_cast<double>(series->peak);
+        }
+        return isKnownCounter(run.trace, metric.argument) ? std::optional<double>(0.0) : std::nullopt;
+    }
+    case MetricKind::PeakConcurrent: {
+        const auto state = parseState(metric.argument);
+        return state ? std::optional<double>(static_cast<double>(peakConcurrency(analysis, *state))) : std::nullopt;
+    }
+    case MetricKind::StateTimeMs: {
+        const auto state = parseState(metric.argument);
+        return state ? std::optional<double>(static_cast<double>(totalTimeInState(analysis, *state)) / kNsPerMs)
+                     : std::nullopt;
+    }
+    case MetricKind::GilSwitchMs: {
+        const GilHandoffs handoffs = gilHandoffs(run);
+        if (handoffs.intervalsNs.empty()) {
+            return std::nullopt;
+        }
+        return median(handoffs.intervalsNs) / kNsPerMs;
+    }
+    case MetricKind::GilHandoffs: {
+        const GilHandoffs handoffs = gilHandoffs(run);
+        return handoffs.recorded ? std::optional<double>(static_cast<double>(handoffs.intervalsNs.size()))
+                                 : std::nullopt;
+    }
+    }
+    return std::nullopt;
+}
+
+VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
+    VariantSummary summary;
+    summary.variant = run.variant;
+    summary.outcome = run.outcome;
+    summary.makespanMs = static_cast<double>(run.analysis.makespanNs) / kNsPerMs;
+    if (run.outcome.status == RunStatus::Completed) {
+        summary.speedup = measureMetric(MetricRef{MetricKind::Speedup, {}}, run, baseline);
+    }
+    summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, run, baseline);
+    for (const CounterSeries& series : run.analysis.counters) {
+        // Lag has its own figure, and the GIL holder's "peak" would be a lane number.
+        if (series.name != kLoopLagCounter && series.name != kGilHolderCounter) {
+            summary.peaks[series.name] = series.peak;
+        }
+    }
+    summary.taskCount = run.analysis.tasks.size();
+    summary.eventCount = run.trace.events.size();
+    return summary;
+}
+
+LessonReport buildReport(const Scenario& scenario, const ParameterValues& parameters,
+                         const std::vector<VariantRun>& runs) {
+    LessonReport report;
+    report.lessonId = scenario.id;
+    report.title = scenario.title;
+    report.parameters = parameters;
+    if (report.parameters.find("cores") == report.parameters.end()) {
+        report.parameters["cores"] = std::max(1U, std::thread::hardware_concurrency());
+    }
+
+    const VariantRun* baselineRun = findRun(runs, scenario.baseline);
+    const VariantRun* baseline = isUsableBaseline(baselineRun) ? baselineRun : nullptr;
+    for (const VariantRun& run : runs) {
+        report.variants.push_back(summarize(run, baseline));
+    }
+    for (const ExpectationDecl& expectation : scenario.expectations) {
+        report.expectations.push_back(
+            evaluate(expectation, report.parameters, findRun(runs, expectation.variant), baseline, scenario.baseline));
+    }
+    return report;
+}
+
+std::string_view toString(Verdict verdict) {
+    switch (verdict) {
+    case Verdict::Pass:
+        return "pass";
+    case Verdict::Fail:
+        return "fail";
+    case Verdict::NotMeasured:
+        return "not-measured";
+    }
+    return "unknown";
+}
+
+} // namespace interleave::core
