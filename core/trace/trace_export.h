@@ -16,7 +16,7 @@ struct LabelledTrace {
     std::string variant;
     const Trace* trace = nullptr;
     const TraceAnalysis* analysis = nullptr; // may be null: the exporter then analyzes the trace itself
-    std::string lesson;                      // optional; Chrome process names read "<lesson> · <variant>"
+    std::string lesson{};                    // optional; Chrome process names read "<lesson> · <variant>"
 };
 
 // Columns: variant,lane,task,state,start_ms,end_ms,primitive,line. Task spans and lane-level spans (task empty),
