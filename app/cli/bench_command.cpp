@@ -1,0 +1,68 @@
+// The `bench` command: the engine's headline figures against their targets.
+#include "commands.h"
+
+#include "progress.h"
+#include "runtime/engine_bench.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+
+namespace interleave::cli {
+
+namespace {
+
+// interleave-worker beside this executable; empty (the engine's default) when /proc/self/exe cannot be read.
+std::filesystem::path workerBesideExecutable() {
+    std::error_code error;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", error);
+    return error ? std::filesystem::path() : self.parent_path() / "interleave-worker";
+}
+
+std::string formatValue(double value) {
+    return std::abs(value) >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.3g}", value);
+}
+
+} // namespace
+
+int runBenchmarks(bool quick, bool json, bool strict) {
+    ProgressLine progress;
+    core::BenchOptions options;
+    options.quick = quick;
+    options.workerExecutable = workerBesideExecutable();
+    options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
+    const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
+    progress.clear();
+
+    const bool allMet =
+        std::all_of(figures.begin(), figures.end(), [](const core::BenchFigure& figure) { return figure.met; });
+    if (json) {
+        nlohmann::json list = nlohmann::json::array();
+        for (const core::BenchFigure& figure : figures) {
+            list.push_back({{"name", figure.name},
+                            {"value", figure.value},
+                            {"unit", figure.unit},
+                            {"target", figure.target},
+                            {"met", figure.met}});
+        }
+        fmt::print("{}\n", nlohmann::json{{"quick", quick}, {"all_met", allMet}, {"figures", std::move(list)}}.dump(2));
+    } else {
+        std::size_t nameWidth = 6;
+        for (const core::BenchFigure& figure : figures) {
+            nameWidth = std::max(nameWidth, figure.name.size());
+        }
+        fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", "figure", nameWidth, "measured", "target", "");
+        for (const core::BenchFigure& figure : figures) {
+            const std::string measured = fmt::format("{} {}", formatValue(figure.value), figure.unit);
+            fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", figure.name, nameWidth, measured,
+                       fmt::format("{} {}", figure.target, figure.unit), figure.met ? "met" : "NOT MET");
+        }
+        fmt::print("\n{}\n", allMet ? "every target met" : "some targets not met");
+    }
+    return strict && !allMet ? kExitChecksFailed : kExitOk;
+}
+
+} // namespace interleave::cli

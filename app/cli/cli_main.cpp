@@ -1,0 +1,113 @@
+// interleave-cli: runs lessons headless, checks their expectations and exports traces.
+#include "commands.h"
+#include "stop_signal.h"
+
+#include "scenario/lesson_error.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace interleave::cli {
+
+namespace {
+
+void addRunSettings(CLI::App& command, RunSettings& settings) {
+    command.add_option("--set", settings.sets, "Set a lesson parameter, e.g. --set requests=100 (repeatable)")
+        ->type_name("NAME=VALUE")
+        ->allow_extra_args(false);
+    command.add_option("--time-scale", settings.timeScale, "Slow motion: multiply every duration by X (0.01 to 100)")
+        ->type_name("X");
+    command.add_option("--seed", settings.seed, "Seed for random failures and jitter (default 1)")->type_name("N");
+    command.add_flag("--json", settings.json, "Print one JSON document on stdout instead of text");
+}
+
+int run(int argc, char** argv) {
+    CLI::App app{"interleave-cli: run Interleave's concurrency lessons headless, check them and export traces.\n"
+                 "Exit codes: 0 ok, 1 an expectation failed, 2 bad input (nothing ran), 3 a run failed,\n"
+                 "130 interrupted by Ctrl-C (partial results are still printed and exported).",
+                 "interleave-cli"};
+    app.set_version_flag("--version", "interleave-cli 0.1.0");
+    app.require_subcommand(1);
+
+    bool listJson = false;
+    CLI::App* list = app.add_subcommand("list", "List the built-in lessons: alias, id, title and topic");
+    list->add_flag("--json", listJson, "Print a JSON array");
+
+    RunCommand runCommand;
+    CLI::App* runApp = app.add_subcommand("run", "Run a lesson's variants one after the other and summarize them");
+    runApp->add_option("LESSON", runCommand.lesson, "Lesson id (gather), alias (L2) or path to a lesson file")
+        ->required();
+    runApp->add_option("--variant", runCommand.variants, "Run only this variant (repeatable; default: all)")
+        ->type_name("V")
+        ->allow_extra_args(false);
+    addRunSettings(*runApp, runCommand.settings);
+    runApp
+        ->add_option("--csv", runCommand.csvPath,
+                     "Write spans to FILE and counters to FILE with -counters before the extension "
+                     "(run.csv -> run-counters.csv)")
+        ->type_name("FILE");
+    runApp->add_option("--trace", runCommand.tracePath, "Write a Chrome trace JSON (opens in Perfetto) to FILE")
+        ->type_name("FILE");
+
+    CheckCommand checkCommand;
+    CLI::App* checkApp =
+        app.add_subcommand("check", "Run every variant and verify the expectations; exit 1 when one fails");
+    auto* checkLesson = checkApp->add_option("LESSON", checkCommand.lesson, "Lesson id, alias or path");
+    checkApp->add_flag("--all", checkCommand.all, "Check every built-in lesson (the default without LESSON)")
+        ->excludes(checkLesson);
+    addRunSettings(*checkApp, checkCommand.settings);
+
+    bool benchQuick = false;
+    bool benchJson = false;
+    bool benchStrict = false;
+    CLI::App* bench = app.add_subcommand("bench", "Measure the engine's headline figures against their targets");
+    bench->add_flag("--quick", benchQuick, "Smaller sizes: faster, noisier");
+    bench->add_flag("--json", benchJson, "Print a JSON document");
+    bench->add_flag("--strict", benchStrict, "Exit 1 when a target is not met");
+
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForAllHelp& help) {
+        return app.exit(help);
+    } catch (const CLI::CallForVersion& version) {
+        return app.exit(version);
+    } catch (const CLI::ParseError& error) {
+        fmt::print(stderr, "interleave-cli: {}\nRun with --help for more information.\n", error.what());
+        return kExitUsage;
+    }
+
+    if (list->parsed()) {
+        return listLessons(listJson);
+    }
+    if (runApp->parsed()) {
+        return runLesson(runCommand);
+    }
+    if (checkApp->parsed()) {
+        return checkLessons(checkCommand);
+    }
+    return runBenchmarks(benchQuick, benchJson, benchStrict);
+}
+
+} // namespace
+
+} // namespace interleave::cli
+
+int main(int argc, char** argv) {
+    interleave::cli::installStopHandlers();
+    try {
+        return interleave::cli::run(argc, argv);
+    } catch (const interleave::core::LessonError& error) {
+        fmt::print(stderr, "interleave-cli: {}\n", error.what());
+        return interleave::cli::kExitUsage;
+    } catch (const interleave::core::UsageError& error) {
+        fmt::print(stderr, "interleave-cli: {}\n", error.what());
+        return interleave::cli::kExitUsage;
+    } catch (const std::exception& error) {
+        fmt::print(stderr, "interleave-cli: unexpected error: {}\n", error.what());
+        return interleave::cli::kExitChecksFailed;
+    }
+}

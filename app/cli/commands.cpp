@@ -1,0 +1,87 @@
+// The `list` and `run` commands.
+#include "commands.h"
+
+#include "export_files.h"
+#include "lesson_session.h"
+#include "report_json.h"
+#include "report_printer.h"
+#include "scenario/lesson_loader.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+
+namespace interleave::cli {
+
+int listLessons(bool json) {
+    const std::vector<core::Scenario> lessons = core::loadLessonDirectory(core::builtinLessonDirectory());
+    if (json) {
+        nlohmann::json document = nlohmann::json::array();
+        for (const core::Scenario& lesson : lessons) {
+            nlohmann::json variants = nlohmann::json::array();
+            for (const core::VariantDecl& variant : lesson.variants) {
+                variants.push_back(variant.name);
+            }
+            document.push_back({{"id", lesson.id},
+                                {"alias", lesson.alias()},
+                                {"title", lesson.title},
+                                {"topic", lesson.topic},
+                                {"variants", std::move(variants)}});
+        }
+        fmt::print("{}\n", document.dump(2));
+        return kExitOk;
+    }
+    std::size_t idWidth = 2;
+    std::size_t titleWidth = 5;
+    for (const core::Scenario& lesson : lessons) {
+        idWidth = std::max(idWidth, lesson.id.size());
+        titleWidth = std::max(titleWidth, lesson.title.size());
+    }
+    fmt::print("{:<5} {:<{}}  {:<{}}  {}\n", "alias", "id", idWidth, "title", titleWidth, "topic");
+    for (const core::Scenario& lesson : lessons) {
+        fmt::print("{:<5} {:<{}}  {:<{}}  {}\n", lesson.alias(), lesson.id, idWidth, lesson.title, titleWidth,
+                   lesson.topic);
+    }
+    return kExitOk;
+}
+
+int runLesson(const RunCommand& command) {
+    const core::Scenario scenario = core::findLesson(command.lesson);
+    const core::ParameterValues parameters = core::resolveParameters(scenario, parseOverrides(command.settings.sets));
+    core::RunOptions options;
+    options.timeScale = command.settings.timeScale;
+    options.seed = command.settings.seed;
+
+    // Everything that can be refused is refused before the first run starts.
+    LessonSession session(scenario, parameters, command.variants, options);
+    ExportFiles exports(command.csvPath, command.tracePath);
+
+    ProgressLine progress;
+    const SessionResult result = session.run(progress);
+    const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);
+    const std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
+
+    if (command.settings.json) {
+        fmt::print("{}\n", reportToJson(report, scenario.alias(), result.interrupted()).dump(2));
+    } else {
+        printRunSummary(stdout, report, ReportContext{scenario.alias(), result.interrupted()});
+    }
+    std::fflush(stdout);
+    if (!written.empty()) {
+        fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
+    }
+
+    for (const core::VariantRun& run : result.runs) {
+        if (run.outcome.status == core::RunStatus::Failed) {
+            fmt::print(stderr, "interleave-cli: {} · {} failed: {}\n", scenario.alias(), run.variant,
+                       run.outcome.error);
+        }
+    }
+    if (result.interrupted()) {
+        fmt::print(stderr, "interleave-cli: interrupted; the results above are partial\n");
+        return 128 + result.stopSignal;
+    }
+    return result.anyRunFailed() ? kExitRunFailed : kExitOk;
+}
+
+} // namespace interleave::cli

@@ -1,0 +1,43 @@
+// The interleave-cli commands (list, run, check, bench), their options and exit codes.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace interleave::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitChecksFailed = 1; // an expectation failed, or an unexpected error
+inline constexpr int kExitUsage = 2;        // a bad lesson file, argument or setting: nothing ran
+inline constexpr int kExitRunFailed = 3;    // a run failed (e.g. a broken process pool)
+// A stop signal gives 128 + its number: 130 for Ctrl-C.
+
+struct RunSettings {
+    std::vector<std::string> sets; // "name=value" parameter overrides
+    double timeScale = 1.0;
+    std::uint64_t seed = 1;
+    bool json = false;
+};
+
+struct RunCommand {
+    std::string lesson;                // id, alias (L2) or path
+    std::vector<std::string> variants; // empty = every variant
+    RunSettings settings;
+    std::string csvPath;
+    std::string tracePath;
+};
+
+struct CheckCommand {
+    std::string lesson; // empty with `all`
+    bool all = false;
+    RunSettings settings;
+};
+
+int listLessons(bool json);
+int runLesson(const RunCommand& command);
+int checkLessons(const CheckCommand& command);
+int runBenchmarks(bool quick, bool json, bool strict);
+
+} // namespace interleave::cli

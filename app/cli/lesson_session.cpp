@@ -1,0 +1,99 @@
+// Runs a lesson's variants: start, poll the trace every 50 ms, show progress, stop on Ctrl-C, collect the trace.
+#include "lesson_session.h"
+
+#include "runtime/run.h"
+#include "scenario/lesson_error.h"
+#include "stop_signal.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace interleave::cli {
+
+namespace {
+
+constexpr auto kPollInterval = std::chrono::milliseconds(50);
+
+core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, ProgressLine& progress) {
+    const std::string variant = plan.variant;
+    core::Run run(std::move(plan));
+    bool stopRequested = false;
+    run.start();
+    while (!run.waitFor(kPollInterval)) {
+        run.pollTrace();
+        if (!stopRequested && stopSignal() != 0) {
+            run.requestStop();
+            stopRequested = true;
+        }
+        progress.show(scenario.alias(), variant, run.elapsedNs(), run.tasksFinished(), run.tasksCreated());
+    }
+    run.pollTrace();
+    progress.clear();
+
+    core::VariantRun result;
+    result.variant = variant;
+    result.trace = run.trace();
+    result.analysis = core::analyze(result.trace);
+    result.outcome = run.outcome();
+    return result;
+}
+
+} // namespace
+
+bool SessionResult::anyRunFailed() const {
+    return std::any_of(runs.begin(), runs.end(),
+                       [](const core::VariantRun& run) { return run.outcome.status == core::RunStatus::Failed; });
+}
+
+std::vector<std::string> selectVariants(const core::Scenario& scenario, const std::vector<std::string>& requested) {
+    std::vector<std::string> all;
+    for (const core::VariantDecl& variant : scenario.variants) {
+        all.push_back(variant.name);
+    }
+    if (requested.empty()) {
+        return all;
+    }
+    for (const std::string& name : requested) {
+        if (scenario.findVariant(name) == nullptr) {
+            throw core::UsageError(fmt::format("lesson {} ({}) has no variant '{}'; its variants are: {}",
+                                               scenario.alias(), scenario.id, name, fmt::join(all, ", ")));
+        }
+    }
+    return requested;
+}
+
+std::map<std::string, std::string> parseOverrides(const std::vector<std::string>& sets) {
+    std::map<std::string, std::string> overrides;
+    for (const std::string& set : sets) {
+        const auto equals = set.find('=');
+        if (equals == std::string::npos || equals == 0) {
+            throw core::UsageError(fmt::format("--set expects name=value, got '{}'", set));
+        }
+        overrides[set.substr(0, equals)] = set.substr(equals + 1);
+    }
+    return overrides;
+}
+
+LessonSession::LessonSession(const core::Scenario& scenario, const core::ParameterValues& parameters,
+                             const std::vector<std::string>& variants, const core::RunOptions& options)
+    : m_scenario(scenario) {
+    for (const std::string& name : selectVariants(scenario, variants)) {
+        m_plans.push_back(core::compilePlan(scenario, *scenario.findVariant(name), parameters, options));
+    }
+}
+
+SessionResult LessonSession::run(ProgressLine& progress) {
+    SessionResult result;
+    for (core::Plan& plan : m_plans) {
+        if (stopSignal() != 0) {
+            break;
+        }
+        result.runs.push_back(runOne(m_scenario, std::move(plan), progress));
+    }
+    m_plans.clear();
+    result.stopSignal = stopSignal();
+    return result;
+}
+
+} // namespace interleave::cli

@@ -1,0 +1,67 @@
+// Builds the --json documents of `run` and `check` from lesson reports.
+#include "report_json.h"
+
+#include <cmath>
+
+namespace interleave::cli {
+
+namespace {
+
+nlohmann::json optionalNumber(const std::optional<double>& value) {
+    return value && std::isfinite(*value) ? nlohmann::json(*value) : nlohmann::json(nullptr);
+}
+
+nlohmann::json variantToJson(const core::VariantSummary& variant) {
+    nlohmann::json peaks = nlohmann::json::object();
+    for (const auto& [name, value] : variant.peaks) {
+        peaks[name] = value;
+    }
+    return {{"name", variant.variant},
+            {"status", std::string(core::toString(variant.outcome.status))},
+            {"error", variant.outcome.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(variant.outcome.error)},
+            {"makespan_ms", variant.makespanMs},
+            {"speedup", optionalNumber(variant.speedup)},
+            {"max_lag_ms", optionalNumber(variant.maxLagMs)},
+            {"peaks", std::move(peaks)},
+            {"tasks", variant.taskCount},
+            {"events", variant.eventCount}};
+}
+
+nlohmann::json expectationToJson(const core::ExpectationResult& result) {
+    return {{"text", result.expectation.text},
+            {"variant", result.expectation.variant},
+            {"metric", core::toString(result.expectation.metric)},
+            {"measured", optionalNumber(result.measured)},
+            {"expected", optionalNumber(result.expected)},
+            {"verdict", std::string(core::toString(result.verdict))},
+            {"detail", result.detail}};
+}
+
+} // namespace
+
+nlohmann::json reportToJson(const core::LessonReport& report, const std::string& alias, bool interrupted) {
+    nlohmann::json parameters = nlohmann::json::object();
+    for (const auto& [name, value] : report.parameters) {
+        // Integer parameters print as integers: "requests": 10, not 10.0.
+        const bool whole = std::abs(value) < 1e15 && std::floor(value) == value;
+        parameters[name] = whole ? nlohmann::json(static_cast<std::int64_t>(value)) : nlohmann::json(value);
+    }
+    nlohmann::json variants = nlohmann::json::array();
+    for (const core::VariantSummary& variant : report.variants) {
+        variants.push_back(variantToJson(variant));
+    }
+    nlohmann::json expectations = nlohmann::json::array();
+    for (const core::ExpectationResult& result : report.expectations) {
+        expectations.push_back(expectationToJson(result));
+    }
+    return {{"lesson", report.lessonId},
+            {"alias", alias},
+            {"title", report.title},
+            {"interrupted", interrupted},
+            {"passed", report.allPassed() && !interrupted},
+            {"parameters", std::move(parameters)},
+            {"variants", std::move(variants)},
+            {"expectations", std::move(expectations)}};
+}
+
+} // namespace interleave::cli

@@ -1,0 +1,145 @@
+// Prints lesson reports as aligned text tables for a terminal.
+#include "report_printer.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <vector>
+
+namespace interleave::cli {
+
+namespace {
+
+// Display width of UTF-8 text: one column per code point (enough for "×", "≈", "·").
+std::size_t displayWidth(std::string_view text) {
+    return static_cast<std::size_t>(std::count_if(
+        text.begin(), text.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U; }));
+}
+
+std::string pad(std::string_view text, std::size_t width, bool right = false) {
+    const std::size_t length = displayWidth(text);
+    const std::string fill(width > length ? width - length : 0, ' ');
+    return right ? fill + std::string(text) : std::string(text) + fill;
+}
+
+std::string formatMs(double ms) {
+    if (ms >= 100) {
+        return fmt::format("{:.1f} ms", ms);
+    }
+    return fmt::format("{:.2f} ms", ms);
+}
+
+std::string formatParameters(const core::ParameterValues& parameters) {
+    std::vector<std::string> items;
+    for (const auto& [name, value] : parameters) {
+        items.push_back(fmt::format("{}={}", name, value));
+    }
+    return fmt::format("{}", fmt::join(items, "  "));
+}
+
+std::string formatPeaks(const std::map<std::string, std::int64_t>& peaks) {
+    std::vector<std::string> items;
+    for (const auto& [name, value] : peaks) {
+        items.push_back(fmt::format("{}={}", name, value));
+    }
+    return items.empty() ? "-" : fmt::format("{}", fmt::join(items, " "));
+}
+
+std::string_view verdictLabel(core::Verdict verdict) {
+    switch (verdict) {
+    case core::Verdict::Pass:
+        return "PASS";
+    case core::Verdict::Fail:
+        return "FAIL";
+    case core::Verdict::NotMeasured:
+        return "N/A ";
+    }
+    return "?   ";
+}
+
+void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
+    std::vector<std::vector<std::string>> rows = {
+        {"variant", "status", "makespan", "speedup", "max lag", "tasks", "events", "peaks"}};
+    for (const core::VariantSummary& variant : report.variants) {
+        rows.push_back({variant.variant, std::string(core::toString(variant.outcome.status)),
+                        formatMs(variant.makespanMs), variant.speedup ? fmt::format("{:.2f}×", *variant.speedup) : "-",
+                        variant.maxLagMs ? formatMs(*variant.maxLagMs) : "-", std::to_string(variant.taskCount),
+                        std::to_string(variant.eventCount), formatPeaks(variant.peaks)});
+    }
+    std::vector<std::size_t> widths(rows[0].size(), 0);
+    for (const auto& row : rows) {
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            widths[column] = std::max(widths[column], displayWidth(row[column]));
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line = " ";
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            const bool numeric = column >= 2 && column <= 6;
+            const bool last = column + 1 == row.size();
+            line += " " + (last ? row[column] : pad(row[column], widths[column], numeric));
+        }
+        fmt::print(out, "{}\n", line);
+    }
+    for (const core::VariantSummary& variant : report.variants) {
+        if (variant.outcome.status == core::RunStatus::Failed) {
+            fmt::print(out, "  {} failed: {}\n", variant.variant, variant.outcome.error);
+        }
+    }
+}
+
+void printExpectations(std::FILE* out, const core::LessonReport& report) {
+    for (const core::ExpectationResult& result : report.expectations) {
+        const core::ExpectationDecl& expectation = result.expectation;
+        fmt::print(out, "  {}  {}\n", verdictLabel(result.verdict), expectation.text);
+        fmt::print(out, "        {} · {}: {}\n", expectation.variant, core::toString(expectation.metric),
+                   result.detail);
+    }
+}
+
+std::size_t countVerdicts(const core::LessonReport& report, core::Verdict verdict) {
+    return static_cast<std::size_t>(std::count_if(report.expectations.begin(), report.expectations.end(),
+                                                  [&](const auto& result) { return result.verdict == verdict; }));
+}
+
+std::string tally(const core::LessonReport& report) {
+    const std::size_t passed = countVerdicts(report, core::Verdict::Pass);
+    const std::size_t notMeasured = countVerdicts(report, core::Verdict::NotMeasured);
+    std::string text = fmt::format("{} of {} expectations passed", passed, report.expectations.size());
+    if (notMeasured > 0) {
+        text += fmt::format(", {} not measured", notMeasured);
+    }
+    return text;
+}
+
+} // namespace
+
+void printRunSummary(std::FILE* out, const core::LessonReport& report, const ReportContext& context) {
+    fmt::print(out, "{} {}: {}\n", context.alias, report.lessonId, report.title);
+    if (context.interrupted) {
+        fmt::print(out, "interrupted: partial results\n");
+    }
+    fmt::print(out, "parameters: {}\n\n", formatParameters(report.parameters));
+    printVariantsTable(out, report);
+    if (!report.expectations.empty()) {
+        fmt::print(out, "\nexpectations\n");
+        printExpectations(out, report);
+        fmt::print(out, "\n{}.\n", tally(report));
+    }
+    std::fflush(out);
+}
+
+void printVerdicts(std::FILE* out, const core::LessonReport& report, const ReportContext& context) {
+    const bool passed = report.allPassed() && !context.interrupted;
+    fmt::print(out, "{} {} {}: {}{}\n", passed ? "PASS" : "FAIL", context.alias, report.lessonId, tally(report),
+               context.interrupted ? " (interrupted)" : "");
+    for (const core::VariantSummary& variant : report.variants) {
+        if (variant.outcome.status == core::RunStatus::Failed) {
+            fmt::print(out, "  run of {} failed: {}\n", variant.variant, variant.outcome.error);
+        }
+    }
+    printExpectations(out, report);
+    std::fflush(out);
+}
+
+} // namespace interleave::cli
