@@ -22,6 +22,8 @@ public:
 
     // CLOCK_MONOTONIC ns at the run's start; event times are relative to it once drained.
     std::int64_t runStartNs() const { return m_runStartNs; }
+    // Moves the run's time zero to now. Only before anything has been recorded.
+    void restartClock() { m_runStartNs = monotonicNs(); }
 
     // Hot path: stamps the event and appends it to the calling thread's buffer. No lock after the thread's first
     // event, no allocation except once per chunk of events.
@@ -59,7 +61,7 @@ private:
     ThreadBuffer& registerThisThread();
 
     const std::uint64_t m_generation;
-    const std::int64_t m_runStartNs;
+    std::int64_t m_runStartNs;
     TickConverter m_converter;
     std::mutex m_registryMutex;
     std::vector<std::unique_ptr<ThreadBuffer>> m_buffers;

@@ -1,0 +1,176 @@
+// Loop-side primitives built on waiter lists of Asio timers.
+#include "runtime/async_primitives.h"
+
+#include "runtime/stop_wait.h"
+
+#include <algorithm>
+#include <asio/redirect_error.hpp>
+#include <asio/this_coro.hpp>
+#include <asio/use_awaitable.hpp>
+
+namespace interleave::core {
+
+asio::awaitable<bool> AsyncWaitList::wait() {
+    Waiter waiter{asio::steady_timer(co_await asio::this_coro::executor, asio::steady_timer::time_point::max())};
+    m_waiters.push_back(&waiter);
+    std::error_code ignored;
+    co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (!waiter.notified) {
+        m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
+    }
+    co_return waiter.notified;
+}
+
+bool AsyncWaitList::notifyOne() {
+    if (m_waiters.empty()) {
+        return false;
+    }
+    Waiter* waiter = m_waiters.front();
+    m_waiters.pop_front();
+    waiter->notified = true;
+    waiter->timer.cancel();
+    return true;
+}
+
+void AsyncWaitList::notifyAll() {
+    while (notifyOne()) {
+    }
+}
+
+PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings) {
+    PrimitiveCounters counters;
+    const std::string& name = primitive.name;
+    switch (primitive.kind) {
+    case PrimitiveKind::Semaphore:
+        counters.level = strings.intern(name + ".in_use");
+        counters.waiters = strings.intern(name + ".waiters");
+        break;
+    case PrimitiveKind::Lock:
+        counters.level = strings.intern(name + ".held");
+        counters.waiters = strings.intern(name + ".waiters");
+        break;
+    case PrimitiveKind::Queue:
+        counters.level = strings.intern(name + ".depth");
+        counters.waiters = strings.intern(name + ".getters");
+        counters.unfinished = strings.intern(name + ".unfinished");
+        counters.putters = strings.intern(name + ".putters");
+        break;
+    case PrimitiveKind::Event: counters.waiters = strings.intern(name + ".waiters"); break;
+    }
+    return counters;
+}
+
+namespace {
+// A cancelled wait means the run is stopping: unwind the task.
+void throwIfCancelled(bool notified) {
+    if (!notified) {
+        throw RunStopped{};
+    }
+}
+} // namespace
+
+AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
+      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
+
+asio::awaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line) {
+    if (m_inUse < m_capacity && m_waiters.size() == 0) {
+        ++m_inUse;
+        m_context.counter(m_counters.level, m_inUse, task.lane);
+        co_return;
+    }
+    m_context.setState(task, TaskState::Blocked, m_nameId, line);
+    m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    // release() hands its permit straight to us, so m_inUse already counts this task when we wake.
+    throwIfCancelled(co_await m_waiters.wait());
+    m_context.setState(task, TaskState::Running, 0, line);
+}
+
+void AsyncSemaphore::release(TaskRef task) {
+    if (m_waiters.notifyOne()) {
+        m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+        return;
+    }
+    if (m_inUse > 0) {
+        --m_inUse;
+    }
+    m_context.counter(m_counters.level, m_inUse, task.lane);
+}
+
+AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_capacity(primitive.capacity) {}
+
+asio::awaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
+    if (m_closed) {
+        throw TaskFailure{"put on a closed queue"};
+    }
+    if (m_capacity > 0 && m_depth >= m_capacity) {
+        m_context.setState(task, TaskState::Blocked, m_nameId, line);
+        while (m_capacity > 0 && m_depth >= m_capacity) {
+            m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
+            const bool notified = co_await m_putters.wait();
+            m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
+            throwIfCancelled(notified);
+        }
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+    ++m_depth;
+    ++m_unfinished;
+    m_context.counter(m_counters.level, m_depth, task.lane);
+    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+    m_getters.notifyOne();
+}
+
+asio::awaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line) {
+    if (m_depth == 0 && !m_closed) {
+        m_context.setState(task, TaskState::Blocked, m_nameId, line);
+        while (m_depth == 0 && !m_closed) {
+            m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
+            const bool notified = co_await m_getters.wait();
+            m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
+            throwIfCancelled(notified);
+        }
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+    if (m_depth == 0) {
+        co_return false; // closed and drained
+    }
+    --m_depth;
+    m_context.counter(m_counters.level, m_depth, task.lane);
+    m_putters.notifyOne();
+    co_return true;
+}
+
+void AsyncQueue::taskDone(TaskRef task) {
+    if (m_unfinished > 0) {
+        --m_unfinished;
+    }
+    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+}
+
+void AsyncQueue::close(TaskRef /*task*/) {
+    m_closed = true;
+    m_getters.notifyAll();
+    m_putters.notifyAll();
+}
+
+AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters) {}
+
+asio::awaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line) {
+    if (m_set) {
+        co_return;
+    }
+    m_context.setState(task, TaskState::Blocked, m_nameId, line);
+    m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    throwIfCancelled(co_await m_waiters.wait());
+    m_context.setState(task, TaskState::Running, 0, line);
+}
+
+void AsyncEvent::set(TaskRef task) {
+    m_set = true;
+    m_waiters.notifyAll();
+    m_context.counter(m_counters.waiters, 0, task.lane);
+}
+
+} // namespace interleave::core

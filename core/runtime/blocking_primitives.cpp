@@ -1,0 +1,146 @@
+// Thread-side primitives with FIFO hand-off and stop-aware waits.
+#include "runtime/blocking_primitives.h"
+
+#include "runtime/stop_wait.h"
+
+#include <algorithm>
+
+namespace interleave::core {
+
+void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, const std::stop_token& stop) {
+    Waiter waiter;
+    m_waiters.push_back(&waiter);
+    const bool notified = waiter.wake.wait(lock, stop, [&] { return waiter.notified; });
+    if (!notified) {
+        m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
+        throw RunStopped{};
+    }
+}
+
+bool BlockingWaitList::notifyOne() {
+    if (m_waiters.empty()) {
+        return false;
+    }
+    Waiter* waiter = m_waiters.front();
+    m_waiters.pop_front();
+    waiter->notified = true;
+    waiter->wake.notify_one();
+    return true;
+}
+
+void BlockingWaitList::notifyAll() {
+    while (notifyOne()) {
+    }
+}
+
+BlockingSemaphore::BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive,
+                                     PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
+      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
+
+void BlockingSemaphore::acquire(TaskRef task, std::int32_t line) {
+    std::unique_lock lock(m_mutex);
+    if (m_inUse < m_capacity && m_waiters.size() == 0) {
+        ++m_inUse;
+        m_context.counter(m_counters.level, m_inUse, task.lane);
+        return;
+    }
+    m_context.setState(task, TaskState::Blocked, m_nameId, line);
+    m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    m_waiters.wait(lock, m_context.stopToken()); // the releaser hands its permit over
+    m_context.setState(task, TaskState::Running, 0, line);
+}
+
+void BlockingSemaphore::release(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    if (m_waiters.notifyOne()) {
+        m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+        return;
+    }
+    if (m_inUse > 0) {
+        --m_inUse;
+    }
+    m_context.counter(m_counters.level, m_inUse, task.lane);
+}
+
+BlockingQueue::BlockingQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_capacity(primitive.capacity) {}
+
+void BlockingQueue::put(TaskRef task, std::int32_t line) {
+    std::unique_lock lock(m_mutex);
+    if (m_closed) {
+        throw TaskFailure{"put on a closed queue"};
+    }
+    if (m_capacity > 0 && m_depth >= m_capacity) {
+        m_context.setState(task, TaskState::Blocked, m_nameId, line);
+        while (m_capacity > 0 && m_depth >= m_capacity && !m_closed) {
+            m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
+            m_putters.wait(lock, m_context.stopToken());
+            m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
+        }
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+    ++m_depth;
+    ++m_unfinished;
+    m_context.counter(m_counters.level, m_depth, task.lane);
+    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+    m_getters.notifyOne();
+}
+
+bool BlockingQueue::get(TaskRef task, std::int32_t line) {
+    std::unique_lock lock(m_mutex);
+    if (m_depth == 0 && !m_closed) {
+        m_context.setState(task, TaskState::Blocked, m_nameId, line);
+        while (m_depth == 0 && !m_closed) {
+            m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
+            m_getters.wait(lock, m_context.stopToken());
+            m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
+        }
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+    if (m_depth == 0) {
+        return false;
+    }
+    --m_depth;
+    m_context.counter(m_counters.level, m_depth, task.lane);
+    m_putters.notifyOne();
+    return true;
+}
+
+void BlockingQueue::taskDone(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    if (m_unfinished > 0) {
+        --m_unfinished;
+    }
+    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+}
+
+void BlockingQueue::close(TaskRef /*task*/) {
+    std::lock_guard lock(m_mutex);
+    m_closed = true;
+    m_getters.notifyAll();
+    m_putters.notifyAll();
+}
+
+BlockingEvent::BlockingEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters) {}
+
+void BlockingEvent::wait(TaskRef task, std::int32_t line) {
+    std::unique_lock lock(m_mutex);
+    if (m_set) {
+        return;
+    }
+    m_context.setState(task, TaskState::Blocked, m_nameId, line);
+    m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    m_waiters.wait(lock, m_context.stopToken());
+    m_context.setState(task, TaskState::Running, 0, line);
+}
+
+void BlockingEvent::set(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    m_set = true;
+    m_waiters.notifyAll();
+    m_context.counter(m_counters.waiters, 0, task.lane);
+}
+
+} // namespace interleave::core

@@ -1,0 +1,84 @@
+// Semaphore, lock, bounded queue and event for OS threads: instrumented mutex/condition-variable code whose waits a
+// stop request interrupts. Waiters are served first come, first served.
+#pragma once
+
+#include "runtime/async_primitives.h"
+#include "runtime/engine_context.h"
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+
+namespace interleave::core {
+
+// FIFO hand-off between threads: each waiter sleeps on its own condition variable.
+class BlockingWaitList {
+public:
+    // Called with `lock` held; returns once notified. Throws RunStopped when the run stops first.
+    void wait(std::unique_lock<std::mutex>& lock, const std::stop_token& stop);
+    bool notifyOne(); // with the lock held
+    void notifyAll(); // with the lock held
+    std::size_t size() const { return m_waiters.size(); }
+
+private:
+    struct Waiter {
+        std::condition_variable_any wake;
+        bool notified = false;
+    };
+    std::deque<Waiter*> m_waiters;
+};
+
+class BlockingSemaphore {
+public:
+    BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    void acquire(TaskRef task, std::int32_t line);
+    void release(TaskRef task);
+
+private:
+    EngineContext& m_context;
+    std::uint32_t m_nameId;
+    PrimitiveCounters m_counters;
+    std::int64_t m_capacity;
+    std::mutex m_mutex;
+    std::int64_t m_inUse = 0;
+    BlockingWaitList m_waiters;
+};
+
+class BlockingQueue {
+public:
+    BlockingQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    void put(TaskRef task, std::int32_t line);
+    bool get(TaskRef task, std::int32_t line); // false once closed and empty
+    void taskDone(TaskRef task);
+    void close(TaskRef task);
+
+private:
+    EngineContext& m_context;
+    std::uint32_t m_nameId;
+    PrimitiveCounters m_counters;
+    std::int64_t m_capacity;
+    std::mutex m_mutex;
+    std::int64_t m_depth = 0;
+    std::int64_t m_unfinished = 0;
+    bool m_closed = false;
+    BlockingWaitList m_getters;
+    BlockingWaitList m_putters;
+};
+
+class BlockingEvent {
+public:
+    BlockingEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    void wait(TaskRef task, std::int32_t line);
+    void set(TaskRef task);
+
+private:
+    EngineContext& m_context;
+    std::uint32_t m_nameId;
+    PrimitiveCounters m_counters;
+    std::mutex m_mutex;
+    bool m_set = false;
+    BlockingWaitList m_waiters;
+};
+
+} // namespace interleave::core

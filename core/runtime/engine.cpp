@@ -1,0 +1,239 @@
+// Engine set-up, teardown and the parts of the interpreter both halves share.
+#include "runtime/engine.h"
+
+#include "runtime/cpu_burner.h"
+#include "runtime/stop_wait.h"
+#include "scenario/lesson_error.h"
+
+#include <fmt/format.h>
+
+namespace interleave::core {
+
+namespace {
+
+std::uint64_t splitmix(std::uint64_t& state) {
+    state += 0x9E3779B97F4A7C15ULL;
+    std::uint64_t z = state;
+    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31U);
+}
+
+bool usesTimeout(const std::vector<PlanStep>& steps) {
+    for (const PlanStep& step : steps) {
+        if (step.kind == OpKind::Timeout || usesTimeout(step.body)) {
+            return true;
+        }
+        for (const PlanChild& child : step.children) {
+            if (usesTimeout(child.body)) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes)
+    : m_plan(plan), m_context(plan, recorder, strings) {
+    if (usesTimeout(plan.program)) {
+        throw UsageError("the 'timeout' op is not available in this version of the engine yet");
+    }
+    m_backoffName = strings.intern("retry backoff");
+    auto addLane = [&lanes](std::string name, LaneKind kind) {
+        lanes.push_back(LaneInfo{std::move(name), kind, 0});
+        return static_cast<std::uint16_t>(lanes.size() - 1);
+    };
+    m_mainLane = plan.model == Model::Async ? addLane("event loop", LaneKind::Loop) : addLane("main thread", LaneKind::Main);
+    for (int i = 0; i < plan.threads; ++i) {
+        m_threadLanes.push_back(addLane(fmt::format("thread {}", i + 1), LaneKind::PoolThread));
+    }
+    for (int i = 0; i < plan.processes; ++i) {
+        m_workerLanes.push_back(addLane(fmt::format("worker process {}", i + 1), LaneKind::WorkerProcess));
+    }
+    const std::size_t count = plan.primitives.size();
+    m_asyncSemaphores.resize(count);
+    m_asyncQueues.resize(count);
+    m_asyncEvents.resize(count);
+    m_blockingSemaphores.resize(count);
+    m_blockingQueues.resize(count);
+    m_blockingEvents.resize(count);
+    const bool onLoop = plan.model == Model::Async;
+    for (std::size_t i = 0; i < count; ++i) {
+        const PlanPrimitive& primitive = plan.primitives[i];
+        const PrimitiveCounters counters = internPrimitiveCounters(primitive, strings);
+        switch (primitive.kind) {
+        case PrimitiveKind::Semaphore:
+        case PrimitiveKind::Lock:
+            if (onLoop) {
+                m_asyncSemaphores[i] = std::make_unique<AsyncSemaphore>(m_context, primitive, counters);
+            } else {
+                m_blockingSemaphores[i] = std::make_unique<BlockingSemaphore>(m_context, primitive, counters);
+            }
+            break;
+        case PrimitiveKind::Queue:
+            if (onLoop) {
+                m_asyncQueues[i] = std::make_unique<AsyncQueue>(m_context, primitive, counters);
+            } else {
+                m_blockingQueues[i] = std::make_unique<BlockingQueue>(m_context, primitive, counters);
+            }
+            break;
+        case PrimitiveKind::Event:
+            if (onLoop) {
+                m_asyncEvents[i] = std::make_unique<AsyncEvent>(m_context, primitive, counters);
+            } else {
+                m_blockingEvents[i] = std::make_unique<BlockingEvent>(m_context, primitive, counters);
+            }
+            break;
+        }
+    }
+    if (plan.gil) {
+        m_gil = std::make_unique<Gil>(m_context, plan.switchIntervalNs);
+        m_context.gil = m_gil.get();
+    }
+}
+
+Engine::~Engine() {
+    requestStop();
+    if (m_ioThread.joinable()) {
+        m_ioThread.join();
+    }
+    m_threadPool.reset();
+    if (m_processPool) {
+        m_processPool->killAndReap();
+    }
+}
+
+void Engine::requestStop() { m_context.requestStop(); }
+
+void Engine::run() {
+    tightenTimerSlack();
+    std::stop_callback wakeLoop(m_context.stopToken(), [this] { m_io.stop(); });
+    try {
+        if (m_plan.threads > 0) {
+            m_threadPool = std::make_unique<ThreadPool>(m_threadLanes, m_context.stopToken());
+        }
+        if (m_plan.processes > 0) {
+            m_processPool = std::make_unique<ProcessPool>(m_context, m_io, m_workerLanes,
+                                                          locateWorkerExecutable(m_plan.options.workerExecutable));
+            m_processPool->start();
+        }
+    } catch (const std::exception& problem) {
+        m_context.failRun(problem.what(), m_mainLane);
+    }
+    if (!m_context.runFailed()) {
+        if (m_plan.model == Model::Async) {
+            runAsyncModel();
+        } else {
+            runBlockingModel();
+        }
+    }
+    if (m_threadPool) {
+        m_threadPool->shutdown();
+    }
+    if (m_ioThread.joinable()) {
+        m_ioWork.reset();
+        m_io.stop();
+        m_ioThread.join();
+    }
+    if (m_processPool) {
+        m_processPool->killAndReap();
+    }
+    if (m_endNs.load() == 0) {
+        m_endNs.store(m_context.recorder.nowNs());
+    }
+    m_context.cancelLiveTasks();
+}
+
+TaskFrame Engine::newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane) {
+    TaskFrame frame;
+    frame.ref = m_context.createTask(nameId, index, parent.ref.id, lane);
+    frame.randomState = m_plan.options.seed ^ (static_cast<std::uint64_t>(frame.ref.id) * 0xD1B54A32D192ED03ULL);
+    return frame;
+}
+
+bool Engine::drawFailure(TaskFrame& task, double probability) {
+    const double draw = static_cast<double>(splitmix(task.randomState) >> 11U) * 0x1.0p-53;
+    return draw < probability;
+}
+
+void Engine::markFinishedIfLast() {
+    if (m_context.liveTasks() != 0) {
+        return;
+    }
+    bool expected = false;
+    if (!m_finished.compare_exchange_strong(expected, true)) {
+        return;
+    }
+    m_endNs.store(m_context.recorder.nowNs());
+    asio::post(m_io, [this] {
+        if (m_heartbeatTimer != nullptr) {
+            m_heartbeatTimer->cancel();
+        }
+        if (m_processPool) {
+            m_processPool->shutdown();
+        }
+    });
+}
+
+std::uint32_t Engine::jobName(const PlanStep& step) const {
+    return step.labelId != 0 ? step.labelId : m_context.names.offloadJob;
+}
+
+WorkerJob Engine::makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps) {
+    WorkerJob job;
+    job.jobId = m_nextJobId.fetch_add(1, std::memory_order_relaxed);
+    job.task = task.ref.id;
+    job.steps = steps;
+    return job;
+}
+
+Placement Engine::resolvePlacement(Placement placement) const {
+    if (placement != Placement::Default) {
+        return placement;
+    }
+    switch (m_plan.model) {
+    case Model::Sequential: return Placement::Inline;
+    case Model::Async: return Placement::Loop;
+    case Model::Threads: return Placement::Threads;
+    }
+    return Placement::Inline;
+}
+
+void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
+    std::int64_t remaining = CpuBurner::iterationsFor(step.durationNs);
+    // Slices of ~50 µs: often enough to honour a stop or a GIL drop request promptly, long enough to cost nothing.
+    const std::int64_t slice = std::max<std::int64_t>(1, CpuBurner::iterationsFor(50'000));
+    bool holding = false;
+    try {
+        if (m_gil) {
+            m_gil->acquire(task.ref, step.line);
+            holding = true;
+        }
+        m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
+        while (remaining > 0) {
+            const std::int64_t chunk = std::min(slice, remaining);
+            CpuBurner::burn(chunk);
+            remaining -= chunk;
+            if (m_context.stopRequested()) {
+                throw RunStopped{};
+            }
+            if (holding && remaining > 0 && m_gil->dropRequested()) {
+                holding = false;
+                m_gil->yieldToWaiter(task.ref, step.line);
+                holding = true;
+            }
+        }
+    } catch (...) {
+        if (holding) {
+            m_gil->release(task.ref);
+        }
+        throw;
+    }
+    if (holding) {
+        m_gil->release(task.ref);
+    }
+}
+
+} // namespace interleave::core

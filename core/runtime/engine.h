@@ -1,0 +1,115 @@
+// Runs one Plan: the loop or main thread, the pools, the primitives and the GIL, recording every state change.
+// The step interpreter has two halves: coroutines on the event loop (engine_async.cpp) and plain calls on OS threads
+// (engine_blocking.cpp). Both walk the same PlanStep tree.
+#pragma once
+
+#include "runtime/async_primitives.h"
+#include "runtime/blocking_primitives.h"
+#include "runtime/engine_context.h"
+#include "runtime/gil.h"
+#include "runtime/process_pool.h"
+#include "runtime/thread_pool.h"
+#include "trace/trace.h"
+
+#include <asio/awaitable.hpp>
+#include <asio/executor_work_guard.hpp>
+#include <asio/io_context.hpp>
+#include <asio/steady_timer.hpp>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <thread>
+#include <vector>
+
+namespace interleave::core {
+
+// A task as the interpreter carries it: its id and current lane, and its own seeded random stream so that fail(p)
+// draws the same numbers whatever the thread interleaving.
+struct TaskFrame {
+    TaskRef ref;
+    std::uint64_t randomState = 0;
+};
+
+class Engine {
+public:
+    // Interns its names into `strings` and adds its lanes to `lanes`: call before any consumer reads them.
+    Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes);
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    // Runs the plan on the calling thread (the engine thread) until it completes, fails or is stopped. Every thread
+    // and process the engine started is gone when it returns.
+    void run();
+    void requestStop();
+
+    EngineContext& context() { return m_context; }
+    std::int64_t endNs() const { return m_endNs.load(); }
+    // Set when the main task itself failed (an uncaught fail), as opposed to a broken engine.
+    std::string mainFailure() const { return m_mainFailure; }
+
+private:
+    friend class EngineAsyncAccess;
+
+    // --- shared
+    TaskFrame newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane);
+    bool drawFailure(TaskFrame& task, double probability);
+    void markFinishedIfLast();
+    WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
+    std::uint32_t jobName(const PlanStep& step) const;
+    void burnCpu(TaskFrame& task, const PlanStep& step);
+
+    // --- event loop (engine_async.cpp)
+    void runAsyncModel();
+    asio::awaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps);
+    asio::awaitable<void> stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps);
+    asio::awaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
+    asio::awaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
+    asio::awaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
+    asio::awaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
+    asio::awaitable<void> sleepAsync(std::int64_t durationNs);
+    asio::awaitable<void> heartbeat();
+
+    // --- OS threads (engine_blocking.cpp)
+    void runBlockingModel();
+    void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps);
+    void stepsBlocking(TaskFrame& task, const std::vector<PlanStep>& steps);
+    void stepBlocking(TaskFrame& task, const PlanStep& step);
+    void fanOutBlocking(TaskFrame& task, const PlanStep& step);
+    void offloadBlocking(TaskFrame& task, const PlanStep& step);
+    void retryBlocking(TaskFrame& task, const PlanStep& step);
+    // Submits a job-task to a pool and calls `finished` (with an empty string on success) from the pool's side.
+    void submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,
+                            std::function<void(std::string)> finished);
+    void submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& steps,
+                             std::function<void(std::string)> finished);
+    Placement resolvePlacement(Placement placement) const;
+
+    const Plan& m_plan;
+    EngineContext m_context;
+    asio::io_context m_io{1};
+    std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_ioWork;
+    std::thread m_ioThread; // runs m_io when the main program is not on the loop (sequential and threads models)
+    std::unique_ptr<Gil> m_gil;
+    std::unique_ptr<ThreadPool> m_threadPool;
+    std::vector<std::uint16_t> m_threadLanes;
+    std::unique_ptr<ProcessPool> m_processPool;
+    std::vector<std::uint16_t> m_workerLanes;
+    std::vector<PrimitiveCounters> m_primitiveCounters;
+    std::vector<std::unique_ptr<AsyncSemaphore>> m_asyncSemaphores;
+    std::vector<std::unique_ptr<AsyncQueue>> m_asyncQueues;
+    std::vector<std::unique_ptr<AsyncEvent>> m_asyncEvents;
+    std::vector<std::unique_ptr<BlockingSemaphore>> m_blockingSemaphores;
+    std::vector<std::unique_ptr<BlockingQueue>> m_blockingQueues;
+    std::vector<std::unique_ptr<BlockingEvent>> m_blockingEvents;
+    std::uint16_t m_mainLane = 0;
+    std::atomic<std::uint64_t> m_nextJobId{1};
+    std::atomic<std::int64_t> m_endNs{0};
+    std::atomic<bool> m_finished{false};
+    asio::steady_timer* m_heartbeatTimer = nullptr;
+    std::string m_mainFailure;
+    std::uint32_t m_backoffName = 0;
+};
+
+} // namespace interleave::core

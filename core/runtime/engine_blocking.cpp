@@ -1,0 +1,298 @@
+// The OS-thread half of the interpreter: the main thread of the sequential and threads models, and pool threads.
+#include "runtime/engine.h"
+
+#include "runtime/stop_wait.h"
+
+#include <asio/post.hpp>
+
+namespace interleave::core {
+
+namespace {
+
+// Waits for children running elsewhere (pool threads, worker processes); a stop request ends the wait.
+struct BlockingJoin {
+    void finishOne(const std::string& error) {
+        std::lock_guard lock(mutex);
+        if (!error.empty() && failure.empty()) {
+            failure = error;
+        }
+        if (--remaining == 0) {
+            finished.notify_all();
+        }
+    }
+    void wait(const std::stop_token& stop) {
+        std::unique_lock lock(mutex);
+        waitOrStop(finished, lock, stop, [this] { return remaining == 0; });
+    }
+
+    std::mutex mutex;
+    std::condition_variable_any finished;
+    std::size_t remaining = 0;
+    std::string failure;
+};
+
+std::string primitiveOffLoop(const PlanStep& step) {
+    return "step '" + std::string(toString(step.kind)) +
+           "' uses an event-loop primitive from a thread; asyncio primitives are not thread-safe";
+}
+
+} // namespace
+
+void Engine::runBlockingModel() {
+    if (m_processPool) {
+        m_ioWork.emplace(m_io.get_executor());
+        m_ioThread = std::thread([this] {
+            tightenTimerSlack();
+            m_io.run();
+        });
+    }
+    TaskFrame root;
+    root.ref = m_context.createMainTask(m_mainLane);
+    root.randomState = m_plan.options.seed;
+    try {
+        taskBlocking(root, m_plan.program);
+    } catch (const TaskFailure& failure) {
+        m_mainFailure = failure.message;
+    } catch (const RunStopped&) {
+        // recorded as cancelled once every thread has stopped
+    }
+    // Tasks spawned without being awaited still run to completion before the run ends.
+    if (m_threadPool) {
+        m_threadPool->shutdown();
+    }
+    if (m_processPool) {
+        asio::post(m_io, [this] { m_processPool->shutdown(); });
+        m_ioWork.reset(); // the io thread returns once every worker has exited
+        m_ioThread.join();
+    }
+}
+
+void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
+    m_context.setState(task.ref, TaskState::Running);
+    std::string failure;
+    try {
+        stepsBlocking(task, steps);
+    } catch (const TaskFailure& failed) {
+        failure = failed.message.empty() ? "the task failed" : failed.message;
+    }
+    if (!failure.empty()) {
+        m_context.marker(task.ref, MarkerKind::Exception);
+        m_context.setState(task.ref, TaskState::Failed);
+        markFinishedIfLast();
+        throw TaskFailure{failure};
+    }
+    m_context.setState(task.ref, TaskState::Done);
+    markFinishedIfLast();
+}
+
+void Engine::stepsBlocking(TaskFrame& task, const std::vector<PlanStep>& steps) {
+    for (const PlanStep& step : steps) {
+        stepBlocking(task, step);
+    }
+}
+
+void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
+    const TaskRef ref = task.ref;
+    const auto index = static_cast<std::size_t>(step.primitive);
+    auto needs = [&step](const auto& primitives) -> decltype(*primitives.at(0)) {
+        if (!primitives.at(static_cast<std::size_t>(step.primitive))) {
+            throw TaskFailure{primitiveOffLoop(step)};
+        }
+        return *primitives.at(static_cast<std::size_t>(step.primitive));
+    };
+    switch (step.kind) {
+    case OpKind::Io:
+    case OpKind::Block:
+        // In a thread both are a blocking wait that releases the GIL (we only hold it inside cpu steps).
+        m_context.setState(ref, step.kind == OpKind::Io ? TaskState::WaitingIo : TaskState::Blocked,
+                           step.labelId ? step.labelId
+                                        : (step.kind == OpKind::Block ? m_context.names.blockingCall : 0),
+                           step.line);
+        sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
+        m_context.setState(ref, TaskState::Running, 0, step.line);
+        break;
+    case OpKind::Cpu: burnCpu(task, step); break;
+    case OpKind::Acquire: needs(m_blockingSemaphores).acquire(ref, step.line); break;
+    case OpKind::Release: needs(m_blockingSemaphores).release(ref); break;
+    case OpKind::Put: needs(m_blockingQueues).put(ref, step.line); break;
+    case OpKind::Get: needs(m_blockingQueues).get(ref, step.line); break;
+    case OpKind::TaskDone: needs(m_blockingQueues).taskDone(ref); break;
+    case OpKind::Close: needs(m_blockingQueues).close(ref); break;
+    case OpKind::Consume: {
+        BlockingQueue& queue = needs(m_blockingQueues);
+        while (queue.get(ref, step.line)) {
+            stepsBlocking(task, step.body);
+            queue.taskDone(ref);
+        }
+        break;
+    }
+    case OpKind::Wait: needs(m_blockingEvents).wait(ref, step.line); break;
+    case OpKind::Set: needs(m_blockingEvents).set(ref); break;
+    case OpKind::Gather:
+    case OpKind::Group:
+    case OpKind::Spawn: fanOutBlocking(task, step); break;
+    case OpKind::Offload: offloadBlocking(task, step); break;
+    case OpKind::Repeat:
+        for (std::int64_t i = 0; i < step.count; ++i) {
+            stepsBlocking(task, step.body);
+        }
+        break;
+    case OpKind::Retry: retryBlocking(task, step); break;
+    case OpKind::Shield: stepsBlocking(task, step.body); break;
+    case OpKind::Fail:
+        if (drawFailure(task, step.probability)) {
+            throw TaskFailure{"raised by fail"};
+        }
+        break;
+    case OpKind::Timeout: throw TaskFailure{"timeout is not supported by this engine yet"};
+    }
+    (void)index;
+}
+
+void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
+    Placement placement = resolvePlacement(step.placement);
+    if (placement == Placement::Loop) {
+        placement = Placement::Inline; // a thread has no loop of its own: children run as plain calls
+    }
+    m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
+    if (placement == Placement::Inline) {
+        std::string failure;
+        for (const PlanChild& child : step.children) {
+            for (std::int64_t i = 0; i < child.count && failure.empty(); ++i) {
+                const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
+                try {
+                    taskBlocking(newTask(child.nameId, index, task, task.ref.lane), child.body);
+                } catch (const TaskFailure& failed) {
+                    failure = failed.message;
+                }
+            }
+        }
+        m_context.setState(task.ref, TaskState::Running, 0, step.line);
+        if (!failure.empty()) {
+            throw TaskFailure{failure};
+        }
+        return;
+    }
+    auto join = std::make_shared<BlockingJoin>();
+    for (const PlanChild& child : step.children) {
+        join->remaining += static_cast<std::size_t>(child.count);
+    }
+    for (const PlanChild& child : step.children) {
+        for (std::int64_t i = 0; i < child.count; ++i) {
+            const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
+            TaskFrame frame = newTask(child.nameId, index, task, task.ref.lane);
+            auto finished = [join](const std::string& error) { join->finishOne(error); };
+            if (placement == Placement::Processes) {
+                submitToProcessPool(frame, child.body, finished);
+            } else {
+                submitToThreadPool(frame, child.body, finished);
+            }
+        }
+    }
+    if (step.kind != OpKind::Spawn) {
+        join->wait(m_context.stopToken());
+    }
+    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+    if (!join->failure.empty() && join->failure != "stopped") {
+        throw TaskFailure{join->failure};
+    }
+}
+
+void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
+    auto join = std::make_shared<BlockingJoin>();
+    join->remaining = 1;
+    TaskFrame job = newTask(jobName(step), -1, task, task.ref.lane);
+    auto finished = [join](const std::string& error) { join->finishOne(error); };
+    if (step.placement == Placement::Processes) {
+        m_context.setState(task.ref, TaskState::Blocked, m_context.names.processPool, step.line);
+        submitToProcessPool(job, step.body, finished);
+    } else {
+        m_context.setState(task.ref, TaskState::Blocked, m_context.names.threadPool, step.line);
+        submitToThreadPool(job, step.body, finished);
+    }
+    join->wait(m_context.stopToken());
+    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+    if (!join->failure.empty() && join->failure != "stopped") {
+        throw TaskFailure{join->failure};
+    }
+}
+
+void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
+    std::int64_t backoffNs = step.durationNs;
+    for (std::int64_t attempt = 0;; ++attempt) {
+        try {
+            stepsBlocking(task, step.body);
+            return;
+        } catch (const TaskFailure&) {
+            if (attempt >= step.count) {
+                throw;
+            }
+        }
+        m_context.marker(task.ref, MarkerKind::Retry, 0, step.line);
+        m_context.setState(task.ref, TaskState::WaitingIo, m_backoffName, step.line);
+        sleepUntil(deadlineAfter(backoffNs), m_context.stopToken());
+        m_context.setState(task.ref, TaskState::Running, 0, step.line);
+        backoffNs *= 2;
+    }
+}
+
+void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,
+                                std::function<void(std::string)> finished) {
+    if (!m_threadPool) {
+        m_context.setState(job.ref, TaskState::Failed);
+        markFinishedIfLast();
+        finished("this variant has no thread pool");
+        return;
+    }
+    m_threadPool->submit([this, job, &steps, finished = std::move(finished)](std::uint16_t lane) mutable {
+        job.ref.lane = lane;
+        std::string error;
+        try {
+            taskBlocking(job, steps);
+        } catch (const TaskFailure& failure) {
+            error = failure.message;
+        } catch (const RunStopped&) {
+            error = "stopped";
+        }
+        finished(error);
+    });
+}
+
+void Engine::submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& steps,
+                                 std::function<void(std::string)> finished) {
+    auto submit = [this, job, &steps, finished = std::move(finished)]() mutable {
+        auto fail = [&](const std::string& error) {
+            m_context.setState(job.ref, TaskState::Failed);
+            markFinishedIfLast();
+            finished(error);
+        };
+        if (!m_processPool) {
+            fail("this variant has no process pool");
+            return;
+        }
+        for (const PlanStep& step : steps) {
+            if (!runsInWorker(step)) {
+                fail("step '" + std::string(toString(step.kind)) + "' cannot run in a worker process");
+                return;
+            }
+        }
+        m_processPool->submit(makeWorkerJob(job, steps),
+                              [this, job, finished](const WorkerJobDone& done, std::uint16_t lane) {
+                                  const TaskRef ref{job.ref.id, lane};
+                                  if (!done.ok) {
+                                      m_context.marker(ref, MarkerKind::Exception);
+                                  }
+                                  m_context.setState(ref, done.ok ? TaskState::Done : TaskState::Failed);
+                                  markFinishedIfLast();
+                                  finished(done.ok ? std::string() : done.error);
+                              });
+    };
+    // The pool lives on the io thread: on the loop we are already there, from other threads hop over.
+    if (m_io.get_executor().running_in_this_thread()) {
+        submit();
+    } else {
+        asio::post(m_io, std::move(submit));
+    }
+}
+
+} // namespace interleave::core

@@ -1,0 +1,131 @@
+// What every part of a running engine shares.
+#include "runtime/engine_context.h"
+
+namespace interleave::core {
+
+namespace {
+constexpr std::uint8_t kNotCreated = 0xFF;
+}
+
+EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringTable& strings)
+    : plan(runPlan), recorder(runRecorder) {
+    names.main = strings.intern("main");
+    names.gather = strings.intern("awaiting children");
+    names.threadPool = strings.intern("thread pool");
+    names.processPool = strings.intern("process pool");
+    names.offloadJob = strings.intern("offloaded job");
+    names.blockingCall = strings.intern("blocking call");
+    names.inFlight = strings.intern("in_flight");
+    names.loopLag = strings.intern("loop_lag_us");
+    names.gilHolder = strings.intern("gil.holder");
+    names.gil = strings.intern("GIL");
+    names.workerStart = strings.intern("worker start-up");
+    names.heartbeat = strings.intern("heartbeat");
+}
+
+std::atomic<std::uint8_t>* EngineContext::stateSlot(std::uint32_t task) {
+    const std::size_t block = task / kStateBlock;
+    if (block >= kMaxBlocks) {
+        return nullptr;
+    }
+    std::atomic<std::uint8_t>* slots = m_stateBlocks[block].load(std::memory_order_acquire);
+    if (slots == nullptr) {
+        std::lock_guard lock(m_mutex);
+        slots = m_stateBlocks[block].load(std::memory_order_acquire);
+        if (slots == nullptr) {
+            auto fresh = std::make_unique<std::atomic<std::uint8_t>[]>(kStateBlock);
+            for (std::size_t i = 0; i < kStateBlock; ++i) {
+                fresh[i].store(kNotCreated, std::memory_order_relaxed);
+            }
+            slots = fresh.get();
+            m_ownedBlocks.push_back(std::move(fresh));
+            m_stateBlocks[block].store(slots, std::memory_order_release);
+        }
+    }
+    return &slots[task % kStateBlock];
+}
+
+TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent,
+                                  std::uint16_t lane) {
+    const TaskRef task{m_nextTask.fetch_add(1, std::memory_order_relaxed), lane};
+    if (auto* slot = stateSlot(task.id)) {
+        slot->store(static_cast<std::uint8_t>(TaskState::Ready), std::memory_order_relaxed);
+    }
+    m_live.fetch_add(1, std::memory_order_acq_rel);
+    recorder.record(task.id, lane, EventKind::TaskCreated, 0, nameId, index);
+    if (parent != 0xFFFFFFFFU) {
+        recorder.record(task.id, lane, EventKind::TaskParent, 0, 0, static_cast<std::int32_t>(parent));
+        const std::int64_t inFlight = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
+        recorder.record(task.id, lane, EventKind::Counter, 0, names.inFlight, static_cast<std::int32_t>(inFlight));
+    }
+    recorder.record(task.id, lane, EventKind::TaskState, static_cast<std::uint8_t>(TaskState::Ready), 0, 0);
+    return task;
+}
+
+TaskRef EngineContext::createMainTask(std::uint16_t lane) { return createTask(names.main, -1, 0xFFFFFFFFU, lane); }
+
+void EngineContext::setState(TaskRef task, TaskState state, std::uint32_t subject, std::int32_t line) {
+    recorder.record(task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(state), subject, line);
+    if (isTerminal(state)) {
+        if (auto* slot = stateSlot(task.id)) {
+            slot->store(static_cast<std::uint8_t>(state), std::memory_order_relaxed);
+        }
+        if (task.id != 0) {
+            const std::int64_t inFlight = m_inFlight.fetch_sub(1, std::memory_order_relaxed) - 1;
+            recorder.record(task.id, task.lane, EventKind::Counter, 0, names.inFlight,
+                            static_cast<std::int32_t>(inFlight));
+        }
+        m_finished.fetch_add(1, std::memory_order_relaxed);
+        m_live.fetch_sub(1, std::memory_order_acq_rel);
+    }
+}
+
+void EngineContext::counter(std::uint32_t nameId, std::int64_t value, std::uint16_t lane) {
+    recorder.record(0, lane, EventKind::Counter, 0, nameId, static_cast<std::int32_t>(value));
+}
+
+void EngineContext::marker(TaskRef task, MarkerKind kind, std::uint32_t subject, std::int32_t line) {
+    recorder.record(task.id, task.lane, EventKind::Marker, static_cast<std::uint8_t>(kind), subject, line);
+}
+
+void EngineContext::laneState(std::uint16_t lane, TaskState state, std::uint32_t subject, std::int32_t value) {
+    recorder.record(0, lane, EventKind::LaneState, static_cast<std::uint8_t>(state), subject, value);
+}
+
+void EngineContext::failRun(const std::string& message, std::uint16_t lane) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_failed.load(std::memory_order_relaxed)) {
+            return;
+        }
+        m_failure = message;
+        m_failed.store(true, std::memory_order_release);
+    }
+    recorder.record(0, lane, EventKind::Marker, static_cast<std::uint8_t>(MarkerKind::BrokenPool), 0, 0);
+    requestStop();
+}
+
+std::string EngineContext::failureMessage() const {
+    std::lock_guard lock(m_mutex);
+    return m_failure;
+}
+
+std::size_t EngineContext::cancelLiveTasks() {
+    std::size_t cancelled = 0;
+    const std::uint32_t created = m_nextTask.load();
+    for (std::uint32_t id = 0; id < created; ++id) {
+        auto* slot = stateSlot(id);
+        if (slot == nullptr) {
+            break;
+        }
+        const auto state = static_cast<TaskState>(slot->load(std::memory_order_relaxed));
+        if (slot->load(std::memory_order_relaxed) != kNotCreated && !isTerminal(state)) {
+            // The lane is not known here; lane 0 is the run's main lane, and spans keep the lane they ran on.
+            setState(TaskRef{id, 0}, TaskState::Cancelled);
+            ++cancelled;
+        }
+    }
+    return cancelled;
+}
+
+} // namespace interleave::core

@@ -1,0 +1,96 @@
+// What every part of a running engine shares: the plan, the recorder, the stop token, task ids and states.
+#pragma once
+
+#include "runtime/plan.h"
+#include "trace/recorder.h"
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <stop_token>
+#include <string>
+
+namespace interleave::core {
+
+class Gil;
+
+struct TaskRef {
+    std::uint32_t id = 0;
+    std::uint16_t lane = 0;
+};
+
+// Thrown by fail(p) and by a broken pool; a task that lets it escape ends Failed.
+struct TaskFailure {
+    std::string message;
+};
+
+// String ids the engine itself records, interned before the run starts (never on the hot path).
+struct EngineNames {
+    std::uint32_t main = 0;
+    std::uint32_t gather = 0;
+    std::uint32_t threadPool = 0;
+    std::uint32_t processPool = 0;
+    std::uint32_t offloadJob = 0;
+    std::uint32_t blockingCall = 0;
+    std::uint32_t inFlight = 0;
+    std::uint32_t loopLag = 0;
+    std::uint32_t gilHolder = 0;
+    std::uint32_t gil = 0;
+    std::uint32_t workerStart = 0;
+    std::uint32_t heartbeat = 0;
+};
+
+class EngineContext {
+public:
+    EngineContext(const Plan& plan, Recorder& recorder, StringTable& strings);
+
+    const Plan& plan;
+    Recorder& recorder;
+    EngineNames names;
+    Gil* gil = nullptr;
+
+    std::stop_token stopToken() const { return m_stop.get_token(); }
+    bool stopRequested() const { return m_stop.stop_requested(); }
+    void requestStop() { m_stop.request_stop(); }
+
+    // Records a failure that ends the run (e.g. a broken process pool) and stops everything. First one wins.
+    void failRun(const std::string& message, std::uint16_t lane);
+    bool runFailed() const { return m_failed.load(std::memory_order_acquire); }
+    std::string failureMessage() const;
+
+    // Creates a task: TaskCreated (+ TaskParent) and Ready events; counts it in flight unless it is the main task.
+    TaskRef createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane);
+    TaskRef createMainTask(std::uint16_t lane);
+    // Records a state change. Terminal states take the task out of flight.
+    void setState(TaskRef task, TaskState state, std::uint32_t subject = 0, std::int32_t line = 0);
+    void counter(std::uint32_t nameId, std::int64_t value, std::uint16_t lane);
+    void marker(TaskRef task, MarkerKind kind, std::uint32_t subject = 0, std::int32_t line = 0);
+    void laneState(std::uint16_t lane, TaskState state, std::uint32_t subject = 0, std::int32_t value = 0);
+
+    // After every engine thread has stopped: ends every task still alive as Cancelled. Returns how many.
+    std::size_t cancelLiveTasks();
+
+    std::uint64_t tasksCreated() const { return m_nextTask.load(std::memory_order_relaxed); }
+    std::uint64_t tasksFinished() const { return m_finished.load(std::memory_order_relaxed); }
+    std::int64_t liveTasks() const { return m_live.load(std::memory_order_acquire); }
+
+private:
+    static constexpr std::size_t kStateBlock = 1U << 14U;
+    static constexpr std::size_t kMaxBlocks = 1U << 10U; // 16M tasks
+    std::atomic<std::uint8_t>* stateSlot(std::uint32_t task);
+
+    std::stop_source m_stop;
+    std::atomic<std::uint32_t> m_nextTask{0};
+    std::atomic<std::uint64_t> m_finished{0};
+    std::atomic<std::int64_t> m_inFlight{0};
+    std::atomic<std::int64_t> m_live{0};
+    std::atomic<bool> m_failed{false};
+    mutable std::mutex m_mutex;
+    std::string m_failure;
+    std::array<std::atomic<std::atomic<std::uint8_t>*>, kMaxBlocks> m_stateBlocks{};
+    std::vector<std::unique_ptr<std::atomic<std::uint8_t>[]>> m_ownedBlocks;
+};
+
+} // namespace interleave::core

@@ -1,0 +1,67 @@
+// A simulated global interpreter lock with CPython's hand-off rules.
+#include "runtime/gil.h"
+
+#include "runtime/stop_wait.h"
+
+namespace interleave::core {
+
+Gil::Gil(EngineContext& context, std::int64_t switchIntervalNs)
+    : m_context(context), m_switchInterval(std::chrono::nanoseconds(switchIntervalNs)) {}
+
+void Gil::acquire(TaskRef task, std::int32_t line) {
+    std::stop_token stop = m_context.stopToken();
+    std::unique_lock lock(m_mutex);
+    if (m_holderLane >= 0) {
+        m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
+        while (m_holderLane >= 0) {
+            const std::uint64_t switchesBefore = m_switchNumber;
+            const bool released = m_released.wait_for(lock, stop, m_switchInterval, [&] { return m_holderLane < 0; });
+            if (stop.stop_requested()) {
+                throw RunStopped{};
+            }
+            // A whole interval went by and nobody switched: ask the holder to drop it (CPython's gil_drop_request).
+            if (!released && m_switchNumber == switchesBefore && m_holderLane >= 0) {
+                m_dropRequested.store(true, std::memory_order_relaxed);
+            }
+        }
+    }
+    m_holderLane = task.lane;
+    ++m_switchNumber;
+    m_dropRequested.store(false, std::memory_order_relaxed);
+    m_context.counter(m_context.names.gilHolder, task.lane, task.lane);
+    m_context.setState(task, TaskState::Running, 0, line);
+    m_switched.notify_all();
+}
+
+void Gil::releaseLocked(TaskRef task) {
+    m_holderLane = -1;
+    m_context.counter(m_context.names.gilHolder, -1, task.lane);
+    m_released.notify_one();
+}
+
+void Gil::release(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    releaseLocked(task);
+}
+
+void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
+    {
+        std::stop_token stop = m_context.stopToken();
+        std::unique_lock lock(m_mutex);
+        const std::uint64_t switchesBefore = m_switchNumber;
+        releaseLocked(task);
+        // Forced switching: do not race the waiter for the GIL we just dropped.
+        m_switched.wait(lock, stop, [&] { return m_switchNumber != switchesBefore; });
+        if (stop.stop_requested()) {
+            throw RunStopped{};
+        }
+    }
+    acquire(task, line);
+}
+
+std::uint64_t Gil::handoffs() const {
+    std::lock_guard lock(m_mutex);
+    return m_switchNumber;
+}
+
+} // namespace interleave::core

@@ -1,0 +1,334 @@
+// A pool of real interleave-worker processes started with posix_spawn.
+#include "runtime/process_pool.h"
+
+#include "runtime/cpu_burner.h"
+
+#include <asio/read.hpp>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdexcept>
+#include <sys/wait.h>
+#include <thread>
+#include <unistd.h>
+
+extern char** environ;
+
+namespace interleave::core {
+
+namespace {
+
+bool writeAll(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t wrote = ::write(fd, data.data(), data.size());
+        if (wrote < 0 && errno == EINTR) {
+            continue;
+        }
+        if (wrote <= 0) {
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(wrote));
+    }
+    return true;
+}
+
+// waitpid that gives a just-exited child a moment to become reapable, then kills it if it lingers.
+int reapChild(pid_t pid) {
+    int status = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        const pid_t result = waitpid(pid, &status, WNOHANG);
+        if (result == pid || (result < 0 && errno == ECHILD)) {
+            return status;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    return status;
+}
+
+} // namespace
+
+std::filesystem::path locateWorkerExecutable(const std::filesystem::path& configured) {
+    if (!configured.empty()) {
+        return configured;
+    }
+    if (const char* fromEnvironment = std::getenv("INTERLEAVE_WORKER"); fromEnvironment && *fromEnvironment) {
+        return fromEnvironment;
+    }
+    std::error_code error;
+    const auto self = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) {
+        for (const auto& candidate : {self.parent_path() / "interleave-worker",
+                                      self.parent_path().parent_path() / "app" / "interleave-worker"}) {
+            if (std::filesystem::exists(candidate)) {
+                return candidate;
+            }
+        }
+    }
+    return "interleave-worker";
+}
+
+ProcessPool::ProcessPool(EngineContext& context, asio::io_context& io, std::vector<std::uint16_t> lanes,
+                         std::filesystem::path workerExecutable)
+    : m_context(context), m_io(io), m_executable(std::move(workerExecutable)) {
+    for (std::size_t i = 0; i < lanes.size(); ++i) {
+        auto worker = std::make_unique<Worker>();
+        worker->index = static_cast<int>(i) + 1;
+        worker->lane = lanes[i];
+        m_workers.push_back(std::move(worker));
+    }
+}
+
+ProcessPool::~ProcessPool() { killAndReap(); }
+
+void ProcessPool::start() {
+    if (::access(m_executable.c_str(), X_OK) != 0) {
+        throw std::runtime_error(fmt::format("cannot start the process pool: no worker executable at '{}'",
+                                             m_executable.string()));
+    }
+    for (auto& worker : m_workers) {
+        spawn(*worker);
+        readHeader(*worker);
+    }
+}
+
+void ProcessPool::spawn(Worker& worker) {
+    int toChild[2];
+    int fromChild[2];
+    if (pipe2(toChild, O_CLOEXEC) != 0) {
+        throw std::runtime_error(fmt::format("cannot create a pipe for worker {}: {}", worker.index,
+                                             std::strerror(errno)));
+    }
+    if (pipe2(fromChild, O_CLOEXEC) != 0) {
+        ::close(toChild[0]);
+        ::close(toChild[1]);
+        throw std::runtime_error(fmt::format("cannot create a pipe for worker {}: {}", worker.index,
+                                             std::strerror(errno)));
+    }
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, toChild[0], STDIN_FILENO);
+    posix_spawn_file_actions_adddup2(&actions, fromChild[1], STDOUT_FILENO);
+    posix_spawnattr_t attributes;
+    posix_spawnattr_init(&attributes);
+    sigset_t noSignals;
+    sigemptyset(&noSignals);
+    sigset_t defaults;
+    sigemptyset(&defaults);
+    sigaddset(&defaults, SIGPIPE);
+    sigaddset(&defaults, SIGINT);
+    sigaddset(&defaults, SIGTERM);
+    posix_spawnattr_setsigmask(&attributes, &noSignals);
+    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    // Own process group: a Ctrl-C at the terminal goes to the engine, which then stops the workers itself.
+    posix_spawnattr_setpgroup(&attributes, 0);
+    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+
+    const std::string parent = std::to_string(getpid());
+    const std::string lane = std::to_string(worker.lane);
+    const std::string runStart = std::to_string(m_context.recorder.runStartNs());
+    const std::string cpuRate = fmt::format("{:.3f}", CpuBurner::iterationsPerMs());
+    const std::string seed = std::to_string(m_context.plan.options.seed);
+    const std::string program = m_executable.string();
+    const char* argv[] = {program.c_str(), "--parent", parent.c_str(), "--lane",     lane.c_str(),
+                          "--run-start",   runStart.c_str(), "--cpu-rate", cpuRate.c_str(), "--seed",
+                          seed.c_str(),    nullptr};
+    m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
+    const int result = posix_spawn(&worker.pid, program.c_str(), &actions, &attributes, const_cast<char**>(argv),
+                                   environ);
+    posix_spawn_file_actions_destroy(&actions);
+    posix_spawnattr_destroy(&attributes);
+    ::close(toChild[0]);
+    ::close(fromChild[1]);
+    if (result != 0) {
+        ::close(toChild[1]);
+        ::close(fromChild[0]);
+        worker.pid = -1;
+        throw std::runtime_error(fmt::format("cannot start worker {} ('{}'): {}", worker.index, program,
+                                             std::strerror(result)));
+    }
+    worker.input = toChild[1];
+    worker.output = std::make_unique<asio::posix::stream_descriptor>(m_io, fromChild[0]);
+}
+
+void ProcessPool::readHeader(Worker& worker) {
+    asio::async_read(*worker.output, asio::buffer(worker.header), [this, &worker](std::error_code error, std::size_t) {
+        if (error) {
+            onPipeClosed(worker);
+            return;
+        }
+        FrameHeader frame;
+        try {
+            frame = decodeFrameHeader(worker.header.data());
+        } catch (const std::exception& problem) {
+            m_context.failRun(fmt::format("broken process pool: worker {} sent a bad message ({})", worker.index,
+                                          problem.what()),
+                              worker.lane);
+            return;
+        }
+        worker.payload.resize(frame.size);
+        readPayload(worker, frame.type);
+    });
+}
+
+void ProcessPool::readPayload(Worker& worker, WorkerMessage type) {
+    asio::async_read(*worker.output, asio::buffer(worker.payload),
+                     [this, &worker, type](std::error_code error, std::size_t) {
+                         if (error) {
+                             onPipeClosed(worker);
+                             return;
+                         }
+                         handleMessage(worker, type);
+                         readHeader(worker);
+                     });
+}
+
+void ProcessPool::handleMessage(Worker& worker, WorkerMessage type) {
+    switch (type) {
+    case WorkerMessage::Ready:
+        worker.ready = true;
+        m_context.laneState(worker.lane, TaskState::Done, m_context.names.workerStart,
+                            static_cast<std::int32_t>(decodeReady(worker.payload)));
+        dispatch();
+        break;
+    case WorkerMessage::Events: {
+        const std::vector<Event> events = decodeEvents(worker.payload);
+        m_context.recorder.appendForeign(events);
+        break;
+    }
+    case WorkerMessage::JobDone: {
+        const WorkerJobDone done = decodeJobDone(worker.payload);
+        worker.busy = false;
+        auto completion = m_running.extract(done.jobId);
+        dispatch();
+        if (!completion.empty()) {
+            completion.mapped()(done, worker.lane);
+        }
+        break;
+    }
+    case WorkerMessage::Job: break; // never sent by a worker
+    }
+}
+
+void ProcessPool::submit(WorkerJob job, Completion done) {
+    if (m_broken) {
+        done(WorkerJobDone{job.jobId, false, "the process pool is broken"}, 0);
+        return;
+    }
+    m_pending.emplace_back(std::move(job), std::move(done));
+    dispatch();
+}
+
+void ProcessPool::dispatch() {
+    for (auto& worker : m_workers) {
+        if (m_pending.empty()) {
+            break;
+        }
+        if (!worker->ready || worker->busy || worker->input < 0) {
+            continue;
+        }
+        auto [job, done] = std::move(m_pending.front());
+        m_pending.pop_front();
+        worker->busy = true;
+        worker->currentJob = job.jobId;
+        worker->currentTask = job.task;
+        m_running.emplace(job.jobId, std::move(done));
+        if (!writeAll(worker->input, encodeJob(job))) {
+            // The worker is gone; its closed pipe reports it as a broken pool.
+            continue;
+        }
+    }
+    if (m_shuttingDown && m_pending.empty()) {
+        closeInputs();
+    }
+}
+
+void ProcessPool::shutdown() {
+    m_shuttingDown = true;
+    if (m_pending.empty()) {
+        closeInputs();
+    }
+}
+
+void ProcessPool::closeInputs() {
+    for (auto& worker : m_workers) {
+        if (worker->input >= 0 && !worker->busy) {
+            ::close(worker->input);
+            worker->input = -1;
+        }
+    }
+}
+
+std::string ProcessPool::describeExit(Worker& worker, int status) const {
+    if (WIFSIGNALED(status)) {
+        const int signal = WTERMSIG(status);
+        return fmt::format("was killed by signal {} ({})", signal, strsignal(signal));
+    }
+    if (WIFEXITED(status)) {
+        return fmt::format("exited with status {}", WEXITSTATUS(status));
+    }
+    return fmt::format("closed its pipe (pid {})", worker.pid);
+}
+
+void ProcessPool::onPipeClosed(Worker& worker) {
+    if (worker.reaped || worker.pid < 0) {
+        return;
+    }
+    const bool expected = m_shuttingDown && !worker.busy;
+    const int status = reapChild(worker.pid);
+    worker.reaped = true;
+    if (worker.input >= 0) {
+        ::close(worker.input);
+        worker.input = -1;
+    }
+    if (expected || m_context.stopRequested()) {
+        return;
+    }
+    m_broken = true;
+    const std::string message = fmt::format(
+        "broken process pool: worker {} (pid {}) {}{}", worker.index, worker.pid, describeExit(worker, status),
+        worker.busy ? fmt::format(" while running task {}", worker.currentTask) : std::string(" while idle"));
+    m_context.failRun(message, worker.lane);
+    // Everything queued or running fails the same way, as CPython's BrokenProcessPool does.
+    auto running = std::move(m_running);
+    auto pending = std::move(m_pending);
+    for (auto& [jobId, done] : running) {
+        done(WorkerJobDone{jobId, false, message}, worker.lane);
+    }
+    for (auto& [job, done] : pending) {
+        done(WorkerJobDone{job.jobId, false, message}, worker.lane);
+    }
+}
+
+void ProcessPool::killAndReap() {
+    for (auto& worker : m_workers) {
+        if (worker->input >= 0) {
+            ::close(worker->input);
+            worker->input = -1;
+        }
+        if (worker->pid > 0 && !worker->reaped) {
+            kill(worker->pid, SIGKILL);
+            int status = 0;
+            while (waitpid(worker->pid, &status, 0) < 0 && errno == EINTR) {
+            }
+            worker->reaped = true;
+        }
+    }
+}
+
+std::vector<std::int64_t> ProcessPool::processIds() const {
+    std::vector<std::int64_t> ids;
+    for (const auto& worker : m_workers) {
+        ids.push_back(worker->pid);
+    }
+    return ids;
+}
+
+} // namespace interleave::core

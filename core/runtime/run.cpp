@@ -1,0 +1,188 @@
+// One run of one variant: the engine thread, the recorder, and the trace handed out as it grows.
+#include "runtime/run.h"
+
+#include "runtime/cpu_burner.h"
+#include "runtime/engine.h"
+#include "trace/recorder.h"
+
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <thread>
+
+namespace interleave::core {
+
+std::string_view toString(RunStatus status) {
+    switch (status) {
+    case RunStatus::NotStarted: return "not started";
+    case RunStatus::Running: return "running";
+    case RunStatus::Completed: return "completed";
+    case RunStatus::Failed: return "failed";
+    case RunStatus::Stopped: return "stopped";
+    }
+    return "unknown";
+}
+
+class Run::Impl {
+public:
+    explicit Impl(Plan runPlan) : plan(std::move(runPlan)) {
+        trace.strings = plan.strings;
+        // The engine adds its lanes and names before any consumer can look at the trace.
+        engine = std::make_unique<Engine>(plan, recorder, trace.strings, trace.lanes);
+    }
+
+    void engineMain() {
+        engine->run();
+        std::lock_guard lock(mutex);
+        endNs = engine->endNs();
+        if (engine->context().runFailed()) {
+            outcome = {RunStatus::Failed, engine->context().failureMessage()};
+        } else if (stopRequested) {
+            outcome = {RunStatus::Stopped, {}};
+        } else if (!engine->mainFailure().empty()) {
+            outcome = {RunStatus::Failed, "the main task failed: " + engine->mainFailure()};
+        } else {
+            outcome = {RunStatus::Completed, {}};
+        }
+        finished = true;
+        finishedCondition.notify_all();
+    }
+
+    Plan plan;
+    Recorder recorder;
+    Trace trace;
+    std::vector<Event> batch;
+    std::unique_ptr<Engine> engine;
+    std::thread thread;
+    mutable std::mutex mutex;
+    std::condition_variable finishedCondition;
+    bool started = false;
+    bool finished = false;
+    bool stopRequested = false;
+    bool drainedAfterFinish = false;
+    std::int64_t endNs = 0;
+    RunOutcome outcome;
+};
+
+Run::Run(Plan plan) : m_impl(std::make_unique<Impl>(std::move(plan))) {}
+
+Run::~Run() {
+    if (m_impl->thread.joinable()) {
+        requestStop();
+        m_impl->thread.join();
+    }
+}
+
+void Run::start() {
+    std::lock_guard lock(m_impl->mutex);
+    if (m_impl->started) {
+        return;
+    }
+    // A worker that died must not take the engine down with SIGPIPE when we write to it.
+    std::signal(SIGPIPE, SIG_IGN);
+    CpuBurner::iterationsPerMs(); // calibrate before time zero, so the calibration is not part of the run
+    m_impl->recorder.restartClock();
+    m_impl->started = true;
+    m_impl->outcome.status = RunStatus::Running;
+    m_impl->thread = std::thread([impl = m_impl.get()] { impl->engineMain(); });
+}
+
+void Run::requestStop() {
+    {
+        std::lock_guard lock(m_impl->mutex);
+        if (m_impl->finished) {
+            return;
+        }
+        m_impl->stopRequested = true;
+    }
+    m_impl->engine->requestStop();
+}
+
+bool Run::waitFor(std::chrono::nanoseconds timeout) {
+    std::unique_lock lock(m_impl->mutex);
+    if (!m_impl->started) {
+        return false;
+    }
+    const bool done = m_impl->finishedCondition.wait_for(lock, timeout, [this] { return m_impl->finished; });
+    lock.unlock();
+    if (done && m_impl->thread.joinable()) {
+        m_impl->thread.join();
+    }
+    return done;
+}
+
+void Run::wait() {
+    while (!waitFor(std::chrono::seconds(1))) {
+        if (!m_impl->started) {
+            return;
+        }
+    }
+}
+
+bool Run::finished() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->finished;
+}
+
+std::size_t Run::pollTrace() {
+    bool finishedNow = false;
+    {
+        std::lock_guard lock(m_impl->mutex);
+        finishedNow = m_impl->finished;
+        if (finishedNow && m_impl->drainedAfterFinish) {
+            return 0;
+        }
+    }
+    m_impl->batch.clear();
+    const std::size_t count = m_impl->recorder.drain(m_impl->batch);
+    m_impl->trace.appendSorted(m_impl->batch);
+    if (finishedNow) {
+        // Everything is recorded: fix the end and the worker pids (carried by their start-up events).
+        m_impl->drainedAfterFinish = true;
+        m_impl->trace.endNs = m_impl->endNs;
+        for (const Event& event : m_impl->trace.events) {
+            if (event.kind == EventKind::LaneState && static_cast<TaskState>(event.code) == TaskState::Done &&
+                event.lane < m_impl->trace.lanes.size() &&
+                m_impl->trace.lanes[event.lane].kind == LaneKind::WorkerProcess) {
+                m_impl->trace.lanes[event.lane].processId = event.value;
+            }
+        }
+        m_impl->trace.events.shrink_to_fit();
+    } else {
+        m_impl->trace.endNs = m_impl->recorder.nowNs();
+    }
+    return count;
+}
+
+const Trace& Run::trace() const { return m_impl->trace; }
+
+RunOutcome Run::outcome() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->outcome;
+}
+
+const Plan& Run::plan() const { return m_impl->plan; }
+
+std::int64_t Run::elapsedNs() const {
+    std::lock_guard lock(m_impl->mutex);
+    if (!m_impl->started) {
+        return 0;
+    }
+    return m_impl->finished ? m_impl->endNs : m_impl->recorder.nowNs();
+}
+
+std::uint64_t Run::tasksFinished() const { return m_impl->engine->context().tasksFinished(); }
+std::uint64_t Run::tasksCreated() const { return m_impl->engine->context().tasksCreated(); }
+
+RunResult runToCompletion(Plan plan) {
+    Run run(std::move(plan));
+    run.start();
+    while (!run.waitFor(std::chrono::milliseconds(50))) {
+        run.pollTrace();
+    }
+    run.pollTrace();
+    RunResult result{run.trace(), run.outcome()};
+    return result;
+}
+
+} // namespace interleave::core

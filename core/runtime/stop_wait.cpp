@@ -1,0 +1,23 @@
+// Waits that a run's stop request interrupts.
+#include "runtime/stop_wait.h"
+
+#include <sys/prctl.h>
+
+namespace interleave::core {
+
+void sleepUntil(EngineClock::time_point deadline, const std::stop_token& stop) {
+    std::mutex mutex;
+    std::condition_variable_any wakeUp;
+    std::unique_lock lock(mutex);
+    // Predicate-free wait: only the deadline or the stop ends it (spurious wake-ups loop back).
+    while (!stop.stop_requested() && EngineClock::now() < deadline) {
+        wakeUp.wait_until(lock, stop, deadline, [] { return false; });
+    }
+    if (stop.stop_requested()) {
+        throw RunStopped{};
+    }
+}
+
+void tightenTimerSlack() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }
+
+} // namespace interleave::core

@@ -1,0 +1,55 @@
+// A fixed pool of real OS threads.
+#include "runtime/thread_pool.h"
+
+#include "runtime/stop_wait.h"
+
+namespace interleave::core {
+
+ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop) : m_stop(std::move(stop)) {
+    m_threads.reserve(lanes.size());
+    for (std::uint16_t lane : lanes) {
+        m_threads.emplace_back([this, lane] { workerLoop(lane); });
+    }
+}
+
+ThreadPool::~ThreadPool() { shutdown(); }
+
+void ThreadPool::submit(Job job) {
+    {
+        std::lock_guard lock(m_mutex);
+        m_jobs.push_back(std::move(job));
+    }
+    m_wake.notify_one();
+}
+
+void ThreadPool::shutdown() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_closing = true;
+    }
+    m_wake.notify_all();
+    for (auto& thread : m_threads) {
+        if (thread.joinable()) {
+            thread.join();
+        }
+    }
+}
+
+void ThreadPool::workerLoop(std::uint16_t lane) {
+    tightenTimerSlack();
+    for (;;) {
+        Job job;
+        {
+            std::unique_lock lock(m_mutex);
+            m_wake.wait(lock, m_stop, [this] { return m_closing || !m_jobs.empty(); });
+            if (m_stop.stop_requested() || m_jobs.empty()) {
+                return; // stopping, or closing with nothing left to do
+            }
+            job = std::move(m_jobs.front());
+            m_jobs.pop_front();
+        }
+        job(lane); // jobs catch their own errors; RunStopped ends only the job
+    }
+}
+
+} // namespace interleave::core

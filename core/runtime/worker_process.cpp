@@ -1,0 +1,209 @@
+// The body of interleave-worker: runs jobs from stdin, streams events and results to stdout.
+#include "runtime/worker_process.h"
+
+#include "runtime/cpu_burner.h"
+#include "runtime/stop_wait.h"
+#include "runtime/worker_protocol.h"
+#include "trace/clock.h"
+
+#include <cerrno>
+#include <charconv>
+#include <csignal>
+#include <ctime>
+#include <random>
+#include <string>
+#include <string_view>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+namespace interleave::core {
+
+namespace {
+
+bool readExactly(int fd, void* buffer, std::size_t size) {
+    auto* bytes = static_cast<char*>(buffer);
+    while (size > 0) {
+        const ssize_t got = ::read(fd, bytes, size);
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got <= 0) {
+            return false;
+        }
+        bytes += got;
+        size -= static_cast<std::size_t>(got);
+    }
+    return true;
+}
+
+bool writeAll(int fd, std::string_view data) {
+    while (!data.empty()) {
+        const ssize_t wrote = ::write(fd, data.data(), data.size());
+        if (wrote < 0 && errno == EINTR) {
+            continue;
+        }
+        if (wrote <= 0) {
+            return false;
+        }
+        data.remove_prefix(static_cast<std::size_t>(wrote));
+    }
+    return true;
+}
+
+void sleepFor(std::int64_t durationNs) {
+    timespec deadline{};
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    const std::int64_t target = static_cast<std::int64_t>(deadline.tv_sec) * 1'000'000'000 + deadline.tv_nsec +
+                                durationNs;
+    deadline.tv_sec = static_cast<time_t>(target / 1'000'000'000);
+    deadline.tv_nsec = static_cast<long>(target % 1'000'000'000);
+    while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
+    }
+}
+
+// Runs one job's steps, recording its task's states as the engine would in a thread.
+class JobRunner {
+public:
+    JobRunner(const WorkerSettings& settings, const WorkerJob& job)
+        : m_settings(settings), m_task(job.task), m_random(settings.seed ^ (job.jobId * 0x9E3779B97F4A7C15ULL)) {}
+
+    void run(const std::vector<PlanStep>& steps) {
+        for (const PlanStep& step : steps) {
+            runStep(step);
+            flush();
+        }
+    }
+    void flush() {
+        if (!m_events.empty()) {
+            writeAll(STDOUT_FILENO, encodeEvents(m_events));
+            m_events.clear();
+        }
+    }
+
+private:
+    void state(TaskState state, std::uint32_t subject, std::int32_t line) {
+        m_events.push_back(Event{monotonicNs() - m_settings.runStartNs, m_task, m_settings.lane, EventKind::TaskState,
+                                 static_cast<std::uint8_t>(state), subject, line});
+    }
+
+    void runStep(const PlanStep& step) {
+        switch (step.kind) {
+        case OpKind::Io:
+            state(TaskState::WaitingIo, step.labelId, step.line);
+            sleepFor(step.durationNs);
+            state(TaskState::Running, 0, step.line);
+            break;
+        case OpKind::Block:
+            state(TaskState::Blocked, step.labelId, step.line);
+            sleepFor(step.durationNs);
+            state(TaskState::Running, 0, step.line);
+            break;
+        case OpKind::Cpu:
+            state(TaskState::Running, step.labelId, step.line);
+            CpuBurner::burn(CpuBurner::iterationsFor(step.durationNs));
+            break;
+        case OpKind::Repeat:
+            for (std::int64_t i = 0; i < step.count; ++i) {
+                for (const PlanStep& inner : step.body) {
+                    runStep(inner);
+                }
+            }
+            break;
+        case OpKind::Fail:
+            if (std::uniform_real_distribution<double>(0.0, 1.0)(m_random) < step.probability) {
+                throw TaskFailureInWorker{"the step failed (fail with probability " + std::to_string(step.probability) +
+                                          ")"};
+            }
+            break;
+        default: throw TaskFailureInWorker{"this step cannot run in a worker process"};
+        }
+    }
+
+public:
+    struct TaskFailureInWorker {
+        std::string message;
+    };
+
+private:
+    const WorkerSettings& m_settings;
+    std::uint32_t m_task;
+    std::mt19937_64 m_random;
+    std::vector<Event> m_events;
+};
+
+template <typename T> bool parseNumber(std::string_view text, T& value) {
+    const auto* end = text.data() + text.size();
+    auto [ptr, error] = std::from_chars(text.data(), end, value);
+    return error == std::errc() && ptr == end;
+}
+
+} // namespace
+
+bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& settings) {
+    int seen = 0;
+    for (int i = 1; i + 1 < argc; i += 2) {
+        const std::string_view key = argv[i];
+        const std::string_view value = argv[i + 1];
+        bool ok = false;
+        if (key == "--parent") {
+            ok = parseNumber(value, settings.parentPid);
+        } else if (key == "--lane") {
+            ok = parseNumber(value, settings.lane);
+        } else if (key == "--run-start") {
+            ok = parseNumber(value, settings.runStartNs);
+        } else if (key == "--cpu-rate") {
+            ok = parseNumber(value, settings.cpuIterationsPerMs);
+        } else if (key == "--seed") {
+            ok = parseNumber(value, settings.seed);
+        }
+        if (!ok) {
+            return false;
+        }
+        ++seen;
+    }
+    return seen == 5 && (argc - 1) % 2 == 0;
+}
+
+int runWorker(const WorkerSettings& settings) {
+    // Die with the engine, whatever happens to it; then make sure it did not die before we got here.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (static_cast<std::int64_t>(getppid()) != settings.parentPid) {
+        return 1;
+    }
+    std::signal(SIGPIPE, SIG_IGN);
+    tightenTimerSlack();
+    CpuBurner::setIterationsPerMs(settings.cpuIterationsPerMs);
+    if (!writeAll(STDOUT_FILENO, encodeReady(getpid()))) {
+        return 1;
+    }
+    std::string payload;
+    for (;;) {
+        unsigned char header[kFrameHeaderSize];
+        if (!readExactly(STDIN_FILENO, header, sizeof(header))) {
+            return 0; // the engine closed the pipe: the pool is shutting down
+        }
+        const FrameHeader frame = decodeFrameHeader(header);
+        payload.resize(frame.size);
+        if (!readExactly(STDIN_FILENO, payload.data(), payload.size())) {
+            return 1;
+        }
+        if (frame.type != WorkerMessage::Job) {
+            return 2;
+        }
+        const WorkerJob job = decodeJob(payload);
+        WorkerJobDone done{job.jobId, true, {}};
+        JobRunner runner(settings, job);
+        try {
+            runner.run(job.steps);
+        } catch (const JobRunner::TaskFailureInWorker& failure) {
+            done.ok = false;
+            done.error = failure.message;
+        }
+        runner.flush();
+        if (!writeAll(STDOUT_FILENO, encodeJobDone(done))) {
+            return 1;
+        }
+    }
+}
+
+} // namespace interleave::core

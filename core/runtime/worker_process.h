@@ -1,0 +1,22 @@
+// The body of interleave-worker: a process-pool child that runs jobs sent over stdin and reports on stdout.
+#pragma once
+
+#include <cstdint>
+
+namespace interleave::core {
+
+struct WorkerSettings {
+    std::int64_t parentPid = 0;
+    std::uint16_t lane = 0;
+    std::int64_t runStartNs = 0;
+    double cpuIterationsPerMs = 0;
+    std::uint64_t seed = 1;
+};
+
+// Parses "--parent P --lane L --run-start NS --cpu-rate R --seed S". Returns false on bad arguments.
+bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& settings);
+
+// Serves jobs until stdin closes; returns the process exit code.
+int runWorker(const WorkerSettings& settings);
+
+} // namespace interleave::core
