@@ -1,6 +1,8 @@
 // Derived figures of a lesson's runs (makespan, speedup, peaks, lag, GIL hand-offs) and each expectation's verdict.
 #include "metrics/lesson_report.h"
 
+#include "trace/trace_export.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,13 +15,12 @@ namespace interleave::core {
 
 namespace {
 
-constexpr std::string_view kLoopLagCounter = "loop_lag_ms";  // sampled in microseconds despite its name
 constexpr std::string_view kGilHolderCounter = "gil.holder"; // value = holding lane, -1 = released
 constexpr double kNsPerMs = 1'000'000.0;
 
 // Counter suffixes the runtime records for primitives ("<primitive>.<suffix>").
-constexpr std::array<std::string_view, 7> kPrimitiveCounterSuffixes = {"in_use",  "waiters", "depth", "holder",
-                                                                       "putters", "getters", "is_set"};
+constexpr std::array<std::string_view, 8> kPrimitiveCounterSuffixes = {"in_use",  "held",    "waiters",    "depth",
+                                                                       "getters", "putters", "unfinished", "holder"};
 
 // A counter the run never sampled reads 0 when the run knew its name: its primitive never changed.
 bool isKnownCounter(const Trace& trace, std::string_view name) {
@@ -256,10 +257,13 @@ std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& r
         }
         return static_cast<double>(baseline->analysis.makespanNs) / static_cast<double>(analysis.makespanNs);
     case MetricKind::MaxLagMs: {
-        if (const CounterSeries* lag = analysis.counter(kLoopLagCounter)) {
-            return static_cast<double>(std::max<std::int64_t>(lag->peak, 0)) / 1000.0;
+        for (const CounterSeries& series : analysis.counters) {
+            if (isLoopLagCounter(series.name)) {
+                return static_cast<double>(std::max<std::int64_t>(series.peak, 0)) / 1000.0; // us -> ms
+            }
         }
-        return isKnownCounter(run.trace, kLoopLagCounter) ? std::optional<double>(0.0) : std::nullopt;
+        const bool known = isKnownCounter(run.trace, "loop_lag_us") || isKnownCounter(run.trace, "loop_lag_ms");
+        return known ? std::optional<double>(0.0) : std::nullopt;
     }
     case MetricKind::Peak: {
         if (const CounterSeries* series = analysis.counter(metric.argument)) {
@@ -303,7 +307,7 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, run, baseline);
     for (const CounterSeries& series : run.analysis.counters) {
         // Lag has its own figure, and the GIL holder's "peak" would be a lane number.
-        if (series.name != kLoopLagCounter && series.name != kGilHolderCounter) {
+        if (!isLoopLagCounter(series.name) && series.name != kGilHolderCounter) {
             summary.peaks[series.name] = series.peak;
         }
     }

@@ -11,7 +11,7 @@ namespace interleave::core {
 
 namespace {
 
-constexpr std::string_view kLoopLagCounter = "loop_lag_ms"; // recorded in microseconds
+constexpr std::string_view kLoopLagExportName = "loop_lag_ms";
 constexpr std::size_t kFlushBytes = 1 << 20;
 
 // Buffers formatted text and hands it to the stream in large blocks.
@@ -176,8 +176,12 @@ template <typename Visit> void forEachSpanByStart(const TraceAnalysis& analysis,
     }
 }
 
+std::string_view exportedCounterName(std::string_view name) {
+    return isLoopLagCounter(name) ? kLoopLagExportName : name;
+}
+
 void appendCounterValue(Writer& writer, std::string_view name, std::int64_t value) {
-    if (name == kLoopLagCounter) {
+    if (isLoopLagCounter(name)) {
         appendScaled(writer, value, 1000, 3); // us -> ms
     } else {
         writer.format("{}", value);
@@ -185,6 +189,10 @@ void appendCounterValue(Writer& writer, std::string_view name, std::int64_t valu
 }
 
 } // namespace
+
+bool isLoopLagCounter(std::string_view name) {
+    return name == "loop_lag_us" || name == "loop_lag_ms";
+}
 
 std::uint32_t taskTidOffset(const Trace& trace) {
     const auto lanes = static_cast<std::uint32_t>(trace.lanes.size());
@@ -231,7 +239,7 @@ void writeCountersCsv(std::ostream& out, const std::vector<LabelledTrace>& trace
             for (const CounterPoint& point : series.points) {
                 appendCsvField(writer, labelled.variant);
                 writer.text(",");
-                appendCsvField(writer, series.name);
+                appendCsvField(writer, exportedCounterName(series.name));
                 writer.text(",");
                 appendMillis(writer, point.timeNs);
                 writer.text(",");
@@ -308,7 +316,7 @@ public:
             for (const CounterPoint& point : series.points) {
                 begin("C", "counter");
                 m_writer.text(",\"name\":");
-                appendJsonString(m_writer, series.name);
+                appendJsonString(m_writer, exportedCounterName(series.name));
                 m_writer.format(",\"pid\":{},\"tid\":0,\"ts\":", pid);
                 appendMicros(m_writer, point.timeNs);
                 m_writer.text(",\"args\":{\"value\":");

@@ -106,7 +106,7 @@ TEST(LessonReport, PeakOfACounterAndOfKnownButSilentCounters) {
 
 TEST(LessonReport, MaxLagConvertsMicrosecondsToMs) {
     TraceBuilder builder;
-    builder.lane("loop").counter(ms(10), "loop_lag_ms", 300).counter(ms(520), "loop_lag_ms", 502'000);
+    builder.lane("loop").counter(ms(10), "loop_lag_us", 300).counter(ms(520), "loop_lag_us", 502'000);
     const VariantRun run = makeRun("blocking", builder.finish(ms(600)));
     EXPECT_NEAR(measure(MetricKind::MaxLagMs, run), 502.0, 1e-9);
     const VariantRun noLoop = makeRun("threads", sequentialWaits(1, 10));

@@ -36,7 +36,7 @@ Trace sampleTrace() {
     builder.state(ms(3), 0, TaskState::Done);
     builder.laneState(0, 1, TaskState::Starting).laneState(ms(1.25), 1, TaskState::Idle);
     builder.counter(ms(0.5), "sem.in_use", 1).counter(ms(1.5), "sem.in_use", 0);
-    builder.counter(ms(1), "loop_lag_ms", 1234);
+    builder.counter(ms(1), "loop_lag_us", 1234); // exported as loop_lag_ms, in ms
     builder.marker(ms(2.5), 2, MarkerKind::Timeout, "took too long");
     return builder.finish(ms(3));
 }
