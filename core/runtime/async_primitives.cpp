@@ -55,7 +55,9 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
         counters.unfinished = strings.intern(name + ".unfinished");
         counters.putters = strings.intern(name + ".putters");
         break;
-    case PrimitiveKind::Event: counters.waiters = strings.intern(name + ".waiters"); break;
+    case PrimitiveKind::Event:
+        counters.waiters = strings.intern(name + ".waiters");
+        break;
     }
     return counters;
 }

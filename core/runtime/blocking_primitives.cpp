@@ -33,8 +33,7 @@ void BlockingWaitList::notifyAll() {
     }
 }
 
-BlockingSemaphore::BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive,
-                                     PrimitiveCounters counters)
+BlockingSemaphore::BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
       m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
 

@@ -45,7 +45,8 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
         lanes.push_back(LaneInfo{std::move(name), kind, 0});
         return static_cast<std::uint16_t>(lanes.size() - 1);
     };
-    m_mainLane = plan.model == Model::Async ? addLane("event loop", LaneKind::Loop) : addLane("main thread", LaneKind::Main);
+    m_mainLane =
+        plan.model == Model::Async ? addLane("event loop", LaneKind::Loop) : addLane("main thread", LaneKind::Main);
     for (int i = 0; i < plan.threads; ++i) {
         m_threadLanes.push_back(addLane(fmt::format("thread {}", i + 1), LaneKind::PoolThread));
     }
@@ -105,7 +106,9 @@ Engine::~Engine() {
     }
 }
 
-void Engine::requestStop() { m_context.requestStop(); }
+void Engine::requestStop() {
+    m_context.requestStop();
+}
 
 void Engine::run() {
     tightenTimerSlack();
@@ -194,9 +197,12 @@ Placement Engine::resolvePlacement(Placement placement) const {
         return placement;
     }
     switch (m_plan.model) {
-    case Model::Sequential: return Placement::Inline;
-    case Model::Async: return Placement::Loop;
-    case Model::Threads: return Placement::Threads;
+    case Model::Sequential:
+        return Placement::Inline;
+    case Model::Async:
+        return Placement::Loop;
+    case Model::Threads:
+        return Placement::Threads;
     }
     return Placement::Inline;
 }
@@ -211,7 +217,9 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
             m_gil->acquire(task.ref, step.line);
             holding = true;
         }
-        m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
+        if (!m_gil) {
+            m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
+        }
         while (remaining > 0) {
             const std::int64_t chunk = std::min(slice, remaining);
             CpuBurner::burn(chunk);
@@ -227,12 +235,12 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
         }
     } catch (...) {
         if (holding) {
-            m_gil->release(task.ref);
+            m_gil->release(task.ref, step.line);
         }
         throw;
     }
     if (holding) {
-        m_gil->release(task.ref);
+        m_gil->release(task.ref, step.line);
     }
 }
 

@@ -16,8 +16,7 @@ namespace {
 
 // Waits for a number of children on the loop: a timer that never expires, cancelled when the last one finishes.
 struct AsyncJoin {
-    explicit AsyncJoin(const asio::any_io_executor& executor)
-        : done(executor, asio::steady_timer::time_point::max()) {}
+    explicit AsyncJoin(const asio::any_io_executor& executor) : done(executor, asio::steady_timer::time_point::max()) {}
 
     void finishOne(const std::string& error) {
         if (!error.empty() && failure.empty()) {
@@ -139,13 +138,27 @@ asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
-    case OpKind::Cpu: burnCpu(task, step); break;
-    case OpKind::Acquire: co_await m_asyncSemaphores.at(index)->acquire(ref, step.line); break;
-    case OpKind::Release: m_asyncSemaphores.at(index)->release(ref); break;
-    case OpKind::Put: co_await m_asyncQueues.at(index)->put(ref, step.line); break;
-    case OpKind::Get: co_await m_asyncQueues.at(index)->get(ref, step.line); break;
-    case OpKind::TaskDone: m_asyncQueues.at(index)->taskDone(ref); break;
-    case OpKind::Close: m_asyncQueues.at(index)->close(ref); break;
+    case OpKind::Cpu:
+        burnCpu(task, step);
+        break;
+    case OpKind::Acquire:
+        co_await m_asyncSemaphores.at(index)->acquire(ref, step.line);
+        break;
+    case OpKind::Release:
+        m_asyncSemaphores.at(index)->release(ref);
+        break;
+    case OpKind::Put:
+        co_await m_asyncQueues.at(index)->put(ref, step.line);
+        break;
+    case OpKind::Get:
+        co_await m_asyncQueues.at(index)->get(ref, step.line);
+        break;
+    case OpKind::TaskDone:
+        m_asyncQueues.at(index)->taskDone(ref);
+        break;
+    case OpKind::Close:
+        m_asyncQueues.at(index)->close(ref);
+        break;
     case OpKind::Consume: {
         AsyncQueue& queue = *m_asyncQueues.at(index);
         while (co_await queue.get(ref, step.line)) {
@@ -154,25 +167,38 @@ asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         }
         break;
     }
-    case OpKind::Wait: co_await m_asyncEvents.at(index)->wait(ref, step.line); break;
-    case OpKind::Set: m_asyncEvents.at(index)->set(ref); break;
+    case OpKind::Wait:
+        co_await m_asyncEvents.at(index)->wait(ref, step.line);
+        break;
+    case OpKind::Set:
+        m_asyncEvents.at(index)->set(ref);
+        break;
     case OpKind::Gather:
     case OpKind::Group:
-    case OpKind::Spawn: co_await fanOutAsync(task, step); break;
-    case OpKind::Offload: co_await offloadAsync(task, step); break;
+    case OpKind::Spawn:
+        co_await fanOutAsync(task, step);
+        break;
+    case OpKind::Offload:
+        co_await offloadAsync(task, step);
+        break;
     case OpKind::Repeat:
         for (std::int64_t i = 0; i < step.count; ++i) {
             co_await stepsAsync(task, step.body);
         }
         break;
-    case OpKind::Retry: co_await retryAsync(task, step); break;
-    case OpKind::Shield: co_await stepsAsync(task, step.body); break;
+    case OpKind::Retry:
+        co_await retryAsync(task, step);
+        break;
+    case OpKind::Shield:
+        co_await stepsAsync(task, step.body);
+        break;
     case OpKind::Fail:
         if (drawFailure(task, step.probability)) {
             throw TaskFailure{"raised by fail"};
         }
         break;
-    case OpKind::Timeout: throw TaskFailure{"timeout is not supported by this engine yet"};
+    case OpKind::Timeout:
+        throw TaskFailure{"timeout is not supported by this engine yet"};
     }
 }
 

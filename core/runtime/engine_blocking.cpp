@@ -68,7 +68,9 @@ void Engine::runBlockingModel() {
 }
 
 void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
-    m_context.setState(task.ref, TaskState::Running);
+    if (!m_gil) {
+        m_context.setState(task.ref, TaskState::Running); // under a GIL, running starts when it is taken
+    }
     std::string failure;
     try {
         stepsBlocking(task, steps);
@@ -104,20 +106,33 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
     case OpKind::Io:
     case OpKind::Block:
         // In a thread both are a blocking wait that releases the GIL (we only hold it inside cpu steps).
-        m_context.setState(ref, step.kind == OpKind::Io ? TaskState::WaitingIo : TaskState::Blocked,
-                           step.labelId ? step.labelId
-                                        : (step.kind == OpKind::Block ? m_context.names.blockingCall : 0),
-                           step.line);
+        m_context.setState(
+            ref, step.kind == OpKind::Io ? TaskState::WaitingIo : TaskState::Blocked,
+            step.labelId ? step.labelId : (step.kind == OpKind::Block ? m_context.names.blockingCall : 0), step.line);
         sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
-    case OpKind::Cpu: burnCpu(task, step); break;
-    case OpKind::Acquire: needs(m_blockingSemaphores).acquire(ref, step.line); break;
-    case OpKind::Release: needs(m_blockingSemaphores).release(ref); break;
-    case OpKind::Put: needs(m_blockingQueues).put(ref, step.line); break;
-    case OpKind::Get: needs(m_blockingQueues).get(ref, step.line); break;
-    case OpKind::TaskDone: needs(m_blockingQueues).taskDone(ref); break;
-    case OpKind::Close: needs(m_blockingQueues).close(ref); break;
+    case OpKind::Cpu:
+        burnCpu(task, step);
+        break;
+    case OpKind::Acquire:
+        needs(m_blockingSemaphores).acquire(ref, step.line);
+        break;
+    case OpKind::Release:
+        needs(m_blockingSemaphores).release(ref);
+        break;
+    case OpKind::Put:
+        needs(m_blockingQueues).put(ref, step.line);
+        break;
+    case OpKind::Get:
+        needs(m_blockingQueues).get(ref, step.line);
+        break;
+    case OpKind::TaskDone:
+        needs(m_blockingQueues).taskDone(ref);
+        break;
+    case OpKind::Close:
+        needs(m_blockingQueues).close(ref);
+        break;
     case OpKind::Consume: {
         BlockingQueue& queue = needs(m_blockingQueues);
         while (queue.get(ref, step.line)) {
@@ -126,25 +141,38 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
         }
         break;
     }
-    case OpKind::Wait: needs(m_blockingEvents).wait(ref, step.line); break;
-    case OpKind::Set: needs(m_blockingEvents).set(ref); break;
+    case OpKind::Wait:
+        needs(m_blockingEvents).wait(ref, step.line);
+        break;
+    case OpKind::Set:
+        needs(m_blockingEvents).set(ref);
+        break;
     case OpKind::Gather:
     case OpKind::Group:
-    case OpKind::Spawn: fanOutBlocking(task, step); break;
-    case OpKind::Offload: offloadBlocking(task, step); break;
+    case OpKind::Spawn:
+        fanOutBlocking(task, step);
+        break;
+    case OpKind::Offload:
+        offloadBlocking(task, step);
+        break;
     case OpKind::Repeat:
         for (std::int64_t i = 0; i < step.count; ++i) {
             stepsBlocking(task, step.body);
         }
         break;
-    case OpKind::Retry: retryBlocking(task, step); break;
-    case OpKind::Shield: stepsBlocking(task, step.body); break;
+    case OpKind::Retry:
+        retryBlocking(task, step);
+        break;
+    case OpKind::Shield:
+        stepsBlocking(task, step.body);
+        break;
     case OpKind::Fail:
         if (drawFailure(task, step.probability)) {
             throw TaskFailure{"raised by fail"};
         }
         break;
-    case OpKind::Timeout: throw TaskFailure{"timeout is not supported by this engine yet"};
+    case OpKind::Timeout:
+        throw TaskFailure{"timeout is not supported by this engine yet"};
     }
     (void)index;
 }

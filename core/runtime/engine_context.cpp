@@ -45,8 +45,7 @@ std::atomic<std::uint8_t>* EngineContext::stateSlot(std::uint32_t task) {
     return &slots[task % kStateBlock];
 }
 
-TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent,
-                                  std::uint16_t lane) {
+TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane) {
     const TaskRef task{m_nextTask.fetch_add(1, std::memory_order_relaxed), lane};
     if (auto* slot = stateSlot(task.id)) {
         slot->store(static_cast<std::uint8_t>(TaskState::Ready), std::memory_order_relaxed);
@@ -62,7 +61,9 @@ TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std:
     return task;
 }
 
-TaskRef EngineContext::createMainTask(std::uint16_t lane) { return createTask(names.main, -1, 0xFFFFFFFFU, lane); }
+TaskRef EngineContext::createMainTask(std::uint16_t lane) {
+    return createTask(names.main, -1, 0xFFFFFFFFU, lane);
+}
 
 void EngineContext::setState(TaskRef task, TaskState state, std::uint32_t subject, std::int32_t line) {
     recorder.record(task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(state), subject, line);

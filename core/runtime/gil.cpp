@@ -9,10 +9,16 @@ Gil::Gil(EngineContext& context, std::int64_t switchIntervalNs)
     : m_context(context), m_switchInterval(std::chrono::nanoseconds(switchIntervalNs)) {}
 
 void Gil::acquire(TaskRef task, std::int32_t line) {
-    std::stop_token stop = m_context.stopToken();
     std::unique_lock lock(m_mutex);
+    acquireLocked(lock, task, line, false);
+}
+
+void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::int32_t line, bool alreadyWaiting) {
+    std::stop_token stop = m_context.stopToken();
     if (m_holderLane >= 0) {
-        m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
+        if (!alreadyWaiting) {
+            m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
+        }
         while (m_holderLane >= 0) {
             const std::uint64_t switchesBefore = m_switchNumber;
             const bool released = m_released.wait_for(lock, stop, m_switchInterval, [&] { return m_holderLane < 0; });
@@ -39,24 +45,24 @@ void Gil::releaseLocked(TaskRef task) {
     m_released.notify_one();
 }
 
-void Gil::release(TaskRef task) {
+void Gil::release(TaskRef task, std::int32_t line) {
     std::lock_guard lock(m_mutex);
+    m_context.setState(task, TaskState::Ready, 0, line);
     releaseLocked(task);
 }
 
 void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
-    {
-        std::stop_token stop = m_context.stopToken();
-        std::unique_lock lock(m_mutex);
-        const std::uint64_t switchesBefore = m_switchNumber;
-        releaseLocked(task);
-        // Forced switching: do not race the waiter for the GIL we just dropped.
-        m_switched.wait(lock, stop, [&] { return m_switchNumber != switchesBefore; });
-        if (stop.stop_requested()) {
-            throw RunStopped{};
-        }
+    std::stop_token stop = m_context.stopToken();
+    std::unique_lock lock(m_mutex);
+    const std::uint64_t switchesBefore = m_switchNumber;
+    m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
+    releaseLocked(task);
+    // Forced switching: do not race the waiter for the GIL we just dropped.
+    m_switched.wait(lock, stop, [&] { return m_switchNumber != switchesBefore; });
+    if (stop.stop_requested()) {
+        throw RunStopped{};
     }
-    acquire(task, line);
+    acquireLocked(lock, task, line, true);
 }
 
 std::uint64_t Gil::handoffs() const {

@@ -18,7 +18,9 @@ public:
     // Blocks until the calling thread holds the GIL. When another thread holds it, the task is recorded as waiting
     // for the GIL; if the holder does not let go within the switch interval, a drop is requested, as CPython does.
     void acquire(TaskRef task, std::int32_t line);
-    void release(TaskRef task);
+    // The task stops running Python code: it is recorded as ready (runnable, not holding the GIL) until its next
+    // step says otherwise, so that two "running" spans never overlap under a GIL.
+    void release(TaskRef task, std::int32_t line);
     // Cheap check for the holder, between slices of work.
     bool dropRequested() const { return m_dropRequested.load(std::memory_order_relaxed); }
     // The holder gives the GIL to the waiter that asked, waits until it has been taken, then queues for it again.
@@ -27,6 +29,7 @@ public:
     std::uint64_t handoffs() const;
 
 private:
+    void acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::int32_t line, bool alreadyWaiting);
     void releaseLocked(TaskRef task);
 
     EngineContext& m_context;

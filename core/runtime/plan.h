@@ -22,8 +22,8 @@ struct Limits {
 };
 
 struct RunOptions {
-    double timeScale = 1.0; // slow motion: every duration is multiplied by it
-    std::uint64_t seed = 1; // for fail(p) and retry jitter
+    double timeScale = 1.0;                 // slow motion: every duration is multiplied by it
+    std::uint64_t seed = 1;                 // for fail(p) and retry jitter
     std::filesystem::path workerExecutable; // empty = interleave-worker beside the running executable
 };
 
@@ -66,7 +66,7 @@ struct Plan {
     std::int64_t heartbeatNs = 10'000'000;
     std::vector<PlanPrimitive> primitives;
     std::vector<PlanStep> program;
-    StringTable strings; // names used by the plan; the run's trace starts from this table
+    StringTable strings;        // names used by the plan; the run's trace starts from this table
     std::int64_t taskCount = 1; // tasks the plan will create, main included
     RunOptions options;
 };

@@ -86,12 +86,14 @@ ProcessPool::ProcessPool(EngineContext& context, asio::io_context& io, std::vect
     }
 }
 
-ProcessPool::~ProcessPool() { killAndReap(); }
+ProcessPool::~ProcessPool() {
+    killAndReap();
+}
 
 void ProcessPool::start() {
     if (::access(m_executable.c_str(), X_OK) != 0) {
-        throw std::runtime_error(fmt::format("cannot start the process pool: no worker executable at '{}'",
-                                             m_executable.string()));
+        throw std::runtime_error(
+            fmt::format("cannot start the process pool: no worker executable at '{}'", m_executable.string()));
     }
     for (auto& worker : m_workers) {
         spawn(*worker);
@@ -103,14 +105,14 @@ void ProcessPool::spawn(Worker& worker) {
     int toChild[2];
     int fromChild[2];
     if (pipe2(toChild, O_CLOEXEC) != 0) {
-        throw std::runtime_error(fmt::format("cannot create a pipe for worker {}: {}", worker.index,
-                                             std::strerror(errno)));
+        throw std::runtime_error(
+            fmt::format("cannot create a pipe for worker {}: {}", worker.index, std::strerror(errno)));
     }
     if (pipe2(fromChild, O_CLOEXEC) != 0) {
         ::close(toChild[0]);
         ::close(toChild[1]);
-        throw std::runtime_error(fmt::format("cannot create a pipe for worker {}: {}", worker.index,
-                                             std::strerror(errno)));
+        throw std::runtime_error(
+            fmt::format("cannot create a pipe for worker {}: {}", worker.index, std::strerror(errno)));
     }
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
@@ -137,12 +139,11 @@ void ProcessPool::spawn(Worker& worker) {
     const std::string cpuRate = fmt::format("{:.3f}", CpuBurner::iterationsPerMs());
     const std::string seed = std::to_string(m_context.plan.options.seed);
     const std::string program = m_executable.string();
-    const char* argv[] = {program.c_str(), "--parent", parent.c_str(), "--lane",     lane.c_str(),
-                          "--run-start",   runStart.c_str(), "--cpu-rate", cpuRate.c_str(), "--seed",
-                          seed.c_str(),    nullptr};
+    const char* argv[] = {program.c_str(),  "--parent",   parent.c_str(),  "--lane", lane.c_str(), "--run-start",
+                          runStart.c_str(), "--cpu-rate", cpuRate.c_str(), "--seed", seed.c_str(), nullptr};
     m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
-    const int result = posix_spawn(&worker.pid, program.c_str(), &actions, &attributes, const_cast<char**>(argv),
-                                   environ);
+    const int result =
+        posix_spawn(&worker.pid, program.c_str(), &actions, &attributes, const_cast<char**>(argv), environ);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     ::close(toChild[0]);
@@ -151,8 +152,8 @@ void ProcessPool::spawn(Worker& worker) {
         ::close(toChild[1]);
         ::close(fromChild[0]);
         worker.pid = -1;
-        throw std::runtime_error(fmt::format("cannot start worker {} ('{}'): {}", worker.index, program,
-                                             std::strerror(result)));
+        throw std::runtime_error(
+            fmt::format("cannot start worker {} ('{}'): {}", worker.index, program, std::strerror(result)));
     }
     worker.input = toChild[1];
     worker.output = std::make_unique<asio::posix::stream_descriptor>(m_io, fromChild[0]);
@@ -168,9 +169,9 @@ void ProcessPool::readHeader(Worker& worker) {
         try {
             frame = decodeFrameHeader(worker.header.data());
         } catch (const std::exception& problem) {
-            m_context.failRun(fmt::format("broken process pool: worker {} sent a bad message ({})", worker.index,
-                                          problem.what()),
-                              worker.lane);
+            m_context.failRun(
+                fmt::format("broken process pool: worker {} sent a bad message ({})", worker.index, problem.what()),
+                worker.lane);
             return;
         }
         worker.payload.resize(frame.size);
@@ -213,7 +214,8 @@ void ProcessPool::handleMessage(Worker& worker, WorkerMessage type) {
         }
         break;
     }
-    case WorkerMessage::Job: break; // never sent by a worker
+    case WorkerMessage::Job:
+        break; // never sent by a worker
     }
 }
 

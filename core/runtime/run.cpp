@@ -14,11 +14,16 @@ namespace interleave::core {
 
 std::string_view toString(RunStatus status) {
     switch (status) {
-    case RunStatus::NotStarted: return "not started";
-    case RunStatus::Running: return "running";
-    case RunStatus::Completed: return "completed";
-    case RunStatus::Failed: return "failed";
-    case RunStatus::Stopped: return "stopped";
+    case RunStatus::NotStarted:
+        return "not started";
+    case RunStatus::Running:
+        return "running";
+    case RunStatus::Completed:
+        return "completed";
+    case RunStatus::Failed:
+        return "failed";
+    case RunStatus::Stopped:
+        return "stopped";
     }
     return "unknown";
 }
@@ -154,14 +159,18 @@ std::size_t Run::pollTrace() {
     return count;
 }
 
-const Trace& Run::trace() const { return m_impl->trace; }
+const Trace& Run::trace() const {
+    return m_impl->trace;
+}
 
 RunOutcome Run::outcome() const {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->outcome;
 }
 
-const Plan& Run::plan() const { return m_impl->plan; }
+const Plan& Run::plan() const {
+    return m_impl->plan;
+}
 
 std::int64_t Run::elapsedNs() const {
     std::lock_guard lock(m_impl->mutex);
@@ -171,8 +180,12 @@ std::int64_t Run::elapsedNs() const {
     return m_impl->finished ? m_impl->endNs : m_impl->recorder.nowNs();
 }
 
-std::uint64_t Run::tasksFinished() const { return m_impl->engine->context().tasksFinished(); }
-std::uint64_t Run::tasksCreated() const { return m_impl->engine->context().tasksCreated(); }
+std::uint64_t Run::tasksFinished() const {
+    return m_impl->engine->context().tasksFinished();
+}
+std::uint64_t Run::tasksCreated() const {
+    return m_impl->engine->context().tasksCreated();
+}
 
 RunResult runToCompletion(Plan plan) {
     Run run(std::move(plan));

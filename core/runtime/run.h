@@ -17,7 +17,8 @@ std::string_view toString(RunStatus status);
 
 struct RunOutcome {
     RunStatus status = RunStatus::NotStarted;
-    std::string error; // for Failed: what went wrong, e.g. "broken process pool: worker 2 (pid 1234) was killed by signal 9"
+    std::string
+        error; // for Failed: what went wrong, e.g. "broken process pool: worker 2 (pid 1234) was killed by signal 9"
 };
 
 class Run {

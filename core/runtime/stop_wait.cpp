@@ -18,6 +18,8 @@ void sleepUntil(EngineClock::time_point deadline, const std::stop_token& stop) {
     }
 }
 
-void tightenTimerSlack() { prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL); }
+void tightenTimerSlack() {
+    prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
 
 } // namespace interleave::core

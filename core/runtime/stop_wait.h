@@ -23,8 +23,8 @@ void sleepUntil(EngineClock::time_point deadline, const std::stop_token& stop);
 
 // Waits on `condition` until `ready()` holds; throws RunStopped if the stop is requested first.
 template <typename Predicate>
-void waitOrStop(std::condition_variable_any& condition, std::unique_lock<std::mutex>& lock,
-                const std::stop_token& stop, Predicate ready) {
+void waitOrStop(std::condition_variable_any& condition, std::unique_lock<std::mutex>& lock, const std::stop_token& stop,
+                Predicate ready) {
     if (!condition.wait(lock, stop, ready)) {
         throw RunStopped{};
     }

@@ -12,7 +12,9 @@ ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop) :
     }
 }
 
-ThreadPool::~ThreadPool() { shutdown(); }
+ThreadPool::~ThreadPool() {
+    shutdown();
+}
 
 void ThreadPool::submit(Job job) {
     {

@@ -53,8 +53,8 @@ bool writeAll(int fd, std::string_view data) {
 void sleepFor(std::int64_t durationNs) {
     timespec deadline{};
     clock_gettime(CLOCK_MONOTONIC, &deadline);
-    const std::int64_t target = static_cast<std::int64_t>(deadline.tv_sec) * 1'000'000'000 + deadline.tv_nsec +
-                                durationNs;
+    const std::int64_t target =
+        static_cast<std::int64_t>(deadline.tv_sec) * 1'000'000'000 + deadline.tv_nsec + durationNs;
     deadline.tv_sec = static_cast<time_t>(target / 1'000'000'000);
     deadline.tv_nsec = static_cast<long>(target % 1'000'000'000);
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &deadline, nullptr) == EINTR) {
@@ -115,7 +115,8 @@ private:
                                           ")"};
             }
             break;
-        default: throw TaskFailureInWorker{"this step cannot run in a worker process"};
+        default:
+            throw TaskFailureInWorker{"this step cannot run in a worker process"};
         }
     }
 

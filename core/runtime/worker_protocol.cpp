@@ -175,7 +175,8 @@ bool runsInWorker(const PlanStep& step) {
     case OpKind::Io:
     case OpKind::Block:
     case OpKind::Cpu:
-    case OpKind::Fail: return true;
+    case OpKind::Fail:
+        return true;
     case OpKind::Repeat:
         for (const PlanStep& inner : step.body) {
             if (!runsInWorker(inner)) {
@@ -183,7 +184,8 @@ bool runsInWorker(const PlanStep& step) {
             }
         }
         return true;
-    default: return false;
+    default:
+        return false;
     }
 }
 

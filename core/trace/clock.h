@@ -19,7 +19,9 @@ public:
 #endif
         return monotonicNs();
     }
-    static bool usesTsc() { return s_useTsc; }
+    static bool usesTsc() {
+        return s_useTsc;
+    }
 
 private:
     static const bool s_useTsc;

@@ -54,8 +54,8 @@ Recorder::ThreadBuffer& Recorder::registerThisThread() {
     return *buffer;
 }
 
-void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, std::uint8_t code,
-                      std::uint32_t subject, std::int32_t value) noexcept {
+void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, std::uint8_t code, std::uint32_t subject,
+                      std::int32_t value) noexcept {
     ThreadBuffer& buffer =
         t_slot.generation == m_generation ? *static_cast<ThreadBuffer*>(t_slot.buffer) : registerThisThread();
     Chunk* chunk = buffer.tail;

@@ -10,7 +10,9 @@ StringTable::StringTable() {
     rebuildIndex();
 }
 
-StringTable::StringTable(const StringTable& other) : m_strings(other.m_strings) { rebuildIndex(); }
+StringTable::StringTable(const StringTable& other) : m_strings(other.m_strings) {
+    rebuildIndex();
+}
 
 StringTable& StringTable::operator=(const StringTable& other) {
     if (this != &other) {

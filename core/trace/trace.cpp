@@ -26,11 +26,16 @@ std::uint16_t Trace::addLane(std::string name, LaneKind kind, std::int64_t proce
 
 std::string_view toString(LaneKind kind) {
     switch (kind) {
-    case LaneKind::Loop: return "loop";
-    case LaneKind::Main: return "main";
-    case LaneKind::PoolThread: return "pool-thread";
-    case LaneKind::WorkerProcess: return "worker-process";
-    case LaneKind::Imported: return "imported";
+    case LaneKind::Loop:
+        return "loop";
+    case LaneKind::Main:
+        return "main";
+    case LaneKind::PoolThread:
+        return "pool-thread";
+    case LaneKind::WorkerProcess:
+        return "worker-process";
+    case LaneKind::Imported:
+        return "imported";
     }
     return "unknown";
 }

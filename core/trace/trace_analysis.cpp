@@ -79,8 +79,8 @@ TraceAnalysis analyze(const Trace& trace) {
                 result.tasks[slot].finalState = state;
             } else {
                 openTaskSpans[slot].open = true;
-                openTaskSpans[slot].span = Span{event.timeNs, event.timeNs, event.task, event.lane,
-                                                state,       event.subject, event.value};
+                openTaskSpans[slot].span =
+                    Span{event.timeNs, event.timeNs, event.task, event.lane, state, event.subject, event.value};
             }
             break;
         }

@@ -1,0 +1,173 @@
+// The engine's models and primitives, on hand-built plans: structural checks with wide timing margins.
+#include "plan_builder.h"
+#include "runtime/run.h"
+#include "trace/trace_analysis.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+namespace interleave::test {
+namespace {
+
+struct Outcome {
+    RunResult result;
+    TraceAnalysis analysis;
+    double makespanMs() const { return static_cast<double>(analysis.makespanNs) / 1e6; }
+    std::int64_t peak(const std::string& counter) const {
+        const CounterSeries* series = analysis.counter(counter);
+        return series ? series->peak : -1;
+    }
+    std::size_t tasksEndingIn(TaskState state) const {
+        return static_cast<std::size_t>(
+            std::count_if(analysis.tasks.begin(), analysis.tasks.end(),
+                          [state](const TaskRecord& task) { return task.finalState == state; }));
+    }
+};
+
+Outcome runPlan(const Plan& plan) {
+    Outcome outcome{runToCompletion(plan), {}};
+    outcome.analysis = analyze(outcome.result.trace);
+    return outcome;
+}
+
+TEST(Runtime, AwaitInALoopRunsOneThingAtATime) {
+    PlanBuilder builder(Model::Async);
+    const Outcome run = runPlan(builder.program({withBody(OpKind::Repeat, {io(20)}, 3)}).build());
+    EXPECT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::WaitingIo), 1);
+    EXPECT_GE(run.makespanMs(), 60.0);
+}
+
+TEST(Runtime, GatherOverlapsTheWaits) {
+    PlanBuilder builder(Model::Async);
+    const Outcome run = runPlan(builder.program({builder.fanOut(OpKind::Gather, "request", 10, {io(50)})}).build());
+    EXPECT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::WaitingIo), 10);
+    EXPECT_LT(run.makespanMs(), 250.0); // sequential would take 500 ms
+    EXPECT_EQ(run.tasksEndingIn(TaskState::Done), 11U);
+    EXPECT_EQ(run.peak("in_flight"), 10);
+}
+
+TEST(Runtime, SemaphoreCapsOccupancyAndQueuesTheRest) {
+    PlanBuilder builder(Model::Async);
+    const int sem = builder.primitive("sem", PrimitiveKind::Semaphore, 3);
+    builder.program({builder.fanOut(OpKind::Gather, "request", 20,
+                                    {onPrimitive(OpKind::Acquire, sem), io(10), onPrimitive(OpKind::Release, sem)})});
+    const Outcome run = runPlan(builder.build());
+    EXPECT_EQ(run.peak("sem.in_use"), 3);
+    EXPECT_EQ(run.peak("sem.waiters"), 17);
+    EXPECT_EQ(run.analysis.counter("sem.waiters")->points.back().value, 0);
+    EXPECT_GE(run.makespanMs(), 60.0); // ceil(20/3) rounds of 10 ms
+}
+
+TEST(Runtime, BoundedQueueGivesBackpressure) {
+    PlanBuilder builder(Model::Async);
+    const int items = builder.primitive("items", PrimitiveKind::Queue, 5);
+    PlanStep consume = onPrimitive(OpKind::Consume, items);
+    consume.body = {io(2)};
+    // One gather with two kinds of children: a producer and two consumers.
+    PlanStep producer = builder.fanOut(
+        OpKind::Gather, "producer", 1,
+        {withBody(OpKind::Repeat, {onPrimitive(OpKind::Put, items)}, 40), onPrimitive(OpKind::Close, items)});
+    producer.children.push_back(builder.fanOut(OpKind::Gather, "worker", 2, {consume}).children.front());
+    const Outcome run = runPlan(builder.program({producer}).build());
+    EXPECT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(run.peak("items.depth"), 5);
+    EXPECT_EQ(run.peak("items.unfinished"), 7);
+    EXPECT_GE(run.peak("items.putters"), 1);
+    EXPECT_EQ(run.analysis.counter("items.unfinished")->points.back().value, 0);
+    EXPECT_EQ(run.tasksEndingIn(TaskState::Done), 4U);
+}
+
+TEST(Runtime, BlockingCallFreezesTheLoopAndLagShowsIt) {
+    PlanBuilder blocking(Model::Async);
+    blocking.heartbeatMs(5).program({io(20), block(150), io(20)});
+    const Outcome frozen = runPlan(blocking.build());
+    ASSERT_NE(frozen.analysis.counter("loop_lag_us"), nullptr);
+    EXPECT_GE(frozen.peak("loop_lag_us"), 100'000);
+
+    PlanBuilder offloaded(Model::Async);
+    offloaded.threads(1).heartbeatMs(5);
+    offloaded.program({io(20), offloaded.offload(Placement::Threads, {block(150)}), io(20)});
+    const Outcome responsive = runPlan(offloaded.build());
+    EXPECT_EQ(responsive.result.outcome.status, RunStatus::Completed);
+    EXPECT_LT(responsive.peak("loop_lag_us"), 50'000);
+}
+
+TEST(Runtime, GilSerialisesCpuWorkAndHandsOver) {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2, true);
+    builder.program({builder.fanOut(OpKind::Gather, "cpu", 2, {cpu(60)})});
+    const Outcome run = runPlan(builder.build());
+    EXPECT_EQ(run.result.outcome.status, RunStatus::Completed);
+    const CounterSeries* holder = run.analysis.counter("gil.holder");
+    ASSERT_NE(holder, nullptr);
+    std::set<std::int64_t> holders;
+    for (const CounterPoint& point : holder->points) {
+        if (point.value >= 0) {
+            holders.insert(point.value);
+        }
+    }
+    EXPECT_EQ(holders.size(), 2U);
+    EXPECT_GE(holder->points.size(), 8U); // hand-offs every 5 ms over ~120 ms of work
+    EXPECT_GT(totalTimeInState(run.analysis, TaskState::WaitingGil), 0);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 1);
+}
+
+TEST(Runtime, ThreadsWithoutGilRunInParallel) {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2, false);
+    builder.program({builder.fanOut(OpKind::Gather, "cpu", 2, {cpu(80)})});
+    const Outcome run = runPlan(builder.build());
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 2);
+}
+
+TEST(Runtime, FailAndRetryAreSeeded) {
+    auto outcome = [](std::uint64_t seed) {
+        PlanBuilder builder(Model::Async);
+        PlanStep fail;
+        fail.kind = OpKind::Fail;
+        fail.probability = 0.5;
+        PlanStep retry = withBody(OpKind::Retry, {fail}, 3);
+        retry.durationNs = 1 * kMs;
+        builder.seed(seed).program({builder.fanOut(OpKind::Gather, "call", 8, {retry})});
+        const Outcome run = runPlan(builder.build());
+        std::vector<TaskState> states;
+        for (const TaskRecord& task : run.analysis.tasks) {
+            states.push_back(task.finalState);
+        }
+        return std::make_pair(states, run.analysis.markers.size());
+    };
+    EXPECT_EQ(outcome(7), outcome(7));
+    EXPECT_GT(outcome(7).second, 0U); // some retries happened
+}
+
+TEST(Runtime, StopCancelsEveryTaskPromptly) {
+    for (Model model : {Model::Async, Model::Threads, Model::Sequential}) {
+        PlanBuilder builder(model);
+        builder.threads(4);
+        builder.program({builder.fanOut(OpKind::Gather, "slow", 8, {io(10'000)}), cpu(10'000)});
+        core::Run run(builder.build());
+        run.start();
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        const auto before = std::chrono::steady_clock::now();
+        run.requestStop();
+        ASSERT_TRUE(run.waitFor(std::chrono::seconds(2)));
+        EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(200)) << toString(model);
+        run.pollTrace();
+        EXPECT_EQ(run.outcome().status, RunStatus::Stopped);
+        const TraceAnalysis analysis = analyze(run.trace());
+        const auto cancelled = std::count_if(analysis.tasks.begin(), analysis.tasks.end(),
+                                             [](const TaskRecord& t) { return t.finalState == TaskState::Cancelled; });
+        EXPECT_GE(cancelled, 2) << toString(model);
+        for (const TaskRecord& task : analysis.tasks) {
+            EXPECT_TRUE(isTerminal(task.finalState)) << toString(model);
+        }
+    }
+}
+
+} // namespace
+} // namespace interleave::test
