@@ -40,7 +40,7 @@ int runBenchmarks(bool quick, bool json, bool strict) {
     const bool allMet =
         std::all_of(figures.begin(), figures.end(), [](const core::BenchFigure& figure) { return figure.met; });
     if (json) {
-        nlohmann::json list = nlohmann::json::array();
+        nlohmann::ordered_json list = nlohmann::ordered_json::array();
         for (const core::BenchFigure& figure : figures) {
             list.push_back({{"name", figure.name},
                             {"value", figure.value},
@@ -48,13 +48,14 @@ int runBenchmarks(bool quick, bool json, bool strict) {
                             {"target", figure.target},
                             {"met", figure.met}});
         }
-        fmt::print("{}\n", nlohmann::json{{"quick", quick}, {"all_met", allMet}, {"figures", std::move(list)}}.dump(2));
+        fmt::print("{}\n",
+                   nlohmann::ordered_json{{"quick", quick}, {"all_met", allMet}, {"figures", std::move(list)}}.dump(2));
     } else {
         std::size_t nameWidth = 6;
         for (const core::BenchFigure& figure : figures) {
             nameWidth = std::max(nameWidth, figure.name.size());
         }
-        fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", "figure", nameWidth, "measured", "target", "");
+        fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", "figure", nameWidth, "measured", "target", "status");
         for (const core::BenchFigure& figure : figures) {
             const std::string measured = fmt::format("{} {}", formatValue(figure.value), figure.unit);
             fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", figure.name, nameWidth, measured,

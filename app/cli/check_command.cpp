@@ -18,7 +18,7 @@ struct LessonCheck {
     bool passed = false;
     bool interrupted = false;
     int stopSignal = 0;
-    nlohmann::json json;
+    nlohmann::ordered_json json;
 };
 
 LessonCheck checkOne(const core::Scenario& scenario, const CheckCommand& command, ProgressLine& progress) {
@@ -53,7 +53,7 @@ int checkLessons(const CheckCommand& command) {
                                                     : std::vector<core::Scenario>{core::findLesson(command.lesson)};
 
     ProgressLine progress;
-    nlohmann::json reports = nlohmann::json::array();
+    nlohmann::ordered_json reports = nlohmann::ordered_json::array();
     std::vector<std::string> failed;
     int stopSignalNumber = 0;
     std::size_t checked = 0;
@@ -85,7 +85,7 @@ int checkLessons(const CheckCommand& command) {
 
     const bool passed = failed.empty() && stopSignalNumber == 0;
     if (command.settings.json) {
-        fmt::print("{}\n", nlohmann::json{{"passed", passed}, {"lessons", std::move(reports)}}.dump(2));
+        fmt::print("{}\n", nlohmann::ordered_json{{"passed", passed}, {"lessons", std::move(reports)}}.dump(2));
     } else if (lessons.size() > 1) {
         fmt::print("\n{} of {} lessons passed{}\n", checked - failed.size(), checked,
                    failed.empty() ? "" : fmt::format("; failed: {}", fmt::join(failed, ", ")));

@@ -16,9 +16,9 @@ namespace interleave::cli {
 int listLessons(bool json) {
     const std::vector<core::Scenario> lessons = core::loadLessonDirectory(core::builtinLessonDirectory());
     if (json) {
-        nlohmann::json document = nlohmann::json::array();
+        nlohmann::ordered_json document = nlohmann::ordered_json::array();
         for (const core::Scenario& lesson : lessons) {
-            nlohmann::json variants = nlohmann::json::array();
+            nlohmann::ordered_json variants = nlohmann::ordered_json::array();
             for (const core::VariantDecl& variant : lesson.variants) {
                 variants.push_back(variant.name);
             }

@@ -7,18 +7,19 @@ namespace interleave::cli {
 
 namespace {
 
-nlohmann::json optionalNumber(const std::optional<double>& value) {
-    return value && std::isfinite(*value) ? nlohmann::json(*value) : nlohmann::json(nullptr);
+nlohmann::ordered_json optionalNumber(const std::optional<double>& value) {
+    return value && std::isfinite(*value) ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
 }
 
-nlohmann::json variantToJson(const core::VariantSummary& variant) {
-    nlohmann::json peaks = nlohmann::json::object();
+nlohmann::ordered_json variantToJson(const core::VariantSummary& variant) {
+    nlohmann::ordered_json peaks = nlohmann::ordered_json::object();
     for (const auto& [name, value] : variant.peaks) {
         peaks[name] = value;
     }
     return {{"name", variant.variant},
             {"status", std::string(core::toString(variant.outcome.status))},
-            {"error", variant.outcome.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(variant.outcome.error)},
+            {"error", variant.outcome.error.empty() ? nlohmann::ordered_json(nullptr)
+                                                    : nlohmann::ordered_json(variant.outcome.error)},
             {"makespan_ms", variant.makespanMs},
             {"speedup", optionalNumber(variant.speedup)},
             {"max_lag_ms", optionalNumber(variant.maxLagMs)},
@@ -27,7 +28,7 @@ nlohmann::json variantToJson(const core::VariantSummary& variant) {
             {"events", variant.eventCount}};
 }
 
-nlohmann::json expectationToJson(const core::ExpectationResult& result) {
+nlohmann::ordered_json expectationToJson(const core::ExpectationResult& result) {
     return {{"text", result.expectation.text},
             {"variant", result.expectation.variant},
             {"metric", core::toString(result.expectation.metric)},
@@ -39,18 +40,19 @@ nlohmann::json expectationToJson(const core::ExpectationResult& result) {
 
 } // namespace
 
-nlohmann::json reportToJson(const core::LessonReport& report, const std::string& alias, bool interrupted) {
-    nlohmann::json parameters = nlohmann::json::object();
+nlohmann::ordered_json reportToJson(const core::LessonReport& report, const std::string& alias, bool interrupted) {
+    nlohmann::ordered_json parameters = nlohmann::ordered_json::object();
     for (const auto& [name, value] : report.parameters) {
         // Integer parameters print as integers: "requests": 10, not 10.0.
         const bool whole = std::abs(value) < 1e15 && std::floor(value) == value;
-        parameters[name] = whole ? nlohmann::json(static_cast<std::int64_t>(value)) : nlohmann::json(value);
+        parameters[name] =
+            whole ? nlohmann::ordered_json(static_cast<std::int64_t>(value)) : nlohmann::ordered_json(value);
     }
-    nlohmann::json variants = nlohmann::json::array();
+    nlohmann::ordered_json variants = nlohmann::ordered_json::array();
     for (const core::VariantSummary& variant : report.variants) {
         variants.push_back(variantToJson(variant));
     }
-    nlohmann::json expectations = nlohmann::json::array();
+    nlohmann::ordered_json expectations = nlohmann::ordered_json::array();
     for (const core::ExpectationResult& result : report.expectations) {
         expectations.push_back(expectationToJson(result));
     }

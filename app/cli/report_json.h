@@ -10,7 +10,7 @@ namespace interleave::cli {
 // {"lesson", "alias", "title", "interrupted", "passed", "parameters":{...},
 //  "variants":[{"name","status","error","makespan_ms","speedup","max_lag_ms","peaks":{...},"tasks","events"}],
 //  "expectations":[{"text","variant","metric","measured","expected","verdict","detail"}]}
-// Figures that could not be measured are null.
-nlohmann::json reportToJson(const core::LessonReport& report, const std::string& alias, bool interrupted);
+// Keys keep this order. Figures that could not be measured are null.
+nlohmann::ordered_json reportToJson(const core::LessonReport& report, const std::string& alias, bool interrupted);
 
 } // namespace interleave::cli

@@ -73,11 +73,11 @@ void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
         }
     }
     for (const auto& row : rows) {
-        std::string line = " ";
+        std::string line;
         for (std::size_t column = 0; column < row.size(); ++column) {
             const bool numeric = column >= 2 && column <= 6;
             const bool last = column + 1 == row.size();
-            line += " " + (last ? row[column] : pad(row[column], widths[column], numeric));
+            line += "  " + (last ? row[column] : pad(row[column], widths[column], numeric));
         }
         fmt::print(out, "{}\n", line);
     }

@@ -266,6 +266,9 @@ std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& r
         return known ? std::optional<double>(0.0) : std::nullopt;
     }
     case MetricKind::Peak: {
+        if (isLoopLagCounter(metric.argument)) { // peak(loop_lag_ms) reads like max_lag_ms, in ms
+            return measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, run, baseline);
+        }
         if (const CounterSeries* series = analysis.counter(metric.argument)) {
             return static_cast<double>(series->peak);
         }
