@@ -1,0 +1,161 @@
+// End-to-end tests of interleave-cli: the real binary on the built-in lessons, checked by output and exit code.
+#include "cli_process.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <regex>
+#include <set>
+
+namespace interleave::e2e {
+namespace {
+
+using namespace std::chrono_literals;
+
+std::string describe(const CliResult& result) {
+    return "exit " + std::to_string(result.exitCode) + "\n--- stdout\n" + result.out + "\n--- stderr\n" + result.err;
+}
+
+const nlohmann::json* findVariant(const nlohmann::json& report, const std::string& name) {
+    for (const auto& variant : report.at("variants")) {
+        if (variant.at("name") == name) {
+            return &variant;
+        }
+    }
+    return nullptr;
+}
+
+TEST(Cli, ListShowsTheFirstNineLessons) {
+    const CliResult text = runCli({"list"});
+    ASSERT_EQ(text.exitCode, 0) << describe(text);
+    for (int number = 1; number <= 9; ++number) {
+        const std::regex row("(^|\\n)L" + std::to_string(number) + " +\\S+ +\\S");
+        EXPECT_TRUE(std::regex_search(text.out, row)) << "no row for L" << number << "\n" << text.out;
+    }
+
+    const CliResult json = runCli({"list", "--json"});
+    ASSERT_EQ(json.exitCode, 0) << describe(json);
+    const auto lessons = nlohmann::json::parse(json.out);
+    std::set<std::string> aliases;
+    for (const auto& lesson : lessons) {
+        aliases.insert(lesson.at("alias").get<std::string>());
+        EXPECT_FALSE(lesson.at("id").get<std::string>().empty());
+        EXPECT_FALSE(lesson.at("title").get<std::string>().empty());
+        EXPECT_TRUE(lesson.contains("topic"));
+    }
+    for (int number = 1; number <= 9; ++number) {
+        EXPECT_EQ(aliases.count("L" + std::to_string(number)), 1U) << json.out;
+    }
+}
+
+TEST(Cli, RunGatherAsJsonShowsTheSpeedup) {
+    const CliResult result = runCli({"run", "L2", "--json", "--set", "latency_ms=40", "--set", "requests=10"});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const auto report = nlohmann::json::parse(result.out);
+    EXPECT_EQ(report.at("parameters").at("requests"), 10);
+    EXPECT_EQ(report.at("parameters").at("latency_ms"), 40);
+    const nlohmann::json* gather = findVariant(report, "gather");
+    ASSERT_NE(gather, nullptr) << result.out;
+    EXPECT_EQ(gather->at("status"), "completed");
+    ASSERT_TRUE(gather->at("speedup").is_number()) << result.out;
+    EXPECT_GT(gather->at("speedup").get<double>(), 5.0);
+    EXPECT_GT(gather->at("tasks").get<int>(), 10);
+    EXPECT_GT(gather->at("events").get<int>(), 0);
+    EXPECT_TRUE(gather->at("peaks").is_object());
+    ASSERT_FALSE(report.at("expectations").empty());
+    for (const auto& expectation : report.at("expectations")) {
+        EXPECT_TRUE(expectation.contains("metric") && expectation.contains("measured"));
+        EXPECT_NE(expectation.at("verdict"), "") << expectation.dump();
+    }
+}
+
+TEST(Cli, RunPrintsAReadableSummary) {
+    const CliResult result = runCli({"run", "L2", "--set", "latency_ms=20", "--set", "requests=5"});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    EXPECT_NE(result.out.find("makespan"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("gather"), std::string::npos) << result.out;
+    EXPECT_TRUE(result.out.find("PASS") != std::string::npos || result.out.find("FAIL") != std::string::npos)
+        << result.out;
+}
+
+TEST(Cli, CheckSemaphoreLessonPasses) {
+    const CliResult result = runCli({"check", "L6"});
+    EXPECT_EQ(result.exitCode, 0) << describe(result);
+    EXPECT_NE(result.out.find("PASS"), std::string::npos) << result.out;
+}
+
+TEST(Cli, BadLessonFileIsRefusedWithItsLocation) {
+    TempDir directory;
+    const std::string path = directory.file("bad_lesson.yaml");
+    writeFile(path, "id: broken\nnumber: 99\ntitle: Broken\ntopic: tests\nvariants:\n  only:\n    program:\n"
+                    "      - no_such_op: 5\n");
+    const CliResult result = runCli({"run", path});
+    EXPECT_EQ(result.exitCode, 2) << describe(result);
+    EXPECT_TRUE(std::regex_search(result.err, std::regex("bad_lesson\\.yaml:[0-9]+:[0-9]+:"))) << result.err;
+    EXPECT_EQ(result.err.rfind("interleave-cli: ", 0), 0U) << result.err;
+    EXPECT_TRUE(result.out.empty()) << result.out;
+}
+
+TEST(Cli, OutOfRangeParameterIsRefused) {
+    const CliResult result = runCli({"run", "L2", "--set", "requests=999999999"});
+    EXPECT_EQ(result.exitCode, 2) << describe(result);
+    EXPECT_NE(result.err.find("requests"), std::string::npos) << result.err;
+    const bool namesTheBound =
+        result.err.find("10000") != std::string::npos || result.err.find("10,000") != std::string::npos ||
+        result.err.find("range") != std::string::npos || result.err.find("limit") != std::string::npos;
+    EXPECT_TRUE(namesTheBound) << result.err;
+}
+
+TEST(Cli, UsageErrorsExitWithTwo) {
+    EXPECT_EQ(runCli({"run", "no-such-lesson"}).exitCode, 2);
+    EXPECT_EQ(runCli({"run", "L2", "--variant", "no-such-variant"}).exitCode, 2);
+    EXPECT_EQ(runCli({"run", "L2", "--set", "requests"}).exitCode, 2);
+    EXPECT_EQ(runCli({"run", "L2", "--no-such-flag"}).exitCode, 2);
+    EXPECT_EQ(runCli({}).exitCode, 2);
+}
+
+TEST(Cli, HelpDescribesTheCountersFile) {
+    const CliResult result = runCli({"run", "--help"});
+    EXPECT_EQ(result.exitCode, 0) << describe(result);
+    EXPECT_NE(result.out.find("-counters"), std::string::npos) << result.out;
+}
+
+TEST(Cli, TraceAndCsvExportsAreWritten) {
+    TempDir directory;
+    const std::string trace = directory.file("trace.json");
+    const std::string csv = directory.file("run.csv");
+    const CliResult result =
+        runCli({"run", "L2", "--set", "latency_ms=10", "--set", "requests=5", "--trace", trace, "--csv", csv});
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+
+    const auto document = nlohmann::json::parse(readFile(trace));
+    std::set<std::string> phases;
+    std::set<int> pids;
+    for (const auto& event : document.at("traceEvents")) {
+        phases.insert(event.at("ph").get<std::string>());
+        pids.insert(event.at("pid").get<int>());
+    }
+    EXPECT_EQ(phases.count("X"), 1U);
+    EXPECT_EQ(phases.count("M"), 1U);
+    EXPECT_EQ(pids.size(), 2U); // one process per variant
+
+    const std::string spans = readFile(csv);
+    EXPECT_EQ(spans.rfind("variant,lane,task,state,start_ms,end_ms,primitive,line\n", 0), 0U) << spans;
+    EXPECT_NE(spans.find("\ngather,"), std::string::npos);
+    const std::string counters = readFile(directory.file("run-counters.csv"));
+    EXPECT_EQ(counters.rfind("variant,name,t_ms,value\n", 0), 0U) << counters;
+}
+
+TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
+    CliOptions options;
+    options.interruptAfter = 700ms;
+    options.timeout = 30s;
+    const CliResult result = runCli({"run", "L2", "--set", "latency_ms=5000"}, options);
+    EXPECT_EQ(result.exitCode, 130) << describe(result);
+    EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
+    EXPECT_NE(result.out.find("interrupted"), std::string::npos) << result.out;
+    EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
+}
+
+} // namespace
+} // namespace interleave::e2e
