@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <array>
 #include <filesystem>
 #include <system_error>
 
@@ -51,15 +52,19 @@ int runBenchmarks(bool quick, bool json, bool strict) {
         fmt::print("{}\n",
                    nlohmann::ordered_json{{"quick", quick}, {"all_met", allMet}, {"figures", std::move(list)}}.dump(2));
     } else {
-        std::size_t nameWidth = 6;
+        std::vector<std::array<std::string, 4>> rows = {{"figure", "measured", "target", "status"}};
         for (const core::BenchFigure& figure : figures) {
-            nameWidth = std::max(nameWidth, figure.name.size());
+            rows.push_back({figure.name, fmt::format("{} {}", formatValue(figure.value), figure.unit),
+                            fmt::format("{} {}", figure.target, figure.unit), figure.met ? "met" : "NOT MET"});
         }
-        fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", "figure", nameWidth, "measured", "target", "status");
-        for (const core::BenchFigure& figure : figures) {
-            const std::string measured = fmt::format("{} {}", formatValue(figure.value), figure.unit);
-            fmt::print("{:<{}}  {:>18}  {:<14}  {}\n", figure.name, nameWidth, measured,
-                       fmt::format("{} {}", figure.target, figure.unit), figure.met ? "met" : "NOT MET");
+        std::array<std::size_t, 4> widths = {};
+        for (const auto& row : rows) {
+            for (std::size_t column = 0; column < row.size(); ++column) {
+                widths[column] = std::max(widths[column], row[column].size());
+            }
+        }
+        for (const auto& row : rows) {
+            fmt::print("{:<{}}  {:>{}}  {:<{}}  {}\n", row[0], widths[0], row[1], widths[1], row[2], widths[2], row[3]);
         }
         fmt::print("\n{}\n", allMet ? "every target met" : "some targets not met");
     }
