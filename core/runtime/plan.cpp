@@ -1,0 +1,392 @@
+// Makes a variant concrete: evaluates every expression with the run's parameters and time scale, interns names,
+// counts the tasks the program will create, and refuses plans that break a limit before anything starts.
+#include "runtime/plan.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <thread>
+
+namespace interleave::core {
+
+namespace {
+
+constexpr std::int64_t kMaxCount = 1'000'000'000'000'000LL; // 1e15: anything above cannot be meant
+
+std::string formatNumber(double value) {
+    if (value == std::floor(value) && std::abs(value) < 1e15) {
+        return fmt::format("{}", static_cast<long long>(value));
+    }
+    return fmt::format("{:.6g}", value);
+}
+
+std::string formatDuration(double ns) {
+    const double seconds = ns / 1e9;
+    auto express = [](double value, std::string_view unit) {
+        const double rounded = std::round(value * 10) / 10;
+        return fmt::format("{} {}{}", formatNumber(rounded), unit, rounded == 1 ? "" : "s");
+    };
+    if (seconds >= 3600) {
+        return express(seconds / 3600, "hour");
+    }
+    if (seconds >= 60) {
+        return express(seconds / 60, "minute");
+    }
+    if (seconds >= 1) {
+        return express(seconds, "second");
+    }
+    return fmt::format("{} ms", formatNumber(std::round(ns / 1e5) / 10));
+}
+
+std::int64_t saturatingAdd(std::int64_t a, std::int64_t b) {
+    return a > std::numeric_limits<std::int64_t>::max() - b ? std::numeric_limits<std::int64_t>::max() : a + b;
+}
+
+std::int64_t saturatingMultiply(std::int64_t a, std::int64_t b) {
+    if (a == 0 || b == 0) {
+        return 0;
+    }
+    return a > std::numeric_limits<std::int64_t>::max() / b ? std::numeric_limits<std::int64_t>::max() : a * b;
+}
+
+bool usesThreadPlacement(const std::vector<Op>& steps) {
+    return std::any_of(steps.begin(), steps.end(), [](const Op& op) {
+        return op.placement == Placement::Threads || usesThreadPlacement(op.body) ||
+               std::any_of(op.children.begin(), op.children.end(),
+                           [](const ChildTemplate& child) { return usesThreadPlacement(child.body); });
+    });
+}
+
+class PlanCompiler {
+public:
+    PlanCompiler(const Scenario& scenario, const VariantDecl& variant, const ParameterValues& values,
+                 const RunOptions& options, const Limits& limits)
+        : m_scenario(scenario), m_variant(variant), m_values(values), m_options(options), m_limits(limits) {
+        if (m_values.find("cores") == m_values.end()) {
+            m_values["cores"] = std::max(1u, std::thread::hardware_concurrency());
+        }
+    }
+
+    Plan compile() {
+        if (!(m_options.timeScale >= m_limits.minTimeScale && m_options.timeScale <= m_limits.maxTimeScale)) {
+            throw UsageError(fmt::format("refused: time scale {} is outside the allowed range {} to {}",
+                                         formatNumber(m_options.timeScale), formatNumber(m_limits.minTimeScale),
+                                         formatNumber(m_limits.maxTimeScale)));
+        }
+        m_plan.lessonId = m_scenario.id;
+        m_plan.variant = m_variant.name;
+        m_plan.model = m_variant.model;
+        m_plan.gil = m_variant.gil;
+        m_plan.options = m_options;
+        compilePools();
+        m_plan.switchIntervalNs = durationNs(m_variant.switchIntervalMs, "switch_interval_ms", m_variant.location);
+        m_plan.heartbeatNs = durationNs(m_variant.heartbeatMs, "heartbeat_ms", m_variant.location);
+        if (m_plan.gil && m_plan.switchIntervalNs <= 0) {
+            throw LessonError(where(m_variant.switchIntervalMs, m_variant.location),
+                              "switch_interval_ms must be above 0");
+        }
+        if (m_plan.model == Model::Async && m_plan.heartbeatNs <= 0) {
+            throw LessonError(where(m_variant.heartbeatMs, m_variant.location), "heartbeat_ms must be above 0");
+        }
+        m_plan.program = compileSteps(m_variant.program);
+        countTasks();
+        checkTotalDuration();
+        return std::move(m_plan);
+    }
+
+private:
+    static SourceLocation where(const Expression& expression, const SourceLocation& fallback) {
+        return expression.location().line > 0 ? expression.location() : fallback;
+    }
+
+    double evaluate(const Expression& expression, const SourceLocation& fallback) {
+        const double value = expression.evaluate(m_values);
+        if (!std::isfinite(value)) {
+            throw LessonError(where(expression, fallback),
+                              fmt::format("'{}' gives {} with these parameters", expression.text(),
+                                          std::isnan(value) ? "no number" : "an infinite value"));
+        }
+        return value;
+    }
+
+    std::int64_t wholeNumber(const Expression& expression, const SourceLocation& location, std::string_view what) {
+        const double value = evaluate(expression, location);
+        if (value < 0) {
+            throw LessonError(location, fmt::format("{} is {}; it cannot be negative", what, formatNumber(value)));
+        }
+        if (value != std::floor(value)) {
+            throw LessonError(where(expression, location),
+                              fmt::format("{} '{}' gives {}, which is not a whole number; use ceil() or floor()", what,
+                                          expression.text(), formatNumber(value)));
+        }
+        if (value > static_cast<double>(kMaxCount)) {
+            throw UsageError(fmt::format("refused: {} is {} ({}); no count may exceed {}", what, formatNumber(value),
+                                         location.toString(), formatNumber(static_cast<double>(kMaxCount))));
+        }
+        return static_cast<std::int64_t>(value);
+    }
+
+    std::int64_t durationNs(const Expression& expression, std::string_view what, const SourceLocation& location) {
+        const double ms = evaluate(expression, location);
+        if (ms < 0) {
+            throw LessonError(location,
+                              fmt::format("{} lasts {} ms; a duration cannot be negative", what, formatNumber(ms)));
+        }
+        const double ns = ms * 1e6 * m_options.timeScale;
+        if (ns > static_cast<double>(m_limits.maxDurationNs)) {
+            throw UsageError(fmt::format("refused: a step lasts {} ({} at {}); the limit is {} per step",
+                                         formatDuration(ns), what, location.toString(),
+                                         formatDuration(static_cast<double>(m_limits.maxDurationNs))));
+        }
+        return std::llround(ns);
+    }
+
+    int poolSize(const Expression& expression, std::string_view noun, int limit) {
+        const SourceLocation location = where(expression, m_variant.location);
+        const double value = evaluate(expression, location);
+        if (value < 1 || value != std::floor(value)) {
+            throw LessonError(location, fmt::format("the {} pool size '{}' gives {}; it must be a whole number of at "
+                                                    "least 1",
+                                                    noun, expression.text(), formatNumber(value)));
+        }
+        if (value > limit) {
+            throw UsageError(fmt::format("refused: {} {} requested; the limit is {}", formatNumber(value),
+                                         noun == "thread" ? "threads" : "worker processes", limit));
+        }
+        return static_cast<int>(value);
+    }
+
+    void compilePools() {
+        if (m_variant.threads) {
+            m_plan.threads = poolSize(*m_variant.threads, "thread", m_limits.maxThreads);
+        } else if (m_variant.model == Model::Async && usesThreadPlacement(m_variant.program)) {
+            // Like Python's default executor: min(32, cores + 4) threads.
+            m_plan.threads = std::min(32, static_cast<int>(m_values.at("cores")) + 4);
+            if (m_plan.threads > m_limits.maxThreads) {
+                throw UsageError(
+                    fmt::format("refused: {} threads requested; the limit is {}", m_plan.threads, m_limits.maxThreads));
+            }
+        }
+        if (m_variant.processes) {
+            m_plan.processes = poolSize(*m_variant.processes, "process", m_limits.maxProcesses);
+        }
+    }
+
+    std::int32_t primitiveIndex(const std::string& name) {
+        for (std::size_t i = 0; i < m_plan.primitives.size(); ++i) {
+            if (m_plan.primitives[i].name == name) {
+                return static_cast<std::int32_t>(i);
+            }
+        }
+        const PrimitiveDecl& decl = *m_scenario.findPrimitive(name);
+        PlanPrimitive primitive;
+        primitive.name = decl.name;
+        primitive.kind = decl.kind;
+        primitive.nameId = m_plan.strings.intern(decl.name);
+        const std::string what = fmt::format("the capacity of '{}'", decl.name);
+        if (decl.kind == PrimitiveKind::Semaphore) {
+            primitive.capacity = decl.capacity ? wholeNumber(*decl.capacity, decl.location, what) : 1;
+            if (primitive.capacity < 1) {
+                throw LessonError(decl.location, fmt::format("semaphore '{}' needs at least 1 permit", decl.name));
+            }
+        } else if (decl.kind == PrimitiveKind::Queue) {
+            primitive.capacity = decl.capacity ? wholeNumber(*decl.capacity, decl.location, what) : 0;
+        } else if (decl.kind == PrimitiveKind::Lock) {
+            primitive.capacity = 1;
+        }
+        m_plan.primitives.push_back(primitive);
+        return static_cast<std::int32_t>(m_plan.primitives.size() - 1);
+    }
+
+    std::vector<PlanStep> compileSteps(const std::vector<Op>& ops) {
+        std::vector<PlanStep> steps;
+        steps.reserve(ops.size());
+        for (const Op& op : ops) {
+            steps.push_back(compileStep(op));
+        }
+        return steps;
+    }
+
+    PlanStep compileStep(const Op& op) {
+        PlanStep step;
+        step.kind = op.kind;
+        step.line = op.line;
+        step.placement = op.placement;
+        step.labelId = op.label.empty() ? 0 : m_plan.strings.intern(op.label);
+        const std::string name(toString(op.kind));
+        switch (op.kind) {
+        case OpKind::Io:
+        case OpKind::Block:
+        case OpKind::Cpu:
+        case OpKind::Timeout:
+            step.durationNs = durationNs(*op.amount, name, op.location);
+            break;
+        case OpKind::Repeat:
+            step.count = wholeNumber(*op.amount, op.location, "the repeat count");
+            break;
+        case OpKind::Retry:
+            step.count = wholeNumber(*op.amount, op.location, "the number of attempts");
+            if (step.count < 1) {
+                throw LessonError(op.location, "retry needs at least 1 attempt");
+            }
+            if (op.backoff) {
+                step.durationNs = durationNs(*op.backoff, "retry backoff", op.location);
+            }
+            break;
+        case OpKind::Fail:
+            step.probability = evaluate(*op.amount, op.location);
+            if (step.probability < 0 || step.probability > 1) {
+                throw LessonError(op.location, fmt::format("fail probability {} must be between 0 and 1",
+                                                           formatNumber(step.probability)));
+            }
+            break;
+        default:
+            break;
+        }
+        if (!op.target.empty()) {
+            step.primitive = primitiveIndex(op.target);
+        }
+        step.body = compileSteps(op.body);
+        for (const ChildTemplate& child : op.children) {
+            PlanChild planChild;
+            planChild.nameId = m_plan.strings.intern(child.name);
+            planChild.count = wholeNumber(child.count, op.location, fmt::format("the count of '{}'", child.name));
+            planChild.body = compileSteps(child.body);
+            step.children.push_back(std::move(planChild));
+        }
+        return step;
+    }
+
+    // Items put on each queue over the whole run, counted with the multiplicity of the surrounding repeats and
+    // fan-outs; a consume body runs at most that many times, which bounds the tasks it can create.
+    void countPuts(const std::vector<PlanStep>& steps, std::int64_t multiplier) {
+        for (const PlanStep& step : steps) {
+            if (step.kind == OpKind::Put) {
+                m_puts[step.primitive] = saturatingAdd(m_puts[step.primitive], multiplier);
+            }
+            const bool repeats = step.kind == OpKind::Repeat || step.kind == OpKind::Retry;
+            countPuts(step.body, repeats ? saturatingMultiply(multiplier, step.count) : multiplier);
+            for (const PlanChild& child : step.children) {
+                countPuts(child.body, saturatingMultiply(multiplier, child.count));
+            }
+        }
+    }
+
+    std::int64_t tasksCreatedBy(const std::vector<PlanStep>& steps) {
+        std::int64_t total = 0;
+        for (const PlanStep& step : steps) {
+            const std::int64_t inBody = tasksCreatedBy(step.body);
+            if (step.kind == OpKind::Repeat || step.kind == OpKind::Retry) {
+                total = saturatingAdd(total, saturatingMultiply(step.count, inBody));
+            } else if (step.kind == OpKind::Consume) {
+                total = saturatingAdd(total, saturatingMultiply(m_puts[step.primitive], inBody));
+            } else {
+                total = saturatingAdd(total, inBody);
+            }
+            for (const PlanChild& child : step.children) {
+                const std::int64_t perChild = saturatingAdd(1, tasksCreatedBy(child.body));
+                total = saturatingAdd(total, saturatingMultiply(child.count, perChild));
+            }
+        }
+        return total;
+    }
+
+    void countTasks() {
+        countPuts(m_plan.program, 1);
+        m_plan.taskCount = saturatingAdd(1, tasksCreatedBy(m_plan.program));
+        if (m_plan.taskCount > m_limits.maxTasks) {
+            throw UsageError(fmt::format("refused: the plan creates {} tasks; the limit is {}", m_plan.taskCount,
+                                         m_limits.maxTasks));
+        }
+    }
+
+    // How many children of a fan-out can run at once: 1 when they run one after another, the pool size on a pool,
+    // unbounded on the loop.
+    double parallelism(const PlanStep& step) const {
+        Placement placement = step.placement;
+        if (placement == Placement::Default) {
+            placement = m_plan.model == Model::Sequential ? Placement::Inline
+                        : m_plan.model == Model::Threads  ? Placement::Threads
+                                                          : Placement::Loop;
+        }
+        switch (placement) {
+        case Placement::Inline:
+            return 1;
+        case Placement::Threads:
+            return std::max(1, m_plan.threads);
+        case Placement::Processes:
+            return std::max(1, m_plan.processes);
+        default:
+            return std::numeric_limits<double>::infinity();
+        }
+    }
+
+    // A lower bound on how long the steps take, assuming no contention beyond the pool sizes.
+    double minimumNs(const std::vector<PlanStep>& steps) const {
+        double total = 0;
+        for (const PlanStep& step : steps) {
+            switch (step.kind) {
+            case OpKind::Io:
+            case OpKind::Block:
+            case OpKind::Cpu:
+                total += static_cast<double>(step.durationNs);
+                break;
+            case OpKind::Repeat:
+                total += static_cast<double>(step.count) * minimumNs(step.body);
+                break;
+            case OpKind::Timeout:
+                total += std::min(static_cast<double>(step.durationNs), minimumNs(step.body));
+                break;
+            case OpKind::Retry:
+            case OpKind::Offload:
+            case OpKind::Shield:
+                total += minimumNs(step.body);
+                break;
+            case OpKind::Gather:
+            case OpKind::Group:
+            case OpKind::Spawn: {
+                double longest = 0;
+                double work = 0;
+                for (const PlanChild& child : step.children) {
+                    const double each = minimumNs(child.body);
+                    longest = child.count > 0 ? std::max(longest, each) : longest;
+                    work += static_cast<double>(child.count) * each;
+                }
+                total += std::max(longest, work / parallelism(step));
+                break;
+            }
+            default:
+                break;
+            }
+        }
+        return total;
+    }
+
+    void checkTotalDuration() const {
+        const double ns = minimumNs(m_plan.program);
+        if (ns > static_cast<double>(m_limits.maxDurationNs)) {
+            throw UsageError(fmt::format("refused: the plan runs for at least {}; the limit is {}", formatDuration(ns),
+                                         formatDuration(static_cast<double>(m_limits.maxDurationNs))));
+        }
+    }
+
+    const Scenario& m_scenario;
+    const VariantDecl& m_variant;
+    ParameterValues m_values;
+    RunOptions m_options;
+    Limits m_limits;
+    Plan m_plan;
+    std::map<std::int32_t, std::int64_t> m_puts;
+};
+
+} // namespace
+
+Plan compilePlan(const Scenario& scenario, const VariantDecl& variant, const ParameterValues& values,
+                 const RunOptions& options, const Limits& limits) {
+    return PlanCompiler(scenario, variant, values, options, limits).compile();
+}
+
+} // namespace interleave::core

@@ -1,0 +1,310 @@
+// Reads a variant's program (the list of steps) and checks where each step may run.
+#include "scenario/op_parser.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+
+namespace interleave::core {
+
+namespace {
+
+enum class Argument : std::uint8_t { Amount, Target, Children, Pool, None };
+
+struct OpSpec {
+    std::string_view key;
+    OpKind kind;
+    Argument argument;
+    bool hasBody;
+};
+
+constexpr std::array kOps = {
+    OpSpec{"io", OpKind::Io, Argument::Amount, false},
+    OpSpec{"block", OpKind::Block, Argument::Amount, false},
+    OpSpec{"cpu", OpKind::Cpu, Argument::Amount, false},
+    OpSpec{"acquire", OpKind::Acquire, Argument::Target, false},
+    OpSpec{"release", OpKind::Release, Argument::Target, false},
+    OpSpec{"put", OpKind::Put, Argument::Target, false},
+    OpSpec{"get", OpKind::Get, Argument::Target, false},
+    OpSpec{"task_done", OpKind::TaskDone, Argument::Target, false},
+    OpSpec{"close", OpKind::Close, Argument::Target, false},
+    OpSpec{"consume", OpKind::Consume, Argument::Target, true},
+    OpSpec{"wait", OpKind::Wait, Argument::Target, false},
+    OpSpec{"set", OpKind::Set, Argument::Target, false},
+    OpSpec{"gather", OpKind::Gather, Argument::Children, false},
+    OpSpec{"group", OpKind::Group, Argument::Children, false},
+    OpSpec{"spawn", OpKind::Spawn, Argument::Children, false},
+    OpSpec{"offload", OpKind::Offload, Argument::Pool, true},
+    OpSpec{"repeat", OpKind::Repeat, Argument::Amount, true},
+    OpSpec{"timeout", OpKind::Timeout, Argument::Amount, true},
+    OpSpec{"retry", OpKind::Retry, Argument::Amount, true},
+    OpSpec{"shield", OpKind::Shield, Argument::None, true},
+    OpSpec{"fail", OpKind::Fail, Argument::Amount, false},
+};
+
+const OpSpec* findSpec(std::string_view key) {
+    auto found = std::find_if(kOps.begin(), kOps.end(), [&](const OpSpec& spec) { return spec.key == key; });
+    return found == kOps.end() ? nullptr : &*found;
+}
+
+std::string opNames() {
+    std::vector<std::string> names;
+    for (const auto& spec : kOps) {
+        names.emplace_back(spec.key);
+    }
+    return joinNames(names);
+}
+
+// The primitive kinds an op works on; the names are for messages.
+bool acceptsKind(OpKind op, PrimitiveKind kind, std::string_view& expected) {
+    switch (op) {
+    case OpKind::Acquire:
+    case OpKind::Release:
+        expected = "a semaphore or a lock";
+        return kind == PrimitiveKind::Semaphore || kind == PrimitiveKind::Lock;
+    case OpKind::Wait:
+    case OpKind::Set:
+        expected = "an event";
+        return kind == PrimitiveKind::Event;
+    default:
+        expected = "a queue";
+        return kind == PrimitiveKind::Queue;
+    }
+}
+
+Placement toPlacement(const std::string& word) {
+    if (word == "inline") {
+        return Placement::Inline;
+    }
+    if (word == "loop") {
+        return Placement::Loop;
+    }
+    return word == "threads" ? Placement::Threads : Placement::Processes;
+}
+
+std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field);
+
+std::string readTarget(const ProgramContext& context, const YamlField& field, OpKind kind) {
+    const std::string name = readName(context.source, field, "a primitive");
+    const PrimitiveDecl* primitive = context.scenario.findPrimitive(name);
+    if (primitive == nullptr) {
+        std::vector<std::string> declared;
+        for (const auto& decl : context.scenario.primitives) {
+            declared.push_back(decl.name);
+        }
+        context.source.fail(field.valueLocation,
+                            declared.empty()
+                                ? fmt::format("unknown primitive '{}': the lesson declares no primitives", name)
+                                : fmt::format("unknown primitive '{}'; declared: {}", name, joinNames(declared)));
+    }
+    std::string_view expected;
+    if (!acceptsKind(kind, primitive->kind, expected)) {
+        context.source.fail(field.valueLocation, fmt::format("'{}' needs {}, but '{}' is a {}", toString(kind),
+                                                             expected, name, toString(primitive->kind)));
+    }
+    return name;
+}
+
+ChildTemplate parseChild(const ProgramContext& context, const YAML::Node& node, const SourceLocation& where,
+                         std::string_view opKey, bool single, Placement& placement) {
+    YamlMapping mapping(context.source, node, where, fmt::format("a '{}' child", opKey),
+                        single ? std::initializer_list<std::string_view>{"name", "count", "do", "on"}
+                               : std::initializer_list<std::string_view>{"name", "count", "do"});
+    ChildTemplate child;
+    child.location = mapping.location();
+    child.name = "task";
+    if (const YamlField* name = mapping.find("name")) {
+        child.name = readName(context.source, *name, "a task");
+    }
+    if (const YamlField* count = mapping.find("count")) {
+        child.count = readExpression(context.source, *count);
+    }
+    child.body = parseSteps(context, mapping.require("do"));
+    if (const YamlField* on = mapping.find("on")) {
+        placement = toPlacement(readChoice(context.source, *on, {"inline", "loop", "threads", "processes"}));
+    }
+    return child;
+}
+
+void parseChildren(const ProgramContext& context, const YamlField& field, Op& op) {
+    if (field.value.IsMap()) {
+        op.children.push_back(parseChild(context, field.value, field.valueLocation, field.name, true, op.placement));
+        return;
+    }
+    if (!field.value.IsSequence() || field.value.size() == 0) {
+        context.source.fail(field.valueLocation,
+                            fmt::format("'{}' takes a mapping with name, count and do, or a list of them", field.name));
+    }
+    Placement unused = Placement::Default;
+    for (const auto& item : field.value) {
+        op.children.push_back(parseChild(context, item, context.source.locate(item), field.name, false, unused));
+    }
+}
+
+Op parseStep(const ProgramContext& context, const YAML::Node& node) {
+    const SourceLocation where = context.source.locate(node);
+    if (!node.IsMap()) {
+        context.source.fail(where, fmt::format("a step must be a mapping such as 'io: 100', not {}",
+                                               node.IsScalar() ? "'" + node.Scalar() + "'" : "a list"));
+    }
+    YamlMapping mapping(context.source, node, where, "a step", {});
+    const YamlField* opField = nullptr;
+    const OpSpec* spec = nullptr;
+    for (const auto& field : mapping.fields()) {
+        if (const OpSpec* candidate = findSpec(field.name)) {
+            if (opField != nullptr) {
+                context.source.fail(field.keyLocation, fmt::format("a step has both '{}' and '{}'; write each as "
+                                                                   "its own step",
+                                                                   opField->name, field.name));
+            }
+            opField = &field;
+            spec = candidate;
+        }
+    }
+    if (opField == nullptr) {
+        for (const auto& field : mapping.fields()) {
+            if (field.name != "line" && field.name != "label" && field.name != "do") {
+                context.source.fail(field.keyLocation,
+                                    fmt::format("unknown op '{}'; ops are: {}", field.name, opNames()));
+            }
+        }
+        context.source.fail(where, fmt::format("a step needs an op, one of: {}", opNames()));
+    }
+
+    std::vector<std::string> allowed = {opField->name, "line", "label"};
+    if (spec->hasBody) {
+        allowed.emplace_back("do");
+    }
+    if (spec->kind == OpKind::Retry) {
+        allowed.emplace_back("backoff");
+    }
+    if (spec->argument == Argument::Children) {
+        allowed.emplace_back("on");
+    }
+    for (const auto& field : mapping.fields()) {
+        if (std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
+            context.source.fail(field.keyLocation, fmt::format("unknown key '{}' in a '{}' step; expected one of: {}",
+                                                               field.name, opField->name, joinNames(allowed)));
+        }
+    }
+
+    Op op;
+    op.kind = spec->kind;
+    op.location = opField->keyLocation;
+    switch (spec->argument) {
+    case Argument::Amount:
+        op.amount = readExpression(context.source, *opField);
+        break;
+    case Argument::Target:
+        op.target = readTarget(context, *opField, op.kind);
+        break;
+    case Argument::Children:
+        parseChildren(context, *opField, op);
+        break;
+    case Argument::Pool:
+        op.placement = toPlacement(readChoice(context.source, *opField, {"threads", "processes"}));
+        break;
+    case Argument::None:
+        if (!opField->value.IsNull()) {
+            context.source.fail(opField->valueLocation,
+                                fmt::format("'{}' takes no value; put its steps under 'do:'", opField->name));
+        }
+        break;
+    }
+    if (const YamlField* on = mapping.find("on")) {
+        if (op.placement != Placement::Default) {
+            context.source.fail(on->keyLocation, "'on' is given twice: beside the op and inside its child");
+        }
+        op.placement = toPlacement(readChoice(context.source, *on, {"inline", "loop", "threads", "processes"}));
+    }
+    if (spec->hasBody) {
+        op.body = parseSteps(context, mapping.require("do"));
+    }
+    if (const YamlField* backoff = mapping.find("backoff")) {
+        op.backoff = readExpression(context.source, *backoff);
+    }
+    if (const YamlField* label = mapping.find("label")) {
+        op.label = readText(context.source, *label);
+    }
+    if (const YamlField* line = mapping.find("line")) {
+        op.line = readInteger(context.source, *line, 1);
+        if (op.line > context.listingLines) {
+            context.source.fail(line->valueLocation,
+                                context.listingLines == 0
+                                    ? fmt::format("line {} points into the listing, but variant '{}' has no listing",
+                                                  op.line, context.variantName)
+                                    : fmt::format("line {} is beyond the listing of variant '{}', which has {} lines",
+                                                  op.line, context.variantName, context.listingLines));
+        }
+    }
+    return op;
+}
+
+std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field) {
+    if (!field.value.IsSequence() || field.value.size() == 0) {
+        context.source.fail(field.valueLocation,
+                            fmt::format("'{}' takes a list of steps, each on a line starting with '- '", field.name));
+    }
+    std::vector<Op> steps;
+    for (const auto& item : field.value) {
+        steps.push_back(parseStep(context, item));
+    }
+    return steps;
+}
+
+bool runsInWorkerProcess(OpKind kind) {
+    return kind == OpKind::Io || kind == OpKind::Block || kind == OpKind::Cpu || kind == OpKind::Repeat ||
+           kind == OpKind::Fail;
+}
+
+void checkSteps(const LessonSource& source, const VariantDecl& variant, const std::vector<Op>& steps,
+                bool inWorkerProcess) {
+    for (const Op& op : steps) {
+        if (inWorkerProcess && !runsInWorkerProcess(op.kind)) {
+            source.fail(op.location, fmt::format("'{}' cannot run in a worker process: work sent to the process "
+                                                 "pool may only use io, block, cpu, repeat and fail",
+                                                 toString(op.kind)));
+        }
+        const std::string_view key = op.kind == OpKind::Offload ? "offload" : "on";
+        if (op.placement == Placement::Processes && !variant.processes) {
+            source.fail(op.location, fmt::format("'{}: processes' needs a process pool: add 'processes: N' to "
+                                                 "variant '{}'",
+                                                 key, variant.name));
+        }
+        if (op.placement == Placement::Threads && !variant.threads && variant.model != Model::Async) {
+            source.fail(op.location, fmt::format("'{}: threads' needs a thread pool: add 'threads: N' to variant "
+                                                 "'{}'",
+                                                 key, variant.name));
+        }
+        if (op.placement == Placement::Loop && variant.model != Model::Async) {
+            source.fail(op.location, fmt::format("'on: loop' needs the async model, but variant '{}' is {}",
+                                                 variant.name, toString(variant.model)));
+        }
+        const bool childrenInWorker = inWorkerProcess || op.placement == Placement::Processes;
+        checkSteps(source, variant, op.body, childrenInWorker);
+        for (const ChildTemplate& child : op.children) {
+            checkSteps(source, variant, child.body, childrenInWorker);
+        }
+    }
+}
+
+} // namespace
+
+std::vector<Op> parseProgram(const ProgramContext& context, const YamlField& field) {
+    return parseSteps(context, field);
+}
+
+void checkPlacements(const LessonSource& source, const VariantDecl& variant) {
+    checkSteps(source, variant, variant.program, false);
+}
+
+int countListingLines(const std::string& listing) {
+    if (listing.empty()) {
+        return 0;
+    }
+    const auto newlines = static_cast<int>(std::count(listing.begin(), listing.end(), '\n'));
+    return listing.back() == '\n' ? newlines : newlines + 1;
+}
+
+} // namespace interleave::core

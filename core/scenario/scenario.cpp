@@ -1,0 +1,239 @@
+// The lesson model's lookups, names of its enumerations, and the metric syntax used by expectations.
+#include "scenario/scenario.h"
+
+#include "trace/event.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace interleave::core {
+
+namespace {
+
+template <typename T> const T* findByName(const std::vector<T>& items, std::string_view name) {
+    auto found = std::find_if(items.begin(), items.end(), [&](const T& item) { return item.name == name; });
+    return found == items.end() ? nullptr : &*found;
+}
+
+std::string_view trim(std::string_view text) {
+    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+        text.remove_prefix(1);
+    }
+    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+        text.remove_suffix(1);
+    }
+    return text;
+}
+
+bool isCounterChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.' ||
+           c == '-';
+}
+
+struct MetricName {
+    std::string_view name;
+    MetricKind kind;
+    bool takesArgument;
+};
+
+constexpr MetricName kMetricNames[] = {
+    {"makespan_ms", MetricKind::MakespanMs, false},        {"speedup", MetricKind::Speedup, false},
+    {"max_lag_ms", MetricKind::MaxLagMs, false},           {"peak", MetricKind::Peak, true},
+    {"peak_concurrent", MetricKind::PeakConcurrent, true}, {"state_time_ms", MetricKind::StateTimeMs, true},
+    {"gil_switch_ms", MetricKind::GilSwitchMs, false},     {"gil_handoffs", MetricKind::GilHandoffs, false},
+};
+
+constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak(<counter>), peak_concurrent(<state>), "
+                                         "state_time_ms(<state>), gil_switch_ms or gil_handoffs";
+
+std::string stateNames() {
+    std::string names;
+    for (int i = 0; i < kTaskStateCount; ++i) {
+        names += (i == 0 ? "" : ", ");
+        names += toString(static_cast<TaskState>(i));
+    }
+    return names;
+}
+
+bool isStateName(std::string_view name) {
+    for (int i = 0; i < kTaskStateCount; ++i) {
+        if (toString(static_cast<TaskState>(i)) == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
+const VariantDecl* Scenario::findVariant(std::string_view name) const {
+    return findByName(variants, name);
+}
+const ParameterDecl* Scenario::findParameter(std::string_view name) const {
+    return findByName(parameters, name);
+}
+const PrimitiveDecl* Scenario::findPrimitive(std::string_view name) const {
+    return findByName(primitives, name);
+}
+
+const std::string& Scenario::listingFor(const VariantDecl& variant) const {
+    return variant.listing.empty() ? listing : variant.listing;
+}
+
+ParameterValues Scenario::defaults() const {
+    ParameterValues values;
+    for (const auto& parameter : parameters) {
+        values[parameter.name] = parameter.defaultValue;
+    }
+    return values;
+}
+
+MetricRef parseMetric(std::string_view text, const SourceLocation& where) {
+    auto failAt = [&](std::size_t offset, const std::string& message) {
+        SourceLocation location = where;
+        if (location.column > 0) {
+            location.column += static_cast<int>(offset);
+        }
+        throw LessonError(location, message);
+    };
+    const std::string_view trimmed = trim(text);
+    const std::size_t start = trimmed.empty() ? 0 : static_cast<std::size_t>(trimmed.data() - text.data());
+    const std::size_t open = trimmed.find('(');
+    const std::string_view name = trim(trimmed.substr(0, open));
+    const MetricName* known = nullptr;
+    for (const auto& candidate : kMetricNames) {
+        if (candidate.name == name) {
+            known = &candidate;
+        }
+    }
+    if (known == nullptr) {
+        failAt(start, fmt::format("unknown metric '{}'; metrics are {}", trimmed, kMetricHelp));
+    }
+    MetricRef metric;
+    metric.kind = known->kind;
+    if (!known->takesArgument) {
+        if (open != std::string_view::npos) {
+            failAt(start + open, fmt::format("metric '{}' takes no argument", name));
+        }
+        return metric;
+    }
+    if (open == std::string_view::npos || trimmed.back() != ')') {
+        failAt(start, fmt::format("metric '{}' needs an argument in parentheses, as in {}(x)", name, name));
+    }
+    const std::string_view inside = trimmed.substr(open + 1, trimmed.size() - open - 2);
+    const std::string_view argument = trim(inside);
+    const std::size_t argumentOffset =
+        start + open + 1 + (argument.empty() ? 0 : static_cast<std::size_t>(argument.data() - inside.data()));
+    if (argument.empty() || !std::all_of(argument.begin(), argument.end(), isCounterChar)) {
+        failAt(argumentOffset, fmt::format("'{}' is not a valid argument for {}()", argument, name));
+    }
+    if ((metric.kind == MetricKind::PeakConcurrent || metric.kind == MetricKind::StateTimeMs) &&
+        !isStateName(argument)) {
+        failAt(argumentOffset, fmt::format("unknown task state '{}'; states are {}", argument, stateNames()));
+    }
+    metric.argument = std::string(argument);
+    return metric;
+}
+
+std::string toString(const MetricRef& metric) {
+    for (const auto& candidate : kMetricNames) {
+        if (candidate.kind == metric.kind) {
+            return candidate.takesArgument ? fmt::format("{}({})", candidate.name, metric.argument)
+                                           : std::string(candidate.name);
+        }
+    }
+    return "unknown";
+}
+
+std::string_view toString(OpKind kind) {
+    switch (kind) {
+    case OpKind::Io:
+        return "io";
+    case OpKind::Block:
+        return "block";
+    case OpKind::Cpu:
+        return "cpu";
+    case OpKind::Acquire:
+        return "acquire";
+    case OpKind::Release:
+        return "release";
+    case OpKind::Put:
+        return "put";
+    case OpKind::Get:
+        return "get";
+    case OpKind::TaskDone:
+        return "task_done";
+    case OpKind::Close:
+        return "close";
+    case OpKind::Consume:
+        return "consume";
+    case OpKind::Wait:
+        return "wait";
+    case OpKind::Set:
+        return "set";
+    case OpKind::Gather:
+        return "gather";
+    case OpKind::Group:
+        return "group";
+    case OpKind::Spawn:
+        return "spawn";
+    case OpKind::Offload:
+        return "offload";
+    case OpKind::Repeat:
+        return "repeat";
+    case OpKind::Timeout:
+        return "timeout";
+    case OpKind::Retry:
+        return "retry";
+    case OpKind::Shield:
+        return "shield";
+    case OpKind::Fail:
+        return "fail";
+    }
+    return "unknown";
+}
+
+std::string_view toString(Model model) {
+    switch (model) {
+    case Model::Sequential:
+        return "sequential";
+    case Model::Async:
+        return "async";
+    case Model::Threads:
+        return "threads";
+    }
+    return "unknown";
+}
+
+std::string_view toString(PrimitiveKind kind) {
+    switch (kind) {
+    case PrimitiveKind::Semaphore:
+        return "semaphore";
+    case PrimitiveKind::Lock:
+        return "lock";
+    case PrimitiveKind::Queue:
+        return "queue";
+    case PrimitiveKind::Event:
+        return "event";
+    }
+    return "unknown";
+}
+
+std::string_view toString(Placement placement) {
+    switch (placement) {
+    case Placement::Default:
+        return "default";
+    case Placement::Inline:
+        return "inline";
+    case Placement::Loop:
+        return "loop";
+    case Placement::Threads:
+        return "threads";
+    case Placement::Processes:
+        return "processes";
+    }
+    return "unknown";
+}
+
+} // namespace interleave::core

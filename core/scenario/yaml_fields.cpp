@@ -1,0 +1,208 @@
+// Typed reading of yaml-cpp nodes for the lesson loader.
+#include "scenario/yaml_fields.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+namespace interleave::core {
+
+namespace {
+
+std::string describeType(const YAML::Node& node) {
+    switch (node.Type()) {
+    case YAML::NodeType::Sequence:
+        return "a list";
+    case YAML::NodeType::Map:
+        return "a mapping";
+    case YAML::NodeType::Null:
+        return "nothing";
+    case YAML::NodeType::Scalar:
+        return fmt::format("'{}'", node.Scalar());
+    default:
+        return "nothing";
+    }
+}
+
+const std::string& requireScalar(const LessonSource& source, const YamlField& field, std::string_view expected) {
+    if (!field.value.IsScalar()) {
+        source.fail(field.valueLocation,
+                    fmt::format("'{}' takes {}, not {}", field.name, expected, describeType(field.value)));
+    }
+    return field.value.Scalar();
+}
+
+bool parseDouble(std::string_view text, double& value) {
+    if (!text.empty() && text.front() == '+') {
+        text.remove_prefix(1);
+    }
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    return error == std::errc() && end == text.data() + text.size() && std::isfinite(value);
+}
+
+} // namespace
+
+SourceLocation LessonSource::locate(const YAML::Node& node) const {
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null()) {
+        return SourceLocation{file, 0, 0};
+    }
+    return SourceLocation{file, mark.line + 1, mark.column + 1};
+}
+
+void LessonSource::fail(const SourceLocation& where, const std::string& message) const {
+    throw LessonError(where, message);
+}
+
+YamlMapping::YamlMapping(const LessonSource& source, const YAML::Node& node, const SourceLocation& where,
+                         std::string what, std::initializer_list<std::string_view> allowed)
+    : m_source(source), m_what(std::move(what)), m_location(where) {
+    if (!node.IsMap()) {
+        source.fail(where,
+                    fmt::format("{} must be a mapping of 'key: value' lines, not {}", m_what, describeType(node)));
+    }
+    m_location = source.locate(node);
+    for (auto it = node.begin(); it != node.end(); ++it) {
+        YamlField field;
+        field.key = it->first;
+        field.value = it->second;
+        field.keyLocation = source.locate(field.key);
+        if (!field.key.IsScalar()) {
+            source.fail(field.keyLocation, fmt::format("a key in {} must be a plain word", m_what));
+        }
+        field.name = field.key.Scalar();
+        field.valueLocation = field.value.IsNull() ? field.keyLocation : source.locate(field.value);
+        if (allowed.size() > 0 && std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
+            std::vector<std::string> names(allowed.begin(), allowed.end());
+            source.fail(field.keyLocation, fmt::format("unknown key '{}' in {}; expected one of: {}", field.name,
+                                                       m_what, joinNames(names)));
+        }
+        if (find(field.name) != nullptr) {
+            source.fail(field.keyLocation, fmt::format("'{}' appears twice in {}", field.name, m_what));
+        }
+        m_fields.push_back(std::move(field));
+    }
+}
+
+const YamlField* YamlMapping::find(std::string_view key) const {
+    auto found = std::find_if(m_fields.begin(), m_fields.end(), [&](const YamlField& f) { return f.name == key; });
+    return found == m_fields.end() ? nullptr : &*found;
+}
+
+const YamlField& YamlMapping::require(std::string_view key) const {
+    const YamlField* field = find(key);
+    if (field == nullptr) {
+        m_source.fail(m_location, fmt::format("{} needs '{}'", m_what, key));
+    }
+    return *field;
+}
+
+std::string readText(const LessonSource& source, const YamlField& field) {
+    if (field.value.IsNull()) {
+        return {};
+    }
+    return requireScalar(source, field, "text");
+}
+
+double readNumber(const LessonSource& source, const YamlField& field) {
+    const std::string& text = requireScalar(source, field, "a number");
+    double value = 0;
+    if (!parseDouble(text, value)) {
+        source.fail(field.valueLocation, fmt::format("'{}' takes a number, not '{}'", field.name, text));
+    }
+    return value;
+}
+
+int readInteger(const LessonSource& source, const YamlField& field, int minimum) {
+    const double value = readNumber(source, field);
+    if (value != std::floor(value) || value < minimum || value > 1e9) {
+        source.fail(field.valueLocation, fmt::format("'{}' takes a whole number of at least {}, not '{}'", field.name,
+                                                     minimum, field.value.Scalar()));
+    }
+    return static_cast<int>(value);
+}
+
+bool readFlag(const LessonSource& source, const YamlField& field) {
+    const std::string& text = requireScalar(source, field, "true or false");
+    if (text == "true" || text == "yes" || text == "on") {
+        return true;
+    }
+    if (text == "false" || text == "no" || text == "off") {
+        return false;
+    }
+    source.fail(field.valueLocation, fmt::format("'{}' takes true or false, not '{}'", field.name, text));
+}
+
+bool isValidName(std::string_view name) {
+    if (name.empty() || !((name[0] >= 'a' && name[0] <= 'z') || (name[0] >= 'A' && name[0] <= 'Z'))) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    });
+}
+
+std::string readName(const LessonSource& source, const YamlField& field, std::string_view what) {
+    const std::string& text = requireScalar(source, field, fmt::format("the name of {}", what));
+    if (!isValidName(text)) {
+        source.fail(field.valueLocation,
+                    fmt::format("'{}' is not a valid name for {}: use letters, digits, '_' and '-', starting "
+                                "with a letter",
+                                text, what));
+    }
+    return text;
+}
+
+Expression readExpression(const LessonSource& source, const YamlField& field) {
+    const std::string& text = requireScalar(source, field, "a number or an expression");
+    SourceLocation where = field.valueLocation;
+    // A quoted scalar's mark is its opening quote; the expression starts one column later.
+    if (field.value.Tag() == "!" && where.column > 0) {
+        where.column += 1;
+    }
+    Expression expression = Expression::parse(text, where);
+    for (const std::string& name : expression.variables()) {
+        const auto& known = source.parameterNames;
+        if (std::find(known.begin(), known.end(), name) != known.end()) {
+            continue;
+        }
+        SourceLocation at = where;
+        for (std::size_t offset = text.find('$' + name); offset != std::string::npos;
+             offset = text.find('$' + name, offset + 1)) {
+            const std::size_t after = offset + 1 + name.size();
+            const bool boundary =
+                after >= text.size() || !(std::isalnum(static_cast<unsigned char>(text[after])) || text[after] == '_');
+            if (boundary) {
+                at.column = where.column > 0 ? where.column + static_cast<int>(offset) : 0;
+                break;
+            }
+        }
+        source.fail(at, known.empty()
+                            ? fmt::format("undefined parameter ${}: this lesson declares no parameters", name)
+                            : fmt::format("undefined parameter ${}; the lesson declares: {}", name, joinNames(known)));
+    }
+    return expression;
+}
+
+std::string readChoice(const LessonSource& source, const YamlField& field,
+                       std::initializer_list<std::string_view> choices) {
+    std::vector<std::string> names(choices.begin(), choices.end());
+    const std::string& text = requireScalar(source, field, fmt::format("one of: {}", joinNames(names)));
+    if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+        source.fail(field.valueLocation,
+                    fmt::format("'{}' is not a valid {}; expected one of: {}", text, field.name, joinNames(names)));
+    }
+    return text;
+}
+
+std::string joinNames(const std::vector<std::string>& names) {
+    std::string joined;
+    for (const auto& name : names) {
+        joined += joined.empty() ? name : ", " + name;
+    }
+    return joined;
+}
+
+} // namespace interleave::core
