@@ -49,9 +49,19 @@ double coroutineSwitchesPerSecond(std::int64_t totalSwitches) {
     return static_cast<double>(totalSwitches) / secondsSince(start) / 1e6;
 }
 
-// ns per recorded event with `threads` threads recording at once (each thread's own rate).
+// ns per recorded event with `threads` threads recording at once (the slowest thread's rate), while a consumer
+// drains every millisecond as the CLI and the GUI do.
 double recordingCostNs(int threads, std::int64_t eventsPerThread) {
     Recorder recorder;
+    std::atomic<bool> recording{true};
+    std::thread consumer([&] {
+        std::vector<Event> batch;
+        while (recording.load()) {
+            batch.clear();
+            recorder.drain(batch);
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        }
+    });
     std::vector<double> costs(static_cast<std::size_t>(threads));
     std::vector<std::thread> workers;
     std::atomic<int> ready{0};
@@ -62,8 +72,8 @@ double recordingCostNs(int threads, std::int64_t eventsPerThread) {
             }
             const auto start = BenchClock::now();
             for (std::int64_t i = 0; i < eventsPerThread; ++i) {
-                recorder.record(static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(t), EventKind::TaskState,
-                                1, 0, 0);
+                recorder.record(static_cast<std::uint32_t>(i), static_cast<std::uint16_t>(t), EventKind::TaskState, 1,
+                                0, 0);
             }
             costs[static_cast<std::size_t>(t)] = secondsSince(start) * 1e9 / static_cast<double>(eventsPerThread);
         });
@@ -71,6 +81,8 @@ double recordingCostNs(int threads, std::int64_t eventsPerThread) {
     for (auto& worker : workers) {
         worker.join();
     }
+    recording.store(false);
+    consumer.join();
     double worst = 0;
     for (double cost : costs) {
         worst = std::max(worst, cost);

@@ -24,6 +24,9 @@ Recorder::Recorder()
     : m_generation(g_nextGeneration.fetch_add(1, std::memory_order_relaxed)), m_runStartNs(monotonicNs()) {}
 
 Recorder::~Recorder() {
+    for (Chunk* spare : m_spareChunks) {
+        delete spare;
+    }
     for (auto& buffer : m_buffers) {
         Chunk* chunk = buffer->head;
         while (chunk != nullptr) {
@@ -61,7 +64,7 @@ void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, st
     Chunk* chunk = buffer.tail;
     std::uint32_t used = buffer.used;
     if (used == kChunkCapacity) [[unlikely]] {
-        auto* fresh = new Chunk;
+        Chunk* fresh = takeChunk();
         chunk->next.store(fresh, std::memory_order_release);
         buffer.tail = chunk = fresh;
         used = 0;
@@ -69,6 +72,29 @@ void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, st
     chunk->events[used] = Event{TickClock::now(), task, lane, kind, code, subject, value};
     buffer.used = used + 1;
     chunk->published.store(used + 1, std::memory_order_release);
+}
+
+Recorder::Chunk* Recorder::takeChunk() {
+    {
+        std::lock_guard lock(m_spareMutex);
+        if (!m_spareChunks.empty()) {
+            Chunk* chunk = m_spareChunks.back();
+            m_spareChunks.pop_back();
+            return chunk;
+        }
+    }
+    return new Chunk;
+}
+
+void Recorder::recycle(Chunk* chunk) {
+    chunk->published.store(0, std::memory_order_relaxed);
+    chunk->next.store(nullptr, std::memory_order_relaxed);
+    std::lock_guard lock(m_spareMutex);
+    if (m_spareChunks.size() < kMaxSpareChunks) {
+        m_spareChunks.push_back(chunk);
+        return;
+    }
+    delete chunk;
 }
 
 void Recorder::appendForeign(std::span<const Event> events) {
@@ -104,7 +130,7 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
             if (next == nullptr) {
                 break; // the producer has not moved on yet; it may still own this chunk
             }
-            delete chunk;
+            recycle(chunk);
             buffer->head = next;
             buffer->consumed = 0;
         }

@@ -59,12 +59,18 @@ private:
     };
 
     ThreadBuffer& registerThisThread();
+    Chunk* takeChunk();         // a recycled chunk when one is spare: its pages are already mapped
+    void recycle(Chunk* chunk); // from drain(); keeps a bounded number of spares
+
+    static constexpr std::size_t kMaxSpareChunks = 32;
 
     const std::uint64_t m_generation;
     std::int64_t m_runStartNs;
     TickConverter m_converter;
     std::mutex m_registryMutex;
     std::vector<std::unique_ptr<ThreadBuffer>> m_buffers;
+    std::mutex m_spareMutex;
+    std::vector<Chunk*> m_spareChunks;
     std::mutex m_foreignMutex;
     std::vector<Event> m_foreign;
 };
