@@ -2,6 +2,7 @@
 // and expectations, each error at the file:line:col of the node that is wrong.
 #include "scenario/lesson_reader.h"
 
+#include "scenario/expectation_reader.h"
 #include "scenario/op_parser.h"
 #include "scenario/yaml_fields.h"
 
@@ -28,14 +29,6 @@ bool isVariantName(std::string_view name) {
     return std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '+' || c == '.';
     });
-}
-
-std::vector<std::string> variantNames(const Scenario& scenario) {
-    std::vector<std::string> names;
-    for (const auto& variant : scenario.variants) {
-        names.push_back(variant.name);
-    }
-    return names;
 }
 
 bool usesThreadPlacement(const std::vector<Op>& steps) {
@@ -80,7 +73,7 @@ public:
         readVariants(m_top.require("variants"));
         scenario.baseline = scenario.variants.front().name;
         if (const YamlField* baseline = m_top.find("baseline")) {
-            scenario.baseline = readVariantReference(*baseline);
+            scenario.baseline = readVariantReference(m_source, scenario, *baseline);
         }
         if (const YamlField* expectations = m_top.find("expectations")) {
             readExpectations(*expectations);
@@ -280,140 +273,12 @@ private:
         return variant;
     }
 
-    std::string readVariantReference(const YamlField& field) {
-        const std::string name = readText(m_source, field);
-        if (m_scenario->findVariant(name) == nullptr) {
-            m_source.fail(field.valueLocation, fmt::format("unknown variant '{}'; the variants are: {}", name,
-                                                           joinNames(variantNames(*m_scenario))));
-        }
-        return name;
-    }
-
     void readExpectations(const YamlField& field) {
         if (!field.value.IsSequence()) {
             m_source.fail(field.valueLocation, "'expectations' takes a list, each item starting with '- '");
         }
         for (const auto& item : field.value) {
-            m_scenario->expectations.push_back(readExpectation(item));
-        }
-    }
-
-    ExpectationDecl readExpectation(const YAML::Node& node) {
-        YamlMapping mapping(m_source, node, m_source.locate(node), "an expectation",
-                            {"text", "variant", "metric", "near", "at_most", "at_least", "equals", "tolerance"});
-        ExpectationDecl expectation;
-        expectation.location = mapping.location();
-        if (const YamlField* variant = mapping.find("variant")) {
-            expectation.variant = readVariantReference(*variant);
-        } else if (m_scenario->variants.size() == 1) {
-            expectation.variant = m_scenario->variants.front().name;
-        } else {
-            m_source.fail(mapping.location(), fmt::format("an expectation needs 'variant' (one of: {})",
-                                                          joinNames(variantNames(*m_scenario))));
-        }
-        const YamlField& metric = mapping.require("metric");
-        SourceLocation metricLocation = metric.valueLocation;
-        if (metric.value.Tag() == "!") {
-            metricLocation.column += 1; // past the opening quote
-        }
-        const std::string metricText = readText(m_source, metric);
-        expectation.metric = parseMetric(metricText, metricLocation);
-        checkMetric(expectation, metricText, metricLocation);
-
-        const YamlField* comparison = nullptr;
-        for (const YamlField& candidate : mapping.fields()) {
-            if (candidate.name == "near" || candidate.name == "at_most" || candidate.name == "at_least" ||
-                candidate.name == "equals") {
-                if (comparison != nullptr) {
-                    m_source.fail(candidate.keyLocation, fmt::format("an expectation takes one comparison, but has "
-                                                                     "both '{}' and '{}'",
-                                                                     comparison->name, candidate.name));
-                }
-                comparison = &candidate;
-            }
-        }
-        if (comparison == nullptr) {
-            m_source.fail(mapping.location(), "an expectation needs one of: near, at_most, at_least, equals");
-        }
-        expectation.comparison = comparison->name == "near"       ? Comparison::Near
-                                 : comparison->name == "at_most"  ? Comparison::AtMost
-                                 : comparison->name == "at_least" ? Comparison::AtLeast
-                                                                  : Comparison::Equals;
-        expectation.value = readExpression(m_source, *comparison);
-        if (const YamlField* tolerance = mapping.find("tolerance")) {
-            if (expectation.comparison != Comparison::Near) {
-                m_source.fail(tolerance->keyLocation, "'tolerance' only applies to 'near'");
-            }
-            expectation.tolerance = readNumber(m_source, *tolerance);
-            if (expectation.tolerance < 0) {
-                m_source.fail(tolerance->valueLocation, "'tolerance' must not be negative");
-            }
-        }
-        expectation.text = toString(expectation.metric) + " " + comparison->name + " " + expectation.value.text();
-        if (const YamlField* text = mapping.find("text")) {
-            expectation.text = readText(m_source, *text);
-        }
-        return expectation;
-    }
-
-    // Metrics that only make sense for some variants or primitives are refused here rather than never measured.
-    void checkMetric(const ExpectationDecl& expectation, const std::string& text, const SourceLocation& where) {
-        const VariantDecl& variant = *m_scenario->findVariant(expectation.variant);
-        const MetricRef& metric = expectation.metric;
-        const std::string name = toString(metric);
-        const bool needsLoop = metric.kind == MetricKind::MaxLagMs ||
-                               (metric.kind == MetricKind::Peak && metric.argument == "loop_lag_ms");
-        if (needsLoop && variant.model != Model::Async) {
-            m_source.fail(where, fmt::format("{} needs an event loop, but variant '{}' is {}", name, variant.name,
-                                             toString(variant.model)));
-        }
-        const bool needsGil = metric.kind == MetricKind::GilSwitchMs || metric.kind == MetricKind::GilHandoffs ||
-                              (metric.kind == MetricKind::Peak && metric.argument == "gil.holder");
-        if (needsGil && !variant.gil) {
-            m_source.fail(where,
-                          fmt::format("{} needs a GIL, but variant '{}' has no 'gil: true'", name, variant.name));
-        }
-        if (metric.kind != MetricKind::Peak || metric.argument == "in_flight" || metric.argument == "loop_lag_ms" ||
-            metric.argument == "gil.holder") {
-            return;
-        }
-        SourceLocation at = where;
-        const std::size_t open = text.find('(');
-        at.column += static_cast<int>(text.find(metric.argument, open == std::string::npos ? 0 : open));
-        const std::size_t dot = metric.argument.find('.');
-        if (dot == std::string::npos) {
-            m_source.fail(at, fmt::format("unknown counter '{}'; counters are in_flight, loop_lag_ms, gil.holder "
-                                          "and <primitive>.<counter>",
-                                          metric.argument));
-        }
-        const std::string primitiveName = metric.argument.substr(0, dot);
-        const std::string counter = metric.argument.substr(dot + 1);
-        const PrimitiveDecl* primitive = m_scenario->findPrimitive(primitiveName);
-        if (primitive == nullptr) {
-            m_source.fail(at, fmt::format("counter '{}' names '{}', which is not a declared primitive", metric.argument,
-                                          primitiveName));
-        }
-        std::vector<std::string> counters;
-        switch (primitive->kind) {
-        case PrimitiveKind::Semaphore:
-            counters = {"in_use", "waiters"};
-            break;
-        case PrimitiveKind::Queue:
-            counters = {"depth", "unfinished", "putters"};
-            break;
-        case PrimitiveKind::Lock:
-            counters = {"held", "waiters"};
-            break;
-        case PrimitiveKind::Event:
-            break;
-        }
-        if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
-            for (auto& known : counters) {
-                known = primitiveName + "." + known;
-            }
-            m_source.fail(at, counters.empty() ? fmt::format("'{}' is an event, which has no counters", primitiveName)
-                                               : fmt::format("'{}' is a {}; its counters are {}", primitiveName,
-                                                             toString(primitive->kind), joinNames(counters)));
+            m_scenario->expectations.push_back(readExpectation(m_source, *m_scenario, item));
         }
     }
 

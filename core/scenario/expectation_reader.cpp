@@ -1,0 +1,150 @@
+// Reads a lesson's expectations and checks that each metric can be measured on its variant.
+#include "scenario/expectation_reader.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace interleave::core {
+
+namespace {
+
+std::vector<std::string> variantNames(const Scenario& scenario) {
+    std::vector<std::string> names;
+    for (const auto& variant : scenario.variants) {
+        names.push_back(variant.name);
+    }
+    return names;
+}
+
+// Metrics that only make sense for some variants or primitives are refused here rather than never measured.
+void checkMetric(const LessonSource& source, const Scenario& scenario, const ExpectationDecl& expectation,
+                 const std::string& text, const SourceLocation& where) {
+    const VariantDecl& variant = *scenario.findVariant(expectation.variant);
+    const MetricRef& metric = expectation.metric;
+    const std::string name = toString(metric);
+    const bool needsLoop =
+        metric.kind == MetricKind::MaxLagMs || (metric.kind == MetricKind::Peak && metric.argument == "loop_lag_ms");
+    if (needsLoop && variant.model != Model::Async) {
+        source.fail(where, fmt::format("{} needs an event loop, but variant '{}' is {}", name, variant.name,
+                                       toString(variant.model)));
+    }
+    const bool needsGil = metric.kind == MetricKind::GilSwitchMs || metric.kind == MetricKind::GilHandoffs ||
+                          (metric.kind == MetricKind::Peak && metric.argument == "gil.holder");
+    if (needsGil && !variant.gil) {
+        source.fail(where, fmt::format("{} needs a GIL, but variant '{}' has no 'gil: true'", name, variant.name));
+    }
+    if (metric.kind != MetricKind::Peak || metric.argument == "in_flight" || metric.argument == "loop_lag_ms" ||
+        metric.argument == "gil.holder") {
+        return;
+    }
+    SourceLocation at = where;
+    const std::size_t open = text.find('(');
+    at.column += static_cast<int>(text.find(metric.argument, open == std::string::npos ? 0 : open));
+    const std::size_t dot = metric.argument.find('.');
+    if (dot == std::string::npos) {
+        source.fail(at, fmt::format("unknown counter '{}'; counters are in_flight, loop_lag_ms, gil.holder "
+                                    "and <primitive>.<counter>",
+                                    metric.argument));
+    }
+    const std::string primitiveName = metric.argument.substr(0, dot);
+    const std::string counter = metric.argument.substr(dot + 1);
+    const PrimitiveDecl* primitive = scenario.findPrimitive(primitiveName);
+    if (primitive == nullptr) {
+        source.fail(at, fmt::format("counter '{}' names '{}', which is not a declared primitive", metric.argument,
+                                    primitiveName));
+    }
+    std::vector<std::string> counters;
+    switch (primitive->kind) {
+    case PrimitiveKind::Semaphore:
+        counters = {"in_use", "waiters"};
+        break;
+    case PrimitiveKind::Queue:
+        counters = {"depth", "unfinished", "putters"};
+        break;
+    case PrimitiveKind::Lock:
+        counters = {"held", "waiters"};
+        break;
+    case PrimitiveKind::Event:
+        break;
+    }
+    if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
+        for (auto& known : counters) {
+            known = primitiveName + "." + known;
+        }
+        source.fail(at, counters.empty() ? fmt::format("'{}' is an event, which has no counters", primitiveName)
+                                         : fmt::format("'{}' is a {}; its counters are {}", primitiveName,
+                                                       toString(primitive->kind), joinNames(counters)));
+    }
+}
+
+} // namespace
+
+std::string readVariantReference(const LessonSource& source, const Scenario& scenario, const YamlField& field) {
+    const std::string name = readText(source, field);
+    if (scenario.findVariant(name) == nullptr) {
+        source.fail(field.valueLocation,
+                    fmt::format("unknown variant '{}'; the variants are: {}", name, joinNames(variantNames(scenario))));
+    }
+    return name;
+}
+
+ExpectationDecl readExpectation(const LessonSource& source, const Scenario& scenario, const YAML::Node& node) {
+    YamlMapping mapping(source, node, source.locate(node), "an expectation",
+                        {"text", "variant", "metric", "near", "at_most", "at_least", "equals", "tolerance"});
+    ExpectationDecl expectation;
+    expectation.location = mapping.location();
+    if (const YamlField* variant = mapping.find("variant")) {
+        expectation.variant = readVariantReference(source, scenario, *variant);
+    } else if (scenario.variants.size() == 1) {
+        expectation.variant = scenario.variants.front().name;
+    } else {
+        source.fail(mapping.location(),
+                    fmt::format("an expectation needs 'variant' (one of: {})", joinNames(variantNames(scenario))));
+    }
+    const YamlField& metric = mapping.require("metric");
+    SourceLocation metricLocation = metric.valueLocation;
+    if (metric.value.Tag() == "!") {
+        metricLocation.column += 1; // past the opening quote
+    }
+    const std::string metricText = readText(source, metric);
+    expectation.metric = parseMetric(metricText, metricLocation);
+    checkMetric(source, scenario, expectation, metricText, metricLocation);
+
+    const YamlField* comparison = nullptr;
+    for (const YamlField& candidate : mapping.fields()) {
+        if (candidate.name == "near" || candidate.name == "at_most" || candidate.name == "at_least" ||
+            candidate.name == "equals") {
+            if (comparison != nullptr) {
+                source.fail(candidate.keyLocation, fmt::format("an expectation takes one comparison, but has "
+                                                               "both '{}' and '{}'",
+                                                               comparison->name, candidate.name));
+            }
+            comparison = &candidate;
+        }
+    }
+    if (comparison == nullptr) {
+        source.fail(mapping.location(), "an expectation needs one of: near, at_most, at_least, equals");
+    }
+    expectation.comparison = comparison->name == "near"       ? Comparison::Near
+                             : comparison->name == "at_most"  ? Comparison::AtMost
+                             : comparison->name == "at_least" ? Comparison::AtLeast
+                                                              : Comparison::Equals;
+    expectation.value = readExpression(source, *comparison);
+    if (const YamlField* tolerance = mapping.find("tolerance")) {
+        if (expectation.comparison != Comparison::Near) {
+            source.fail(tolerance->keyLocation, "'tolerance' only applies to 'near'");
+        }
+        expectation.tolerance = readNumber(source, *tolerance);
+        if (expectation.tolerance < 0) {
+            source.fail(tolerance->valueLocation, "'tolerance' must not be negative");
+        }
+    }
+    expectation.text = toString(expectation.metric) + " " + comparison->name + " " + expectation.value.text();
+    if (const YamlField* text = mapping.find("text")) {
+        expectation.text = readText(source, *text);
+    }
+    return expectation;
+}
+
+} // namespace interleave::core
