@@ -227,7 +227,9 @@ ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterVa
         if (expectation.metric.kind == MetricKind::Speedup) {
             result.detail = fmt::format("speedup needs a completed run of the baseline variant '{}'", baselineName);
         } else {
-            result.detail = fmt::format("{} was not recorded in this run", toString(expectation.metric));
+            result.detail = expectation.metric.kind == MetricKind::MaxLagMs
+                                ? std::string("the loop-lag heartbeat recorded no sample in this run")
+                                : fmt::format("{} was not recorded in this run", toString(expectation.metric));
         }
         return result;
     }
@@ -257,13 +259,13 @@ std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& r
         }
         return static_cast<double>(baseline->analysis.makespanNs) / static_cast<double>(analysis.makespanNs);
     case MetricKind::MaxLagMs: {
+        // Never sampled means the heartbeat never ran (no loop, or a loop busy for the whole run): unknown, not 0.
         for (const CounterSeries& series : analysis.counters) {
             if (isLoopLagCounter(series.name)) {
                 return static_cast<double>(std::max<std::int64_t>(series.peak, 0)) / 1000.0; // us -> ms
             }
         }
-        const bool known = isKnownCounter(run.trace, "loop_lag_us") || isKnownCounter(run.trace, "loop_lag_ms");
-        return known ? std::optional<double>(0.0) : std::nullopt;
+        return std::nullopt;
     }
     case MetricKind::Peak: {
         if (isLoopLagCounter(metric.argument)) { // peak(loop_lag_ms) reads like max_lag_ms, in ms

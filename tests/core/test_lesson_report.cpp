@@ -111,6 +111,10 @@ TEST(LessonReport, MaxLagConvertsMicrosecondsToMs) {
     EXPECT_NEAR(measure(MetricKind::MaxLagMs, run), 502.0, 1e-9);
     const VariantRun noLoop = makeRun("threads", sequentialWaits(1, 10));
     EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, noLoop, nullptr).has_value());
+    TraceBuilder silent; // the loop's lag counter is known but the heartbeat never sampled it
+    silent.lane("loop").intern("loop_lag_us");
+    const VariantRun busy = makeRun("cpu-gather", silent.finish(ms(1200)));
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, busy, nullptr).has_value());
 }
 
 TEST(LessonReport, PeakConcurrentAndStateTime) {

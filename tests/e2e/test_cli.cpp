@@ -150,7 +150,8 @@ TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
     CliOptions options;
     options.interruptAfter = 700ms;
     options.timeout = 30s;
-    const CliResult result = runCli({"run", "L2", "--set", "latency_ms=5000"}, options);
+    // 10 requests of 2 s (the lesson's maximum latency): 20 s in the loop variant unless stopped.
+    const CliResult result = runCli({"run", "L2", "--set", "latency_ms=2000", "--set", "requests=10"}, options);
     EXPECT_EQ(result.exitCode, 130) << describe(result);
     EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
     EXPECT_NE(result.out.find("interrupted"), std::string::npos) << result.out;
