@@ -39,6 +39,19 @@ std::chrono::milliseconds since(Clock::time_point start) {
     return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
 }
 
+// One child of `pid` (e.g. a worker process), from /proc/<pid>/task/<tid>/children; 0 when it has none.
+int firstChildOf(pid_t pid) {
+    std::error_code error;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+        std::ifstream children(task.path() / "children");
+        int child = 0;
+        if (children >> child && child > 0) {
+            return child;
+        }
+    }
+    return 0;
+}
+
 int exitCodeOf(int status) {
     if (WIFEXITED(status)) {
         return WEXITSTATUS(status);
@@ -99,6 +112,11 @@ CliResult runCli(const std::vector<std::string>& args, const CliOptions& options
         if (options.interruptAfter && !signalledAt && since(start) >= *options.interruptAfter) {
             kill(pid, SIGINT);
             signalledAt = Clock::now();
+        }
+        if (options.killChildAfter && result.killedGrandchild == 0 && since(start) >= *options.killChildAfter) {
+            if (const int child = firstChildOf(pid); child > 0 && kill(child, SIGKILL) == 0) {
+                result.killedGrandchild = child;
+            }
         }
         if (!killed && since(start) >= options.timeout) {
             kill(pid, SIGKILL);

@@ -14,11 +14,13 @@ struct CliResult {
     std::string err;
     std::chrono::milliseconds elapsed{0};
     std::chrono::milliseconds afterSignal{0}; // from sending the interrupt to the child's exit
+    int killedGrandchild = 0;                 // pid of the CLI's child killed by killChildAfter, 0 when none
 };
 
 struct CliOptions {
     std::chrono::milliseconds timeout{120'000};              // the child is killed when it takes longer
     std::optional<std::chrono::milliseconds> interruptAfter; // send SIGINT this long after the start
+    std::optional<std::chrono::milliseconds> killChildAfter; // SIGKILL one of the CLI's own child processes
 };
 
 // Runs INTERLEAVE_CLI_PATH with `args`.

@@ -158,5 +158,20 @@ TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
     EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
 }
 
+TEST(Cli, ABrokenProcessPoolFailsTheRunWithExitThree) {
+    TempDir directory;
+    const std::string trace = directory.file("broken.json");
+    CliOptions options;
+    options.killChildAfter = 800ms; // the workers are busy with 4 s of CPU each by then
+    options.timeout = 60s;
+    const CliResult result =
+        runCli({"run", "L5", "--variant", "processes", "--set", "cpu_ms=4000", "--trace", trace}, options);
+    ASSERT_NE(result.killedGrandchild, 0) << "no worker process to kill\n" << describe(result);
+    EXPECT_EQ(result.exitCode, 3) << describe(result);
+    EXPECT_NE(result.err.find("failed"), std::string::npos) << result.err;
+    EXPECT_NE(result.out.find("failed"), std::string::npos) << result.out;
+    EXPECT_NO_THROW(static_cast<void>(nlohmann::json::parse(readFile(trace)))); // the partial trace is exported
+}
+
 } // namespace
 } // namespace interleave::e2e
