@@ -62,9 +62,10 @@ bool usesThreadPlacement(const std::vector<Op>& steps) {
 
 class PlanCompiler {
 public:
-    PlanCompiler(const Scenario& scenario, const VariantDecl& variant, const ParameterValues& values,
-                 const RunOptions& options, const Limits& limits)
-        : m_scenario(scenario), m_variant(variant), m_values(values), m_options(options), m_limits(limits) {
+    PlanCompiler(const Scenario& scenario, const VariantDecl& variant, ParameterValues values, RunOptions options,
+                 const Limits& limits)
+        : m_scenario(scenario), m_variant(variant), m_values(std::move(values)), m_options(std::move(options)),
+          m_limits(limits) {
         if (m_values.find("cores") == m_values.end()) {
             m_values["cores"] = std::max(1u, std::thread::hardware_concurrency());
         }

@@ -70,7 +70,7 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
     }
     if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
         for (auto& known : counters) {
-            known = primitiveName + "." + known;
+            known.insert(0, primitiveName + ".");
         }
         source.fail(at, counters.empty() ? fmt::format("'{}' is an event, which has no counters", primitiveName)
                                          : fmt::format("'{}' is a {}; its counters are {}", primitiveName,
@@ -81,7 +81,7 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
 } // namespace
 
 std::string readVariantReference(const LessonSource& source, const Scenario& scenario, const YamlField& field) {
-    const std::string name = readText(source, field);
+    std::string name = readText(source, field);
     if (scenario.findVariant(name) == nullptr) {
         source.fail(field.valueLocation,
                     fmt::format("unknown variant '{}'; the variants are: {}", name, joinNames(variantNames(scenario))));

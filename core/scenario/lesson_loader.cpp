@@ -112,7 +112,7 @@ std::vector<Scenario> loadLessonDirectory(const fs::path& directory) {
 
 fs::path builtinLessonDirectory() {
     if (const char* fromEnvironment = std::getenv("INTERLEAVE_LESSONS"); fromEnvironment && *fromEnvironment) {
-        return fs::path(fromEnvironment);
+        return {fromEnvironment};
     }
     const fs::path exeDirectory = executableDirectory();
     if (!exeDirectory.empty()) {
@@ -122,7 +122,7 @@ fs::path builtinLessonDirectory() {
             return installed.lexically_normal();
         }
     }
-    return fs::path(INTERLEAVE_SOURCE_LESSON_DIR);
+    return {INTERLEAVE_SOURCE_LESSON_DIR};
 }
 
 Scenario findLesson(std::string_view idAliasOrPath) {

@@ -50,6 +50,7 @@ const OpSpec* findSpec(std::string_view key) {
 
 std::string opNames() {
     std::vector<std::string> names;
+    names.reserve(kOps.size());
     for (const auto& spec : kOps) {
         names.emplace_back(spec.key);
     }
@@ -86,7 +87,7 @@ Placement toPlacement(const std::string& word) {
 std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field);
 
 std::string readTarget(const ProgramContext& context, const YamlField& field, OpKind kind) {
-    const std::string name = readName(context.source, field, "a primitive");
+    std::string name = readName(context.source, field, "a primitive");
     const PrimitiveDecl* primitive = context.scenario.findPrimitive(name);
     if (primitive == nullptr) {
         std::vector<std::string> declared;

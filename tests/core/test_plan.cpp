@@ -13,7 +13,7 @@ namespace {
 using testing::lessonWith;
 
 // Variant 'one' of the shared lesson head with `steps` (from line 18) compiled with `values` over the defaults.
-Plan compile(const std::string& steps, const ParameterValues& values = {}, RunOptions options = {},
+Plan compile(const std::string& steps, const ParameterValues& values = {}, const RunOptions& options = {},
              const Limits& limits = {}) {
     const Scenario lesson = parseLesson(lessonWith(steps), "plan.yaml");
     ParameterValues all = lesson.defaults();
@@ -23,7 +23,7 @@ Plan compile(const std::string& steps, const ParameterValues& values = {}, RunOp
     return compilePlan(lesson, lesson.variants.front(), all, options, limits);
 }
 
-std::string usageErrorOf(const std::string& steps, const ParameterValues& values = {}, RunOptions options = {}) {
+std::string usageErrorOf(const std::string& steps, const ParameterValues& values = {}, const RunOptions& options = {}) {
     try {
         compile(steps, values, options);
     } catch (const UsageError& error) {
