@@ -54,6 +54,7 @@ ExportFiles::ExportFiles(const std::string& csvPath, const std::string& tracePat
 
 std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs) {
     std::vector<core::LabelledTrace> traces;
+    traces.reserve(runs.size());
     for (const core::VariantRun& run : runs) {
         traces.push_back(core::LabelledTrace{run.variant, &run.trace, &run.analysis, lessonLabel});
     }

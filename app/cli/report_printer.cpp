@@ -31,6 +31,7 @@ std::string formatMs(double ms) {
 
 std::string formatParameters(const core::ParameterValues& parameters) {
     std::vector<std::string> items;
+    items.reserve(parameters.size());
     for (const auto& [name, value] : parameters) {
         items.push_back(fmt::format("{}={}", name, value));
     }
@@ -39,6 +40,7 @@ std::string formatParameters(const core::ParameterValues& parameters) {
 
 std::string formatPeaks(const std::map<std::string, std::int64_t>& peaks) {
     std::vector<std::string> items;
+    items.reserve(peaks.size());
     for (const auto& [name, value] : peaks) {
         items.push_back(fmt::format("{}={}", name, value));
     }

@@ -84,6 +84,7 @@ CliResult runCli(const std::vector<std::string>& args, const CliOptions& options
     std::vector<std::string> argvStrings = {INTERLEAVE_CLI_PATH};
     argvStrings.insert(argvStrings.end(), args.begin(), args.end());
     std::vector<char*> argv;
+    argv.reserve(argvStrings.size() + 1);
     for (std::string& arg : argvStrings) {
         argv.push_back(arg.data());
     }

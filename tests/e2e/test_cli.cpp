@@ -170,7 +170,8 @@ TEST(Cli, ABrokenProcessPoolFailsTheRunWithExitThree) {
     EXPECT_EQ(result.exitCode, 3) << describe(result);
     EXPECT_NE(result.err.find("failed"), std::string::npos) << result.err;
     EXPECT_NE(result.out.find("failed"), std::string::npos) << result.out;
-    EXPECT_NO_THROW(static_cast<void>(nlohmann::json::parse(readFile(trace)))); // the partial trace is exported
+    // The partial trace is still exported, and whole.
+    EXPECT_TRUE(nlohmann::json::accept(readFile(trace))) << readFile(trace).substr(0, 200);
 }
 
 } // namespace
