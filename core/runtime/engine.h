@@ -8,6 +8,7 @@
 #include "runtime/engine_context.h"
 #include "runtime/gil.h"
 #include "runtime/process_pool.h"
+#include "runtime/stop_wait.h"
 #include "runtime/thread_pool.h"
 #include "trace/trace.h"
 
@@ -17,6 +18,7 @@
 #include <asio/steady_timer.hpp>
 
 #include <atomic>
+#include <map>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -70,6 +72,7 @@ private:
     asio::awaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
     asio::awaitable<void> sleepAsync(std::int64_t durationNs);
     asio::awaitable<void> heartbeat();
+    void runLoopPrecisely();
 
     // --- OS threads (engine_blocking.cpp)
     void runBlockingModel();
@@ -108,6 +111,16 @@ private:
     std::atomic<std::int64_t> m_endNs{0};
     std::atomic<bool> m_finished{false};
     asio::steady_timer* m_heartbeatTimer = nullptr;
+    // The io waits on the loop by deadline (loop thread only). The loop wakes a little before the earliest one and
+    // spins, waking the sleeper itself on time, instead of trusting the kernel's timer wake-up, which lands ~80 µs
+    // late on a typical VM (and that adds up over thousands of waits: see L8).
+    struct LoopSleeper {
+        asio::steady_timer timer;
+        bool wokenByLoop = false;
+    };
+    std::multimap<EngineClock::time_point, LoopSleeper*> m_loopSleepers;
+    std::unique_ptr<asio::steady_timer> m_spinAlarm;
+    EngineClock::time_point m_spinAlarmAt{};
     std::string m_mainFailure;
     std::uint32_t m_backoffName = 0;
 };

@@ -61,14 +61,44 @@ void Engine::runAsyncModel() {
     TaskFrame root;
     root.ref = m_context.createMainTask(m_mainLane);
     root.randomState = m_plan.options.seed;
+    // The heartbeat starts first, so that a main task that blocks straight away is still seen lagging the loop.
+    asio::co_spawn(m_io, heartbeat(), asio::detached);
     asio::co_spawn(m_io, taskAsync(root, m_plan.program), [this](const std::exception_ptr& error) {
         const std::string message = describe(error);
         if (!message.empty() && message != "stopped") {
             m_mainFailure = message;
         }
     });
-    asio::co_spawn(m_io, heartbeat(), asio::detached);
-    m_io.run();
+    runLoopPrecisely();
+}
+
+void Engine::runLoopPrecisely() {
+    constexpr auto kSpinMargin = std::chrono::microseconds(200);
+    m_spinAlarm = std::make_unique<asio::steady_timer>(m_io);
+    while (!m_io.stopped()) {
+        if (m_loopSleepers.empty()) {
+            m_io.run_one();
+            continue;
+        }
+        const auto [deadline, sleeper] = *m_loopSleepers.begin();
+        const auto now = EngineClock::now();
+        if (now >= deadline) {
+            // On time, to the microsecond: wake the sleeper ourselves.
+            m_loopSleepers.erase(m_loopSleepers.begin());
+            sleeper->wokenByLoop = true;
+            sleeper->timer.cancel();
+        } else if (now < deadline - kSpinMargin) {
+            if (m_spinAlarmAt != deadline - kSpinMargin) {
+                m_spinAlarmAt = deadline - kSpinMargin;
+                m_spinAlarm->expires_at(m_spinAlarmAt);
+                m_spinAlarm->async_wait([](std::error_code) {});
+            }
+            m_io.run_one(); // sleeps in the kernel until a handler is ready or the spin alarm goes off
+        } else {
+            m_io.poll_one(); // the spin window: keep running whatever else is ready
+        }
+    }
+    m_spinAlarm.reset();
 }
 
 asio::awaitable<void> Engine::heartbeat() {
@@ -80,9 +110,10 @@ asio::awaitable<void> Engine::heartbeat() {
         timer.expires_at(expected);
         std::error_code cancelled;
         co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
-        if (cancelled || m_finished.load()) {
+        if (cancelled) {
             break;
         }
+        // Recorded even when the run finished meanwhile: a loop that was blocked until the end still lagged.
         const auto lag = std::chrono::duration_cast<std::chrono::microseconds>(EngineClock::now() - expected);
         m_context.counter(m_context.names.loopLag, lag.count(), m_mainLane);
     }
@@ -118,8 +149,14 @@ asio::awaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<Plan
 }
 
 asio::awaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
-    asio::steady_timer timer(co_await asio::this_coro::executor, std::chrono::nanoseconds(durationNs));
-    co_await timer.async_wait(asio::use_awaitable);
+    const auto deadline = deadlineAfter(durationNs);
+    LoopSleeper sleeper{asio::steady_timer(co_await asio::this_coro::executor, deadline)};
+    const auto entry = m_loopSleepers.emplace(deadline, &sleeper);
+    std::error_code ignored; // cancelled means woken on time by the loop
+    co_await sleeper.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    if (!sleeper.wokenByLoop) {
+        m_loopSleepers.erase(entry);
+    }
 }
 
 asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {

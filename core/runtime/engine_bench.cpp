@@ -92,7 +92,12 @@ double recordingCostNs(int threads, std::int64_t eventsPerThread) {
 
 // Heap bytes per event once recorded events are stored in a Trace and the recorder is gone.
 double bytesPerStoredEvent(std::int64_t events) {
-    const std::size_t before = mallinfo2().uordblks;
+    // Small blocks count in uordblks, mmapped ones (large vectors, recorder chunks) in hblkhd.
+    auto heapInUse = [] {
+        const struct mallinfo2 info = mallinfo2();
+        return info.uordblks + info.hblkhd;
+    };
+    const std::size_t before = heapInUse();
     Trace trace;
     {
         Recorder recorder;
@@ -110,7 +115,7 @@ double bytesPerStoredEvent(std::int64_t events) {
         trace.appendSorted(batch);
     }
     trace.events.shrink_to_fit();
-    const std::size_t after = mallinfo2().uordblks;
+    const std::size_t after = heapInUse();
     return static_cast<double>(after - before) / static_cast<double>(trace.events.size());
 }
 
