@@ -1,0 +1,41 @@
+// Every built-in lesson, run for real with its default parameters: each expectation it states must hold.
+#include "metrics/lesson_report.h"
+#include "runtime/run.h"
+#include "scenario/lesson_loader.h"
+
+#include <gtest/gtest.h>
+
+namespace interleave::core {
+namespace {
+
+class LessonExpectations : public ::testing::TestWithParam<int> {};
+
+TEST_P(LessonExpectations, HoldWhenRunForReal) {
+    const Scenario scenario = findLesson("L" + std::to_string(GetParam()));
+    const ParameterValues parameters = resolveParameters(scenario, {});
+    std::vector<VariantRun> runs;
+    for (const VariantDecl& variant : scenario.variants) {
+        RunOptions options;
+        options.workerExecutable = INTERLEAVE_WORKER_PATH;
+        VariantRun run;
+        run.variant = variant.name;
+        RunResult result = runToCompletion(compilePlan(scenario, variant, parameters, options));
+        run.trace = std::move(result.trace);
+        run.outcome = result.outcome;
+        run.analysis = analyze(run.trace);
+        ASSERT_EQ(run.outcome.status, RunStatus::Completed) << variant.name << ": " << run.outcome.error;
+        runs.push_back(std::move(run));
+    }
+    const LessonReport report = buildReport(scenario, parameters, runs);
+    ASSERT_FALSE(report.expectations.empty()) << scenario.alias() << " states no expectation";
+    for (const ExpectationResult& result : report.expectations) {
+        EXPECT_EQ(result.verdict, Verdict::Pass) << scenario.alias() << " · " << result.expectation.variant << " · "
+                                                 << result.expectation.text << ": " << result.detail;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(BuiltinLessons, LessonExpectations, ::testing::Range(1, 10),
+                         [](const ::testing::TestParamInfo<int>& info) { return "L" + std::to_string(info.param); });
+
+} // namespace
+} // namespace interleave::core
