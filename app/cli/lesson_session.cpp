@@ -17,6 +17,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(50);
 
 core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, ProgressLine& progress) {
     const std::string variant = plan.variant;
+    const double timeScale = plan.options.timeScale;
     core::Run run(std::move(plan));
     bool stopRequested = false;
     run.start();
@@ -36,6 +37,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     result.trace = run.trace();
     result.analysis = core::analyze(result.trace);
     result.outcome = run.outcome();
+    result.timeScale = timeScale;
     return result;
 }
 

@@ -248,7 +248,29 @@ bool LessonReport::allPassed() const {
     return runsOk && expectationsOk;
 }
 
+namespace {
+
+std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun& run, const VariantRun* baseline);
+
+bool isDuration(MetricKind kind) {
+    return kind == MetricKind::MakespanMs || kind == MetricKind::MaxLagMs || kind == MetricKind::StateTimeMs ||
+           kind == MetricKind::GilSwitchMs;
+}
+
+} // namespace
+
 std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& run, const VariantRun* baseline) {
+    std::optional<double> value = measureInRunTime(metric, run, baseline);
+    // Slow motion stretches every duration; expectations are stated in the lesson's own time.
+    if (value && isDuration(metric.kind) && run.timeScale > 0) {
+        *value /= run.timeScale;
+    }
+    return value;
+}
+
+namespace {
+
+std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun& run, const VariantRun* baseline) {
     const TraceAnalysis& analysis = run.analysis;
     switch (metric.kind) {
     case MetricKind::MakespanMs:
@@ -300,6 +322,8 @@ std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& r
     }
     return std::nullopt;
 }
+
+} // namespace
 
 VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     VariantSummary summary;

@@ -18,14 +18,15 @@ struct VariantRun {
     Trace trace;
     TraceAnalysis analysis;
     RunOutcome outcome;
+    double timeScale = 1.0; // the run's slow motion; time metrics are reported in lesson time (divided by it)
 };
 
 struct VariantSummary {
     std::string variant;
     RunOutcome outcome;
     double makespanMs = 0;
-    std::optional<double> speedup; // baseline makespan / makespan, when the baseline ran
-    std::optional<double> maxLagMs; // async variants only
+    std::optional<double> speedup;             // baseline makespan / makespan, when the baseline ran
+    std::optional<double> maxLagMs;            // async variants only
     std::map<std::string, std::int64_t> peaks; // counter name -> peak value
     std::size_t taskCount = 0;
     std::size_t eventCount = 0;

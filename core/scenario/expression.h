@@ -20,7 +20,8 @@ public:
     static Expression constant(double value);
     // Grammar: sum := product (('+'|'-') product)* ; product := unary (('*'|'/') unary)* ;
     // unary := '-' unary | primary ; primary := number | '$'name | 'cores' | func '(' sum (',' sum)* ')' | '(' sum ')'
-    // func is one of min, max, ceil, floor, round. Throws LessonError pointing into `text` (column offset from `where`).
+    // func is one of min, max, ceil, floor, round. Throws LessonError pointing into `text` (column offset from
+    // `where`).
     static Expression parse(std::string_view text, const SourceLocation& where);
 
     // Throws UsageError naming the variable when one is missing from `values`.

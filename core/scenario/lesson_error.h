@@ -8,8 +8,8 @@ namespace interleave::core {
 
 struct SourceLocation {
     std::string file;
-    int line = 0;   // 1-based; 0 when unknown
-    int column = 0; // 1-based; 0 when unknown
+    int line = 0;                 // 1-based; 0 when unknown
+    int column = 0;               // 1-based; 0 when unknown
     std::string toString() const; // "file:line:col"
 };
 

@@ -4,6 +4,7 @@
 #include "scenario/expression.h"
 #include "scenario/lesson_error.h"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>

@@ -82,6 +82,15 @@ TEST(LessonReport, MakespanIsTheAnalysisMakespanInMs) {
     EXPECT_NEAR(measure(MetricKind::MakespanMs, run), 2004.8, 1e-6);
 }
 
+TEST(LessonReport, DurationsAreReportedInLessonTimeUnderSlowMotion) {
+    VariantRun loop = makeRun("loop", sequentialWaits(2, 500)); // 1000 ms of real time at time scale 2
+    loop.timeScale = 2.0;
+    EXPECT_NEAR(measure(MetricKind::MakespanMs, loop), 500.0, 1e-6);
+    VariantRun baseline = makeRun("loop", sequentialWaits(4, 500));
+    baseline.timeScale = 2.0;
+    EXPECT_NEAR(measure(MetricKind::Speedup, loop, &baseline), 2.0, 1e-9); // ratios are unchanged
+}
+
 TEST(LessonReport, SpeedupIsBaselineOverThisMakespan) {
     const VariantRun loop = makeRun("loop", sequentialWaits(10, 200));
     const VariantRun gather = makeRun("gather", concurrentWaits(10, 200));
