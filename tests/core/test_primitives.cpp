@@ -106,8 +106,8 @@ TEST_P(Primitives, QueueHandsEveryItemToExactlyOneConsumer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Primitives, ::testing::Values(Model::Async, Model::Threads),
-                         [](const ::testing::TestParamInfo<Model>& info) {
-                             return info.param == Model::Async ? std::string("OnTheLoop") : std::string("OnThreads");
+                         [](const ::testing::TestParamInfo<Model>& model) {
+                             return model.param == Model::Async ? std::string("OnTheLoop") : std::string("OnThreads");
                          });
 
 } // namespace

@@ -35,7 +35,9 @@ TEST_P(LessonExpectations, HoldWhenRunForReal) {
 }
 
 INSTANTIATE_TEST_SUITE_P(BuiltinLessons, LessonExpectations, ::testing::Range(1, 10),
-                         [](const ::testing::TestParamInfo<int>& info) { return "L" + std::to_string(info.param); });
+                         [](const ::testing::TestParamInfo<int>& lesson) {
+                             return "L" + std::to_string(lesson.param);
+                         });
 
 } // namespace
 } // namespace interleave::core
