@@ -67,6 +67,13 @@ bool isStateName(std::string_view name) {
 
 } // namespace
 
+std::string Scenario::alias() const {
+    // Appending (not "L" + to_string) sidesteps a GCC 12 -O3 false -Wrestrict warning.
+    std::string text = "L";
+    text += std::to_string(number);
+    return text;
+}
+
 const VariantDecl* Scenario::findVariant(std::string_view name) const {
     return findByName(variants, name);
 }

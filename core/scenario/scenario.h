@@ -147,7 +147,7 @@ struct Scenario {
     std::vector<ExpectationDecl> expectations;
     std::string sourcePath;
 
-    std::string alias() const { return "L" + std::to_string(number); }
+    std::string alias() const; // "L2"
     const VariantDecl* findVariant(std::string_view name) const;
     const ParameterDecl* findParameter(std::string_view name) const;
     const PrimitiveDecl* findPrimitive(std::string_view name) const;
