@@ -46,16 +46,17 @@ private:
     struct Chunk {
         std::atomic<std::uint32_t> published{0};
         std::atomic<Chunk*> next{nullptr};
-        Event events[kChunkCapacity];
+        alignas(64) Event events[kChunkCapacity];
     };
-    struct ThreadBuffer {
+    // Producer and consumer fields sit on separate cache lines, so that draining never slows the recording thread.
+    struct alignas(64) ThreadBuffer {
         // Producer side, touched only by the owning thread.
         Chunk* tail = nullptr;
         std::uint32_t used = 0;
-        // Consumer side, touched only by drain().
-        Chunk* head = nullptr;
-        std::uint32_t consumed = 0;
         const void* ownerThread = nullptr;
+        // Consumer side, touched only by drain().
+        alignas(64) Chunk* head = nullptr;
+        std::uint32_t consumed = 0;
     };
 
     ThreadBuffer& registerThisThread();
