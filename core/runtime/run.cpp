@@ -37,6 +37,7 @@ public:
     }
 
     void engineMain() {
+        recorder.restartClock(); // time zero: the engine thread is up and about to start the pools and the program
         engine->run();
         std::lock_guard lock(mutex);
         endNs = engine->endNs();
@@ -86,7 +87,6 @@ void Run::start() {
     // A worker that died must not take the engine down with SIGPIPE when we write to it.
     std::signal(SIGPIPE, SIG_IGN);
     CpuBurner::iterationsPerMs(); // calibrate before time zero, so the calibration is not part of the run
-    m_impl->recorder.restartClock();
     m_impl->started = true;
     m_impl->outcome.status = RunStatus::Running;
     m_impl->thread = std::thread([impl = m_impl.get()] { impl->engineMain(); });

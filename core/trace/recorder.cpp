@@ -105,6 +105,7 @@ void Recorder::appendForeign(std::span<const Event> events) {
 std::size_t Recorder::drain(std::vector<Event>& out) {
     const std::size_t firstNew = out.size();
     m_converter.refresh();
+    const std::int64_t runStart = runStartNs();
     std::vector<ThreadBuffer*> buffers;
     {
         std::lock_guard lock(m_registryMutex);
@@ -119,7 +120,7 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
             const std::uint32_t available = chunk->published.load(std::memory_order_acquire);
             for (std::uint32_t i = buffer->consumed; i < available; ++i) {
                 Event event = chunk->events[i];
-                event.timeNs = m_converter.toMonotonicNs(event.timeNs) - m_runStartNs;
+                event.timeNs = m_converter.toMonotonicNs(event.timeNs) - runStart;
                 out.push_back(event);
             }
             buffer->consumed = available;

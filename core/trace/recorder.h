@@ -21,9 +21,9 @@ public:
     Recorder& operator=(const Recorder&) = delete;
 
     // CLOCK_MONOTONIC ns at the run's start; event times are relative to it once drained.
-    std::int64_t runStartNs() const { return m_runStartNs; }
+    std::int64_t runStartNs() const { return m_runStartNs.load(std::memory_order_acquire); }
     // Moves the run's time zero to now. Only before anything has been recorded.
-    void restartClock() { m_runStartNs = monotonicNs(); }
+    void restartClock() { m_runStartNs.store(monotonicNs(), std::memory_order_release); }
 
     // Hot path: stamps the event and appends it to the calling thread's buffer. No lock after the thread's first
     // event, no allocation except once per chunk of events.
@@ -38,7 +38,7 @@ public:
     std::size_t drain(std::vector<Event>& out);
 
     // ns since run start, on the same scale as drained events.
-    std::int64_t nowNs() const { return monotonicNs() - m_runStartNs; }
+    std::int64_t nowNs() const { return monotonicNs() - runStartNs(); }
 
     static constexpr std::size_t kChunkCapacity = 8192;
 
@@ -66,7 +66,7 @@ private:
     static constexpr std::size_t kMaxSpareChunks = 32;
 
     const std::uint64_t m_generation;
-    std::int64_t m_runStartNs;
+    std::atomic<std::int64_t> m_runStartNs;
     TickConverter m_converter;
     std::mutex m_registryMutex;
     std::vector<std::unique_ptr<ThreadBuffer>> m_buffers;
