@@ -180,6 +180,16 @@ void Engine::markFinishedIfLast() {
     });
 }
 
+void Engine::endTask(TaskRef task, const std::string& failure) {
+    if (failure.empty()) {
+        m_context.setState(task, TaskState::Done);
+    } else {
+        m_context.marker(task, MarkerKind::Exception);
+        m_context.setState(task, TaskState::Failed);
+    }
+    markFinishedIfLast();
+}
+
 std::uint32_t Engine::jobName(const PlanStep& step) const {
     return step.labelId != 0 ? step.labelId : m_context.names.offloadJob;
 }

@@ -58,6 +58,9 @@ private:
     TaskFrame newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane);
     bool drawFailure(TaskFrame& task, double probability);
     void markFinishedIfLast();
+    // Records a task's end: Done, or an exception marker and Failed when `failure` says why. Then checks whether it
+    // was the run's last live task.
+    void endTask(TaskRef task, const std::string& failure);
     WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
     std::uint32_t jobName(const PlanStep& step) const;
     void burnCpu(TaskFrame& task, const PlanStep& step);

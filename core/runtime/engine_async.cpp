@@ -132,14 +132,10 @@ asio::awaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanSt
     } catch (const std::exception& problem) {
         failure = problem.what();
     }
+    endTask(task.ref, failure);
     if (!failure.empty()) {
-        m_context.marker(task.ref, MarkerKind::Exception);
-        m_context.setState(task.ref, TaskState::Failed);
-        markFinishedIfLast();
         throw TaskFailure{failure};
     }
-    m_context.setState(task.ref, TaskState::Done);
-    markFinishedIfLast();
 }
 
 asio::awaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps) {

@@ -77,14 +77,10 @@ void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
     } catch (const TaskFailure& failed) {
         failure = failed.message.empty() ? "the task failed" : failed.message;
     }
+    endTask(task.ref, failure);
     if (!failure.empty()) {
-        m_context.marker(task.ref, MarkerKind::Exception);
-        m_context.setState(task.ref, TaskState::Failed);
-        markFinishedIfLast();
         throw TaskFailure{failure};
     }
-    m_context.setState(task.ref, TaskState::Done);
-    markFinishedIfLast();
 }
 
 void Engine::stepsBlocking(TaskFrame& task, const std::vector<PlanStep>& steps) {
@@ -267,8 +263,7 @@ void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
 void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,
                                 std::function<void(std::string)> finished) {
     if (!m_threadPool) {
-        m_context.setState(job.ref, TaskState::Failed);
-        markFinishedIfLast();
+        endTask(job.ref, "this variant has no thread pool");
         finished("this variant has no thread pool");
         return;
     }
@@ -290,8 +285,7 @@ void Engine::submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& ste
                                  std::function<void(std::string)> finished) {
     auto submit = [this, job, &steps, finished = std::move(finished)]() mutable {
         auto fail = [&](const std::string& error) {
-            m_context.setState(job.ref, TaskState::Failed);
-            markFinishedIfLast();
+            endTask(job.ref, error);
             finished(error);
         };
         if (!m_processPool) {
@@ -306,13 +300,9 @@ void Engine::submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& ste
         }
         m_processPool->submit(makeWorkerJob(job, steps),
                               [this, job, finished](const WorkerJobDone& done, std::uint16_t lane) {
-                                  const TaskRef ref{job.ref.id, lane};
-                                  if (!done.ok) {
-                                      m_context.marker(ref, MarkerKind::Exception);
-                                  }
-                                  m_context.setState(ref, done.ok ? TaskState::Done : TaskState::Failed);
-                                  markFinishedIfLast();
-                                  finished(done.ok ? std::string() : done.error);
+                                  const std::string failure = done.ok ? std::string() : done.error;
+                                  endTask(TaskRef{job.ref.id, lane}, failure);
+                                  finished(failure);
                               });
     };
     // The pool lives on the io thread: on the loop we are already there, from other threads hop over.

@@ -2,6 +2,7 @@
 #include "runtime/process_pool.h"
 
 #include "runtime/cpu_burner.h"
+#include "runtime/pipe_io.h"
 
 #include <asio/read.hpp>
 
@@ -22,20 +23,6 @@ extern char** environ;
 namespace interleave::core {
 
 namespace {
-
-bool writeAll(int fd, std::string_view data) {
-    while (!data.empty()) {
-        const ssize_t wrote = ::write(fd, data.data(), data.size());
-        if (wrote < 0 && errno == EINTR) {
-            continue;
-        }
-        if (wrote <= 0) {
-            return false;
-        }
-        data.remove_prefix(static_cast<std::size_t>(wrote));
-    }
-    return true;
-}
 
 // waitpid that gives a just-exited child a moment to become reapable, then kills it if it lingers.
 int reapChild(pid_t pid) {

@@ -8,6 +8,19 @@
 namespace interleave::core {
 namespace {
 
+// Sanitizer builds run several times slower and stall threads now and then: they check what happened (counts, peaks,
+// order), while how long it took is checked only in ordinary builds.
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+constexpr bool kTimingIsMeaningful = false;
+#else
+constexpr bool kTimingIsMeaningful = true;
+#endif
+
+bool dependsOnTiming(MetricKind kind) {
+    return kind == MetricKind::MakespanMs || kind == MetricKind::Speedup || kind == MetricKind::MaxLagMs ||
+           kind == MetricKind::GilSwitchMs || kind == MetricKind::StateTimeMs;
+}
+
 class LessonExpectations : public ::testing::TestWithParam<int> {};
 
 TEST_P(LessonExpectations, HoldWhenRunForReal) {
@@ -29,6 +42,10 @@ TEST_P(LessonExpectations, HoldWhenRunForReal) {
     const LessonReport report = buildReport(scenario, parameters, runs);
     ASSERT_FALSE(report.expectations.empty()) << scenario.alias() << " states no expectation";
     for (const ExpectationResult& result : report.expectations) {
+        if (!kTimingIsMeaningful && dependsOnTiming(result.expectation.metric.kind)) {
+            EXPECT_NE(result.verdict, Verdict::NotMeasured) << result.expectation.text << ": " << result.detail;
+            continue;
+        }
         EXPECT_EQ(result.verdict, Verdict::Pass) << scenario.alias() << " · " << result.expectation.variant << " · "
                                                  << result.expectation.text << ": " << result.detail;
     }
