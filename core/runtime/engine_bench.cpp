@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 #include <malloc.h>
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -135,6 +136,16 @@ double overIdealPercent(const std::string& lesson, const std::string& variant,
     return (static_cast<double>(analysis.makespanNs) / 1e6 - idealMs) / idealMs * 100.0;
 }
 
+// The median of a few runs: one run can land on a moment when the host (a VM here) is busy elsewhere.
+template <typename Measure> double medianOf(int runs, Measure measure) {
+    std::vector<double> values;
+    for (int i = 0; i < runs; ++i) {
+        values.push_back(measure());
+    }
+    std::sort(values.begin(), values.end());
+    return values[values.size() / 2];
+}
+
 // A pool of 4 workers started and 4 trivial jobs done, in ms.
 double processPoolStartMs(const std::filesystem::path& worker) {
     Plan plan;
@@ -184,17 +195,20 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     add("memory per stored event", bytes, "bytes/event", "<= 24", bytes <= 24.5);
 
     say("timer fidelity (L2 gather, 10 x 200 ms)");
-    const double gather = overIdealPercent("L2", "gather", {}, 200.0, options.workerExecutable);
+    const int runs = quick ? 1 : 3;
+    const double gather =
+        medianOf(runs, [&] { return overIdealPercent("L2", "gather", {}, 200.0, options.workerExecutable); });
     add("L2 gather 10 x 200 ms, above ideal", gather, "%", "<= +0.25", gather <= 0.25);
     if (!quick) {
         say("timer fidelity (L8 bounded queue, 2000 x 10 ms, 8 workers)");
-        const double queue = overIdealPercent("L8", "bounded-queue", {}, 2500.0, options.workerExecutable);
+        const double queue = medianOf(
+            runs, [&] { return overIdealPercent("L8", "bounded-queue", {}, 2500.0, options.workerExecutable); });
         add("L8 bounded queue 2000 x 10 ms / 8 workers, above ideal", queue, "%", "<= +0.5", queue <= 0.5);
     }
 
     say("process pool start-up");
     processPoolStartMs(options.workerExecutable); // warm the page cache for the worker binary
-    const double pool = processPoolStartMs(options.workerExecutable);
+    const double pool = medianOf(runs, [&] { return processPoolStartMs(options.workerExecutable); });
     add("process pool of 4 started + 4 trivial tasks", pool, "ms", "<= 10", pool <= 10.0);
     return figures;
 }
