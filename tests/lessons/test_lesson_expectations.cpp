@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 namespace interleave::core {
 namespace {
 
@@ -23,9 +25,7 @@ bool dependsOnTiming(MetricKind kind) {
 
 class LessonExpectations : public ::testing::TestWithParam<int> {};
 
-TEST_P(LessonExpectations, HoldWhenRunForReal) {
-    const Scenario scenario = findLesson("L" + std::to_string(GetParam()));
-    const ParameterValues parameters = resolveParameters(scenario, {});
+LessonReport runLesson(const Scenario& scenario, const ParameterValues& parameters) {
     std::vector<VariantRun> runs;
     for (const VariantDecl& variant : scenario.variants) {
         RunOptions options;
@@ -36,10 +36,26 @@ TEST_P(LessonExpectations, HoldWhenRunForReal) {
         run.trace = std::move(result.trace);
         run.outcome = result.outcome;
         run.analysis = analyze(run.trace);
-        ASSERT_EQ(run.outcome.status, RunStatus::Completed) << variant.name << ": " << run.outcome.error;
+        EXPECT_EQ(run.outcome.status, RunStatus::Completed) << variant.name << ": " << run.outcome.error;
         runs.push_back(std::move(run));
     }
-    const LessonReport report = buildReport(scenario, parameters, runs);
+    return buildReport(scenario, parameters, runs);
+}
+
+bool timingFailed(const LessonReport& report) {
+    return std::any_of(report.expectations.begin(), report.expectations.end(), [](const ExpectationResult& result) {
+        return result.verdict != Verdict::Pass && dependsOnTiming(result.expectation.metric.kind);
+    });
+}
+
+TEST_P(LessonExpectations, HoldWhenRunForReal) {
+    const Scenario scenario = findLesson("L" + std::to_string(GetParam()));
+    const ParameterValues parameters = resolveParameters(scenario, {});
+    LessonReport report = runLesson(scenario, parameters);
+    if (kTimingIsMeaningful && timingFailed(report)) {
+        // A shared VM stalls now and then for a few ms; a timing miss must repeat before it counts.
+        report = runLesson(scenario, parameters);
+    }
     ASSERT_FALSE(report.expectations.empty()) << scenario.alias() << " states no expectation";
     for (const ExpectationResult& result : report.expectations) {
         if (!kTimingIsMeaningful && dependsOnTiming(result.expectation.metric.kind)) {
