@@ -135,6 +135,7 @@ std::size_t Run::pollTrace() {
         std::lock_guard lock(m_impl->mutex);
         finishedNow = m_impl->finished;
         if (finishedNow && m_impl->drainedAfterFinish) {
+            m_impl->batch.clear();
             return 0;
         }
     }

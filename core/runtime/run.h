@@ -40,6 +40,8 @@ public:
     // or the CLI); trace() may be read on that thread between calls.
     std::size_t pollTrace();
     const Trace& trace() const;
+    // The events the last pollTrace() appended, sorted by time: what a live view adds incrementally.
+    const std::vector<Event>& lastBatch() const;
 
     RunOutcome outcome() const;
     const Plan& plan() const;
