@@ -164,6 +164,10 @@ const Trace& Run::trace() const {
     return m_impl->trace;
 }
 
+const std::vector<Event>& Run::lastBatch() const {
+    return m_impl->batch;
+}
+
 RunOutcome Run::outcome() const {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->outcome;
