@@ -1,0 +1,223 @@
+// SummaryPanel: fills the variant and expectation tables from a core::LessonReport.
+#include "panels/summary_panel.h"
+
+#include <QApplication>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace interleave::ui {
+
+namespace {
+
+const QColor kPassColor(0x1a, 0x7f, 0x37);
+const QColor kFailColor(0xcf, 0x22, 0x2e);
+const QColor kNotMeasuredColor(0x6e, 0x77, 0x81);
+
+QString formatNumber(double value) {
+    const double magnitude = std::abs(value);
+    const int decimals = magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 3;
+    return QString::number(value, 'f', decimals);
+}
+
+QString optionalNumber(const std::optional<double>& value, const QString& suffix = {}) {
+    return value ? formatNumber(*value) + suffix : QStringLiteral("–");
+}
+
+QTableWidgetItem* readOnlyItem(const QString& text) {
+    auto* item = new QTableWidgetItem(text);
+    item->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable);
+    return item;
+}
+
+QTableWidgetItem* numberItem(const QString& text) {
+    auto* item = readOnlyItem(text);
+    item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+    return item;
+}
+
+QColor verdictColor(core::Verdict verdict) {
+    switch (verdict) {
+    case core::Verdict::Pass:
+        return kPassColor;
+    case core::Verdict::Fail:
+        return kFailColor;
+    case core::Verdict::NotMeasured:
+        break;
+    }
+    return kNotMeasuredColor;
+}
+
+QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
+    auto* table = new QTableWidget(0, static_cast<int>(headers.size()), parent);
+    table->setHorizontalHeaderLabels(headers);
+    table->verticalHeader()->setVisible(false);
+    table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setWordWrap(true);
+    table->horizontalHeader()->setStretchLastSection(true);
+    return table;
+}
+
+} // namespace
+
+SummaryPanel::SummaryPanel(QWidget* parent)
+    : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
+      m_variants(makeTable(
+          {tr("Variant"), tr("Status"), tr("Makespan (ms)"), tr("Speedup (×)"), tr("Max lag (ms)"), tr("Peaks")},
+          this)),
+      m_expectations(makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, this)) {
+    for (QLabel* label : {m_message, m_errors, m_verdictLine}) {
+        label->setWordWrap(true);
+        label->setTextInteractionFlags(Qt::TextSelectableByMouse);
+        label->hide();
+    }
+    m_errors->setStyleSheet(QStringLiteral("color: %1;").arg(kFailColor.name()));
+    m_expectations->horizontalHeader()->setSectionResizeMode(MarkColumn, QHeaderView::ResizeToContents);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(m_message);
+    layout->addWidget(m_errors);
+    layout->addWidget(m_variants, 1);
+    layout->addWidget(m_verdictLine);
+    layout->addWidget(m_expectations, 2);
+    applyFonts();
+}
+
+void SummaryPanel::setReport(const core::LessonReport& report) {
+    m_message->hide();
+    fillVariants(report);
+    fillExpectations(report);
+
+    QStringList errors;
+    for (const auto& variant : report.variants) {
+        if (variant.outcome.status == core::RunStatus::Failed) {
+            const QString why =
+                variant.outcome.error.empty() ? tr("the run failed") : QString::fromStdString(variant.outcome.error);
+            errors << tr("%1 failed: %2").arg(QString::fromStdString(variant.variant), why);
+        }
+    }
+    m_errors->setText(errors.join(QLatin1Char('\n')));
+    m_errors->setVisible(!errors.isEmpty());
+
+    qsizetype passed = 0;
+    qsizetype failed = 0;
+    for (const auto& result : report.expectations) {
+        passed += result.verdict == core::Verdict::Pass ? 1 : 0;
+        failed += result.verdict == core::Verdict::Fail ? 1 : 0;
+    }
+    const auto total = static_cast<qsizetype>(report.expectations.size());
+    if (total > 0) {
+        m_verdictLine->setText(tr("%1 of %2 expectations met").arg(passed).arg(total) +
+                               (failed > 0 ? tr(", %1 not met").arg(failed) : QString()));
+        m_verdictLine->setStyleSheet(QStringLiteral("color: %1;")
+                                         .arg((failed > 0        ? kFailColor
+                                               : passed == total ? kPassColor
+                                                                 : kNotMeasuredColor)
+                                                  .name()));
+    }
+    m_verdictLine->setVisible(total > 0);
+}
+
+void SummaryPanel::fillVariants(const core::LessonReport& report) {
+    m_variants->setRowCount(static_cast<int>(report.variants.size()));
+    int row = 0;
+    for (const auto& variant : report.variants) {
+        QStringList peaks;
+        for (const auto& [counter, peak] : variant.peaks) {
+            peaks << QStringLiteral("%1 %2").arg(QString::fromStdString(counter)).arg(peak);
+        }
+        auto* status = readOnlyItem(QString::fromStdString(std::string(core::toString(variant.outcome.status))));
+        if (variant.outcome.status == core::RunStatus::Failed) {
+            status->setForeground(kFailColor);
+            status->setToolTip(QString::fromStdString(variant.outcome.error));
+        }
+        m_variants->setItem(row, 0, readOnlyItem(QString::fromStdString(variant.variant)));
+        m_variants->setItem(row, 1, status);
+        m_variants->setItem(row, 2, numberItem(formatNumber(variant.makespanMs)));
+        m_variants->setItem(row, 3, numberItem(optionalNumber(variant.speedup)));
+        m_variants->setItem(row, 4, numberItem(optionalNumber(variant.maxLagMs)));
+        m_variants->setItem(row, 5, readOnlyItem(peaks.join(QStringLiteral(", "))));
+        ++row;
+    }
+    m_variants->resizeColumnsToContents();
+}
+
+void SummaryPanel::fillExpectations(const core::LessonReport& report) {
+    m_expectations->setRowCount(static_cast<int>(report.expectations.size()));
+    int row = 0;
+    for (const auto& result : report.expectations) {
+        auto* mark = readOnlyItem(verdictMark(result.verdict));
+        mark->setForeground(verdictColor(result.verdict));
+        mark->setTextAlignment(Qt::AlignCenter);
+        QFont bold = mark->font();
+        bold.setBold(true);
+        mark->setFont(bold);
+        mark->setToolTip(QString::fromStdString(std::string(core::toString(result.verdict))));
+        auto* text = readOnlyItem(QString::fromStdString(result.expectation.text));
+        if (result.verdict == core::Verdict::Fail) {
+            text->setForeground(kFailColor);
+        }
+        m_expectations->setItem(row, MarkColumn, mark);
+        m_expectations->setItem(row, TextColumn, text);
+        m_expectations->setItem(row, VariantColumn, readOnlyItem(QString::fromStdString(result.expectation.variant)));
+        m_expectations->setItem(row, MeasuredColumn, numberItem(optionalNumber(result.measured)));
+        m_expectations->setItem(row, DetailColumn, readOnlyItem(QString::fromStdString(result.detail)));
+        ++row;
+    }
+    m_expectations->resizeColumnsToContents();
+    m_expectations->resizeRowsToContents();
+}
+
+void SummaryPanel::clear() {
+    m_variants->setRowCount(0);
+    m_expectations->setRowCount(0);
+    m_message->clear();
+    m_message->hide();
+    m_errors->clear();
+    m_errors->hide();
+    m_verdictLine->hide();
+}
+
+void SummaryPanel::setMessage(const QString& message, bool isError) {
+    m_message->setText(message);
+    m_message->setStyleSheet(isError ? QStringLiteral("color: %1;").arg(kFailColor.name()) : QString());
+    m_message->setVisible(!message.isEmpty());
+}
+
+QString SummaryPanel::verdictMark(core::Verdict verdict) {
+    switch (verdict) {
+    case core::Verdict::Pass:
+        return QStringLiteral("✔");
+    case core::Verdict::Fail:
+        return QStringLiteral("✘");
+    case core::Verdict::NotMeasured:
+        break;
+    }
+    return QStringLiteral("–");
+}
+
+void SummaryPanel::setPresenterMode(bool on) {
+    m_presenterMode = on;
+    applyFonts();
+}
+
+void SummaryPanel::applyFonts() {
+    QFont base = font();
+    base.setPointSizeF(QApplication::font().pointSizeF() * (m_presenterMode ? 1.6 : 1.0));
+    for (QWidget* widget : {static_cast<QWidget*>(m_variants), static_cast<QWidget*>(m_expectations),
+                            static_cast<QWidget*>(m_message), static_cast<QWidget*>(m_errors)}) {
+        widget->setFont(base);
+    }
+    QFont bold = base;
+    bold.setBold(true);
+    m_verdictLine->setFont(bold);
+    m_variants->resizeColumnsToContents();
+    m_expectations->resizeColumnsToContents();
+    m_expectations->resizeRowsToContents();
+}
+
+} // namespace interleave::ui
