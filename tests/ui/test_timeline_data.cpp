@@ -1,0 +1,162 @@
+// TimelineData: lanes, counters and the GIL lane from a real run, and live batches giving what a rebuild gives.
+#include "../core/plan_builder.h"
+#include "runtime/run.h"
+#include "timeline/timeline_data.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+namespace interleave::ui {
+namespace {
+
+using namespace interleave::test;
+
+Plan asyncPlan() {
+    PlanBuilder builder(Model::Async);
+    const int sem = builder.primitive("sem", PrimitiveKind::Semaphore, 2);
+    builder.heartbeatMs(5).threads(1);
+    builder.program({builder.fanOut(OpKind::Gather, "request", 6,
+                                    {onPrimitive(OpKind::Acquire, sem), io(10), onPrimitive(OpKind::Release, sem)}),
+                     block(30), builder.offload(Placement::Threads, {block(20)}), io(5)});
+    return builder.build();
+}
+
+Plan gilPlan() {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2, true);
+    builder.program({builder.fanOut(OpKind::Gather, "cpu", 2, {cpu(30)})});
+    return builder.build();
+}
+
+void expectSameSpans(const std::vector<TimelineSpan>& live, const std::vector<TimelineSpan>& whole,
+                     const QString& lane) {
+    ASSERT_EQ(live.size(), whole.size()) << lane.toStdString();
+    for (std::size_t index = 0; index < live.size(); ++index) {
+        SCOPED_TRACE(lane.toStdString() + " span " + std::to_string(index));
+        EXPECT_EQ(live[index].startNs, whole[index].startNs);
+        if (!live[index].open) {
+            EXPECT_EQ(live[index].endNs, whole[index].endNs);
+        }
+        EXPECT_EQ(live[index].task, whole[index].task);
+        EXPECT_EQ(live[index].state, whole[index].state);
+        EXPECT_EQ(live[index].subject, whole[index].subject);
+        EXPECT_EQ(live[index].line, whole[index].line);
+        EXPECT_EQ(live[index].lane, whole[index].lane);
+    }
+}
+
+void expectSameData(const TimelineData& live, const TimelineData& whole) {
+    for (const LaneMode mode : {LaneMode::ByTask, LaneMode::ByWorker}) {
+        const auto& liveLanes = live.lanes(mode);
+        const auto& wholeLanes = whole.lanes(mode);
+        ASSERT_EQ(liveLanes.size(), wholeLanes.size());
+        for (std::size_t index = 0; index < liveLanes.size(); ++index) {
+            EXPECT_EQ(liveLanes[index].name, wholeLanes[index].name);
+            EXPECT_EQ(liveLanes[index].task, wholeLanes[index].task);
+            EXPECT_EQ(liveLanes[index].parent, wholeLanes[index].parent);
+            EXPECT_EQ(liveLanes[index].markers.size(), wholeLanes[index].markers.size());
+            expectSameSpans(liveLanes[index].spans, wholeLanes[index].spans, liveLanes[index].name);
+        }
+    }
+    expectSameSpans(live.gilLane().spans, whole.gilLane().spans, QStringLiteral("GIL"));
+    ASSERT_EQ(live.counters().size(), whole.counters().size());
+    for (const CounterTrack& track : whole.counters()) {
+        const CounterTrack* other = live.counter(track.name);
+        ASSERT_NE(other, nullptr) << track.name.toStdString();
+        EXPECT_EQ(other->points, track.points);
+        EXPECT_EQ(other->peak, track.peak);
+    }
+    EXPECT_EQ(live.endNs(), whole.endNs());
+    EXPECT_EQ(live.spanCount(), whole.spanCount());
+}
+
+TEST(TimelineData, RebuildMakesTaskAndWorkerLanes) {
+    const RunResult result = runToCompletion(asyncPlan());
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed);
+    TimelineData data;
+    data.rebuild(result.trace);
+    const auto& tasks = data.lanes(LaneMode::ByTask);
+    ASSERT_EQ(tasks.size(), 8U); // main, 6 requests, the offloaded job
+    EXPECT_EQ(tasks[0].name, QStringLiteral("main"));
+    EXPECT_EQ(tasks[1].name, QStringLiteral("request #0"));
+    EXPECT_EQ(tasks[1].parent, tasks[0].task);
+    EXPECT_TRUE(std::is_sorted(tasks.begin(), tasks.end(),
+                               [](const TimelineLane& a, const TimelineLane& b) { return a.task < b.task; }));
+    EXPECT_EQ(data.lanes(LaneMode::ByWorker).size(), result.trace.lanes.size());
+    EXPECT_TRUE(data.hasLoopLag());
+    EXPECT_GE(data.counter(QStringLiteral("loop_lag_ms"))->peak, 20.0); // the 30-ms blocking call on the loop
+    EXPECT_NE(data.counter(QStringLiteral("sem.in_use")), nullptr);
+    EXPECT_FALSE(data.hasGil());
+    EXPECT_EQ(data.endNs(), result.trace.endNs);
+    for (const auto& lane : data.lanes(LaneMode::ByWorker)) {
+        for (std::size_t index = 1; index < lane.spans.size(); ++index) {
+            // The engine may publish a parent's state change a few µs after its child started: tiny overlaps only.
+            EXPECT_LE(lane.spans[index - 1].endNs, lane.spans[index].startNs + kMs) << lane.name.toStdString();
+        }
+    }
+    // The loop lane keeps the blocking call (it froze the loop) and drops the semaphore waits (it did not).
+    const auto& loop = data.lanes(LaneMode::ByWorker)[0];
+    const bool hasBlockingCall = std::any_of(loop.spans.begin(), loop.spans.end(), [&](const TimelineSpan& span) {
+        return span.state == TaskState::Blocked && data.subjectName(span.subject) == QStringLiteral("blocking call");
+    });
+    const bool hasSemWait = std::any_of(loop.spans.begin(), loop.spans.end(), [&](const TimelineSpan& span) {
+        return span.state == TaskState::Blocked && data.subjectName(span.subject) == QStringLiteral("sem");
+    });
+    EXPECT_TRUE(hasBlockingCall);
+    EXPECT_FALSE(hasSemWait);
+}
+
+TEST(TimelineData, GilHolderBecomesTheGilLane) {
+    const RunResult result = runToCompletion(gilPlan());
+    TimelineData data;
+    data.rebuild(result.trace);
+    ASSERT_TRUE(data.hasGil());
+    EXPECT_EQ(data.counter(QStringLiteral("gil.holder")), nullptr);
+    std::set<std::uint16_t> holders;
+    for (const TimelineSpan& span : data.gilLane().spans) {
+        holders.insert(span.lane);
+        EXPECT_EQ(span.state, TaskState::Running);
+        EXPECT_GE(span.endNs, span.startNs);
+    }
+    EXPECT_EQ(holders.size(), 2U);
+}
+
+TEST(TimelineData, BatchesGiveWhatARebuildGives) {
+    for (const Plan& plan : {asyncPlan(), gilPlan()}) {
+        const RunResult result = runToCompletion(plan);
+        TimelineData whole;
+        whole.rebuild(result.trace);
+        TimelineData live;
+        const auto& events = result.trace.events;
+        for (std::size_t at = 0; at < events.size(); at += 7) {
+            const std::size_t count = std::min<std::size_t>(7, events.size() - at);
+            live.appendLive(result.trace, std::span<const Event>(events.data() + at, count));
+        }
+        expectSameData(live, whole);
+    }
+}
+
+TEST(TimelineData, ALiveRunGivesWhatARebuildGives) {
+    core::Run run(asyncPlan());
+    run.start();
+    TimelineData live;
+    std::size_t polls = 0;
+    while (!run.finished()) {
+        run.pollTrace();
+        live.appendLive(run.trace(), run.lastBatch());
+        ++polls;
+        std::this_thread::sleep_for(std::chrono::milliseconds(3));
+    }
+    run.pollTrace();
+    live.appendLive(run.trace(), run.lastBatch());
+    EXPECT_GT(polls, 3U);
+    TimelineData whole;
+    whole.rebuild(run.trace());
+    expectSameData(live, whole);
+}
+
+} // namespace
+} // namespace interleave::ui
