@@ -1,0 +1,295 @@
+// ChartsPanel: one QChartView per aggregate, a step line per counter per variant, fed by replace() each frame.
+#include "charts/charts_panel.h"
+
+#include "charts/step_series.h"
+#include "timeline/timeline_data.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QLegend>
+#include <QLineSeries>
+#include <QVBoxLayout>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace interleave::ui {
+
+namespace {
+
+// Okabe-Ito: distinguishable with the common colour-vision deficiencies; variants also differ by dash pattern.
+const std::array<QColor, 7> kLightColours = {
+    QColor(0x00, 0x72, 0xb2), QColor(0xd5, 0x5e, 0x00), QColor(0x00, 0x9e, 0x73), QColor(0xcc, 0x79, 0xa7),
+    QColor(0xe6, 0x9f, 0x00), QColor(0x56, 0xb4, 0xe9), QColor(0x00, 0x00, 0x00)};
+const std::array<QColor, 7> kDarkColours = {
+    QColor(0x56, 0xb4, 0xe9), QColor(0xe6, 0x9f, 0x00), QColor(0x00, 0xd0, 0x9a), QColor(0xf0, 0x9c, 0xd0),
+    QColor(0xf0, 0xe4, 0x42), QColor(0xff, 0x80, 0x40), QColor(0xff, 0xff, 0xff)};
+const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+
+// A round upper bound for the y axis: 1, 2, 5, 10, 20, 50 ...
+double niceCeiling(double value) {
+    if (value <= 1) {
+        return 1;
+    }
+    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
+    for (double factor : {1.0, 2.0, 5.0, 10.0}) {
+        if (value <= factor * magnitude) {
+            return factor * magnitude;
+        }
+    }
+    return 10 * magnitude;
+}
+
+} // namespace
+
+ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(2);
+    createChart(0, ChartKind::QueueDepth, tr("Queue depth"));
+    createChart(1, ChartKind::SemaphoreLock, tr("Semaphore / lock"));
+    createChart(2, ChartKind::InFlight, tr("Tasks in flight"));
+    createChart(3, ChartKind::LoopLag, tr("Event-loop lag (ms)"));
+    for (const ChartSlot& slot : m_charts) {
+        layout->addWidget(slot.view);
+    }
+    applyStyle();
+    updateVisibility();
+}
+
+ChartsPanel::~ChartsPanel() = default;
+
+void ChartsPanel::createChart(std::size_t index, ChartKind kind, const QString& title) {
+    ChartSlot& slot = m_charts[index];
+    slot.kind = kind;
+    slot.chart = new QChart;
+    slot.chart->setTitle(title);
+    slot.chart->setAnimationOptions(QChart::NoAnimation);
+    slot.chart->legend()->setVisible(true);
+    slot.chart->legend()->setAlignment(Qt::AlignRight);
+    slot.chart->setMargins(QMargins(4, 2, 4, 2));
+    slot.xAxis = new QValueAxis;
+    slot.xAxis->setTitleText(tr("ms"));
+    slot.xAxis->setLabelFormat(QStringLiteral("%.0f"));
+    slot.yAxis = new QValueAxis;
+    slot.yAxis->setLabelFormat(kind == ChartKind::LoopLag ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    slot.yAxis->setRange(0, 1);
+    slot.chart->addAxis(slot.xAxis, Qt::AlignBottom);
+    slot.chart->addAxis(slot.yAxis, Qt::AlignLeft);
+    slot.view = new QChartView(slot.chart, this); // takes ownership of the chart
+    slot.view->setRenderHint(QPainter::Antialiasing, true);
+    slot.view->setMinimumHeight(140);
+    slot.view->setObjectName(title);
+}
+
+bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {
+    auto endsWith = [&name](const char* suffix) { return name.endsWith(QLatin1String(suffix)); };
+    ChartKind found = ChartKind::QueueDepth;
+    if (endsWith(".depth") || endsWith(".unfinished")) {
+        found = ChartKind::QueueDepth;
+    } else if (endsWith(".in_use") || endsWith(".held") || endsWith(".waiters")) {
+        found = ChartKind::SemaphoreLock;
+    } else if (name == QLatin1String("in_flight")) {
+        found = ChartKind::InFlight;
+    } else if (name == QLatin1String("loop_lag_ms")) {
+        found = ChartKind::LoopLag;
+    } else {
+        return false;
+    }
+    if (kind != nullptr) {
+        *kind = found;
+    }
+    return true;
+}
+
+void ChartsPanel::clear() {
+    for (Binding& binding : m_bindings) {
+        m_charts[binding.chartIndex].chart->removeSeries(binding.series);
+        delete binding.series;
+    }
+    m_bindings.clear();
+    for (ChartSlot& slot : m_charts) {
+        slot.seriesCount = 0;
+    }
+    m_variants.clear();
+    m_variantNames.clear();
+    m_knownCounters.clear();
+    updateVisibility();
+}
+
+void ChartsPanel::setVariants(std::vector<const TimelineData*> variants, std::vector<QString> variantNames) {
+    clear();
+    m_variants = std::move(variants);
+    m_variantNames = std::move(variantNames);
+    m_variantNames.resize(m_variants.size());
+    m_knownCounters.assign(m_variants.size(), 0);
+    dataChanged();
+}
+
+void ChartsPanel::syncSeries() {
+    bool added = false;
+    for (std::size_t variant = 0; variant < m_variants.size(); ++variant) {
+        const auto& counters = m_variants[variant]->counters();
+        for (std::size_t index = m_knownCounters[variant]; index < counters.size(); ++index) {
+            ChartKind kind;
+            if (!chartFor(counters[index].name, &kind)) {
+                continue;
+            }
+            Binding binding;
+            binding.variant = variant;
+            binding.counter = counters[index].name;
+            binding.chartIndex = static_cast<std::size_t>(kind);
+            binding.series = new QLineSeries;
+            binding.series->setName(m_variantNames[variant].isEmpty()
+                                        ? binding.counter
+                                        : QStringLiteral("%1 · %2").arg(m_variantNames[variant], binding.counter));
+            ChartSlot& slot = m_charts[binding.chartIndex];
+            slot.chart->addSeries(binding.series);
+            binding.series->attachAxis(slot.xAxis);
+            binding.series->attachAxis(slot.yAxis);
+            styleSeries(binding, slot.seriesCount++);
+            m_bindings.push_back(std::move(binding));
+            added = true;
+        }
+        m_knownCounters[variant] = counters.size();
+    }
+    if (added) {
+        updateVisibility();
+    }
+}
+
+void ChartsPanel::styleSeries(const Binding& binding, int indexInChart) const {
+    const auto& colours = m_presenterMode ? kDarkColours : kLightColours;
+    QPen pen(colours[static_cast<std::size_t>(indexInChart) % colours.size()]);
+    pen.setWidthF(m_presenterMode ? 3.5 : 1.6);
+    pen.setStyle(kVariantStyles[binding.variant % kVariantStyles.size()]);
+    binding.series->setPen(pen);
+}
+
+int ChartsPanel::plotWidth(const ChartSlot& slot) {
+    // Before the first layout the view has no real size yet; assume a wide one rather than fold everything.
+    const int width = slot.view->isVisible() ? slot.view->width() : 0;
+    return width >= 50 ? width : kFallbackPixels;
+}
+
+void ChartsPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    dataChanged(); // the downsampling follows the width
+}
+
+std::int64_t ChartsPanel::dataEndNs() const {
+    std::int64_t end = 0;
+    for (const TimelineData* variantData : m_variants) {
+        end = std::max(end, variantData->endNs());
+    }
+    return end;
+}
+
+void ChartsPanel::dataChanged() {
+    syncSeries();
+    const bool followData = m_rangeEndNs <= m_rangeStartNs;
+    const std::int64_t startNs = followData ? 0 : m_rangeStartNs;
+    const std::int64_t endNs = followData ? std::max<std::int64_t>(dataEndNs(), 1) : m_rangeEndNs;
+
+    std::array<double, kChartCount> peaks{};
+    for (Binding& binding : m_bindings) {
+        const TimelineData& variantData = *m_variants[binding.variant];
+        const CounterTrack* track = variantData.counter(binding.counter);
+        StepSeriesWindow window;
+        window.startNs = startNs;
+        window.endNs = endNs;
+        window.holdUntilNs = variantData.endNs();
+        window.pixels = plotWidth(m_charts[binding.chartIndex]);
+        double peak = 0;
+        if (track != nullptr) {
+            peak = buildStepSeries(track->points, window, binding.points);
+        } else {
+            binding.points.clear();
+        }
+        binding.series->replace(binding.points);
+        peaks[binding.chartIndex] = std::max(peaks[binding.chartIndex], peak);
+    }
+    for (std::size_t index = 0; index < kChartCount; ++index) {
+        ChartSlot& slot = m_charts[index];
+        slot.xAxis->setRange(static_cast<double>(startNs) / 1e6, static_cast<double>(endNs) / 1e6);
+        // Headroom so the peak is not drawn on the frame.
+        slot.yAxis->setRange(0, niceCeiling(peaks[index] * 1.05));
+    }
+}
+
+void ChartsPanel::setTimeRange(std::int64_t startNs, std::int64_t endNs) {
+    m_rangeStartNs = startNs;
+    m_rangeEndNs = endNs;
+    // Downsampling depends on the window, so rebuild rather than only moving the axes.
+    dataChanged();
+}
+
+void ChartsPanel::setPresenterMode(bool on) {
+    m_presenterMode = on;
+    applyStyle();
+}
+
+void ChartsPanel::applyStyle() {
+    QFont base = font();
+    const double scale = m_presenterMode ? 1.6 : 0.9;
+    base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
+    QFont title = base;
+    title.setBold(true);
+    for (ChartSlot& slot : m_charts) {
+        // setTheme resets fonts and pens, so it goes first.
+        slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+        slot.chart->setTitleFont(title);
+        slot.chart->legend()->setFont(base);
+        if (m_presenterMode) {
+            slot.chart->setBackgroundBrush(Qt::black);
+            slot.chart->setTitleBrush(Qt::white);
+            slot.chart->legend()->setLabelColor(Qt::white);
+        }
+        for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
+            axis->setLabelsFont(base);
+            axis->setTitleFont(base);
+            if (m_presenterMode) {
+                axis->setLabelsColor(Qt::white);
+                axis->setTitleBrush(Qt::white);
+                axis->setGridLineColor(QColor(0x60, 0x60, 0x60));
+                axis->setLinePenColor(Qt::white);
+            }
+        }
+        slot.view->setMinimumHeight(m_presenterMode ? 200 : 140);
+    }
+    std::array<int, kChartCount> indexInChart{};
+    for (const Binding& binding : m_bindings) {
+        styleSeries(binding, indexInChart[binding.chartIndex]++);
+    }
+}
+
+void ChartsPanel::updateVisibility() {
+    for (ChartSlot& slot : m_charts) {
+        slot.view->setVisible(slot.seriesCount > 0);
+    }
+}
+
+QChart* ChartsPanel::chart(ChartKind kind) const {
+    return m_charts[static_cast<std::size_t>(kind)].chart;
+}
+
+QChartView* ChartsPanel::chartView(ChartKind kind) const {
+    return m_charts[static_cast<std::size_t>(kind)].view;
+}
+
+bool ChartsPanel::isChartShown(ChartKind kind) const {
+    return m_charts[static_cast<std::size_t>(kind)].seriesCount > 0;
+}
+
+QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
+    QList<QLineSeries*> result;
+    for (const Binding& binding : m_bindings) {
+        if (binding.chartIndex == static_cast<std::size_t>(kind)) {
+            result.append(binding.series);
+        }
+    }
+    return result;
+}
+
+} // namespace interleave::ui

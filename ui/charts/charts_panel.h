@@ -1,0 +1,92 @@
+// The charts dock: queue depth, semaphore/lock occupancy, tasks in flight and loop lag over time, for each variant.
+// The only place (with charts_panel.cpp) that uses Qt Charts, which is deprecated upstream.
+#pragma once
+
+#include <QList>
+#include <QPointF>
+#include <QString>
+#include <QWidget>
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+class QChart;
+class QChartView;
+class QLineSeries;
+class QValueAxis;
+
+namespace interleave::ui {
+
+class TimelineData;
+
+class ChartsPanel : public QWidget {
+    Q_OBJECT
+
+public:
+    enum class ChartKind { QueueDepth, SemaphoreLock, InFlight, LoopLag };
+    static constexpr std::size_t kChartCount = 4;
+
+    explicit ChartsPanel(QWidget* parent = nullptr);
+    ~ChartsPanel() override;
+
+    // Whether a counter is charted, and on which chart ("sem.in_use" -> SemaphoreLock).
+    static bool chartFor(const QString& counterName, ChartKind* kind);
+
+    // The variants to chart (not owned; they must outlive the panel or the next setVariants call).
+    void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> variantNames);
+    void clear();
+
+    QChart* chart(ChartKind kind) const;
+    QChartView* chartView(ChartKind kind) const;
+    bool isChartShown(ChartKind kind) const; // has at least one series (the view may still be hidden as a whole)
+    QList<QLineSeries*> seriesOf(ChartKind kind) const;
+
+public Q_SLOTS:
+    // The data grew (a live frame) or is complete: rebuilds every series' points. New counters get new series.
+    void dataChanged();
+    // All x axes show this range (the timeline's visible range); an empty range means the whole run.
+    void setTimeRange(std::int64_t startNs, std::int64_t endNs);
+    void setPresenterMode(bool on);
+
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
+private:
+    static constexpr int kFallbackPixels = 1200;
+
+    struct Binding {
+        std::size_t variant = 0;
+        QString counter;
+        std::size_t chartIndex = 0;
+        QLineSeries* series = nullptr;
+        QList<QPointF> points; // reused each frame
+    };
+    struct ChartSlot {
+        ChartKind kind = ChartKind::QueueDepth;
+        QChartView* view = nullptr;
+        QChart* chart = nullptr;
+        QValueAxis* xAxis = nullptr;
+        QValueAxis* yAxis = nullptr;
+        int seriesCount = 0;
+    };
+
+    void createChart(std::size_t index, ChartKind kind, const QString& title);
+    void syncSeries(); // adds series for counters not seen yet
+    void applyStyle();
+    void styleSeries(const Binding& binding, int indexInChart) const;
+    static int plotWidth(const ChartSlot& slot);
+    std::int64_t dataEndNs() const;
+    void updateVisibility();
+
+    std::array<ChartSlot, kChartCount> m_charts;
+    std::vector<const TimelineData*> m_variants;
+    std::vector<QString> m_variantNames;
+    std::vector<std::size_t> m_knownCounters; // per variant: counters() size already bound
+    std::vector<Binding> m_bindings;
+    std::int64_t m_rangeStartNs = 0;
+    std::int64_t m_rangeEndNs = 0; // <= start: follow the data
+    bool m_presenterMode = false;
+};
+
+} // namespace interleave::ui
