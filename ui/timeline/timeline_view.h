@@ -1,0 +1,91 @@
+// TimelineView: the scrollable, zoomable timeline widget; variants stacked on one shared time axis.
+#pragma once
+
+#include "time_mapper.h"
+#include "timeline_painter.h"
+
+#include <QAbstractScrollArea>
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+class QPaintDevice;
+
+namespace interleave::ui {
+
+class TimelineView : public QAbstractScrollArea {
+    Q_OBJECT
+
+public:
+    explicit TimelineView(QWidget* parent = nullptr);
+
+    // The data must outlive the view or be replaced by another setVariants call; labels are the header rows' text.
+    void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> labels);
+    // Once per frame while live: follows the run's end unless the user zoomed or panned, and repaints once.
+    void dataChanged();
+    void setLaneMode(LaneMode mode);
+    LaneMode laneMode() const { return m_painter.laneMode(); }
+    void setPresenterMode(bool presenter);
+    bool presenterMode() const { return m_painter.presenterMode(); }
+    void setPlayhead(std::optional<std::int64_t> ns);
+    void setVisibleRange(std::int64_t startNs, std::int64_t endNs); // stops following
+    std::int64_t visibleStartNs() const { return m_mapper.startNs(); }
+    std::int64_t visibleEndNs() const { return m_mapper.endNs(); }
+    bool following() const { return m_follow; }
+    TimelineSelection selection() const { return m_selection; }
+
+    // Offscreen rendering at `size` with the current range and scroll (benchmark, figure export).
+    bool renderTo(QPaintDevice& device, QSize size);
+    void paintContents(QPainter& painter, const QRect& area);
+
+public Q_SLOTS:
+    void zoomIn();
+    void zoomOut();
+    void zoomToFit();
+    void clearSelection();
+
+Q_SIGNALS:
+    void taskSelected(int variantIndex, std::uint32_t task, std::int32_t line);
+    void hoverChanged(int variantIndex, std::uint32_t task, std::int64_t ns, std::int32_t line);
+    void visibleRangeChanged(std::int64_t startNs, std::int64_t endNs);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void keyPressEvent(QKeyEvent* event) override;
+    void leaveEvent(QEvent* event) override;
+    void scrollContentsBy(int dx, int dy) override;
+
+private:
+    struct SpanHit {
+        int variant = -1;
+        const TimelineSpan* span = nullptr;
+        const TimelineLane* lane = nullptr;
+        bool gil = false;
+    };
+    SpanHit spanAtPoint(QPoint point) const;
+    QString toolTipFor(const SpanHit& hit) const;
+    void userChangedRange(); // stops following, repaints, tells the charts
+    void rangeMaybeChanged();
+    void updateGeometryAndScrollBars();
+
+    TimelinePainter m_painter;
+    TimeMapper m_mapper;
+    std::optional<std::int64_t> m_playheadNs;
+    TimelineSelection m_selection;
+    bool m_follow = true;
+    std::optional<QPoint> m_pressPos;
+    QPoint m_lastDragPos;
+    bool m_dragged = false;
+    std::int64_t m_emittedStart = -1;
+    std::int64_t m_emittedEnd = -1;
+    int m_hoverVariant = -1;
+    std::uint32_t m_hoverTask = core::kNoTask;
+};
+
+} // namespace interleave::ui
