@@ -52,7 +52,7 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     createChart(2, ChartKind::InFlight, tr("Tasks in flight"));
     createChart(3, ChartKind::LoopLag, tr("Event-loop lag (ms)"));
     for (const ChartSlot& slot : m_charts) {
-        layout->addWidget(slot.view);
+        layout->addWidget(slot.view, 1);
     }
     applyStyle();
     updateVisibility();
@@ -201,13 +201,22 @@ void ChartsPanel::dataChanged() {
         window.endNs = endNs;
         window.holdUntilNs = variantData.endNs();
         window.pixels = plotWidth(m_charts[binding.chartIndex]);
-        double peak = 0;
-        if (track != nullptr) {
-            peak = buildStepSeries(track->points, window, binding.points);
-        } else {
-            binding.points.clear();
+        const std::size_t sampleCount = track != nullptr ? track->points.size() : 0;
+        const std::int64_t lastSampleNs = sampleCount > 0 ? track->points.back().first : -1;
+        // A finished variant's series does not change from frame to frame: skip it unless the view moved.
+        const bool unchanged = binding.builtFor.sampleCount == sampleCount &&
+                               binding.builtFor.lastSampleNs == lastSampleNs && binding.builtFor.startNs == startNs &&
+                               binding.builtFor.endNs == endNs && binding.builtFor.holdUntilNs == window.holdUntilNs &&
+                               binding.builtFor.pixels == window.pixels && binding.builtFor.valid;
+        if (!unchanged) {
+            binding.peak = track != nullptr ? buildStepSeries(track->points, window, binding.points) : 0;
+            if (track == nullptr) {
+                binding.points.clear();
+            }
+            binding.series->replace(binding.points);
+            binding.builtFor = {true, sampleCount, lastSampleNs, startNs, endNs, window.holdUntilNs, window.pixels};
         }
-        binding.series->replace(binding.points);
+        const double peak = binding.peak;
         peaks[binding.chartIndex] = std::max(peaks[binding.chartIndex], peak);
     }
     for (std::size_t index = 0; index < kChartCount; ++index) {
@@ -238,6 +247,7 @@ void ChartsPanel::applyStyle() {
     title.setBold(true);
     for (ChartSlot& slot : m_charts) {
         // setTheme resets fonts and pens, so it goes first.
+        slot.chart->setBackgroundRoundness(0);
         slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
         slot.chart->setTitleFont(title);
         slot.chart->legend()->setFont(base);
@@ -258,6 +268,12 @@ void ChartsPanel::applyStyle() {
         }
         slot.view->setMinimumHeight(m_presenterMode ? 200 : 140);
     }
+    QPalette palette;
+    if (m_presenterMode) {
+        palette.setColor(QPalette::Window, Qt::black);
+    }
+    setPalette(palette);
+    setAutoFillBackground(m_presenterMode);
     std::array<int, kChartCount> indexInChart{};
     for (const Binding& binding : m_bindings) {
         styleSeries(binding, indexInChart[binding.chartIndex]++);

@@ -61,6 +61,16 @@ private:
         std::size_t chartIndex = 0;
         QLineSeries* series = nullptr;
         QList<QPointF> points; // reused each frame
+        double peak = 0;
+        struct {
+            bool valid = false;
+            std::size_t sampleCount = 0;
+            std::int64_t lastSampleNs = -1;
+            std::int64_t startNs = 0;
+            std::int64_t endNs = 0;
+            std::int64_t holdUntilNs = 0;
+            int pixels = 0;
+        } builtFor; // what `points` were built from
     };
     struct ChartSlot {
         ChartKind kind = ChartKind::QueueDepth;

@@ -18,6 +18,9 @@ const QColor kFailColor(0xcf, 0x22, 0x2e);
 const QColor kNotMeasuredColor(0x6e, 0x77, 0x81);
 
 QString formatNumber(double value) {
+    if (value == std::round(value) && std::abs(value) < 1e12) {
+        return QString::number(static_cast<long long>(value)); // counts and peaks
+    }
     const double magnitude = std::abs(value);
     const int decimals = magnitude >= 100 ? 1 : magnitude >= 1 ? 2 : 3;
     return QString::number(value, 'f', decimals);
