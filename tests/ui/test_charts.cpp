@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <span>
 
 namespace interleave::ui {
 namespace {
@@ -124,6 +125,37 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
     panel.setVariants({}, {});
     EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock));
     EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::SemaphoreLock)->isHidden());
+}
+
+TEST(ChartsPanel, LiveFramesAddSeriesForNewCountersAndExtendThem) {
+    const core::Trace trace = semaphoreTrace();
+    const auto& events = trace.events;
+    ASSERT_GT(events.size(), 4u);
+    TimelineData data;
+    ChartsPanel panel;
+    panel.resize(600, 800);
+    panel.setVariants({&data}, {QStringLiteral("live")});
+    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock)); // nothing recorded yet
+
+    // Feed the run in a few batches, as the live view does, and count the in-use points after each frame.
+    const std::size_t batches = 4;
+    qsizetype previousPoints = 0;
+    for (std::size_t batch = 0; batch < batches; ++batch) {
+        const std::size_t begin = events.size() * batch / batches;
+        const std::size_t end = events.size() * (batch + 1) / batches;
+        data.appendLive(trace, std::span<const core::Event>(events.data() + begin, end - begin));
+        panel.dataChanged();
+        const auto series = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreLock);
+        if (!series.isEmpty()) {
+            EXPECT_GE(series.front()->count(), previousPoints);
+            previousPoints = series.front()->count();
+        }
+    }
+    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock));
+    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::InFlight));
+    EXPECT_FALSE(panel.chartView(ChartsPanel::ChartKind::SemaphoreLock)->isHidden());
+    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::QueueDepth)->isHidden());
+    EXPECT_GT(previousPoints, 2);
 }
 
 TEST(StepSeries, RepeatsThePreviousValueAtEachSampleAndHoldsTheLast) {

@@ -18,6 +18,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QTextBlock>
+#include <QTextLayout>
 #include <QTreeView>
 
 #include <gtest/gtest.h>
@@ -333,6 +334,36 @@ TEST(ListingPanel, HighlightLineSelectsTheRightBlock) {
     EXPECT_TRUE(panel.extraSelections().isEmpty());
     EXPECT_GT(panel.gutterWidth(), 0);
     panel.setPresenterMode(true);
+}
+
+// The format the highlighter gave the character at `column` of `line` (0-based).
+QTextCharFormat formatAt(const ListingPanel& panel, int line, int column) {
+    const QTextBlock block = panel.document()->findBlockByNumber(line);
+    for (const QTextLayout::FormatRange& range : block.layout()->formats()) {
+        if (column >= range.start && column < range.start + range.length) {
+            return range.format;
+        }
+    }
+    return {};
+}
+
+TEST(PythonHighlighter, ColoursStringsCommentsAndEmphasisesAwait) {
+    ListingPanel panel;
+    panel.setListing(QStringLiteral("async def f():\n"
+                                    "    \"\"\"doc # not a comment\n"
+                                    "    still doc\"\"\"\n"
+                                    "    await g('#', 42)  # a comment\n"));
+    const QTextCharFormat async = formatAt(panel, 0, 0);
+    const QTextCharFormat await = formatAt(panel, 3, 4);
+    EXPECT_EQ(async.fontWeight(), QFont::Black);
+    EXPECT_EQ(await.foreground(), async.foreground());
+    const QTextCharFormat docString = formatAt(panel, 1, 12);              // the '#' inside the docstring
+    EXPECT_EQ(formatAt(panel, 2, 6).foreground(), docString.foreground()); // continued on the next line
+    EXPECT_FALSE(docString.fontItalic());
+    const QTextCharFormat comment = formatAt(panel, 3, 24);
+    EXPECT_TRUE(comment.fontItalic());
+    EXPECT_EQ(formatAt(panel, 3, 13).foreground(), docString.foreground()); // '#' in a one-line string
+    EXPECT_NE(formatAt(panel, 3, 17).foreground(), docString.foreground()); // the number 42
 }
 
 TEST(NotesPanel, ShowsTitleSummaryAndParagraphs) {
