@@ -36,7 +36,10 @@ LessonBrowser::LessonBrowser(QWidget* parent)
     layout->addWidget(m_view);
 
     connect(m_filter, &QLineEdit::textChanged, this, [this](const QString& text) {
+        // Filtering can move the current index; that is not the user choosing a lesson.
+        m_selecting = true;
         m_proxy->setFilterFixedString(text);
+        m_selecting = false;
         m_view->expandAll();
     });
     connect(m_view, &QTreeView::activated, this, &LessonBrowser::activate);
