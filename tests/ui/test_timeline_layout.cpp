@@ -81,13 +81,19 @@ TEST(TimelineLayout, FoldStopsAtAWideSpanAndAtAGap) {
     const TimeMapper mapper(0, 1000, 0, 100); // 10 ns a pixel
     std::vector<SpanDrawItem> items;
     layoutSpans(spans, mapper, 1000, items);
-    ASSERT_EQ(items.size(), 3U);
-    EXPECT_TRUE(items[0].folded);
-    EXPECT_EQ(items[0].count, 50U);
-    EXPECT_FALSE(items[1].folded);
-    EXPECT_EQ(items[1].firstSpan, 50U);
-    EXPECT_EQ(items[2].firstSpan, 51U);
-    EXPECT_EQ(items[2].count, 1U);
+    // Folds are at most kMinSpanPx (30 ns) wide: 15 tiny spans each.
+    ASSERT_EQ(items.size(), 6U);
+    std::uint32_t folded = 0;
+    for (std::size_t index = 0; index < 4; ++index) {
+        EXPECT_TRUE(items[index].folded);
+        EXPECT_LE(items[index].x1 - items[index].x0, kMinSpanPx + 1e-9);
+        folded += items[index].count;
+    }
+    EXPECT_EQ(folded, 50U);
+    EXPECT_FALSE(items[4].folded);
+    EXPECT_EQ(items[4].firstSpan, 50U);
+    EXPECT_EQ(items[5].firstSpan, 51U);
+    EXPECT_EQ(items[5].count, 1U);
 }
 
 TEST(TimelineLayout, OnlyTheVisibleWindowIsWalked) {

@@ -95,7 +95,8 @@ void TimelineData::rebuild(const core::Trace& trace) {
     m_trace = &trace;
     syncLanes(trace);
     const core::TraceAnalysis analysis = core::analyze(trace);
-    m_endNs = std::max(analysis.makespanNs, trace.endNs);
+    m_lastEventNs = trace.events.empty() ? 0 : trace.events.back().timeNs;
+    m_endNs = std::max({analysis.makespanNs, trace.endNs, m_lastEventNs});
 
     m_taskLanes.reserve(analysis.tasks.size());
     for (const core::TaskRecord& task : analysis.tasks) {
@@ -208,7 +209,7 @@ void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Ev
     m_gilLane.name = QStringLiteral("GIL");
     syncLanes(trace);
     for (const core::Event& event : batch) {
-        m_endNs = std::max(m_endNs, event.timeNs);
+        m_lastEventNs = std::max(m_lastEventNs, event.timeNs);
         switch (event.kind) {
         case core::EventKind::TaskCreated: {
             TimelineLane& lane = m_taskLanes[taskLaneFor(trace, event.task)];
@@ -233,7 +234,8 @@ void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Ev
             break;
         }
     }
-    m_endNs = std::max(m_endNs, trace.endNs);
+    // While live, trace.endNs is "now" (open spans are drawn up to it); once finished, the run's end.
+    m_endNs = std::max(m_lastEventNs, trace.endNs);
 }
 
 void TimelineData::liveTaskState(const core::Event& event) {

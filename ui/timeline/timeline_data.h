@@ -108,6 +108,7 @@ private:
     std::uint32_t m_gilHolderId = 0;         // string ids of the special counters; 0 = not interned
     std::uint32_t m_loopLagId = 0;
     bool m_namesLooked = false;
+    std::int64_t m_lastEventNs = 0;
     std::int64_t m_endNs = 0;
 };
 

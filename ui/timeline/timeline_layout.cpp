@@ -34,6 +34,26 @@ core::TaskState dominantState(const std::vector<TimelineSpan>& spans, std::size_
     return static_cast<core::TaskState>(best - time.begin());
 }
 
+// The first index >= from whose drawn end is > limit: an exponential then binary search, O(log distance), since
+// a fold usually ends a few spans later.
+std::size_t gallopPastEnd(const std::vector<TimelineSpan>& spans, std::size_t from, std::int64_t limit,
+                          std::int64_t dataEndNs) {
+    std::size_t low = from;
+    std::size_t step = 1;
+    while (low < spans.size() && drawnEndNs(spans[low], dataEndNs) <= limit) {
+        const std::size_t probe = std::min(low + step, spans.size());
+        if (probe == spans.size() || drawnEndNs(spans[probe], dataEndNs) > limit) {
+            const auto found = std::partition_point(
+                spans.begin() + static_cast<std::ptrdiff_t>(low), spans.begin() + static_cast<std::ptrdiff_t>(probe),
+                [&](const TimelineSpan& span) { return drawnEndNs(span, dataEndNs) <= limit; });
+            return static_cast<std::size_t>(found - spans.begin());
+        }
+        low = probe;
+        step *= 2;
+    }
+    return low;
+}
+
 } // namespace
 
 std::size_t firstVisibleSpan(const std::vector<TimelineSpan>& spans, std::int64_t startNs, std::int64_t dataEndNs) {
@@ -67,31 +87,13 @@ void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mappe
             ++index;
             continue;
         }
-        // A run of narrow spans: absorb every span ending within kMinSpanPx of the fold's end (a binary search, so
-        // a zoomed-out lane costs O(pixels · log n), not O(spans)), stop at a gap or a wide span.
+        // A fold: the narrow span and every span ending within kMinSpanPx of its start, found by a binary search.
+        // Folds are at most ~kMinSpanPx wide, so a zoomed-out lane reads as a strip of dominant states over time at
+        // O(pixels · log n) cost, not O(spans).
         const std::size_t first = index;
-        std::int64_t foldEnd = end;
-        std::size_t next = index + 1;
-        while (next < spans.size()) {
-            const auto jump = std::partition_point(
-                spans.begin() + static_cast<std::ptrdiff_t>(next), spans.end(),
-                [&](const TimelineSpan& candidate) { return drawnEndNs(candidate, dataEndNs) < foldEnd + minSpanNs; });
-            if (jump != spans.begin() + static_cast<std::ptrdiff_t>(next)) {
-                next = static_cast<std::size_t>(jump - spans.begin());
-                foldEnd = std::max(foldEnd, drawnEndNs(spans[next - 1], dataEndNs));
-            }
-            if (next >= spans.size()) {
-                break;
-            }
-            const TimelineSpan& candidate = spans[next];
-            const std::int64_t candidateEnd = drawnEndNs(candidate, dataEndNs);
-            if (candidate.startNs > foldEnd + minSpanNs || candidateEnd - candidate.startNs >= minSpanNs ||
-                candidate.startNs > visibleEnd) {
-                break;
-            }
-            foldEnd = std::max(foldEnd, candidateEnd);
-            ++next;
-        }
+        const std::int64_t limit = span.startNs + minSpanNs;
+        const std::size_t next = gallopPastEnd(spans, index + 1, limit, dataEndNs);
+        const std::int64_t foldEnd = std::max(end, drawnEndNs(spans[next - 1], dataEndNs));
         const std::size_t count = next - first;
         SpanDrawItem item{clampX(mapper.mapTimeToX(span.startNs)),
                           clampX(mapper.mapTimeToX(foldEnd)),

@@ -33,8 +33,17 @@ void TimelinePainter::setVariants(std::vector<const TimelineData*> variants, std
     m_labels.resize(m_variants.size());
 }
 
+TimelinePainter::TimelinePainter() {
+    setPresenterMode(false);
+}
+
 void TimelinePainter::setPresenterMode(bool presenter) {
     m_palette = StatePalette(presenter);
+    for (int state = 0; state < core::kTaskStateCount; ++state) {
+        // A fold: many thin spans, one mark in their main state, a shade darker than a real span.
+        m_foldRgb[static_cast<std::size_t>(state)] =
+            m_palette.color(static_cast<core::TaskState>(state)).darker(115).rgba();
+    }
     m_metrics = TimelineMetrics::forMode(presenter);
     m_font = QFont();
     if (presenter) {
@@ -193,16 +202,34 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
     const double top = row.top() + 2;
     const double height = row.height() - 4;
     const bool presenter = m_palette.presenter();
+    // Folds go into a one-pixel-high strip drawn once per lane (tens of thousands of 1-3 px fills are too slow).
+    const int stripLeft = static_cast<int>(std::floor(mapper.left()));
+    const int stripWidth = static_cast<int>(std::ceil(mapper.right())) - stripLeft + 1;
+    bool anyFold = false;
     for (const SpanDrawItem& item : m_spanItems) {
         const QRectF rect(item.x0, top, std::max(item.x1 - item.x0, 1.0), height);
-        QColor color = m_palette.color(item.state);
+        QColor color;
+        if (!item.folded || gil) {
+            color = m_palette.color(item.state);
+        }
         if (gil) {
             // One shade per holding lane, so hand-overs show.
             const std::uint16_t holder = lane.spans[item.firstSpan].lane;
             color = color.darker(100 + 25 * (holder % 4));
         }
         if (item.folded) {
-            painter.fillRect(rect, color.darker(125)); // a fold: many thin spans, one mark
+            if (!anyFold) {
+                if (m_foldStrip.width() != stripWidth) {
+                    m_foldStrip = QImage(stripWidth, 1, QImage::Format_ARGB32_Premultiplied);
+                }
+                m_foldStrip.fill(Qt::transparent);
+                anyFold = true;
+            }
+            const QRgb rgb = gil ? color.darker(115).rgba() : m_foldRgb[static_cast<std::size_t>(item.state)];
+            auto* pixels = reinterpret_cast<QRgb*>(m_foldStrip.scanLine(0));
+            const int from = std::clamp(static_cast<int>(std::floor(item.x0)) - stripLeft, 0, stripWidth - 1);
+            const int to = std::clamp(static_cast<int>(std::ceil(item.x1)) - stripLeft, from + 1, stripWidth);
+            std::fill(pixels + from, pixels + to, rgb);
             continue;
         }
         if (presenter) {
@@ -220,6 +247,9 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
             painter.setBrush(Qt::NoBrush);
             painter.drawRect(rect);
         }
+    }
+    if (anyFold) {
+        painter.drawImage(QRectF(stripLeft, top, stripWidth, height), m_foldStrip);
     }
     layoutMarkers(lane.markers, mapper, m_markerItems);
     for (const MarkerDrawItem& marker : m_markerItems) {

@@ -8,8 +8,10 @@
 #include "timeline_layout.h"
 
 #include <QFont>
+#include <QImage>
 #include <QPainter>
 
+#include <array>
 #include <optional>
 #include <vector>
 
@@ -42,6 +44,7 @@ struct TimelineSelection {
 
 class TimelinePainter {
 public:
+    TimelinePainter();
     void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> labels);
     void setLaneMode(LaneMode mode) { m_mode = mode; }
     void setPresenterMode(bool presenter);
@@ -82,6 +85,8 @@ private:
     QFont m_font;
     mutable std::vector<SpanDrawItem> m_spanItems; // reused between lanes and frames: no allocation per paint
     mutable std::vector<MarkerDrawItem> m_markerItems;
+    std::array<QRgb, core::kTaskStateCount> m_foldRgb{};
+    mutable QImage m_foldStrip; // one row of fold colours, stretched over the lane's height
 };
 
 // A tick step of 1, 2 or 5 × 10^k ns giving at least minPixels between ticks.
