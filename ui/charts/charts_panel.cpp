@@ -41,6 +41,18 @@ double niceCeiling(double value) {
     return 10 * magnitude;
 }
 
+// A round tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks over `span`.
+double niceStep(double span, int ticks) {
+    const double raw = std::max(span / ticks, 1e-6);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
+    for (double factor : {1.0, 2.0, 5.0}) {
+        if (raw <= factor * magnitude) {
+            return factor * magnitude;
+        }
+    }
+    return 10 * magnitude;
+}
+
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
@@ -221,7 +233,21 @@ void ChartsPanel::dataChanged() {
     }
     for (std::size_t index = 0; index < kChartCount; ++index) {
         ChartSlot& slot = m_charts[index];
-        slot.xAxis->setRange(static_cast<double>(startNs) / 1e6, static_cast<double>(endNs) / 1e6);
+        const double fromMs = static_cast<double>(startNs) / 1e6;
+        const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
+        // Ticks on round milliseconds (0, 500, 1000…), like the timeline's axis above. Each change relays the axis
+        // out, so the order matters: a widening range takes its larger interval first, a narrowing one its range
+        // first; either way no layout sees a small interval over a large range (millions of ticks).
+        const double interval = std::max(niceStep(toMs - fromMs, 6), (toMs - fromMs) / 20);
+        slot.xAxis->setTickType(QValueAxis::TicksDynamic);
+        slot.xAxis->setTickAnchor(0);
+        if (interval >= slot.xAxis->tickInterval()) {
+            slot.xAxis->setTickInterval(interval);
+            slot.xAxis->setRange(fromMs, toMs);
+        } else {
+            slot.xAxis->setRange(fromMs, toMs);
+            slot.xAxis->setTickInterval(interval);
+        }
         // Headroom so the peak is not drawn on the frame.
         slot.yAxis->setRange(0, niceCeiling(peaks[index] * 1.05));
     }

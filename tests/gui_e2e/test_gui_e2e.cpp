@@ -1,0 +1,99 @@
+// End to end, under Xvfb: the real interleave runs L2, L5 and L8 with --screenshot, and the pictures must show the
+// expected lanes and state colours.
+#include "timeline/state_palette.h"
+
+#include <QColor>
+#include <QDir>
+#include <QFile>
+#include <QImage>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTemporaryDir>
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <string>
+
+namespace interleave::ui {
+namespace {
+
+int runApp(const std::string& arguments) {
+    // xvfb-run gives the app a real X server of its own; -a picks a free display number.
+    const std::string command = "xvfb-run -a -s '-screen 0 1920x1080x24' " + std::string(INTERLEAVE_GUI_PATH) + " " +
+                                arguments + " > /dev/null 2>&1";
+    return std::system(command.c_str());
+}
+
+std::size_t pixelsNear(const QImage& image, const QColor& colour) {
+    std::size_t count = 0;
+    for (int y = 0; y < image.height(); ++y) {
+        const auto* line = reinterpret_cast<const QRgb*>(image.constScanLine(y));
+        for (int x = 0; x < image.width(); ++x) {
+            const QColor pixel(line[x]);
+            if (std::abs(pixel.red() - colour.red()) + std::abs(pixel.green() - colour.green()) +
+                    std::abs(pixel.blue() - colour.blue()) <
+                12) {
+                ++count;
+            }
+        }
+    }
+    return count;
+}
+
+class GuiEndToEnd : public ::testing::Test {
+protected:
+    void SetUp() override {
+        if (std::system("command -v xvfb-run > /dev/null 2>&1") != 0) {
+            GTEST_SKIP() << "xvfb-run is not installed";
+        }
+        ASSERT_TRUE(m_dir.isValid());
+        qputenv("XDG_CONFIG_HOME", m_dir.path().toUtf8()); // fresh settings for every run
+    }
+    QImage screenshot(const std::string& name, const std::string& arguments) {
+        QDir().mkpath(QStringLiteral(INTERLEAVE_SCREENSHOT_DIR));
+        const QString path = QDir(QStringLiteral(INTERLEAVE_SCREENSHOT_DIR)).filePath(QString::fromStdString(name));
+        QFile::remove(path);
+        EXPECT_EQ(runApp(arguments + " --screenshot " + path.toStdString() + " --quit-when-done"), 0);
+        QImage image(path);
+        EXPECT_FALSE(image.isNull()) << "no screenshot at " << path.toStdString();
+        return image.convertToFormat(QImage::Format_RGB32);
+    }
+    QTemporaryDir m_dir;
+};
+
+TEST_F(GuiEndToEnd, GatherShowsOverlappingIoWaits) {
+    const QImage image = screenshot("l2.png", "--lesson L2 --set requests=6 --set latency_ms=150 --run");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::WaitingIo)), 2000U);
+}
+
+TEST_F(GuiEndToEnd, GilLessonShowsWaitingForTheGil) {
+    const QImage image = screenshot("l5.png", "--lesson L5 --variant threads+GIL --set tasks=2 --set cpu_ms=80 --run");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::WaitingGil)), 500U);
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::Running)), 500U);
+}
+
+TEST_F(GuiEndToEnd, BackpressureShowsTheBlockedProducerAndWritesFrameStats) {
+    const QString stats = m_dir.filePath(QStringLiteral("frames.json"));
+    const QImage image = screenshot(
+        "l8.png", "--lesson L8 --variant bounded-queue --set items=200 --run --frame-stats " + stats.toStdString());
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::Blocked)), 300U);
+    QFile file(stats);
+    ASSERT_TRUE(file.open(QIODevice::ReadOnly));
+    const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+    EXPECT_GT(json.value(QStringLiteral("frames")).toInt(), 10);
+    EXPECT_TRUE(json.contains(QStringLiteral("p99")));
+}
+
+TEST_F(GuiEndToEnd, PresenterModeScreenshot) {
+    const QImage image =
+        screenshot("l2-presenter.png", "--lesson L2 --set requests=6 --set latency_ms=150 --run --presenter");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(true).background(core::TaskState::WaitingIo)), 2000U);
+}
+
+} // namespace
+} // namespace interleave::ui

@@ -1,0 +1,321 @@
+// The main window: its actions, menus, docks and settings, and choosing a lesson.
+#include "app/main_window.h"
+
+#include "charts/charts_panel.h"
+#include "panels/lesson_browser.h"
+#include "panels/listing_panel.h"
+#include "panels/notes_panel.h"
+#include "panels/parameter_panel.h"
+#include "panels/summary_panel.h"
+#include "scenario/lesson_loader.h"
+#include "timeline/timeline_view.h"
+
+#include <QAction>
+#include <QActionGroup>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QScreen>
+#include <QSettings>
+#include <QStatusBar>
+#include <QToolBar>
+
+namespace interleave::ui {
+
+MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent), m_options(std::move(options)) {
+    setWindowTitle(QStringLiteral("Interleave"));
+    setDockNestingEnabled(true);
+    m_timeline = new TimelineView(this);
+    setCentralWidget(m_timeline);
+    createActions();
+    createDocks();
+    createMenus();
+    m_status = new QLabel(this);
+    statusBar()->addWidget(m_status, 1);
+
+    connect(&m_controller, &RunController::started, this, &MainWindow::onRunStarted);
+    connect(&m_controller, &RunController::frame, this, &MainWindow::onFrame);
+    connect(&m_controller, &RunController::variantFinished, this, &MainWindow::onVariantFinished);
+    connect(&m_controller, &RunController::finished, this, &MainWindow::onRunFinished);
+    connect(m_timeline, &TimelineView::taskSelected, this, &MainWindow::onTaskSelected);
+    connect(m_timeline, &TimelineView::hoverChanged, this, &MainWindow::onHover);
+    connect(m_timeline, &TimelineView::visibleRangeChanged, m_charts, &ChartsPanel::setTimeRange);
+    connect(m_browser, &LessonBrowser::lessonActivated, this, [this](const QString& id) { selectLesson(id); });
+
+    loadLessons();
+    restoreSettings();
+    updateActions();
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+    auto make = [this](const QString& text, const QKeySequence& shortcut, const QString& icon, auto slot) {
+        auto* action = new QAction(QIcon::fromTheme(icon), text, this);
+        action->setShortcut(shortcut);
+        connect(action, &QAction::triggered, this, slot);
+        return action;
+    };
+    m_openAction = make(tr("&Open Lesson File…"), QKeySequence::Open, QStringLiteral("document-open"),
+                        &MainWindow::openLessonFile);
+    m_quitAction = make(tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"), &QWidget::close);
+    m_runAction = make(tr("&Run"), QKeySequence(Qt::Key_F5), QStringLiteral("media-playback-start"),
+                       [this] { runVariants(false); });
+    m_runAllAction = make(tr("Run &All Variants"), QKeySequence(Qt::CTRL | Qt::Key_F5),
+                          QStringLiteral("media-seek-forward"), [this] { runVariants(true); });
+    m_stopAction = make(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), QStringLiteral("media-playback-stop"),
+                        &MainWindow::stopRun);
+    m_zoomInAction = make(tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), QStringLiteral("zoom-in"),
+                          [this] { m_timeline->zoomIn(); });
+    m_zoomOutAction = make(tr("Zoom &Out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), QStringLiteral("zoom-out"),
+                           [this] { m_timeline->zoomOut(); });
+    m_zoomFitAction = make(tr("Zoom to &Fit"), QKeySequence(Qt::CTRL | Qt::Key_0), QStringLiteral("zoom-fit-best"),
+                           [this] { m_timeline->zoomToFit(); });
+    m_byTaskAction =
+        make(tr("Lanes by &Task"), QKeySequence(Qt::CTRL | Qt::Key_T), {}, [this] { setLaneMode(LaneMode::ByTask); });
+    m_byWorkerAction = make(tr("Lanes by &Worker"), QKeySequence(Qt::CTRL | Qt::Key_W), {},
+                            [this] { setLaneMode(LaneMode::ByWorker); });
+    auto* laneModes = new QActionGroup(this);
+    for (QAction* action : {m_byTaskAction, m_byWorkerAction}) {
+        action->setCheckable(true);
+        laneModes->addAction(action);
+    }
+    m_byTaskAction->setChecked(true);
+    m_presenterAction = make(tr("&Presenter Mode"), QKeySequence(Qt::Key_F11), QStringLiteral("video-display"),
+                             [this](bool on) { setPresenterMode(on); });
+    m_presenterAction->setCheckable(true);
+    m_aboutAction = make(tr("&About Interleave"), {}, QStringLiteral("help-about"), [this] {
+        QMessageBox::about(this, tr("About Interleave"),
+                           tr("<b>Interleave</b><p>A concurrency lab: real work in four models, drawn live.</p>"));
+    });
+}
+
+void MainWindow::createMenus() {
+    QMenu* file = menuBar()->addMenu(tr("&File"));
+    file->addAction(m_openAction);
+    file->addSeparator();
+    file->addAction(m_quitAction);
+    QMenu* run = menuBar()->addMenu(tr("&Run"));
+    run->addActions({m_runAction, m_runAllAction, m_stopAction});
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu->addActions({m_zoomInAction, m_zoomOutAction, m_zoomFitAction});
+    m_viewMenu->addSeparator();
+    m_viewMenu->addActions({m_byTaskAction, m_byWorkerAction});
+    m_viewMenu->addSeparator();
+    m_viewMenu->addAction(m_presenterAction);
+    m_viewMenu->addSeparator();
+    for (QDockWidget* dock : m_docks) {
+        m_viewMenu->addAction(dock->toggleViewAction()); // a closed dock comes back from here
+    }
+    QMenu* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(m_aboutAction);
+
+    QToolBar* toolbar = addToolBar(tr("Run"));
+    toolbar->setObjectName(QStringLiteral("runToolbar"));
+    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    toolbar->addWidget(new QLabel(tr(" Variant "), toolbar));
+    m_variantBox = new QComboBox(toolbar);
+    m_variantBox->setMinimumContentsLength(14);
+    toolbar->addWidget(m_variantBox);
+    toolbar->addActions({m_runAction, m_runAllAction, m_stopAction});
+    toolbar->addSeparator();
+    toolbar->addWidget(new QLabel(tr(" Slow motion ×"), toolbar));
+    m_timeScale = new QDoubleSpinBox(toolbar);
+    m_timeScale->setRange(1.0, 20.0);
+    m_timeScale->setDecimals(1);
+    m_timeScale->setSingleStep(1.0);
+    m_timeScale->setToolTip(tr("Every duration is multiplied by this factor (1 = real time)"));
+    toolbar->addWidget(m_timeScale);
+    toolbar->addSeparator();
+    toolbar->addActions({m_zoomInAction, m_zoomOutAction, m_zoomFitAction});
+    toolbar->addSeparator();
+    toolbar->addActions({m_byTaskAction, m_byWorkerAction, m_presenterAction});
+}
+
+QDockWidget* MainWindow::addPanelDock(const QString& title, const QString& objectName, QWidget* panel,
+                                      Qt::DockWidgetArea area) {
+    auto* dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(panel);
+    addDockWidget(area, dock);
+    m_docks.push_back(dock);
+    return dock;
+}
+
+void MainWindow::createDocks() {
+    m_browser = new LessonBrowser(this);
+    m_parameters = new ParameterPanel(this);
+    m_summary = new SummaryPanel(this);
+    m_listing = new ListingPanel(this);
+    m_notes = new NotesPanel(this);
+    m_charts = new ChartsPanel(this);
+    QDockWidget* lessons =
+        addPanelDock(tr("Lessons"), QStringLiteral("lessonsDock"), m_browser, Qt::LeftDockWidgetArea);
+    QDockWidget* parameters =
+        addPanelDock(tr("Parameters"), QStringLiteral("parametersDock"), m_parameters, Qt::LeftDockWidgetArea);
+    splitDockWidget(lessons, parameters, Qt::Vertical);
+    QDockWidget* summary =
+        addPanelDock(tr("Summary"), QStringLiteral("summaryDock"), m_summary, Qt::RightDockWidgetArea);
+    QDockWidget* listing =
+        addPanelDock(tr("Python"), QStringLiteral("listingDock"), m_listing, Qt::RightDockWidgetArea);
+    QDockWidget* notes = addPanelDock(tr("Notes"), QStringLiteral("notesDock"), m_notes, Qt::RightDockWidgetArea);
+    splitDockWidget(summary, listing, Qt::Vertical);
+    tabifyDockWidget(listing, notes);
+    listing->raise();
+    addPanelDock(tr("Charts"), QStringLiteral("chartsDock"), m_charts, Qt::BottomDockWidgetArea);
+}
+
+void MainWindow::restoreSettings() {
+    QSettings settings;
+    if (!restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray())) {
+        const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
+        resize(std::min(1840, screen.width() * 19 / 20), std::min(1020, screen.height() * 19 / 20));
+    }
+    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
+        // First start: the timeline gets the most room, the side panels enough to read.
+        auto dock = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
+        resizeDocks({dock("lessonsDock"), dock("summaryDock")}, {330, 540}, Qt::Horizontal);
+        resizeDocks({dock("chartsDock")}, {280}, Qt::Vertical);
+        resizeDocks({dock("summaryDock")}, {330}, Qt::Vertical);
+    }
+    m_timeScale->setValue(settings.value(QStringLiteral("run/timeScale"), 1.0).toDouble());
+}
+
+void MainWindow::saveSettings() {
+    QSettings settings;
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), m_presenter ? m_layoutBeforePresenting : saveState());
+    settings.setValue(QStringLiteral("run/timeScale"), m_timeScale->value());
+    if (m_scenario) {
+        settings.setValue(QStringLiteral("lesson/last"), QString::fromStdString(m_scenario->sourcePath));
+        settings.beginGroup(QStringLiteral("parameters/") + QString::fromStdString(m_scenario->id));
+        for (const auto& [name, value] : m_parameters->values()) {
+            settings.setValue(QString::fromStdString(name), value);
+        }
+        settings.endGroup();
+    }
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+    saveSettings();
+    m_controller.shutdown(); // a run still going is stopped: threads joined, workers reaped
+    event->accept();
+}
+
+void MainWindow::loadLessons() {
+    try {
+        m_lessons = core::loadLessonDirectory(core::builtinLessonDirectory());
+    } catch (const std::exception& problem) {
+        QMessageBox::warning(
+            this, tr("Lessons"),
+            tr("The built-in lessons could not be loaded:\n%1").arg(QString::fromStdString(problem.what())));
+    }
+    m_browser->setLessons(m_lessons);
+}
+
+void MainWindow::openLessonFile() {
+    const QString path = QFileDialog::getOpenFileName(this, tr("Open Lesson File"), {},
+                                                      tr("Lesson files (*.yaml *.yml *.json);;All files (*)"));
+    if (!path.isEmpty()) {
+        selectLesson(path);
+    }
+}
+
+void MainWindow::selectLesson(const QString& idAliasOrPath) {
+    if (m_controller.isRunning()) {
+        m_controller.stop();
+    }
+    try {
+        core::Scenario scenario = core::findLesson(idAliasOrPath.toStdString());
+        const bool known = std::any_of(m_lessons.begin(), m_lessons.end(),
+                                       [&](const core::Scenario& lesson) { return lesson.id == scenario.id; });
+        if (!known) {
+            m_lessons.push_back(scenario);
+            m_browser->addLesson(scenario);
+        }
+        showLesson(scenario);
+    } catch (const std::exception& problem) {
+        // A bad lesson file: its file:line:col message, and the app carries on with what it showed.
+        QMessageBox::critical(this, tr("Cannot open the lesson"), QString::fromStdString(problem.what()));
+    }
+}
+
+void MainWindow::showLesson(const core::Scenario& scenario) {
+    m_scenario = scenario;
+    setWindowTitle(
+        tr("Interleave — %1 %2").arg(QString::fromStdString(scenario.alias()), QString::fromStdString(scenario.title)));
+    m_parameters->setScenario(scenario);
+    QSettings settings;
+    settings.beginGroup(QStringLiteral("parameters/") + QString::fromStdString(scenario.id));
+    core::ParameterValues saved = scenario.defaults();
+    for (const QString& key : settings.childKeys()) {
+        saved[key.toStdString()] = settings.value(key).toDouble();
+    }
+    settings.endGroup();
+    m_parameters->setValues(saved);
+    m_notes->setScenario(scenario);
+    m_variantBox->clear();
+    for (const core::VariantDecl& variant : scenario.variants) {
+        m_variantBox->addItem(QString::fromStdString(variant.name));
+    }
+    if (!scenario.variants.empty()) {
+        m_listing->setListing(QString::fromStdString(scenario.listingFor(scenario.variants.front())));
+    }
+    m_browser->selectLesson(QString::fromStdString(scenario.id));
+    m_summary->clear();
+    m_summary->setMessage(tr("Press Run (F5) to run %1, or Run All Variants (Ctrl+F5) to compare them.")
+                              .arg(m_variantBox->currentText()));
+    updateActions();
+}
+
+void MainWindow::setPresenterMode(bool on) {
+    if (on == m_presenter) {
+        return;
+    }
+    // The stage goes to the timeline: the lesson and parameter docks step aside while presenting, and the teacher's
+    // own layout comes back afterwards.
+    if (on) {
+        m_layoutBeforePresenting = saveState();
+        for (QDockWidget* dock : m_docks) {
+            if (dock->objectName() == QStringLiteral("lessonsDock") ||
+                dock->objectName() == QStringLiteral("parametersDock")) {
+                dock->hide();
+            }
+        }
+    } else if (!m_layoutBeforePresenting.isEmpty()) {
+        restoreState(m_layoutBeforePresenting);
+    }
+    m_presenter = on;
+    m_presenterAction->setChecked(on);
+    QFont font = QApplication::font();
+    font.setPointSizeF(on ? 15.0 : 10.0);
+    setFont(font);
+    m_timeline->setPresenterMode(on);
+    m_charts->setPresenterMode(on);
+    m_summary->setPresenterMode(on);
+    m_listing->setPresenterMode(on);
+}
+
+void MainWindow::setLaneMode(LaneMode mode) {
+    m_byTaskAction->setChecked(mode == LaneMode::ByTask);
+    m_byWorkerAction->setChecked(mode == LaneMode::ByWorker);
+    m_timeline->setLaneMode(mode);
+}
+
+void MainWindow::updateActions() {
+    const bool running = m_controller.isRunning();
+    m_runAction->setEnabled(!running && m_scenario.has_value());
+    m_runAllAction->setEnabled(!running && m_scenario.has_value());
+    m_stopAction->setEnabled(running);
+    m_variantBox->setEnabled(!running);
+    m_timeScale->setEnabled(!running);
+    m_parameters->setEnabled(!running);
+}
+
+} // namespace interleave::ui

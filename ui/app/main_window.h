@@ -1,0 +1,108 @@
+// The main window: lesson browser, parameters and run controls, the live timeline, charts, summary, listing, notes.
+#pragma once
+
+#include "app/app_options.h"
+#include "app/frame_stats.h"
+#include "app/run_controller.h"
+#include "scenario/scenario.h"
+#include "timeline/timeline_data.h"
+
+#include <QMainWindow>
+
+#include <vector>
+
+class QAction;
+class QComboBox;
+class QDockWidget;
+class QDoubleSpinBox;
+class QLabel;
+class QMenu;
+
+namespace interleave::ui {
+
+class ChartsPanel;
+class LessonBrowser;
+class ListingPanel;
+class NotesPanel;
+class ParameterPanel;
+class SummaryPanel;
+class TimelineView;
+
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(AppOptions options, QWidget* parent = nullptr);
+    ~MainWindow() override;
+
+    // Applies the scripted start (lesson, settings, --run ...) once the window is shown.
+    void startFromOptions();
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+
+private:
+    void createActions();
+    void createMenus();
+    void createDocks();
+    QDockWidget* addPanelDock(const QString& title, const QString& objectName, QWidget* panel, Qt::DockWidgetArea area);
+    void restoreSettings();
+    void saveSettings();
+
+    void loadLessons();
+    void openLessonFile();
+    void selectLesson(const QString& idAliasOrPath);
+    void showLesson(const core::Scenario& scenario);
+
+    void runVariants(bool allVariants);
+    void stopRun();
+    void onRunStarted();
+    void onFrame(qint64 pollNs);
+    void onVariantFinished(int index);
+    void onRunFinished(bool stopped);
+    void refreshViews();
+    void updateActions();
+    void setPresenterMode(bool on);
+    void setLaneMode(LaneMode mode);
+    void onTaskSelected(int variant, std::uint32_t task, std::int32_t line);
+    void onHover(int variant, std::uint32_t task, std::int64_t ns, std::int32_t line);
+    void finishScriptedRun();
+    QString variantLabel(int index) const;
+
+    AppOptions m_options;
+    RunController m_controller;
+    FrameStats m_frameStats;
+    std::vector<core::Scenario> m_lessons;
+    std::optional<core::Scenario> m_scenario;
+    QString m_shownVariantListing;
+
+    TimelineView* m_timeline = nullptr;
+    ChartsPanel* m_charts = nullptr;
+    LessonBrowser* m_browser = nullptr;
+    ParameterPanel* m_parameters = nullptr;
+    SummaryPanel* m_summary = nullptr;
+    ListingPanel* m_listing = nullptr;
+    NotesPanel* m_notes = nullptr;
+    QComboBox* m_variantBox = nullptr;
+    QDoubleSpinBox* m_timeScale = nullptr;
+    QLabel* m_status = nullptr;
+    std::vector<QDockWidget*> m_docks;
+
+    QAction* m_openAction = nullptr;
+    QAction* m_quitAction = nullptr;
+    QAction* m_runAction = nullptr;
+    QAction* m_runAllAction = nullptr;
+    QAction* m_stopAction = nullptr;
+    QAction* m_zoomInAction = nullptr;
+    QAction* m_zoomOutAction = nullptr;
+    QAction* m_zoomFitAction = nullptr;
+    QAction* m_byTaskAction = nullptr;
+    QAction* m_byWorkerAction = nullptr;
+    QAction* m_presenterAction = nullptr;
+    QAction* m_aboutAction = nullptr;
+    QMenu* m_viewMenu = nullptr;
+    bool m_presenter = false;
+    QByteArray m_layoutBeforePresenting;
+    bool m_scriptedRunPending = false;
+};
+
+} // namespace interleave::ui

@@ -1,0 +1,234 @@
+// The main window's run flow: start and stop, the once-a-frame refresh, results, and the scripted start.
+#include "app/main_window.h"
+
+#include "charts/charts_panel.h"
+#include "panels/listing_panel.h"
+#include "panels/parameter_panel.h"
+#include "panels/summary_panel.h"
+#include "scenario/lesson_loader.h"
+#include "timeline/timeline_view.h"
+
+#include <QApplication>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QElapsedTimer>
+#include <QLabel>
+#include <QScreen>
+#include <QSettings>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace interleave::ui {
+
+void MainWindow::runVariants(bool allVariants) {
+    if (!m_scenario || m_controller.isRunning()) {
+        return;
+    }
+    std::vector<std::string> variants;
+    if (allVariants) {
+        for (const core::VariantDecl& variant : m_scenario->variants) {
+            variants.push_back(variant.name);
+        }
+    } else {
+        variants.push_back(m_variantBox->currentText().toStdString());
+    }
+    try {
+        m_controller.start(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
+    } catch (const std::exception& problem) {
+        // A refused limit or a bad value: said in the summary, nothing started.
+        m_summary->clear();
+        m_summary->setMessage(tr("Not started: %1").arg(QString::fromStdString(problem.what())));
+        m_status->setText(tr("Not started"));
+    }
+}
+
+void MainWindow::stopRun() {
+    m_controller.stop();
+}
+
+QString MainWindow::variantLabel(int index) const {
+    const auto& slot = *m_controller.slots()[static_cast<std::size_t>(index)];
+    if (!slot.finished) {
+        return tr("%1 · running").arg(slot.name);
+    }
+    const double makespanMs = static_cast<double>(slot.result.analysis.makespanNs) / 1e6;
+    QString label = tr("%1 · %2 ms").arg(slot.name).arg(makespanMs, 0, 'f', 1);
+    const core::LessonReport report = m_controller.report();
+    for (const core::VariantSummary& summary : report.variants) {
+        if (summary.variant == slot.result.variant && summary.speedup) {
+            label +=
+                tr(" · %1× vs %2").arg(*summary.speedup, 0, 'f', 2).arg(QString::fromStdString(m_scenario->baseline));
+        }
+    }
+    if (slot.result.outcome.status != core::RunStatus::Completed) {
+        label +=
+            QStringLiteral(" · ") + QString::fromStdString(std::string(core::toString(slot.result.outcome.status)));
+    }
+    return label;
+}
+
+void MainWindow::refreshViews() {
+    std::vector<const TimelineData*> timelines;
+    std::vector<QString> labels;
+    std::vector<QString> names;
+    for (std::size_t i = 0; i < m_controller.slots().size(); ++i) {
+        const auto& slot = *m_controller.slots()[i];
+        if (slot.run || slot.finished) {
+            timelines.push_back(&slot.timeline);
+            labels.push_back(variantLabel(static_cast<int>(i)));
+            names.push_back(slot.name);
+        }
+    }
+    m_timeline->setVariants(timelines, labels);
+    m_charts->setVariants(timelines, names);
+}
+
+void MainWindow::onRunStarted() {
+    m_frameStats.clear();
+    m_summary->clear();
+    m_summary->setMessage(tr("Running…"));
+    m_timeline->zoomToFit();
+    refreshViews();
+    updateActions();
+}
+
+void MainWindow::onFrame(qint64 pollNs) {
+    QElapsedTimer clock;
+    clock.start();
+    const int live = m_controller.liveIndex();
+    if (live >= 0 && m_controller.slots()[static_cast<std::size_t>(live)]->timeline.lanes(LaneMode::ByTask).empty()) {
+        refreshViews(); // the live variant just got its first lanes
+    }
+    m_timeline->dataChanged();
+    m_charts->dataChanged();
+    // Paint now rather than later, so that the frame time below covers the whole frame.
+    m_timeline->viewport()->repaint();
+    m_frameStats.add(pollNs + clock.nsecsElapsed());
+    if (live >= 0) {
+        const auto& slot = *m_controller.slots()[static_cast<std::size_t>(live)];
+        if (slot.run && !slot.run->lastBatch().empty()) {
+            // How long the oldest event of this frame waited to be on screen.
+            m_frameStats.addLatency(slot.run->elapsedNs() - slot.run->lastBatch().front().timeNs);
+        }
+        m_status->setText(tr("Running %1 · %2 ms · %3 of %4 tasks finished")
+                              .arg(slot.name)
+                              .arg(static_cast<double>(m_controller.liveElapsedNs()) / 1e6, 0, 'f', 0)
+                              .arg(slot.run ? slot.run->tasksFinished() : 0)
+                              .arg(slot.run ? slot.run->tasksCreated() : 0));
+    }
+}
+
+void MainWindow::onVariantFinished(int index) {
+    refreshViews();
+    m_summary->setReport(m_controller.report());
+    const auto& slot = *m_controller.slots()[static_cast<std::size_t>(index)];
+    if (slot.result.outcome.status == core::RunStatus::Failed) {
+        m_summary->setMessage(tr("%1 failed: %2").arg(slot.name, QString::fromStdString(slot.result.outcome.error)));
+    }
+}
+
+void MainWindow::onRunFinished(bool stopped) {
+    refreshViews();
+    m_timeline->zoomToFit();
+    m_summary->setReport(m_controller.report());
+    if (stopped) {
+        m_summary->setMessage(tr("Stopped: the results are partial."));
+    }
+    m_status->setText(stopped ? tr("Stopped") : tr("Done"));
+    updateActions();
+    if (m_scriptedRunPending) {
+        m_scriptedRunPending = false;
+        // Let the final layout and paint happen before the screenshot.
+        QTimer::singleShot(300, this, &MainWindow::finishScriptedRun);
+    }
+}
+
+void MainWindow::onTaskSelected(int variant, std::uint32_t /*task*/, std::int32_t line) {
+    if (!m_scenario || variant < 0 || variant >= static_cast<int>(m_controller.slots().size())) {
+        return;
+    }
+    const auto& slot = *m_controller.slots()[static_cast<std::size_t>(variant)];
+    if (const core::VariantDecl* decl = m_scenario->findVariant(slot.name.toStdString())) {
+        const QString listing = QString::fromStdString(m_scenario->listingFor(*decl));
+        if (listing != m_shownVariantListing) {
+            m_shownVariantListing = listing;
+            m_listing->setListing(listing);
+        }
+    }
+    m_listing->highlightLine(line);
+}
+
+void MainWindow::onHover(int variant, std::uint32_t task, std::int64_t /*ns*/, std::int32_t line) {
+    if (line > 0) {
+        onTaskSelected(variant, task, line);
+    }
+}
+
+void MainWindow::startFromOptions() {
+    if (m_options.presenter) {
+        setPresenterMode(true);
+    }
+    if (m_options.timeScale) {
+        m_timeScale->setValue(*m_options.timeScale);
+    }
+    QString lesson = m_options.lesson;
+    if (lesson.isEmpty()) {
+        lesson = QSettings().value(QStringLiteral("lesson/last"), QStringLiteral("L2")).toString();
+    }
+    selectLesson(lesson);
+    if (!m_scenario) {
+        selectLesson(QStringLiteral("L2"));
+    }
+    if (!m_scenario) {
+        return;
+    }
+    if (!m_options.settings.empty()) {
+        try {
+            m_parameters->setValues(core::resolveParameters(*m_scenario, m_options.settings));
+        } catch (const std::exception& problem) {
+            std::fprintf(stderr, "interleave: %s\n", problem.what());
+            m_summary->setMessage(QString::fromStdString(problem.what()));
+            if (m_options.quitWhenDone) {
+                QTimer::singleShot(0, qApp, [] { QApplication::exit(2); });
+            }
+            return;
+        }
+    }
+    if (!m_options.variants.isEmpty()) {
+        m_variantBox->setCurrentText(m_options.variants.front());
+    }
+    if (m_options.run) {
+        m_scriptedRunPending = true;
+        if (m_options.variants.size() == 1) {
+            runVariants(false);
+        } else {
+            runVariants(true);
+        }
+        if (!m_controller.isRunning()) {
+            m_scriptedRunPending = false;
+            finishScriptedRun(); // refused before it started: still honour --screenshot and --quit-when-done
+        }
+    }
+}
+
+void MainWindow::finishScriptedRun() {
+    if (!m_options.screenshotPath.isEmpty()) {
+        const QPixmap shot = grab();
+        if (!shot.save(m_options.screenshotPath, "PNG")) {
+            std::fprintf(stderr, "interleave: cannot write the screenshot to %s\n",
+                         qPrintable(m_options.screenshotPath));
+        }
+    }
+    if (!m_options.frameStatsPath.isEmpty()) {
+        QString error;
+        if (!m_frameStats.writeJson(m_options.frameStatsPath, &error)) {
+            std::fprintf(stderr, "interleave: cannot write the frame stats: %s\n", qPrintable(error));
+        }
+    }
+    if (m_options.quitWhenDone) {
+        close();
+    }
+}
+
+} // namespace interleave::ui
