@@ -36,6 +36,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     createActions();
     createDocks();
     createMenus();
+    createReplayBar();
     m_status = new QLabel(this);
     statusBar()->addWidget(m_status, 1);
 
@@ -122,6 +123,12 @@ void MainWindow::createMenus() {
     toolbar->addWidget(new QLabel(tr(" Variant "), toolbar));
     m_variantBox = new QComboBox(toolbar);
     m_variantBox->setMinimumContentsLength(14);
+    connect(m_variantBox, &QComboBox::currentTextChanged, this, [this](const QString& name) {
+        if (const core::VariantDecl* variant = m_scenario ? m_scenario->findVariant(name.toStdString()) : nullptr) {
+            m_shownVariantListing = QString::fromStdString(m_scenario->listingFor(*variant));
+            m_listing->setListing(m_shownVariantListing);
+        }
+    });
     toolbar->addWidget(m_variantBox);
     toolbar->addActions({m_runAction, m_runAllAction, m_stopAction});
     toolbar->addSeparator();
@@ -288,6 +295,9 @@ void MainWindow::setPresenterMode(bool on) {
                 dock->hide();
             }
         }
+        if (auto* charts = findChild<QDockWidget*>(QStringLiteral("chartsDock"))) {
+            resizeDocks({charts}, {height() / 4}, Qt::Vertical);
+        }
     } else if (!m_layoutBeforePresenting.isEmpty()) {
         restoreState(m_layoutBeforePresenting);
     }
@@ -312,6 +322,12 @@ void MainWindow::updateActions() {
     const bool running = m_controller.isRunning();
     m_runAction->setEnabled(!running && m_scenario.has_value());
     m_runAllAction->setEnabled(!running && m_scenario.has_value());
+    const bool replayable = !running && replayEndNs() > 0;
+    m_playAction->setEnabled(replayable);
+    m_replaySlider->setEnabled(replayable);
+    if (running) {
+        m_playAction->setChecked(false);
+    }
     m_stopAction->setEnabled(running);
     m_variantBox->setEnabled(!running);
     m_timeScale->setEnabled(!running);

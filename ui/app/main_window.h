@@ -7,6 +7,7 @@
 #include "scenario/scenario.h"
 #include "timeline/timeline_data.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <vector>
@@ -17,6 +18,8 @@ class QDockWidget;
 class QDoubleSpinBox;
 class QLabel;
 class QMenu;
+class QSlider;
+class QTimer;
 
 namespace interleave::ui {
 
@@ -36,6 +39,8 @@ public:
 
     // Applies the scripted start (lesson, settings, --run ...) once the window is shown.
     void startFromOptions();
+    const RunController& controller() const { return m_controller; }
+    std::int64_t playheadNs() const { return m_playheadNs; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -66,6 +71,13 @@ private:
     void onTaskSelected(int variant, std::uint32_t task, std::int32_t line);
     void onHover(int variant, std::uint32_t task, std::int64_t ns, std::int32_t line);
     void finishScriptedRun();
+    // Replay: a playhead over the finished run, dragged or played at the slow-motion speed.
+    void createReplayBar();
+    void setPlayhead(std::int64_t ns);
+    void togglePlay(bool playing);
+    void advancePlayhead();
+    std::int64_t replayEndNs() const;
+    std::int32_t listingLineAt(int variant, std::uint32_t task, std::int64_t ns) const;
     QString variantLabel(int index) const;
 
     AppOptions m_options;
@@ -100,6 +112,14 @@ private:
     QAction* m_presenterAction = nullptr;
     QAction* m_aboutAction = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QSlider* m_replaySlider = nullptr;
+    QLabel* m_replayTime = nullptr;
+    QAction* m_playAction = nullptr;
+    QTimer* m_replayTimer = nullptr;
+    QElapsedTimer m_replayClock;
+    std::int64_t m_playheadNs = 0;
+    int m_selectedVariant = 0;
+    std::uint32_t m_selectedTask = 0;
     bool m_presenter = false;
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;

@@ -86,6 +86,17 @@ void MainWindow::refreshViews() {
 
 void MainWindow::onRunStarted() {
     m_frameStats.clear();
+    m_timeline->setPlayhead(std::nullopt);
+    m_charts->setPlayhead(std::nullopt);
+    m_selectedVariant = 0;
+    m_selectedTask = 0;
+    // The listing follows what runs: the first variant's Python until a span is picked.
+    if (m_scenario && !m_controller.slots().empty()) {
+        if (const core::VariantDecl* decl = m_scenario->findVariant(m_controller.slots().front()->name.toStdString())) {
+            m_shownVariantListing = QString::fromStdString(m_scenario->listingFor(*decl));
+            m_listing->setListing(m_shownVariantListing);
+        }
+    }
     m_summary->clear();
     m_summary->setMessage(tr("Running…"));
     m_timeline->zoomToFit();
@@ -144,10 +155,12 @@ void MainWindow::onRunFinished(bool stopped) {
     }
 }
 
-void MainWindow::onTaskSelected(int variant, std::uint32_t /*task*/, std::int32_t line) {
+void MainWindow::onTaskSelected(int variant, std::uint32_t task, std::int32_t line) {
     if (!m_scenario || variant < 0 || variant >= static_cast<int>(m_controller.slots().size())) {
         return;
     }
+    m_selectedVariant = variant;
+    m_selectedTask = task;
     const auto& slot = *m_controller.slots()[static_cast<std::size_t>(variant)];
     if (const core::VariantDecl* decl = m_scenario->findVariant(slot.name.toStdString())) {
         const QString listing = QString::fromStdString(m_scenario->listingFor(*decl));
@@ -159,9 +172,10 @@ void MainWindow::onTaskSelected(int variant, std::uint32_t /*task*/, std::int32_
     m_listing->highlightLine(line);
 }
 
-void MainWindow::onHover(int variant, std::uint32_t task, std::int64_t /*ns*/, std::int32_t line) {
-    if (line > 0) {
-        onTaskSelected(variant, task, line);
+void MainWindow::onHover(int variant, std::uint32_t /*task*/, std::int64_t /*ns*/, std::int32_t line) {
+    // Hovering shows the step under the mouse without changing the selection.
+    if (line > 0 && variant == m_selectedVariant) {
+        m_listing->highlightLine(line);
     }
 }
 

@@ -6,6 +6,7 @@
 
 #include <QChart>
 #include <QChartView>
+#include <QGraphicsLineItem>
 #include <QLegend>
 #include <QLineSeries>
 #include <QVBoxLayout>
@@ -90,6 +91,10 @@ void ChartsPanel::createChart(std::size_t index, ChartKind kind, const QString& 
     slot.chart->addAxis(slot.xAxis, Qt::AlignBottom);
     slot.chart->addAxis(slot.yAxis, Qt::AlignLeft);
     slot.view = new QChartView(slot.chart, this); // takes ownership of the chart
+    slot.playhead = new QGraphicsLineItem(slot.chart);
+    slot.playhead->setPen(QPen(QColor(0xD5, 0x00, 0x00), 2));
+    slot.playhead->setZValue(100);
+    slot.playhead->hide();
     slot.view->setRenderHint(QPainter::Antialiasing, true);
     slot.view->setMinimumHeight(140);
     slot.view->setObjectName(title);
@@ -251,6 +256,7 @@ void ChartsPanel::dataChanged() {
         // Headroom so the peak is not drawn on the frame.
         slot.yAxis->setRange(0, niceCeiling(peaks[index] * 1.05));
     }
+    placePlayheads();
 }
 
 void ChartsPanel::setTimeRange(std::int64_t startNs, std::int64_t endNs) {
@@ -332,6 +338,27 @@ QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
         }
     }
     return result;
+}
+
+void ChartsPanel::setPlayhead(std::optional<std::int64_t> ns) {
+    m_playheadNs = ns;
+    placePlayheads();
+}
+
+void ChartsPanel::placePlayheads() {
+    for (ChartSlot& slot : m_charts) {
+        if (!m_playheadNs || slot.playhead == nullptr) {
+            if (slot.playhead) {
+                slot.playhead->hide();
+            }
+            continue;
+        }
+        const double ms = static_cast<double>(*m_playheadNs) / 1e6;
+        const QRectF plot = slot.chart->plotArea();
+        const double x = slot.chart->mapToPosition(QPointF(ms, 0)).x();
+        slot.playhead->setLine(x, plot.top(), x, plot.bottom());
+        slot.playhead->setVisible(x >= plot.left() && x <= plot.right());
+    }
 }
 
 } // namespace interleave::ui

@@ -9,12 +9,15 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 class QChart;
 class QChartView;
 class QLineSeries;
 class QValueAxis;
+
+class QGraphicsLineItem;
 
 namespace interleave::ui {
 
@@ -48,6 +51,8 @@ public Q_SLOTS:
     // All x axes show this range (the timeline's visible range); an empty range means the whole run.
     void setTimeRange(std::int64_t startNs, std::int64_t endNs);
     void setPresenterMode(bool on);
+    // A vertical line at this time on every chart (the replay playhead); nullopt hides it.
+    void setPlayhead(std::optional<std::int64_t> ns);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -79,6 +84,7 @@ private:
         QValueAxis* xAxis = nullptr;
         QValueAxis* yAxis = nullptr;
         int seriesCount = 0;
+        QGraphicsLineItem* playhead = nullptr;
     };
 
     void createChart(std::size_t index, ChartKind kind, const QString& title);
@@ -88,6 +94,7 @@ private:
     static int plotWidth(const ChartSlot& slot);
     std::int64_t dataEndNs() const;
     void updateVisibility();
+    void placePlayheads();
 
     std::array<ChartSlot, kChartCount> m_charts;
     std::vector<const TimelineData*> m_variants;
@@ -97,6 +104,7 @@ private:
     std::int64_t m_rangeStartNs = 0;
     std::int64_t m_rangeEndNs = 0; // <= start: follow the data
     bool m_presenterMode = false;
+    std::optional<std::int64_t> m_playheadNs;
 };
 
 } // namespace interleave::ui

@@ -246,6 +246,9 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
             painter.setPen(QPen(m_palette.canvas(), m_palette.outlineWidth()));
             painter.setBrush(Qt::NoBrush);
             painter.drawRect(rect);
+        } else if (rect.width() > 4) {
+            // A hairline where each span starts, so that back-to-back steps (ten awaits in a row) stay countable.
+            painter.fillRect(QRectF(rect.left(), rect.top(), 1.0, rect.height()), m_palette.canvas());
         }
     }
     if (anyFold) {
@@ -356,6 +359,7 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         painter.fillRect(box, m_palette.background(state));
         painter.fillRect(box, m_palette.brush(state));
         painter.setPen(m_palette.gridLine());
+        painter.setBrush(Qt::NoBrush); // whatever was drawn last must not tint the swatch
         painter.drawRect(box);
         const QString name = stateName(state);
         painter.setPen(m_palette.text());

@@ -1,0 +1,90 @@
+// The run controller and the main window driving real runs offscreen: variants one after another, stop, refusals.
+#include "app/main_window.h"
+#include "app/run_controller.h"
+#include "scenario/lesson_loader.h"
+
+#include <QAction>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <gtest/gtest.h>
+
+namespace interleave::ui {
+namespace {
+
+core::Scenario lesson(const char* alias) {
+    return core::findLesson(alias);
+}
+
+TEST(RunController, RunsEveryVariantInTurnAndReports) {
+    RunController controller;
+    QSignalSpy finished(&controller, &RunController::finished);
+    QSignalSpy frames(&controller, &RunController::frame);
+    const core::Scenario scenario = lesson("L6");
+    controller.start(scenario, {"unbounded", "semaphore"},
+                     core::resolveParameters(scenario, {{"requests", "30"}, {"latency_ms", "20"}, {"limit", "5"}}),
+                     1.0);
+    ASSERT_TRUE(finished.wait(10'000));
+    EXPECT_FALSE(finished.front().front().toBool()); // not stopped
+    EXPECT_GT(frames.count(), 2);
+    ASSERT_EQ(controller.slots().size(), 2U);
+    for (const auto& slot : controller.slots()) {
+        EXPECT_TRUE(slot->finished);
+        EXPECT_FALSE(slot->timeline.lanes(LaneMode::ByTask).empty());
+    }
+    const core::LessonReport report = controller.report();
+    EXPECT_TRUE(report.allPassed());
+}
+
+TEST(RunController, StopEndsTheSessionWithPartialResults) {
+    RunController controller;
+    QSignalSpy finished(&controller, &RunController::finished);
+    const core::Scenario scenario = lesson("L2");
+    controller.start(scenario, {"loop", "gather"}, core::resolveParameters(scenario, {}), 1.0);
+    QTest::qWait(150);
+    controller.stop();
+    ASSERT_TRUE(finished.wait(2'000));
+    EXPECT_TRUE(finished.front().front().toBool()); // stopped
+    EXPECT_EQ(controller.slots().front()->result.outcome.status, core::RunStatus::Stopped);
+    EXPECT_FALSE(controller.slots().back()->finished); // the second variant never started
+}
+
+TEST(RunController, RefusesALimitBeforeAnythingStarts) {
+    RunController controller;
+    core::Scenario scenario = lesson("L5");
+    for (core::ParameterDecl& parameter : scenario.parameters) {
+        if (parameter.name == "tasks") {
+            parameter.maximum = 5000; // past the lesson's own range, so that the engine's limit is what refuses it
+        }
+    }
+    core::ParameterValues values = scenario.defaults();
+    values["tasks"] = 2000;
+    EXPECT_THROW(controller.start(scenario, {"threads+GIL"}, values, 1.0), core::UsageError);
+    EXPECT_FALSE(controller.isRunning());
+}
+
+TEST(MainWindow, ScriptedRunShowsTheResultsAndReplays) {
+    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
+    AppOptions options;
+    options.lesson = QStringLiteral("L2");
+    options.settings = {{"requests", "4"}, {"latency_ms", "30"}};
+    options.run = true;
+    MainWindow window(options);
+    window.resize(1600, 900);
+    window.show();
+    window.startFromOptions();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 10'000));
+    EXPECT_EQ(window.controller().slots().size(), 2U); // --run without --variant runs them all
+    EXPECT_TRUE(window.controller().report().allPassed());
+
+    // Replay: playing moves the playhead through the run to its end (the loop variant, 4 x 30 ms).
+    auto* play = window.findChild<QAction*>(QStringLiteral("playReplayAction"));
+    ASSERT_NE(play, nullptr);
+    ASSERT_TRUE(play->isEnabled());
+    play->setChecked(true);
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !play->isChecked(); }, 5'000));
+    EXPECT_GE(window.playheadNs(), 100'000'000);
+}
+
+} // namespace
+} // namespace interleave::ui
