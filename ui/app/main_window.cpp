@@ -184,14 +184,17 @@ void MainWindow::restoreSettings() {
         const QRect screen = QGuiApplication::primaryScreen()->availableGeometry();
         resize(std::min(1840, screen.width() * 19 / 20), std::min(1020, screen.height() * 19 / 20));
     }
-    if (!restoreState(settings.value(QStringLiteral("window/state")).toByteArray())) {
-        // First start: the timeline gets the most room, the side panels enough to read.
-        auto dock = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
-        resizeDocks({dock("lessonsDock"), dock("summaryDock")}, {330, 540}, Qt::Horizontal);
-        resizeDocks({dock("chartsDock")}, {280}, Qt::Vertical);
-        resizeDocks({dock("summaryDock")}, {330}, Qt::Vertical);
-    }
+    m_firstStart = !restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_timeScale->setValue(settings.value(QStringLiteral("run/timeScale"), 1.0).toDouble());
+}
+
+void MainWindow::applyFirstStartLayout() {
+    // The timeline gets the most room, the side panels enough to read. Done once the window is laid out: dock
+    // sizes asked for before that are ignored.
+    auto dock = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
+    resizeDocks({dock("lessonsDock"), dock("summaryDock")}, {width() / 5, width() * 3 / 10}, Qt::Horizontal);
+    resizeDocks({dock("chartsDock")}, {height() * 3 / 10}, Qt::Vertical);
+    resizeDocks({dock("summaryDock")}, {height() / 3}, Qt::Vertical);
 }
 
 void MainWindow::saveSettings() {

@@ -51,6 +51,7 @@ private:
     void createDocks();
     QDockWidget* addPanelDock(const QString& title, const QString& objectName, QWidget* panel, Qt::DockWidgetArea area);
     void restoreSettings();
+    void applyFirstStartLayout();
     void saveSettings();
 
     void loadLessons();
@@ -121,6 +122,7 @@ private:
     int m_selectedVariant = 0;
     std::uint32_t m_selectedTask = 0;
     bool m_presenter = false;
+    bool m_firstStart = false;
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;
 };

@@ -180,6 +180,9 @@ void MainWindow::onHover(int variant, std::uint32_t /*task*/, std::int64_t /*ns*
 }
 
 void MainWindow::startFromOptions() {
+    if (m_firstStart) {
+        applyFirstStartLayout();
+    }
     if (m_options.presenter) {
         setPresenterMode(true);
     }
