@@ -215,6 +215,11 @@ void MainWindow::startFromOptions() {
     if (!m_options.variants.isEmpty()) {
         m_variantBox->setCurrentText(m_options.variants.front());
     }
+    if (!m_options.run && (m_options.quitWhenDone || !m_options.screenshotPath.isEmpty())) {
+        // Nothing to run: the screenshot (and the quit) come once the window has painted.
+        QTimer::singleShot(300, this, &MainWindow::finishScriptedRun);
+        return;
+    }
     if (m_options.run) {
         m_scriptedRunPending = true;
         if (m_options.variants.size() == 1) {
