@@ -299,7 +299,7 @@ void MainWindow::setPresenterMode(bool on) {
             }
         }
         if (auto* charts = findChild<QDockWidget*>(QStringLiteral("chartsDock"))) {
-            resizeDocks({charts}, {height() / 4}, Qt::Vertical);
+            resizeDocks({charts}, {height() * 3 / 10}, Qt::Vertical);
         }
     } else if (!m_layoutBeforePresenting.isEmpty()) {
         restoreState(m_layoutBeforePresenting);

@@ -298,7 +298,14 @@ void ChartsPanel::applyStyle() {
                 axis->setLinePenColor(Qt::white);
             }
         }
-        slot.view->setMinimumHeight(m_presenterMode ? 200 : 140);
+        slot.view->setMinimumHeight(m_presenterMode ? 200 : 120);
+        // Side by side there is no room beside a chart for its legend: it goes underneath.
+        slot.chart->legend()->setAlignment(m_presenterMode ? Qt::AlignBottom : Qt::AlignRight);
+        slot.xAxis->setTitleVisible(!m_presenterMode); // "ms" is on the timeline right above
+    }
+    // On a projector the charts sit side by side, so the timeline keeps the height of the screen.
+    if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
+        box->setDirection(m_presenterMode ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
     }
     QPalette palette;
     if (m_presenterMode) {
