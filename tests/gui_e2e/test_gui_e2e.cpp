@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <sys/wait.h>
 
 namespace interleave::ui {
 namespace {
@@ -93,6 +94,23 @@ TEST_F(GuiEndToEnd, PresenterModeScreenshot) {
         screenshot("l2-presenter.png", "--lesson L2 --set requests=6 --set latency_ms=150 --run --presenter");
     ASSERT_FALSE(image.isNull());
     EXPECT_GT(pixelsNear(image, StatePalette(true).background(core::TaskState::WaitingIo)), 2000U);
+}
+
+TEST_F(GuiEndToEnd, ABadLessonFileIsReportedWithItsPlace) {
+    const QString bad = m_dir.filePath(QStringLiteral("bad.yaml"));
+    QFile file(bad);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("id: broken\nnumber: 42\ntitle: [unclosed\n");
+    file.close();
+    const QString errors = m_dir.filePath(QStringLiteral("errors.txt"));
+    const std::string command = "xvfb-run -a -s '-screen 0 1920x1080x24' " + std::string(INTERLEAVE_GUI_PATH) +
+                                " --lesson " + bad.toStdString() + " --quit-when-done > /dev/null 2> " +
+                                errors.toStdString();
+    const int status = std::system(command.c_str());
+    EXPECT_EQ(WEXITSTATUS(status), 2);
+    QFile output(errors);
+    ASSERT_TRUE(output.open(QIODevice::ReadOnly));
+    EXPECT_TRUE(output.readAll().contains("bad.yaml:4:1:"));
 }
 
 } // namespace

@@ -24,7 +24,10 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QTimer>
 #include <QToolBar>
+
+#include <cstdio>
 
 namespace interleave::ui {
 
@@ -251,7 +254,13 @@ void MainWindow::selectLesson(const QString& idAliasOrPath) {
         }
         showLesson(scenario);
     } catch (const std::exception& problem) {
-        // A bad lesson file: its file:line:col message, and the app carries on with what it showed.
+        // A bad lesson file: its file:line:col message, and the app carries on with what it showed. A scripted start
+        // that is meant to quit by itself must not wait on a dialog nobody will close: it says so and exits with 2.
+        if (m_options.quitWhenDone) {
+            std::fprintf(stderr, "interleave: %s\n", problem.what());
+            QTimer::singleShot(0, qApp, [] { QApplication::exit(2); });
+            return;
+        }
         QMessageBox::critical(this, tr("Cannot open the lesson"), QString::fromStdString(problem.what()));
     }
 }

@@ -194,6 +194,9 @@ void MainWindow::startFromOptions() {
         lesson = QSettings().value(QStringLiteral("lesson/last"), QStringLiteral("L2")).toString();
     }
     selectLesson(lesson);
+    if (!m_scenario && m_options.quitWhenDone) {
+        return; // the error is said; the app is on its way out
+    }
     if (!m_scenario) {
         selectLesson(QStringLiteral("L2"));
     }
