@@ -54,8 +54,7 @@ QString MainWindow::variantLabel(int index) const {
     }
     const double makespanMs = static_cast<double>(slot.result.analysis.makespanNs) / 1e6;
     QString label = tr("%1 · %2 ms").arg(slot.name).arg(makespanMs, 0, 'f', 1);
-    const core::LessonReport report = m_controller.report();
-    for (const core::VariantSummary& summary : report.variants) {
+    for (const core::VariantSummary& summary : m_controller.report().variants) {
         if (summary.variant == slot.result.variant && summary.speedup) {
             label +=
                 tr(" · %1× vs %2").arg(*summary.speedup, 0, 'f', 2).arg(QString::fromStdString(m_scenario->baseline));

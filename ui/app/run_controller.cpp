@@ -38,6 +38,7 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     m_scenario = scenario;
     m_parameters = parameters;
     m_slots = std::move(slots);
+    updateReport();
     m_running = true;
     m_stopRequested = false;
     Q_EMIT started();
@@ -97,6 +98,7 @@ void RunController::finishVariant(VariantSlot& slot) {
     slot.run.reset();
     slot.timeline.rebuild(slot.result.trace); // exact spans now that every event is in
     slot.finished = true;
+    updateReport();
 }
 
 void RunController::stop() {
@@ -119,17 +121,14 @@ void RunController::shutdown() {
     m_live = -1;
 }
 
-core::LessonReport RunController::report() const {
+void RunController::updateReport() {
     std::vector<core::VariantRun> runs;
     for (const auto& slot : m_slots) {
         if (slot->finished) {
             runs.push_back(slot->result);
         }
     }
-    if (!m_scenario) {
-        return {};
-    }
-    return core::buildReport(*m_scenario, m_parameters, runs);
+    m_report = m_scenario ? core::buildReport(*m_scenario, m_parameters, runs) : core::LessonReport{};
 }
 
 std::int64_t RunController::liveElapsedNs() const {

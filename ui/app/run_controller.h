@@ -45,8 +45,8 @@ public:
 
     const std::vector<std::unique_ptr<VariantSlot>>& slots() const { return m_slots; }
     const core::Scenario* scenario() const { return m_scenario ? &*m_scenario : nullptr; }
-    // The report of the variants that have finished so far.
-    core::LessonReport report() const;
+    // The report of the variants that have finished so far (brought up to date as each one ends).
+    const core::LessonReport& report() const { return m_report; }
     int liveIndex() const { return m_live; }
     std::int64_t liveElapsedNs() const;
 
@@ -62,9 +62,11 @@ private:
     void tick();
     void startVariant(int index);
     void finishVariant(VariantSlot& slot);
+    void updateReport();
 
     std::optional<core::Scenario> m_scenario;
     core::ParameterValues m_parameters;
+    core::LessonReport m_report;
     std::vector<std::unique_ptr<VariantSlot>> m_slots;
     QTimer m_frameTimer;
     int m_live = -1;
