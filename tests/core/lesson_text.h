@@ -1,6 +1,10 @@
 // Small lesson texts shared by the loader and plan tests, with their line numbers spelled out.
 #pragma once
 
+#include "scenario/lesson_loader.h"
+
+#include <gtest/gtest.h>
+
 #include <string>
 
 namespace interleave::core::testing {
@@ -31,4 +35,22 @@ inline std::string lessonWith(const std::string& tail) {
     return kLessonHead + tail;
 }
 
+// The whole "file:line:col: message" of the LessonError that parsing `text` as bad.yaml raises.
+inline std::string errorOf(const std::string& text) {
+    try {
+        parseLesson(text, "bad.yaml");
+    } catch (const LessonError& error) {
+        return error.what();
+    }
+    return "no error";
+}
+
 } // namespace interleave::core::testing
+
+// The message starts with `prefix` ("bad.yaml:7:11:") and says `fragment` somewhere.
+#define EXPECT_ERROR(text, prefix, fragment)                                                                           \
+    do {                                                                                                               \
+        const std::string message = ::interleave::core::testing::errorOf(text);                                        \
+        EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;                                                            \
+        EXPECT_NE(message.find(fragment), std::string::npos) << message;                                               \
+    } while (false)

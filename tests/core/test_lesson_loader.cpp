@@ -7,24 +7,8 @@
 namespace interleave::core {
 namespace {
 
+using testing::errorOf;
 using testing::lessonWith;
-
-// The whole "file:line:col: message" of the LessonError that parsing `text` as bad.yaml raises.
-std::string errorOf(const std::string& text) {
-    try {
-        parseLesson(text, "bad.yaml");
-    } catch (const LessonError& error) {
-        return error.what();
-    }
-    return "no error";
-}
-
-#define EXPECT_ERROR(text, prefix, fragment)                                                                           \
-    do {                                                                                                               \
-        const std::string message = errorOf(text);                                                                     \
-        EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;                                                            \
-        EXPECT_NE(message.find(fragment), std::string::npos) << message;                                               \
-    } while (false)
 
 TEST(LessonLoader, ReadsAGoodLesson) {
     const Scenario lesson = parseLesson(lessonWith(R"(      - repeat: $n

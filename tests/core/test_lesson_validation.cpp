@@ -7,23 +7,8 @@
 namespace interleave::core {
 namespace {
 
+using testing::errorOf;
 using testing::lessonWith;
-
-std::string errorOf(const std::string& text) {
-    try {
-        parseLesson(text, "bad.yaml");
-    } catch (const LessonError& error) {
-        return error.what();
-    }
-    return "no error";
-}
-
-#define EXPECT_ERROR(text, prefix, fragment)                                                                           \
-    do {                                                                                                               \
-        const std::string message = errorOf(text);                                                                     \
-        EXPECT_EQ(message.rfind(prefix, 0), 0u) << message;                                                            \
-        EXPECT_NE(message.find(fragment), std::string::npos) << message;                                               \
-    } while (false)
 
 // Line 18 does some I/O; lines 19-22 are one expectation on variant 'one' whose metric (line 21) and comparison
 // (line 22) a test chooses.
