@@ -190,6 +190,13 @@ void Engine::endTask(TaskRef task, const std::string& failure) {
     markFinishedIfLast();
 }
 
+void Engine::resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure) {
+    m_context.setState(task, TaskState::Running, 0, line);
+    if (!childFailure.empty() && childFailure != kStoppedByRun) {
+        throw TaskFailure{childFailure};
+    }
+}
+
 std::uint32_t Engine::jobName(const PlanStep& step) const {
     return step.labelId != 0 ? step.labelId : m_context.names.offloadJob;
 }

@@ -28,6 +28,9 @@ namespace interleave::core {
 
 // A task as the interpreter carries it: its id and current lane, and its own seeded random stream so that fail(p)
 // draws the same numbers whatever the thread interleaving.
+// What a child reports instead of a failure when it ended because the run is being stopped.
+inline constexpr const char* kStoppedByRun = "stopped";
+
 struct TaskFrame {
     TaskRef ref;
     std::uint64_t randomState = 0;
@@ -61,6 +64,9 @@ private:
     // Records a task's end: Done, or an exception marker and Failed when `failure` says why. Then checks whether it
     // was the run's last live task.
     void endTask(TaskRef task, const std::string& failure);
+    // After waiting for children or an offloaded job: the task runs again, and a child's failure becomes its own
+    // (a child that was only stopped is not a failure: the run is ending anyway).
+    void resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure);
     WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
     std::uint32_t jobName(const PlanStep& step) const;
     void burnCpu(TaskFrame& task, const PlanStep& step);

@@ -47,7 +47,7 @@ std::string describe(const std::exception_ptr& error) {
     } catch (const TaskFailure& failure) {
         return failure.message.empty() ? "the task failed" : failure.message;
     } catch (const RunStopped&) {
-        return "stopped";
+        return kStoppedByRun;
     } catch (const std::exception& problem) {
         return problem.what();
     } catch (...) {
@@ -65,7 +65,7 @@ void Engine::runAsyncModel() {
     asio::co_spawn(m_io, heartbeat(), asio::detached);
     asio::co_spawn(m_io, taskAsync(root, m_plan.program), [this](const std::exception_ptr& error) {
         const std::string message = describe(error);
-        if (!message.empty() && message != "stopped") {
+        if (!message.empty() && message != kStoppedByRun) {
             m_mainFailure = message;
         }
     });
@@ -262,10 +262,7 @@ asio::awaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step)
     }
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
     co_await join->wait();
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
-    if (!join->failure.empty() && join->failure != "stopped") {
-        throw TaskFailure{join->failure};
-    }
+    resumeAfterWait(task.ref, step.line, join->failure);
 }
 
 asio::awaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
@@ -283,10 +280,7 @@ asio::awaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step
     }
     m_context.setState(task.ref, TaskState::Blocked, waitingOn, step.line);
     co_await join->wait();
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
-    if (!join->failure.empty() && join->failure != "stopped") {
-        throw TaskFailure{join->failure};
-    }
+    resumeAfterWait(task.ref, step.line, join->failure);
 }
 
 asio::awaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {

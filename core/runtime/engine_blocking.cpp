@@ -216,10 +216,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
     if (step.kind != OpKind::Spawn) {
         join->wait(m_context.stopToken());
     }
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
-    if (!join->failure.empty() && join->failure != "stopped") {
-        throw TaskFailure{join->failure};
-    }
+    resumeAfterWait(task.ref, step.line, join->failure);
 }
 
 void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
@@ -235,10 +232,7 @@ void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
         submitToThreadPool(job, step.body, finished);
     }
     join->wait(m_context.stopToken());
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
-    if (!join->failure.empty() && join->failure != "stopped") {
-        throw TaskFailure{join->failure};
-    }
+    resumeAfterWait(task.ref, step.line, join->failure);
 }
 
 void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
@@ -275,7 +269,7 @@ void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& step
         } catch (const TaskFailure& failure) {
             error = failure.message;
         } catch (const RunStopped&) {
-            error = "stopped";
+            error = kStoppedByRun;
         }
         finished(error);
     });
