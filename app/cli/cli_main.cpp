@@ -24,10 +24,11 @@ void addRunSettings(CLI::App& command, RunSettings& settings) {
 }
 
 int run(int argc, char** argv) {
-    CLI::App app{"interleave-cli: run Interleave's concurrency lessons headless, check them and export traces.\n"
-                 "Exit codes: 0 ok, 1 an expectation failed, 2 bad input (nothing ran), 3 a run failed,\n"
-                 "130 interrupted by Ctrl-C (partial results are still printed and exported).",
-                 "interleave-cli"};
+    CLI::App app{
+        "interleave-cli: run Interleave's concurrency lessons headless, check them and export traces.\n"
+        "Exit codes: 0 ok, 1 an expectation failed, 2 bad input (nothing ran), 3 a run failed,\n"
+        "4 an export could not be written, 130 interrupted by Ctrl-C (partial results are still printed and exported).",
+        "interleave-cli"};
     app.set_version_flag("--version", "interleave-cli 0.1.0");
     app.require_subcommand(1);
 

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "export_files.h"
+#include "io/atomic_file.h"
 #include "lesson_session.h"
 #include "report_json.h"
 #include "report_printer.h"
@@ -59,7 +60,6 @@ int runLesson(const RunCommand& command) {
     ProgressLine progress;
     const SessionResult result = session.run(progress);
     const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);
-    const std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
 
     if (command.settings.json) {
         fmt::print("{}\n", reportToJson(report, scenario.alias(), result.interrupted()).dump(2));
@@ -67,8 +67,14 @@ int runLesson(const RunCommand& command) {
         printRunSummary(stdout, report, ReportContext{scenario.alias(), result.interrupted()});
     }
     std::fflush(stdout);
-    if (!written.empty()) {
-        fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
+    if (exports.any()) {
+        try {
+            const std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
+            fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
+        } catch (const core::FileWriteError& error) {
+            fmt::print(stderr, "interleave-cli: {}\n", error.what());
+            return kExitWriteFailed;
+        }
     }
 
     for (const core::VariantRun& run : result.runs) {

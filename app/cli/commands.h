@@ -12,6 +12,7 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitChecksFailed = 1; // an expectation failed, or an unexpected error
 inline constexpr int kExitUsage = 2;        // a bad lesson file, argument or setting: nothing ran
 inline constexpr int kExitRunFailed = 3;    // a run failed (e.g. a broken process pool)
+inline constexpr int kExitWriteFailed = 4;  // an export could not be written (any earlier file is left intact)
 // A stop signal gives 128 + its number: 130 for Ctrl-C.
 
 struct RunSettings {

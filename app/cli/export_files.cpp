@@ -1,6 +1,7 @@
 // Writes the CSV and Chrome trace exports of a session's runs.
 #include "export_files.h"
 
+#include "io/atomic_file.h"
 #include "scenario/lesson_error.h"
 #include "trace/trace_export.h"
 
@@ -9,29 +10,9 @@
 #include <cerrno>
 #include <cstring>
 
+#include <unistd.h>
+
 namespace interleave::cli {
-
-namespace {
-
-void openFor(std::ofstream& stream, const std::filesystem::path& path) {
-    errno = 0;
-    stream.open(path, std::ios::out | std::ios::trunc | std::ios::binary);
-    if (!stream.is_open()) {
-        throw core::UsageError(fmt::format("cannot write '{}': {}", path.string(),
-                                           errno != 0 ? std::strerror(errno) : "cannot open the file"));
-    }
-}
-
-void finish(std::ofstream& stream, const std::filesystem::path& path, std::vector<std::string>& written) {
-    stream.flush();
-    if (!stream) {
-        throw std::runtime_error(fmt::format("writing '{}' failed", path.string()));
-    }
-    stream.close();
-    written.push_back(path.string());
-}
-
-} // namespace
 
 std::filesystem::path countersPathFor(const std::filesystem::path& spansPath) {
     std::filesystem::path result = spansPath;
@@ -39,16 +20,33 @@ std::filesystem::path countersPathFor(const std::filesystem::path& spansPath) {
     return result;
 }
 
+void checkWritable(const std::filesystem::path& path) {
+    std::error_code error;
+    if (std::filesystem::is_directory(path, error)) {
+        throw core::UsageError(fmt::format("cannot write '{}': it is a folder", path.string()));
+    }
+    const std::filesystem::path folder = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    if (!std::filesystem::exists(folder, error)) {
+        throw core::UsageError(
+            fmt::format("cannot write '{}': the folder '{}' does not exist", path.string(), folder.string()));
+    }
+    if (!std::filesystem::is_directory(folder, error)) {
+        throw core::UsageError(fmt::format("cannot write '{}': '{}' is not a folder", path.string(), folder.string()));
+    }
+    if (::access(folder.c_str(), W_OK) != 0) {
+        throw core::UsageError(fmt::format("cannot write '{}': {}", path.string(), std::strerror(errno)));
+    }
+}
+
 ExportFiles::ExportFiles(const std::string& csvPath, const std::string& tracePath) {
     if (!csvPath.empty()) {
         m_spansPath = csvPath;
         m_countersPath = countersPathFor(m_spansPath);
-        openFor(m_spans, m_spansPath);
-        openFor(m_counters, m_countersPath);
+        checkWritable(m_spansPath);
     }
     if (!tracePath.empty()) {
         m_tracePath = tracePath;
-        openFor(m_trace, m_tracePath);
+        checkWritable(m_tracePath);
     }
 }
 
@@ -59,15 +57,15 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
         traces.push_back(core::LabelledTrace{run.variant, &run.trace, &run.analysis, lessonLabel});
     }
     std::vector<std::string> written;
-    if (m_spans.is_open()) {
-        core::writeSpansCsv(m_spans, traces);
-        finish(m_spans, m_spansPath, written);
-        core::writeCountersCsv(m_counters, traces);
-        finish(m_counters, m_countersPath, written);
+    if (!m_spansPath.empty()) {
+        core::writeFileAtomically(m_spansPath, [&](std::ostream& out) { core::writeSpansCsv(out, traces); });
+        written.push_back(m_spansPath.string());
+        core::writeFileAtomically(m_countersPath, [&](std::ostream& out) { core::writeCountersCsv(out, traces); });
+        written.push_back(m_countersPath.string());
     }
-    if (m_trace.is_open()) {
-        core::writeChromeTrace(m_trace, traces);
-        finish(m_trace, m_tracePath, written);
+    if (!m_tracePath.empty()) {
+        core::writeFileAtomically(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
+        written.push_back(m_tracePath.string());
     }
     return written;
 }

@@ -1,10 +1,10 @@
-// The files `run --csv` and `run --trace` write: opened before the run (so a bad path fails early), filled after.
+// The files `run --csv` and `run --trace` write: checked before the run (so a bad path fails early), written after,
+// each through a temporary file renamed into place (an earlier file survives a failed export).
 #pragma once
 
 #include "metrics/lesson_report.h"
 
 #include <filesystem>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -13,22 +13,24 @@ namespace interleave::cli {
 // "run.csv" -> "run-counters.csv"; "out/spans" -> "out/spans-counters".
 std::filesystem::path countersPathFor(const std::filesystem::path& spansPath);
 
+// Throws UsageError when `path` cannot be written: its folder is missing, is not a folder or is read-only, or the
+// path is a folder itself.
+void checkWritable(const std::filesystem::path& path);
+
 class ExportFiles {
 public:
-    // Opens (truncating) the requested files; throws UsageError naming a file that cannot be written.
+    // Checks that the requested files can be written; throws UsageError naming one that cannot.
     ExportFiles(const std::string& csvPath, const std::string& tracePath);
 
-    bool any() const { return m_spans.is_open() || m_trace.is_open(); }
-    // Writes every run, partial ones included; returns the paths written, for the summary.
+    bool any() const { return !m_spansPath.empty() || !m_tracePath.empty(); }
+    // Writes every run, partial ones included; returns the paths written, for the summary. Throws
+    // core::FileWriteError when a write fails.
     std::vector<std::string> write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs);
 
 private:
     std::filesystem::path m_spansPath;
     std::filesystem::path m_countersPath;
     std::filesystem::path m_tracePath;
-    std::ofstream m_spans;
-    std::ofstream m_counters;
-    std::ofstream m_trace;
 };
 
 } // namespace interleave::cli

@@ -1,0 +1,147 @@
+// Temp file + fsync + rename, with the temp file removed on every failure path.
+#include "io/atomic_file.h"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <streambuf>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace interleave::core {
+
+namespace {
+
+std::string reason(int error) {
+    return error != 0 ? std::string(std::strerror(error)) : std::string("unknown error");
+}
+
+// A stream buffer over a file descriptor that remembers the first failed write's errno.
+class FdBuffer : public std::streambuf {
+public:
+    explicit FdBuffer(int fd) : m_fd(fd) { setp(m_buffer.data(), m_buffer.data() + m_buffer.size()); }
+    FdBuffer(const FdBuffer&) = delete;
+    FdBuffer& operator=(const FdBuffer&) = delete;
+    ~FdBuffer() override = default;
+
+    int error() const { return m_error; }
+
+    bool flushAll() { return drain(); }
+
+protected:
+    int_type overflow(int_type ch) override {
+        if (!drain()) {
+            return traits_type::eof();
+        }
+        if (!traits_type::eq_int_type(ch, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(ch);
+            pbump(1);
+        }
+        return traits_type::not_eof(ch);
+    }
+
+    int sync() override { return drain() ? 0 : -1; }
+
+    std::streamsize xsputn(const char* data, std::streamsize count) override {
+        if (count >= static_cast<std::streamsize>(m_buffer.size())) {
+            if (!drain() || !writeAll(data, static_cast<std::size_t>(count))) {
+                return 0;
+            }
+            return count;
+        }
+        return std::streambuf::xsputn(data, count);
+    }
+
+private:
+    bool drain() {
+        const auto pending = static_cast<std::size_t>(pptr() - pbase());
+        const bool ok = pending == 0 || writeAll(pbase(), pending);
+        setp(m_buffer.data(), m_buffer.data() + m_buffer.size());
+        return ok;
+    }
+
+    bool writeAll(const char* data, std::size_t size) {
+        if (m_error != 0) {
+            return false;
+        }
+        while (size > 0) {
+            const ssize_t written = ::write(m_fd, data, size);
+            if (written < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                m_error = errno;
+                return false;
+            }
+            data += written;
+            size -= static_cast<std::size_t>(written);
+        }
+        return true;
+    }
+
+    int m_fd;
+    int m_error = 0;
+    std::array<char, 1 << 16> m_buffer{};
+};
+
+// Removes the temporary file unless it was renamed into place.
+struct TempFile {
+    std::string path;
+    int fd = -1;
+    bool committed = false;
+    TempFile() = default;
+    TempFile(const TempFile&) = delete;
+    TempFile& operator=(const TempFile&) = delete;
+    ~TempFile() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+        if (!committed && !path.empty()) {
+            ::unlink(path.c_str());
+        }
+    }
+};
+
+} // namespace
+
+void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
+    TempFile temp;
+    std::string pattern = (directory / ("." + path.filename().string() + ".XXXXXX")).string();
+    temp.fd = ::mkstemp(pattern.data());
+    if (temp.fd < 0) {
+        throw FileWriteError(fmt::format("cannot write '{}': {}", path.string(), reason(errno)));
+    }
+    temp.path = pattern;
+    // mkstemp creates 0600; a saved file should get the usual permissions (0666 minus the umask).
+    const mode_t mask = ::umask(0);
+    ::umask(mask);
+    ::fchmod(temp.fd, 0666 & ~mask);
+
+    FdBuffer buffer(temp.fd);
+    std::ostream stream(&buffer);
+    write(stream);
+    stream.flush();
+    if (!stream || !buffer.flushAll() || buffer.error() != 0) {
+        throw FileWriteError(fmt::format("writing '{}' failed: {}", path.string(), reason(buffer.error())));
+    }
+    if (::fsync(temp.fd) != 0) {
+        throw FileWriteError(fmt::format("writing '{}' failed: {}", path.string(), reason(errno)));
+    }
+    const int fd = temp.fd;
+    temp.fd = -1;
+    if (::close(fd) != 0) {
+        throw FileWriteError(fmt::format("writing '{}' failed: {}", path.string(), reason(errno)));
+    }
+    if (std::rename(temp.path.c_str(), path.c_str()) != 0) {
+        throw FileWriteError(fmt::format("cannot replace '{}': {}", path.string(), reason(errno)));
+    }
+    temp.committed = true;
+}
+
+} // namespace interleave::core

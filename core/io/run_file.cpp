@@ -1,0 +1,326 @@
+// Run file writer and reader: a JSON header for what a person might want to read, binary sections for the traces.
+#include "io/run_file.h"
+
+#include "io/atomic_file.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <bit>
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iterator>
+#include <thread>
+
+#include <unistd.h>
+
+namespace interleave::core {
+
+static_assert(std::endian::native == std::endian::little, "run files are written little-endian");
+
+namespace {
+
+constexpr std::array<char, 16> kMagic = {'I', 'N', 'T', 'E', 'R', 'L', 'E',  'A',
+                                         'V', 'E', ' ', 'R', 'U', 'N', '\n', '\0'};
+constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
+constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
+
+std::uint64_t fnv1a(std::uint64_t hash, const char* data, std::size_t size) {
+    for (std::size_t i = 0; i < size; ++i) {
+        hash = (hash ^ static_cast<unsigned char>(data[i])) * kFnvPrime;
+    }
+    return hash;
+}
+
+// Appends to a stream and hashes what it appends.
+class Writer {
+public:
+    explicit Writer(std::ostream& out) : m_out(out) {}
+    void bytes(const void* data, std::size_t size) {
+        const auto* chars = static_cast<const char*>(data);
+        m_hash = fnv1a(m_hash, chars, size);
+        m_out.write(chars, static_cast<std::streamsize>(size));
+    }
+    template <typename T> void value(T v) { bytes(&v, sizeof v); }
+    void string(std::string_view text) {
+        value(static_cast<std::uint32_t>(text.size()));
+        bytes(text.data(), text.size());
+    }
+    std::uint64_t hash() const { return m_hash; }
+
+private:
+    std::ostream& m_out;
+    std::uint64_t m_hash = kFnvOffset;
+};
+
+// Reads from the file's bytes with bounds checks; running off the end means the file is damaged.
+class Reader {
+public:
+    Reader(const std::string& data, std::string fileName) : m_data(data), m_fileName(std::move(fileName)) {}
+    void bytes(void* out, std::size_t size) {
+        need(size);
+        std::memcpy(out, m_data.data() + m_pos, size);
+        m_pos += size;
+    }
+    template <typename T> T value() {
+        T v{};
+        bytes(&v, sizeof v);
+        return v;
+    }
+    std::string string() {
+        const auto size = value<std::uint32_t>();
+        need(size);
+        std::string text(m_data.data() + m_pos, size);
+        m_pos += size;
+        return text;
+    }
+    void need(std::size_t size) const {
+        if (size > m_data.size() - m_pos) {
+            throw RunFileError(fmt::format("'{}' is damaged: it ends early (at byte {} of {})", m_fileName,
+                                           m_data.size(), m_pos + size));
+        }
+    }
+    std::size_t position() const { return m_pos; }
+
+private:
+    const std::string& m_data;
+    std::string m_fileName;
+    std::size_t m_pos = 0;
+};
+
+std::string_view statusName(RunStatus status) {
+    return toString(status);
+}
+
+RunStatus statusFrom(const std::string& name, const std::string& fileName) {
+    for (RunStatus status :
+         {RunStatus::NotStarted, RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed}) {
+        if (toString(status) == name) {
+            return status;
+        }
+    }
+    throw RunFileError(fmt::format("'{}' is damaged: unknown run status '{}'", fileName, name));
+}
+
+void writeTrace(Writer& writer, const Trace& trace) {
+    for (const Event& event : trace.events) {
+        writer.value(event.timeNs);
+        writer.value(event.task);
+        writer.value(event.lane);
+        writer.value(static_cast<std::uint8_t>(event.kind));
+        writer.value(event.code);
+        writer.value(event.subject);
+        writer.value(event.value);
+    }
+    for (std::uint32_t id = 0; id < trace.strings.size(); ++id) {
+        writer.string(trace.strings.at(id));
+    }
+    for (const LaneInfo& lane : trace.lanes) {
+        writer.string(lane.name);
+        writer.value(static_cast<std::uint8_t>(lane.kind));
+        writer.value(lane.processId);
+    }
+}
+
+void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const std::string& fileName) {
+    const auto eventCount = sizes.at("events").get<std::uint64_t>();
+    const auto stringCount = sizes.at("strings").get<std::uint64_t>();
+    const auto laneCount = sizes.at("lanes").get<std::uint64_t>();
+    reader.need(eventCount * sizeof(Event)); // refuse a damaged count before reserving memory for it
+    trace.events.resize(eventCount);
+    std::int64_t previous = 0;
+    for (Event& event : trace.events) {
+        event.timeNs = reader.value<std::int64_t>();
+        event.task = reader.value<std::uint32_t>();
+        event.lane = reader.value<std::uint16_t>();
+        const auto kind = reader.value<std::uint8_t>();
+        if (kind > static_cast<std::uint8_t>(EventKind::LaneState)) {
+            throw RunFileError(fmt::format("'{}' is damaged: unknown event kind {}", fileName, kind));
+        }
+        event.kind = static_cast<EventKind>(kind);
+        event.code = reader.value<std::uint8_t>();
+        event.subject = reader.value<std::uint32_t>();
+        event.value = reader.value<std::int32_t>();
+        if (event.timeNs < previous) {
+            throw RunFileError(fmt::format("'{}' is damaged: its events are out of order", fileName));
+        }
+        previous = event.timeNs;
+    }
+    for (std::uint64_t id = 0; id < stringCount; ++id) {
+        const std::string text = reader.string();
+        if (id > 0 && trace.strings.intern(text) != id) {
+            throw RunFileError(fmt::format("'{}' is damaged: its string table repeats '{}'", fileName, text));
+        }
+    }
+    for (std::uint64_t i = 0; i < laneCount; ++i) {
+        std::string name = reader.string();
+        const auto kind = reader.value<std::uint8_t>();
+        const auto pid = reader.value<std::int64_t>();
+        if (kind > static_cast<std::uint8_t>(LaneKind::Imported)) {
+            throw RunFileError(fmt::format("'{}' is damaged: unknown lane kind {}", fileName, kind));
+        }
+        trace.addLane(std::move(name), static_cast<LaneKind>(kind), pid);
+    }
+    for (const Event& event : trace.events) {
+        if (event.subject >= trace.strings.size() || (event.lane >= trace.lanes.size() && !trace.lanes.empty())) {
+            throw RunFileError(
+                fmt::format("'{}' is damaged: an event names a string or lane it does not have", fileName));
+        }
+    }
+}
+
+nlohmann::json headerOf(const RunFile& file) {
+    nlohmann::json header;
+    header["app"] = file.app;
+    header["saved_at"] = file.savedAt;
+    header["cores"] = file.cores;
+    header["machine"] = file.machine;
+    header["lesson"] = {
+        {"id", file.lessonId}, {"title", file.lessonTitle}, {"path", file.lessonPath}, {"source", file.lessonSource}};
+    header["parameters"] = file.parameters;
+    header["view"] = {{"lane_mode", file.view.laneMode},
+                      {"range_start_ns", file.view.rangeStartNs},
+                      {"range_end_ns", file.view.rangeEndNs},
+                      {"playhead_ns", file.view.playheadNs},
+                      {"selected_variant", file.view.selectedVariant},
+                      {"selected_task", file.view.selectedTask}};
+    nlohmann::json variants = nlohmann::json::array();
+    for (const SavedVariant& variant : file.variants) {
+        variants.push_back({{"name", variant.name},
+                            {"status", statusName(variant.outcome.status)},
+                            {"error", variant.outcome.error},
+                            {"time_scale", variant.timeScale},
+                            {"end_ns", variant.trace.endNs},
+                            {"events", variant.trace.events.size()},
+                            {"strings", variant.trace.strings.size()},
+                            {"lanes", variant.trace.lanes.size()}});
+    }
+    header["variants"] = std::move(variants);
+    return header;
+}
+
+std::string readWholeFile(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+        throw RunFileError(fmt::format("cannot open '{}': {}", path.string(), std::strerror(errno)));
+    }
+    std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) {
+        throw RunFileError(fmt::format("cannot read '{}'", path.string()));
+    }
+    return data;
+}
+
+} // namespace
+
+void saveRunFile(const std::filesystem::path& path, const RunFile& file) {
+    writeFileAtomically(path, [&](std::ostream& out) {
+        out.write(kMagic.data(), kMagic.size());
+        Writer writer(out);
+        writer.value(kRunFileFormat);
+        writer.string(headerOf(file).dump());
+        for (const SavedVariant& variant : file.variants) {
+            writeTrace(writer, variant.trace);
+        }
+        const std::uint64_t hash = writer.hash();
+        out.write(reinterpret_cast<const char*>(&hash), sizeof hash);
+    });
+}
+
+RunFile loadRunFile(const std::filesystem::path& path) {
+    const std::string fileName = path.filename().string();
+    const std::string data = readWholeFile(path);
+    if (data.size() < kMagic.size() || std::memcmp(data.data(), kMagic.data(), kMagic.size()) != 0) {
+        throw RunFileError(fmt::format("'{}' is not an Interleave run file", fileName));
+    }
+    const std::string body = data.substr(kMagic.size());
+    Reader reader(body, fileName);
+    RunFile file;
+    file.format = reader.value<std::uint32_t>();
+    if (file.format > kRunFileFormat) {
+        throw RunFileError(fmt::format("'{}' was saved by a newer version of Interleave (run file format {}); this "
+                                       "version reads formats {} to {}. Update Interleave to open it.",
+                                       fileName, file.format, kOldestRunFileFormat, kRunFileFormat));
+    }
+    if (file.format < kOldestRunFileFormat) {
+        throw RunFileError(fmt::format("'{}' uses run file format {}, which this version of Interleave no longer "
+                                       "reads (it reads formats {} to {}). Open it with an older version and "
+                                       "export its trace as Chrome JSON instead.",
+                                       fileName, file.format, kOldestRunFileFormat, kRunFileFormat));
+    }
+    if (body.size() < sizeof(std::uint64_t) + sizeof(std::uint32_t)) {
+        throw RunFileError(fmt::format("'{}' is damaged: it ends early", fileName));
+    }
+    std::uint64_t storedHash = 0;
+    std::memcpy(&storedHash, body.data() + body.size() - sizeof storedHash, sizeof storedHash);
+    if (fnv1a(kFnvOffset, body.data(), body.size() - sizeof storedHash) != storedHash) {
+        throw RunFileError(fmt::format("'{}' is damaged (its checksum does not match): it was cut short or changed "
+                                       "after it was saved",
+                                       fileName));
+    }
+    try {
+        const nlohmann::json header = nlohmann::json::parse(reader.string());
+        file.app = header.value("app", "");
+        file.savedAt = header.value("saved_at", "");
+        file.cores = header.value("cores", 0U);
+        file.machine = header.value("machine", "");
+        const nlohmann::json& lesson = header.at("lesson");
+        file.lessonId = lesson.at("id").get<std::string>();
+        file.lessonTitle = lesson.value("title", "");
+        file.lessonPath = lesson.value("path", "");
+        file.lessonSource = lesson.value("source", "");
+        file.parameters = header.at("parameters").get<std::map<std::string, double>>();
+        if (const auto view = header.find("view"); view != header.end()) {
+            file.view.laneMode = view->value("lane_mode", "task");
+            file.view.rangeStartNs = view->value("range_start_ns", std::int64_t{0});
+            file.view.rangeEndNs = view->value("range_end_ns", std::int64_t{0});
+            file.view.playheadNs = view->value("playhead_ns", std::int64_t{-1});
+            file.view.selectedVariant = view->value("selected_variant", 0);
+            file.view.selectedTask = view->value("selected_task", 0U);
+        }
+        for (const nlohmann::json& entry : header.at("variants")) {
+            SavedVariant variant;
+            variant.name = entry.at("name").get<std::string>();
+            variant.outcome.status = statusFrom(entry.at("status").get<std::string>(), fileName);
+            variant.outcome.error = entry.value("error", "");
+            variant.timeScale = entry.value("time_scale", 1.0);
+            readTrace(reader, entry, variant.trace, fileName);
+            variant.trace.endNs = entry.at("end_ns").get<std::int64_t>();
+            file.variants.push_back(std::move(variant));
+        }
+    } catch (const nlohmann::json::exception& error) {
+        throw RunFileError(
+            fmt::format("'{}' is damaged: its header is not what this version expects ({})", fileName, error.what()));
+    }
+    if (reader.position() != body.size() - sizeof(std::uint64_t)) {
+        throw RunFileError(fmt::format("'{}' is damaged: it has {} unexpected bytes after the last trace", fileName,
+                                       body.size() - sizeof(std::uint64_t) - reader.position()));
+    }
+    return file;
+}
+
+unsigned machineCoreCount() {
+    return std::max(1U, std::thread::hardware_concurrency());
+}
+
+std::string machineName() {
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0) {
+        return {};
+    }
+    return std::string(name.data());
+}
+
+std::string nowIso8601() {
+    const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
+    std::tm utc{};
+    ::gmtime_r(&now, &utc);
+    std::array<char, 32> text{};
+    std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return std::string(text.data());
+}
+
+} // namespace interleave::core

@@ -1,0 +1,278 @@
+// Run files: a run saved and opened again is the same run; damaged, foreign and future files are refused clearly;
+// saving never leaves a half-written file behind.
+#include "io/atomic_file.h"
+#include "io/run_file.h"
+#include "plan_builder.h"
+#include "runtime/run.h"
+#include "trace/trace_analysis.h"
+#include "trace_builder.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <unistd.h>
+
+#include <sys/resource.h>
+#include <sys/wait.h>
+
+namespace interleave::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RunFileTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_dir = fs::temp_directory_path() / ("interleave-runfile-" + std::to_string(::getpid()) + "-" +
+                                             ::testing::UnitTest::GetInstance()->current_test_info()->name());
+        fs::remove_all(m_dir);
+        fs::create_directories(m_dir);
+    }
+    void TearDown() override { fs::remove_all(m_dir); }
+    fs::path path(const std::string& name) const { return m_dir / name; }
+    std::size_t fileCount() const {
+        return static_cast<std::size_t>(std::distance(fs::directory_iterator(m_dir), fs::directory_iterator()));
+    }
+    fs::path m_dir;
+};
+
+std::string readBytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void writeBytes(const fs::path& file, const std::string& bytes) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void expectSameTrace(const Trace& a, const Trace& b) {
+    ASSERT_EQ(a.events.size(), b.events.size());
+    for (std::size_t i = 0; i < a.events.size(); ++i) {
+        EXPECT_EQ(std::memcmp(&a.events[i], &b.events[i], sizeof(Event)), 0) << "event " << i;
+    }
+    ASSERT_EQ(a.strings.size(), b.strings.size());
+    for (std::uint32_t id = 0; id < a.strings.size(); ++id) {
+        EXPECT_EQ(a.strings.at(id), b.strings.at(id));
+    }
+    ASSERT_EQ(a.lanes.size(), b.lanes.size());
+    for (std::size_t i = 0; i < a.lanes.size(); ++i) {
+        EXPECT_EQ(a.lanes[i].name, b.lanes[i].name);
+        EXPECT_EQ(a.lanes[i].kind, b.lanes[i].kind);
+        EXPECT_EQ(a.lanes[i].processId, b.lanes[i].processId);
+    }
+    EXPECT_EQ(a.endNs, b.endNs);
+}
+
+RunFile sampleFile() {
+    using core::testing::ms;
+    core::testing::TraceBuilder builder;
+    builder.lane("loop").lane("worker 1", LaneKind::WorkerProcess);
+    builder.task(0, 0, "main").state(0, 0, TaskState::Running).state(ms(1), 0, TaskState::WaitingIo, 0, "sleep", 7);
+    builder.counter(ms(1), "in_flight", 3).marker(ms(2), 0, MarkerKind::Retry, "again");
+    builder.state(ms(3), 0, TaskState::Done);
+    RunFile file;
+    file.app = "Interleave test";
+    file.savedAt = nowIso8601();
+    file.cores = 2;
+    file.machine = "box";
+    file.lessonId = "gather";
+    file.lessonTitle = "await in a loop vs gather";
+    file.lessonPath = "/lessons/02-gather.yaml";
+    file.lessonSource = "id: gather\ntitle: \"await in a loop vs gather\"\n# ünïcode stays\n";
+    file.parameters = {{"requests", 10}, {"latency_ms", 200.5}};
+    file.view.laneMode = "worker";
+    file.view.rangeStartNs = ms(1);
+    file.view.rangeEndNs = ms(2);
+    file.view.playheadNs = ms(1.5);
+    file.view.selectedVariant = 1;
+    file.view.selectedTask = 4;
+    SavedVariant first;
+    first.name = "sequential";
+    first.outcome.status = RunStatus::Completed;
+    first.timeScale = 2.0;
+    first.trace = builder.finish(ms(3));
+    SavedVariant second;
+    second.name = "gather";
+    second.outcome = {RunStatus::Failed, "broken process pool: worker 1 was killed"};
+    second.trace = first.trace;
+    second.trace.endNs = ms(4);
+    file.variants = {first, second};
+    return file;
+}
+
+TEST_F(RunFileTest, EverythingSavedComesBack) {
+    const RunFile saved = sampleFile();
+    saveRunFile(path("run.interleave"), saved);
+    const RunFile opened = loadRunFile(path("run.interleave"));
+    EXPECT_EQ(opened.format, kRunFileFormat);
+    EXPECT_EQ(opened.app, saved.app);
+    EXPECT_EQ(opened.savedAt, saved.savedAt);
+    EXPECT_EQ(opened.cores, 2U);
+    EXPECT_EQ(opened.machine, "box");
+    EXPECT_EQ(opened.lessonId, saved.lessonId);
+    EXPECT_EQ(opened.lessonTitle, saved.lessonTitle);
+    EXPECT_EQ(opened.lessonPath, saved.lessonPath);
+    EXPECT_EQ(opened.lessonSource, saved.lessonSource);
+    EXPECT_EQ(opened.parameters, saved.parameters);
+    EXPECT_EQ(opened.view.laneMode, "worker");
+    EXPECT_EQ(opened.view.rangeStartNs, saved.view.rangeStartNs);
+    EXPECT_EQ(opened.view.rangeEndNs, saved.view.rangeEndNs);
+    EXPECT_EQ(opened.view.playheadNs, saved.view.playheadNs);
+    EXPECT_EQ(opened.view.selectedVariant, 1);
+    EXPECT_EQ(opened.view.selectedTask, 4U);
+    ASSERT_EQ(opened.variants.size(), 2U);
+    for (std::size_t i = 0; i < 2; ++i) {
+        EXPECT_EQ(opened.variants[i].name, saved.variants[i].name);
+        EXPECT_EQ(opened.variants[i].outcome.status, saved.variants[i].outcome.status);
+        EXPECT_EQ(opened.variants[i].outcome.error, saved.variants[i].outcome.error);
+        EXPECT_EQ(opened.variants[i].timeScale, saved.variants[i].timeScale);
+        expectSameTrace(opened.variants[i].trace, saved.variants[i].trace);
+    }
+}
+
+TEST_F(RunFileTest, ARealRunComesBackIdentical) {
+    PlanBuilder builder(Model::Async);
+    builder.program({builder.fanOut(OpKind::Gather, "request", 5, {io(5)})});
+    const RunResult result = runToCompletion(builder.build());
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed);
+    RunFile file;
+    file.lessonId = "handmade";
+    SavedVariant variant;
+    variant.name = "gather";
+    variant.outcome = result.outcome;
+    variant.trace = result.trace;
+    file.variants.push_back(variant);
+    saveRunFile(path("real.interleave"), file);
+    const RunFile opened = loadRunFile(path("real.interleave"));
+    ASSERT_EQ(opened.variants.size(), 1U);
+    expectSameTrace(opened.variants[0].trace, result.trace);
+    const TraceAnalysis before = analyze(result.trace);
+    const TraceAnalysis after = analyze(opened.variants[0].trace);
+    EXPECT_EQ(before.spans.size(), after.spans.size());
+    EXPECT_EQ(before.makespanNs, after.makespanNs);
+}
+
+TEST_F(RunFileTest, ForeignFilesAreNotRunFiles) {
+    writeBytes(path("notes.txt"), "hello, this is not a run\n");
+    try {
+        (void)loadRunFile(path("notes.txt"));
+        FAIL() << "a text file opened as a run";
+    } catch (const RunFileError& error) {
+        EXPECT_NE(std::string(error.what()).find("is not an Interleave run file"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW((void)loadRunFile(path("missing.interleave")), RunFileError);
+}
+
+std::string withFormat(std::string bytes, std::uint32_t format) {
+    std::memcpy(bytes.data() + 16, &format, sizeof format);
+    return bytes;
+}
+
+TEST_F(RunFileTest, NewerAndRetiredFormatsAreRefusedWithTheReason) {
+    saveRunFile(path("run.interleave"), sampleFile());
+    const std::string bytes = readBytes(path("run.interleave"));
+    writeBytes(path("newer.interleave"), withFormat(bytes, kRunFileFormat + 1));
+    try {
+        (void)loadRunFile(path("newer.interleave"));
+        FAIL() << "a newer format opened";
+    } catch (const RunFileError& error) {
+        const std::string message = error.what();
+        EXPECT_NE(message.find("newer version of Interleave"), std::string::npos) << message;
+        EXPECT_NE(message.find("format " + std::to_string(kRunFileFormat + 1)), std::string::npos) << message;
+    }
+    writeBytes(path("older.interleave"), withFormat(bytes, kOldestRunFileFormat - 1));
+    try {
+        (void)loadRunFile(path("older.interleave"));
+        FAIL() << "a retired format opened";
+    } catch (const RunFileError& error) {
+        EXPECT_NE(std::string(error.what()).find("no longer"), std::string::npos) << error.what();
+    }
+}
+
+TEST_F(RunFileTest, DamagedAndTruncatedFilesAreRefused) {
+    saveRunFile(path("run.interleave"), sampleFile());
+    const std::string bytes = readBytes(path("run.interleave"));
+    for (const std::size_t cut : {std::size_t{20}, bytes.size() / 2, bytes.size() - 1}) {
+        writeBytes(path("cut.interleave"), bytes.substr(0, cut));
+        try {
+            (void)loadRunFile(path("cut.interleave"));
+            FAIL() << "a file cut at " << cut << " opened";
+        } catch (const RunFileError& error) {
+            EXPECT_NE(std::string(error.what()).find("damaged"), std::string::npos) << error.what();
+        }
+    }
+    std::string flipped = bytes;
+    flipped[bytes.size() - 40] = static_cast<char>(flipped[bytes.size() - 40] ^ 0x5a);
+    writeBytes(path("flipped.interleave"), flipped);
+    EXPECT_THROW((void)loadRunFile(path("flipped.interleave")), RunFileError);
+}
+
+TEST_F(RunFileTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {
+    writeBytes(path("out.txt"), "old");
+    writeFileAtomically(path("out.txt"), [](std::ostream& out) { out << "new content"; });
+    EXPECT_EQ(readBytes(path("out.txt")), "new content");
+    EXPECT_EQ(fileCount(), 1U);
+}
+
+TEST_F(RunFileTest, AFailingWriterLeavesThePreviousFileIntact) {
+    writeBytes(path("out.txt"), "precious");
+    EXPECT_THROW(writeFileAtomically(path("out.txt"),
+                                     [](std::ostream& out) {
+                                         out << "half";
+                                         throw std::runtime_error("the exporter failed");
+                                     }),
+                 std::runtime_error);
+    EXPECT_EQ(readBytes(path("out.txt")), "precious");
+    EXPECT_EQ(fileCount(), 1U);
+}
+
+TEST_F(RunFileTest, AWriteIntoAMissingOrNonDirectoryFails) {
+    writeBytes(path("plain"), "x");
+    try {
+        writeFileAtomically(path("plain") / "out.txt", [](std::ostream& out) { out << "data"; });
+        FAIL() << "wrote below a regular file";
+    } catch (const FileWriteError& error) {
+        EXPECT_NE(std::string(error.what()).find("Not a directory"), std::string::npos) << error.what();
+    }
+    EXPECT_THROW(writeFileAtomically(path("no/such/dir/out.txt"), [](std::ostream& out) { out << "data"; }),
+                 FileWriteError);
+}
+
+// A full disk, simulated in a child process with a file size limit: the write fails part-way (EFBIG, as ENOSPC
+// would), the error says so, and the previous file is untouched.
+TEST_F(RunFileTest, AWriteThatRunsOutOfSpaceSaysSoAndKeepsThePreviousFile) {
+    const std::string previous(4096, 'p');
+    writeBytes(path("big.bin"), previous);
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) {
+        ::signal(SIGXFSZ, SIG_IGN);
+        const rlimit limit{100'000, 100'000};
+        ::setrlimit(RLIMIT_FSIZE, &limit);
+        try {
+            writeFileAtomically(path("big.bin"), [](std::ostream& out) {
+                const std::string block(65536, 'n');
+                for (int i = 0; i < 10; ++i) {
+                    out << block;
+                }
+            });
+        } catch (const FileWriteError& error) {
+            const bool named = std::string(error.what()).find("File too large") != std::string::npos;
+            ::_exit(named ? 0 : 2);
+        }
+        ::_exit(1);
+    }
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFEXITED(status));
+    EXPECT_EQ(WEXITSTATUS(status), 0) << "1: the write did not fail; 2: the error did not give the reason";
+    EXPECT_EQ(readBytes(path("big.bin")), previous);
+    EXPECT_EQ(fileCount(), 1U);
+}
+
+} // namespace
+} // namespace interleave::test
