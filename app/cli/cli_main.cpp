@@ -51,6 +51,8 @@ int run(int argc, char** argv) {
         ->type_name("FILE");
     runApp->add_option("--trace", runCommand.tracePath, "Write a Chrome trace JSON (opens in Perfetto) to FILE")
         ->type_name("FILE");
+    runApp->add_option("--save", runCommand.savePath, "Save the run to FILE.interleave (opens in the desktop app)")
+        ->type_name("FILE");
 
     CheckCommand checkCommand;
     CLI::App* checkApp =

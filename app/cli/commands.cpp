@@ -55,7 +55,7 @@ int runLesson(const RunCommand& command) {
 
     // Everything that can be refused is refused before the first run starts.
     LessonSession session(scenario, parameters, command.variants, options);
-    ExportFiles exports(command.csvPath, command.tracePath);
+    ExportFiles exports(command.csvPath, command.tracePath, command.savePath);
 
     ProgressLine progress;
     const SessionResult result = session.run(progress);
@@ -69,7 +69,8 @@ int runLesson(const RunCommand& command) {
     std::fflush(stdout);
     if (exports.any()) {
         try {
-            const std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
+            const std::vector<std::string> written =
+                exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
             fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
         } catch (const core::FileWriteError& error) {
             fmt::print(stderr, "interleave-cli: {}\n", error.what());

@@ -28,6 +28,7 @@ struct RunCommand {
     RunSettings settings;
     std::string csvPath;
     std::string tracePath;
+    std::string savePath; // a run file (.interleave) the desktop app opens
 };
 
 struct CheckCommand {

@@ -2,6 +2,7 @@
 #include "export_files.h"
 
 #include "io/atomic_file.h"
+#include "io/run_file.h"
 #include "scenario/lesson_error.h"
 #include "trace/trace_export.h"
 
@@ -38,7 +39,11 @@ void checkWritable(const std::filesystem::path& path) {
     }
 }
 
-ExportFiles::ExportFiles(const std::string& csvPath, const std::string& tracePath) {
+ExportFiles::ExportFiles(const std::string& csvPath, const std::string& tracePath, const std::string& runFilePath) {
+    if (!runFilePath.empty()) {
+        m_runFilePath = runFilePath;
+        checkWritable(m_runFilePath);
+    }
     if (!csvPath.empty()) {
         m_spansPath = csvPath;
         m_countersPath = countersPathFor(m_spansPath);
@@ -50,7 +55,8 @@ ExportFiles::ExportFiles(const std::string& csvPath, const std::string& tracePat
     }
 }
 
-std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs) {
+std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs,
+                                            const core::Scenario* scenario, const core::ParameterValues& parameters) {
     std::vector<core::LabelledTrace> traces;
     traces.reserve(runs.size());
     for (const core::VariantRun& run : runs) {
@@ -66,6 +72,14 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
     if (!m_tracePath.empty()) {
         core::writeFileAtomically(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
         written.push_back(m_tracePath.string());
+    }
+    if (!m_runFilePath.empty()) {
+        std::vector<const core::VariantRun*> finished;
+        for (const core::VariantRun& run : runs) {
+            finished.push_back(&run);
+        }
+        core::saveRunFile(m_runFilePath, core::makeRunFile(scenario, parameters, finished));
+        written.push_back(m_runFilePath.string());
     }
     return written;
 }

@@ -20,17 +20,20 @@ void checkWritable(const std::filesystem::path& path);
 class ExportFiles {
 public:
     // Checks that the requested files can be written; throws UsageError naming one that cannot.
-    ExportFiles(const std::string& csvPath, const std::string& tracePath);
+    ExportFiles(const std::string& csvPath, const std::string& tracePath, const std::string& runFilePath = {});
 
-    bool any() const { return !m_spansPath.empty() || !m_tracePath.empty(); }
+    bool any() const { return !m_spansPath.empty() || !m_tracePath.empty() || !m_runFilePath.empty(); }
     // Writes every run, partial ones included; returns the paths written, for the summary. Throws
-    // core::FileWriteError when a write fails.
-    std::vector<std::string> write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs);
+    // core::FileWriteError when a write fails. `scenario` is the lesson for the run file (null for an import).
+    std::vector<std::string> write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs,
+                                   const core::Scenario* scenario = nullptr,
+                                   const core::ParameterValues& parameters = {});
 
 private:
     std::filesystem::path m_spansPath;
     std::filesystem::path m_countersPath;
     std::filesystem::path m_tracePath;
+    std::filesystem::path m_runFilePath;
 };
 
 } // namespace interleave::cli

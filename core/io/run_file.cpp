@@ -302,6 +302,29 @@ RunFile loadRunFile(const std::filesystem::path& path) {
     return file;
 }
 
+RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
+                    const std::vector<const VariantRun*>& runs) {
+    RunFile file;
+    file.app = "Interleave 0.1.0";
+    file.savedAt = nowIso8601();
+    file.cores = machineCoreCount();
+    file.machine = machineName();
+    if (scenario != nullptr) {
+        file.lessonId = scenario->id;
+        file.lessonTitle = scenario->title;
+        file.lessonPath = scenario->sourcePath;
+        std::ifstream in(scenario->sourcePath, std::ios::binary);
+        if (in) {
+            file.lessonSource.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        file.parameters.insert(parameters.begin(), parameters.end());
+    }
+    for (const VariantRun* run : runs) {
+        file.variants.push_back(SavedVariant{run->variant, run->outcome, run->timeScale, run->trace});
+    }
+    return file;
+}
+
 unsigned machineCoreCount() {
     return std::max(1U, std::thread::hardware_concurrency());
 }

@@ -12,7 +12,9 @@
 //   u64       FNV-1a hash of everything after the magic, so a damaged file is refused rather than half shown
 #pragma once
 
+#include "metrics/lesson_report.h"
 #include "runtime/run.h"
+#include "scenario/scenario.h"
 #include "trace/trace.h"
 
 #include <cstdint>
@@ -65,6 +67,11 @@ struct RunFile {
     SavedView view;
     std::vector<SavedVariant> variants;
 };
+
+// A run file for finished runs of `scenario` (null for an imported trace), stamped with this machine and the time;
+// the lesson's source is read from its file. The view is left at its defaults.
+RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
+                    const std::vector<const VariantRun*>& runs);
 
 // Writes atomically (temp file + rename); throws FileWriteError.
 void saveRunFile(const std::filesystem::path& path, const RunFile& file);
