@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "export_files.h"
+#include "figure_output.h"
 #include "lesson_session.h"
 #include "report_json.h"
 #include "report_printer.h"
@@ -53,13 +54,32 @@ int runLesson(const RunCommand& command) {
     options.seed = command.settings.seed;
 
     // Everything that can be refused is refused before the first run starts.
+    if (!command.figurePath.empty()) {
+        checkFigureRequest(command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
+    }
     LessonSession session(scenario, parameters, command.variants, options);
     ExportFiles exports(command.csvPath, command.tracePath);
 
     ProgressLine progress;
     const SessionResult result = session.run(progress);
     const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);
-    const std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
+    std::vector<std::string> written = exports.write(scenario.alias() + " " + scenario.id, result.runs);
+    std::string figureError;
+    if (!command.figurePath.empty()) {
+        FigureSource figure;
+        figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
+        figure.subtitle = figureSubtitle(parameters);
+        for (const core::VariantRun& run : result.runs) {
+            figure.runs.push_back(&run);
+        }
+        figure.report = &report;
+        figure.baseline = scenario.baseline;
+        figureError =
+            writeFigure(figure, command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
+        if (figureError.empty()) {
+            written.push_back(command.figurePath);
+        }
+    }
 
     if (command.settings.json) {
         fmt::print("{}\n", reportToJson(report, scenario.alias(), result.interrupted()).dump(2));
@@ -77,11 +97,17 @@ int runLesson(const RunCommand& command) {
                        run.outcome.error);
         }
     }
+    if (!figureError.empty()) {
+        fmt::print(stderr, "interleave-cli: {}\n", figureError);
+    }
     if (result.interrupted()) {
         fmt::print(stderr, "interleave-cli: interrupted; the results above are partial\n");
         return 128 + result.stopSignal;
     }
-    return result.anyRunFailed() ? kExitRunFailed : kExitOk;
+    if (result.anyRunFailed()) {
+        return kExitRunFailed;
+    }
+    return figureError.empty() ? kExitOk : kExitChecksFailed;
 }
 
 } // namespace interleave::cli

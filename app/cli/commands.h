@@ -27,6 +27,10 @@ struct RunCommand {
     RunSettings settings;
     std::string csvPath;
     std::string tracePath;
+    std::string figurePath; // --export fig.svg|png|pdf
+    int figureWidth = 1600;
+    int figureHeight = 900;
+    double figureDpi = 96;
 };
 
 struct CheckCommand {
