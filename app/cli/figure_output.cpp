@@ -57,6 +57,13 @@ void checkFigureRequest(const std::string& path, int width, int height, double d
     if (extension != ".svg" && extension != ".png" && extension != ".pdf") {
         throw core::UsageError(fmt::format("--export {}: a figure is .svg, .png or .pdf", path));
     }
+    // Like --csv and --trace, a path that cannot be written is refused before the runs (the write itself still goes
+    // through a temporary file, so a failure then leaves any previous figure as it was).
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code error;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
+        throw core::UsageError(fmt::format("Cannot write {}: {} is not a directory", path, parent.string()));
+    }
     if (width < 64 || height < 64 || width > 20000 || height > 20000) {
         throw core::UsageError(fmt::format("--width and --height: 64 to 20000 px, not {}x{}", width, height));
     }

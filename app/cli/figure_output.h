@@ -20,8 +20,8 @@ struct FigureSource {
 // Whether this build can write figures (it was built with the Qt UI layer).
 bool figureExportAvailable();
 
-// Refuses, before anything runs, a figure path that is not .png, .svg or .pdf, a bad size, or any figure in a build
-// without Qt: throws UsageError.
+// Refuses, before anything runs, a figure path that is not .png, .svg or .pdf or whose directory does not exist, a bad
+// size, or any figure in a build without Qt: throws UsageError.
 void checkFigureRequest(const std::string& path, int width, int height, double dpi);
 
 // Writes the figure, width × height px (PNG: pixels, content scaled by dpi / 96; SVG and PDF: 1 px = 0.75 pt),
