@@ -28,6 +28,16 @@ constexpr int kMinFigurePx = 64;    // smaller figures have no room for a title
 constexpr int kMaxFigurePx = 20000; // a QImage of 20000² is already 1.6 GB
 constexpr int kGap = 10;
 
+// The app's font with a generic family name, which SVG viewers understand ("Sans Serif" falls back to a serif face).
+QFont figureFont(bool presenter) {
+    QFont font;
+    font.setFamily(QStringLiteral("sans-serif"));
+    if (presenter) {
+        font.setPointSizeF(font.pointSizeF() * 1.6);
+    }
+    return font;
+}
+
 bool showsTimeline(FigureView view) {
     return view == FigureView::Comparison || view == FigureView::Timeline;
 }
@@ -49,6 +59,7 @@ public:
                 names.push_back(index < request.variantNames.size() ? request.variantNames[index] : QString());
             }
         }
+        m_panel.setFont(figureFont(false)); // the panel scales it for presenter mode
         m_panel.setPresenterMode(request.presenter);
         m_panel.setVariants(std::move(variants), std::move(names));
         if (request.endNs > request.startNs) {
@@ -137,6 +148,7 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
     timeline.setLaneMode(request.laneMode);
     timeline.setPresenterMode(request.presenter);
     timeline.setVectorOutput(vector);
+    timeline.setFont(figureFont(request.presenter));
     const StatePalette& palette = timeline.palette();
     TimelineMetrics metrics = timeline.metrics();
 

@@ -381,8 +381,14 @@ void TimelinePainter::paintAxis(QPainter& painter, const QRect& area, const Time
         }
         painter.setPen(m_palette.text());
         painter.drawLine(QPointF(x, area.bottom() - 5), QPointF(x, area.bottom()));
-        painter.drawText(QRectF(x + 3, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignLeft,
-                         formatMs(tick, step));
+        const QString label = formatMs(tick, step);
+        if (x + 3 + QFontMetrics(painter.font()).horizontalAdvance(label) > area.right()) {
+            // The last tick's label ends at its tick rather than past the edge.
+            painter.drawText(QRectF(x - 203, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignRight,
+                             label);
+            continue;
+        }
+        painter.drawText(QRectF(x + 3, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignLeft, label);
     }
 }
 

@@ -52,6 +52,8 @@ public:
     void setMetrics(const TimelineMetrics& metrics) { m_metrics = metrics; }
     // At most this many lanes per variant (a figure that cannot fit them all); the header says "first N of M lanes".
     void setLaneLimit(std::size_t limit) { m_laneLimit = limit; }
+    // Figure export: another font (a family every SVG viewer knows); setPresenterMode resets it.
+    void setFont(const QFont& font) { m_font = font; }
     // Vector output (SVG, PDF): folded spans become coalesced rectangles instead of a stretched image strip.
     void setVectorOutput(bool vector) { m_vector = vector; }
 
