@@ -232,8 +232,9 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
         const int cellWidth = (inner - (columns - 1) * kGap) / columns;
         const int cellHeight = (chartsHeight - (chartRows - 1) * kGap) / chartRows;
         for (int index = 0; index < chartCount; ++index) {
-            const QRectF cell(margin + (index % columns) * (cellWidth + kGap),
-                              y + (index / columns) * (cellHeight + kGap), cellWidth, cellHeight);
+            const int row = index / columns;
+            const QRect cell(margin + (index % columns) * (cellWidth + kGap), y + row * (cellHeight + kGap), cellWidth,
+                             cellHeight);
             charts->render(painter, chartIndices[static_cast<std::size_t>(index)], cell);
         }
         y += chartsHeight;
