@@ -199,6 +199,19 @@ TEST(FigureExport, PngHasTheRequestedSizeAndDpi) {
     EXPECT_GT(colours.size(), 10U) << "blank figure";
 }
 
+TEST(FigureExport, PresenterStyleUsesThePresenterCanvas) {
+    const Sample sample;
+    FigureRequest request = sample.request();
+    request.presenter = true;
+    QImage image;
+    ASSERT_TRUE(image.loadFromData(exportToBytes(request, FigureFormat::Png), "PNG"));
+    EXPECT_EQ(image.pixelColor(2, 2), StatePalette(true).canvas());
+    // INTERLEAVE_TEST_SAVE_DIR keeps the picture, to look at.
+    if (const QString dir = qEnvironmentVariable("INTERLEAVE_TEST_SAVE_DIR"); !dir.isEmpty()) {
+        image.save(dir + QStringLiteral("/figure-presenter.png"));
+    }
+}
+
 TEST(FigureExport, PdfPageIsTheFigureSize) {
     const Sample sample;
     const QByteArray pdf = exportToBytes(sample.request(), FigureFormat::Pdf);

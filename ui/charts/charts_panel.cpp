@@ -287,7 +287,12 @@ void ChartsPanel::dataChanged() {
             slot.xAxis->setTickInterval(interval);
         }
         // Headroom so the peak is not drawn on the frame.
-        slot.yAxis->setRange(0, niceCeiling(peaks[index] * 1.05));
+        // Ticks on round values too: five fixed ticks over 0..5 would be labelled 0, 1, 3, 4, 5 (1.25 shown as "1").
+        const double top = niceCeiling(peaks[index] * 1.05);
+        slot.yAxis->setTickType(QValueAxis::TicksDynamic);
+        slot.yAxis->setTickAnchor(0);
+        slot.yAxis->setRange(0, top);
+        slot.yAxis->setTickInterval(niceStep(top, 4));
     }
     placePlayheads();
 }

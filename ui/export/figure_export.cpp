@@ -4,6 +4,7 @@
 #include "charts/charts_panel.h"
 #include "timeline/timeline_painter.h"
 
+#include <QAbstractAxis>
 #include <QChart>
 #include <QFileInfo>
 #include <QGraphicsLayout>
@@ -68,6 +69,10 @@ public:
         for (std::size_t index = 0; index < m_panel.chartCount(); ++index) {
             if (m_panel.isChartShownAt(index)) {
                 m_shown.push_back(index);
+            }
+            // The dock hides "ms" under presenter charts (the timeline above has it); a figure may have no timeline.
+            for (QAbstractAxis* axis : m_panel.chartAt(index)->axes(Qt::Horizontal)) {
+                axis->setTitleVisible(true);
             }
         }
     }
