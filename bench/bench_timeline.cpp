@@ -1,9 +1,13 @@
-// Timeline repaint cost: 1,000,000 spans over 100 lanes painted at 1920x1080 into a QImage, zoomed out and in.
+// Timeline repaint cost: 1,000,000 spans over 100 lanes painted at 1920x1080 into a QImage, zoomed out and in; and
+// the same timeline exported as a 1600x900 SVG and PDF figure (target: 5 s each).
 #ifdef INTERLEAVE_BENCH_UI
 
+#include "export/figure_export.h"
 #include "timeline/timeline_view.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QFileInfo>
 #include <QImage>
 
 #include <benchmark/benchmark.h>
@@ -110,6 +114,46 @@ void BM_TimelineRebuild(benchmark::State& state) {
     }
 }
 BENCHMARK(BM_TimelineRebuild)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// The whole 1M-span run as a figure file (timeline and its two charts), written through QSaveFile as the app does.
+// INTERLEAVE_BENCH_SAVE_DIR keeps the file (e.g. to open the SVG in a browser); otherwise it goes to the temp dir.
+void exportFigureBenchmark(benchmark::State& state, const char* extension) {
+    ensureApplication();
+    Fixture& data = fixture();
+    interleave::ui::FigureRequest request;
+    request.title = QStringLiteral("1,000,000 spans over 100 lanes");
+    request.subtitle = QStringLiteral("synthetic run of 1 s (bench_timeline.cpp)");
+    request.variants = {&data.data};
+    request.labels = {QStringLiteral("gather · 1000.0 ms")};
+    request.variantNames = {QStringLiteral("gather")};
+    QString dir = qEnvironmentVariable("INTERLEAVE_BENCH_SAVE_DIR");
+    if (dir.isEmpty()) {
+        dir = QDir::tempPath();
+    }
+    const QString path = QStringLiteral("%1/export_1m.%2").arg(dir, QLatin1String(extension));
+    for (auto _ : state) {
+        const QString error = interleave::ui::exportFigure(request, path);
+        if (!error.isEmpty()) {
+            state.SkipWithError(error.toStdString().c_str());
+            return;
+        }
+    }
+    state.counters["spans"] = static_cast<double>(data.data.spanCount());
+    state.counters["MB"] = static_cast<double>(QFileInfo(path).size()) / 1e6;
+    if (qEnvironmentVariable("INTERLEAVE_BENCH_SAVE_DIR").isEmpty()) {
+        QFile::remove(path);
+    }
+}
+
+void BM_ExportFigureSvg1M(benchmark::State& state) {
+    exportFigureBenchmark(state, "svg");
+}
+BENCHMARK(BM_ExportFigureSvg1M)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+void BM_ExportFigurePdf1M(benchmark::State& state) {
+    exportFigureBenchmark(state, "pdf");
+}
+BENCHMARK(BM_ExportFigurePdf1M)->Unit(benchmark::kMillisecond)->Iterations(3);
 
 } // namespace
 

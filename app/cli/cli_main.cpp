@@ -53,6 +53,15 @@ int run(int argc, char** argv) {
         ->type_name("FILE");
     runApp->add_option("--save", runCommand.savePath, "Save the run to FILE.interleave (opens in the desktop app)")
         ->type_name("FILE");
+    runApp
+        ->add_option("--export", runCommand.figurePath,
+                     "Write a figure of the timeline and charts: FILE.svg or FILE.pdf (vector) or FILE.png")
+        ->type_name("FILE");
+    runApp->add_option("--width", runCommand.figureWidth, "Figure width in px (default 1600; SVG/PDF: 1 px = 0.75 pt)")
+        ->type_name("W");
+    runApp->add_option("--height", runCommand.figureHeight, "Figure height in px (default 900)")->type_name("H");
+    runApp->add_option("--dpi", runCommand.figureDpi, "PNG resolution (default 96; the content scales with it)")
+        ->type_name("D");
 
     CheckCommand checkCommand;
     CLI::App* checkApp =

@@ -2,6 +2,7 @@
 #include "commands.h"
 
 #include "export_files.h"
+#include "figure_output.h"
 #include "io/atomic_file.h"
 #include "lesson_session.h"
 #include "report_json.h"
@@ -54,6 +55,9 @@ int runLesson(const RunCommand& command) {
     options.seed = command.settings.seed;
 
     // Everything that can be refused is refused before the first run starts.
+    if (!command.figurePath.empty()) {
+        checkFigureRequest(command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
+    }
     LessonSession session(scenario, parameters, command.variants, options);
     ExportFiles exports(command.csvPath, command.tracePath, command.savePath);
 
@@ -67,28 +71,51 @@ int runLesson(const RunCommand& command) {
         printRunSummary(stdout, report, ReportContext{scenario.alias(), result.interrupted()});
     }
     std::fflush(stdout);
-    if (exports.any()) {
-        try {
-            const std::vector<std::string> written =
-                exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
-            fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
-        } catch (const core::FileWriteError& error) {
-            fmt::print(stderr, "interleave-cli: {}\n", error.what());
-            return kExitWriteFailed;
+    // The files come after the summary, so a failed write never hides the results.
+    std::vector<std::string> written;
+    std::string writeError;
+    try {
+        written = exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
+    } catch (const core::FileWriteError& error) {
+        writeError = error.what();
+    }
+    if (!command.figurePath.empty()) {
+        FigureSource figure;
+        figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
+        figure.subtitle = figureSubtitle(parameters);
+        for (const core::VariantRun& run : result.runs) {
+            figure.runs.push_back(&run);
+        }
+        figure.report = &report;
+        figure.baseline = scenario.baseline;
+        const std::string figureError =
+            writeFigure(figure, command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
+        if (figureError.empty()) {
+            written.push_back(command.figurePath);
+        } else if (writeError.empty()) {
+            writeError = figureError;
         }
     }
-
+    if (!written.empty()) {
+        fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
+    }
     for (const core::VariantRun& run : result.runs) {
         if (run.outcome.status == core::RunStatus::Failed) {
             fmt::print(stderr, "interleave-cli: {} · {} failed: {}\n", scenario.alias(), run.variant,
                        run.outcome.error);
         }
     }
+    if (!writeError.empty()) {
+        fmt::print(stderr, "interleave-cli: {}\n", writeError);
+    }
     if (result.interrupted()) {
         fmt::print(stderr, "interleave-cli: interrupted; the results above are partial\n");
         return 128 + result.stopSignal;
     }
-    return result.anyRunFailed() ? kExitRunFailed : kExitOk;
+    if (result.anyRunFailed()) {
+        return kExitRunFailed;
+    }
+    return writeError.empty() ? kExitOk : kExitWriteFailed;
 }
 
 } // namespace interleave::cli

@@ -28,7 +28,11 @@ struct RunCommand {
     RunSettings settings;
     std::string csvPath;
     std::string tracePath;
-    std::string savePath; // a run file (.interleave) the desktop app opens
+    std::string savePath;   // a run file (.interleave) the desktop app opens
+    std::string figurePath; // --export fig.svg|png|pdf
+    int figureWidth = 1600;
+    int figureHeight = 900;
+    double figureDpi = 96;
 };
 
 struct CheckCommand {

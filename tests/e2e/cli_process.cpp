@@ -1,6 +1,7 @@
 // Child-process plumbing for the CLI end-to-end tests: spawn, drain both pipes with poll(), signal, reap.
 #include "cli_process.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -11,6 +12,7 @@
 #include <spawn.h>
 #include <sstream>
 #include <stdexcept>
+#include <string_view>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,7 +94,20 @@ CliResult runCli(const std::vector<std::string>& args, const CliOptions& options
 
     const auto start = Clock::now();
     pid_t pid = 0;
-    const int spawned = posix_spawn(&pid, INTERLEAVE_CLI_PATH, &actions, &attributes, argv.data(), environ);
+    std::vector<char*> environment;
+    for (char** variable = environ; *variable != nullptr; ++variable) {
+        const std::string_view entry(*variable);
+        const bool dropped =
+            std::any_of(options.unsetEnvironment.begin(), options.unsetEnvironment.end(), [&](const std::string& name) {
+                return entry.size() > name.size() && entry.compare(0, name.size(), name) == 0 &&
+                       entry[name.size()] == '=';
+            });
+        if (!dropped) {
+            environment.push_back(*variable);
+        }
+    }
+    environment.push_back(nullptr);
+    const int spawned = posix_spawn(&pid, INTERLEAVE_CLI_PATH, &actions, &attributes, argv.data(), environment.data());
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     close(out.write);

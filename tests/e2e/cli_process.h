@@ -21,6 +21,7 @@ struct CliOptions {
     std::chrono::milliseconds timeout{120'000};              // the child is killed when it takes longer
     std::optional<std::chrono::milliseconds> interruptAfter; // send SIGINT this long after the start
     std::optional<std::chrono::milliseconds> killChildAfter; // SIGKILL one of the CLI's own child processes
+    std::vector<std::string> unsetEnvironment;               // variables the child does not inherit ("DISPLAY")
 };
 
 // Runs INTERLEAVE_CLI_PATH with `args`.

@@ -2,6 +2,7 @@
 #include "app/main_window.h"
 
 #include "charts/charts_panel.h"
+#include "export/figure_export.h"
 #include "panels/listing_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
@@ -52,19 +53,7 @@ QString MainWindow::variantLabel(int index) const {
     if (!slot.finished) {
         return tr("%1 · running").arg(slot.name);
     }
-    const double makespanMs = static_cast<double>(slot.result.analysis.makespanNs) / 1e6;
-    QString label = tr("%1 · %2 ms").arg(slot.name).arg(makespanMs, 0, 'f', 1);
-    for (const core::VariantSummary& summary : m_controller.report().variants) {
-        if (summary.variant == slot.result.variant && summary.speedup) {
-            label +=
-                tr(" · %1× vs %2").arg(*summary.speedup, 0, 'f', 2).arg(QString::fromStdString(m_scenario->baseline));
-        }
-    }
-    if (slot.result.outcome.status != core::RunStatus::Completed) {
-        label +=
-            QStringLiteral(" · ") + QString::fromStdString(std::string(core::toString(slot.result.outcome.status)));
-    }
-    return label;
+    return variantCaption(slot.result, m_controller.report(), m_scenario->baseline);
 }
 
 void MainWindow::refreshViews() {

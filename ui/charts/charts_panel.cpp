@@ -60,22 +60,21 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(2);
-    createChart(0, ChartKind::QueueDepth, tr("Queue depth"));
-    createChart(1, ChartKind::SemaphoreLock, tr("Semaphore / lock"));
-    createChart(2, ChartKind::InFlight, tr("Tasks in flight"));
-    createChart(3, ChartKind::LoopLag, tr("Event-loop lag (ms)"));
-    for (const ChartSlot& slot : m_charts) {
-        layout->addWidget(slot.view, 1);
-    }
+    m_charts.reserve(kChartCount);
+    createChart(ChartKind::QueueDepth, tr("Queue depth"), {});
+    createChart(ChartKind::SemaphoreLock, tr("Semaphore / lock"), {});
+    createChart(ChartKind::InFlight, tr("Tasks in flight"), {});
+    createChart(ChartKind::LoopLag, tr("Event-loop lag (ms)"), {});
     applyStyle();
     updateVisibility();
 }
 
 ChartsPanel::~ChartsPanel() = default;
 
-void ChartsPanel::createChart(std::size_t index, ChartKind kind, const QString& title) {
-    ChartSlot& slot = m_charts[index];
+ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& title, const QString& group) {
+    ChartSlot& slot = m_charts.emplace_back();
     slot.kind = kind;
+    slot.group = group;
     slot.chart = new QChart;
     slot.chart->setTitle(title);
     slot.chart->setAnimationOptions(QChart::NoAnimation);
@@ -86,7 +85,11 @@ void ChartsPanel::createChart(std::size_t index, ChartKind kind, const QString& 
     slot.xAxis->setTitleText(tr("ms"));
     slot.xAxis->setLabelFormat(QStringLiteral("%.0f"));
     slot.yAxis = new QValueAxis;
-    slot.yAxis->setLabelFormat(kind == ChartKind::LoopLag ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    if (!group.isEmpty()) {
+        slot.yAxis->setLabelFormat(QStringLiteral("%g")); // an imported counter can be anything
+    } else {
+        slot.yAxis->setLabelFormat(kind == ChartKind::LoopLag ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+    }
     slot.yAxis->setRange(0, 1);
     slot.chart->addAxis(slot.xAxis, Qt::AlignBottom);
     slot.chart->addAxis(slot.yAxis, Qt::AlignLeft);
@@ -98,6 +101,35 @@ void ChartsPanel::createChart(std::size_t index, ChartKind kind, const QString& 
     slot.view->setRenderHint(QPainter::Antialiasing, true);
     slot.view->setMinimumHeight(140);
     slot.view->setObjectName(title);
+    if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
+        box->addWidget(slot.view, 1);
+    }
+    return slot;
+}
+
+QString ChartsPanel::counterGroup(const QString& counterName) {
+    const qsizetype separator = counterName.indexOf(QStringLiteral(" · "));
+    return separator > 0 ? counterName.left(separator) : counterName;
+}
+
+std::size_t ChartsPanel::chartIndexFor(const QString& counterName) {
+    ChartKind kind;
+    if (chartFor(counterName, &kind)) {
+        return static_cast<std::size_t>(kind);
+    }
+    const QString group = counterGroup(counterName);
+    for (std::size_t index = kChartCount; index < m_charts.size(); ++index) {
+        if (m_charts[index].group == group) {
+            return index;
+        }
+    }
+    ChartSlot& slot = createChart(ChartKind::QueueDepth, group, group);
+    styleChart(slot);
+    return m_charts.size() - 1;
+}
+
+QString ChartsPanel::chartTitle(std::size_t index) const {
+    return m_charts[index].chart->title();
 }
 
 bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {
@@ -129,6 +161,11 @@ void ChartsPanel::clear() {
     for (ChartSlot& slot : m_charts) {
         slot.seriesCount = 0;
     }
+    // The extra charts belong to the counters of the variants shown: the next ones make their own.
+    while (m_charts.size() > kChartCount) {
+        delete m_charts.back().view; // owns the chart, its axes and the playhead
+        m_charts.pop_back();
+    }
     m_variants.clear();
     m_variantNames.clear();
     m_knownCounters.clear();
@@ -149,14 +186,10 @@ void ChartsPanel::syncSeries() {
     for (std::size_t variant = 0; variant < m_variants.size(); ++variant) {
         const auto& counters = m_variants[variant]->counters();
         for (std::size_t index = m_knownCounters[variant]; index < counters.size(); ++index) {
-            ChartKind kind;
-            if (!chartFor(counters[index].name, &kind)) {
-                continue;
-            }
             Binding binding;
             binding.variant = variant;
             binding.counter = counters[index].name;
-            binding.chartIndex = static_cast<std::size_t>(kind);
+            binding.chartIndex = chartIndexFor(binding.counter);
             binding.series = new QLineSeries;
             binding.series->setName(m_variantNames[variant].isEmpty()
                                         ? binding.counter
@@ -209,7 +242,7 @@ void ChartsPanel::dataChanged() {
     const std::int64_t startNs = followData ? 0 : m_rangeStartNs;
     const std::int64_t endNs = followData ? std::max<std::int64_t>(dataEndNs(), 1) : m_rangeEndNs;
 
-    std::array<double, kChartCount> peaks{};
+    std::vector<double> peaks(m_charts.size(), 0.0);
     for (Binding& binding : m_bindings) {
         const TimelineData& variantData = *m_variants[binding.variant];
         const CounterTrack* track = variantData.counter(binding.counter);
@@ -236,7 +269,7 @@ void ChartsPanel::dataChanged() {
         const double peak = binding.peak;
         peaks[binding.chartIndex] = std::max(peaks[binding.chartIndex], peak);
     }
-    for (std::size_t index = 0; index < kChartCount; ++index) {
+    for (std::size_t index = 0; index < m_charts.size(); ++index) {
         ChartSlot& slot = m_charts[index];
         const double fromMs = static_cast<double>(startNs) / 1e6;
         const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
@@ -254,7 +287,12 @@ void ChartsPanel::dataChanged() {
             slot.xAxis->setTickInterval(interval);
         }
         // Headroom so the peak is not drawn on the frame.
-        slot.yAxis->setRange(0, niceCeiling(peaks[index] * 1.05));
+        // Ticks on round values too: five fixed ticks over 0..5 would be labelled 0, 1, 3, 4, 5 (1.25 shown as "1").
+        const double top = niceCeiling(peaks[index] * 1.05);
+        slot.yAxis->setTickType(QValueAxis::TicksDynamic);
+        slot.yAxis->setTickAnchor(0);
+        slot.yAxis->setRange(0, top);
+        slot.yAxis->setTickInterval(niceStep(top, 4));
     }
     placePlayheads();
 }
@@ -272,36 +310,8 @@ void ChartsPanel::setPresenterMode(bool on) {
 }
 
 void ChartsPanel::applyStyle() {
-    QFont base = font();
-    const double scale = m_presenterMode ? 1.6 : 0.9;
-    base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
-    QFont title = base;
-    title.setBold(true);
     for (ChartSlot& slot : m_charts) {
-        // setTheme resets fonts and pens, so it goes first.
-        slot.chart->setBackgroundRoundness(0);
-        slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-        slot.chart->setTitleFont(title);
-        slot.chart->legend()->setFont(base);
-        if (m_presenterMode) {
-            slot.chart->setBackgroundBrush(Qt::black);
-            slot.chart->setTitleBrush(Qt::white);
-            slot.chart->legend()->setLabelColor(Qt::white);
-        }
-        for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
-            axis->setLabelsFont(base);
-            axis->setTitleFont(base);
-            if (m_presenterMode) {
-                axis->setLabelsColor(Qt::white);
-                axis->setTitleBrush(Qt::white);
-                axis->setGridLineColor(QColor(0x60, 0x60, 0x60));
-                axis->setLinePenColor(Qt::white);
-            }
-        }
-        slot.view->setMinimumHeight(m_presenterMode ? 200 : 120);
-        // Side by side there is no room beside a chart for its legend: it goes underneath.
-        slot.chart->legend()->setAlignment(m_presenterMode ? Qt::AlignBottom : Qt::AlignRight);
-        slot.xAxis->setTitleVisible(!m_presenterMode); // "ms" is on the timeline right above
+        styleChart(slot);
     }
     // On a projector the charts sit side by side, so the timeline keeps the height of the screen.
     if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
@@ -313,10 +323,42 @@ void ChartsPanel::applyStyle() {
     }
     setPalette(palette);
     setAutoFillBackground(m_presenterMode);
-    std::array<int, kChartCount> indexInChart{};
+    std::vector<int> indexInChart(m_charts.size(), 0);
     for (const Binding& binding : m_bindings) {
         styleSeries(binding, indexInChart[binding.chartIndex]++);
     }
+}
+
+void ChartsPanel::styleChart(ChartSlot& slot) const {
+    QFont base = font();
+    const double scale = m_presenterMode ? 1.6 : 0.9;
+    base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
+    QFont title = base;
+    title.setBold(true);
+    // setTheme resets fonts and pens, so it goes first.
+    slot.chart->setBackgroundRoundness(0);
+    slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    slot.chart->setTitleFont(title);
+    slot.chart->legend()->setFont(base);
+    if (m_presenterMode) {
+        slot.chart->setBackgroundBrush(Qt::black);
+        slot.chart->setTitleBrush(Qt::white);
+        slot.chart->legend()->setLabelColor(Qt::white);
+    }
+    for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
+        axis->setLabelsFont(base);
+        axis->setTitleFont(base);
+        if (m_presenterMode) {
+            axis->setLabelsColor(Qt::white);
+            axis->setTitleBrush(Qt::white);
+            axis->setGridLineColor(QColor(0x60, 0x60, 0x60));
+            axis->setLinePenColor(Qt::white);
+        }
+    }
+    slot.view->setMinimumHeight(m_presenterMode ? 200 : 120);
+    // Side by side there is no room beside a chart for its legend: it goes underneath.
+    slot.chart->legend()->setAlignment(m_presenterMode ? Qt::AlignBottom : Qt::AlignRight);
+    slot.xAxis->setTitleVisible(!m_presenterMode); // "ms" is on the timeline right above
 }
 
 void ChartsPanel::updateVisibility() {

@@ -1,4 +1,5 @@
-// The charts dock: queue depth, semaphore/lock occupancy, tasks in flight and loop lag over time, for each variant.
+// The charts dock: queue depth, semaphore/lock occupancy, tasks in flight and loop lag over time, for each variant,
+// plus one chart per group of other counters (an imported trace's "<name>" or "<name> · <key>").
 // The only place (with charts_panel.cpp) that uses Qt Charts, which is deprecated upstream.
 #pragma once
 
@@ -28,13 +29,15 @@ class ChartsPanel : public QWidget {
 
 public:
     enum class ChartKind { QueueDepth, SemaphoreLock, InFlight, LoopLag };
-    static constexpr std::size_t kChartCount = 4;
+    static constexpr std::size_t kChartCount = 4; // the fixed charts; extra ones follow them, made on demand
 
     explicit ChartsPanel(QWidget* parent = nullptr);
     ~ChartsPanel() override;
 
-    // Whether a counter is charted, and on which chart ("sem.in_use" -> SemaphoreLock).
+    // Whether a counter goes on one of the fixed charts, and which ("sem.in_use" -> SemaphoreLock).
     static bool chartFor(const QString& counterName, ChartKind* kind);
+    // The extra chart a counter no fixed chart takes goes on: the text before " · ", or the whole name.
+    static QString counterGroup(const QString& counterName);
 
     // The variants to chart (not owned; they must outlive the panel or the next setVariants call).
     void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> variantNames);
@@ -44,6 +47,13 @@ public:
     QChartView* chartView(ChartKind kind) const;
     bool isChartShown(ChartKind kind) const; // has at least one series (the view may still be hidden as a whole)
     QList<QLineSeries*> seriesOf(ChartKind kind) const;
+
+    // Every chart, the fixed ones first (index = ChartKind), then the extra ones in the order their groups appeared.
+    std::size_t chartCount() const { return m_charts.size(); }
+    QChart* chartAt(std::size_t index) const { return m_charts[index].chart; }
+    QChartView* chartViewAt(std::size_t index) const { return m_charts[index].view; }
+    bool isChartShownAt(std::size_t index) const { return m_charts[index].seriesCount > 0; }
+    QString chartTitle(std::size_t index) const;
 
 public Q_SLOTS:
     // The data grew (a live frame) or is complete: rebuilds every series' points. New counters get new series.
@@ -78,7 +88,8 @@ private:
         } builtFor; // what `points` were built from
     };
     struct ChartSlot {
-        ChartKind kind = ChartKind::QueueDepth;
+        ChartKind kind = ChartKind::QueueDepth; // meaningless for an extra chart
+        QString group;                          // an extra chart's counter group; empty for the fixed ones
         QChartView* view = nullptr;
         QChart* chart = nullptr;
         QValueAxis* xAxis = nullptr;
@@ -87,16 +98,18 @@ private:
         QGraphicsLineItem* playhead = nullptr;
     };
 
-    void createChart(std::size_t index, ChartKind kind, const QString& title);
-    void syncSeries(); // adds series for counters not seen yet
+    ChartSlot& createChart(ChartKind kind, const QString& title, const QString& group);
+    std::size_t chartIndexFor(const QString& counterName); // creates the extra chart of a new group
+    void syncSeries();                                     // adds series for counters not seen yet
     void applyStyle();
+    void styleChart(ChartSlot& slot) const;
     void styleSeries(const Binding& binding, int indexInChart) const;
     static int plotWidth(const ChartSlot& slot);
     std::int64_t dataEndNs() const;
     void updateVisibility();
     void placePlayheads();
 
-    std::array<ChartSlot, kChartCount> m_charts;
+    std::vector<ChartSlot> m_charts;
     std::vector<const TimelineData*> m_variants;
     std::vector<QString> m_variantNames;
     std::vector<std::size_t> m_knownCounters; // per variant: counters() size already bound

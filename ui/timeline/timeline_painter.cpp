@@ -64,12 +64,16 @@ const std::vector<TimelineLane>& TimelinePainter::lanesOf(int variant) const {
     return data ? data->lanes(m_mode) : kNoLanes;
 }
 
+std::size_t TimelinePainter::shownLaneCount(int variant) const {
+    return std::min(lanesOf(variant).size(), m_laneLimit);
+}
+
 int TimelinePainter::blockHeight(int variant) const {
     const TimelineData* data = m_variants[static_cast<std::size_t>(variant)];
     int height = m_metrics.header;
     if (data != nullptr) {
         height += (data->hasGil() ? m_metrics.lane : 0) + (data->hasLoopLag() ? m_metrics.lag : 0);
-        height += static_cast<int>(data->lanes(m_mode).size()) * m_metrics.lane;
+        height += static_cast<int>(shownLaneCount(variant)) * m_metrics.lane;
     }
     return height;
 }
@@ -148,7 +152,8 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
         }
         if (data != nullptr) {
             const auto& lanes = data->lanes(m_mode);
-            const RowRange visible = visibleRows(lanes.size(), y, m_metrics.lane, rows.top(), rows.bottom() + 1);
+            const RowRange visible =
+                visibleRows(shownLaneCount(variant), y, m_metrics.lane, rows.top(), rows.bottom() + 1);
             const std::uint32_t selectedTask = selection.variant == variant ? selection.task : core::kNoTask;
             for (std::size_t lane = visible.first; lane < visible.last; ++lane) {
                 const QRect row(area.left(), y + static_cast<int>(lane) * m_metrics.lane, area.width(), m_metrics.lane);
@@ -167,18 +172,23 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
     }
     painter.setClipping(false);
     paintAxis(painter, QRect(area.left(), area.top(), area.width(), m_metrics.axis), mapper, false);
-    paintLegend(painter, QRect(area.left(), area.bottom() - m_metrics.legend + 1, area.width(), m_metrics.legend));
+    if (m_metrics.legend > 0) {
+        paintLegend(painter, QRect(area.left(), area.bottom() - m_metrics.legend + 1, area.width(), m_metrics.legend));
+    }
     painter.restore();
 }
 
 void TimelinePainter::paintGutterName(QPainter& painter, const QRect& row, const QString& name, bool strong) const {
     const QRect text(row.left() + 6, row.top(), m_metrics.gutter - 10, row.height());
-    painter.setPen(m_palette.text());
     QFont font = m_font;
     font.setBold(strong);
+    const QFontMetrics metrics(font);
+    if (row.height() < metrics.height() * 2 / 3) {
+        return; // lanes shrunk to fit a figure: names would overprint each other, and grid lines hide the spans
+    }
+    painter.setPen(m_palette.text());
     painter.setFont(font);
-    painter.drawText(text, Qt::AlignVCenter | Qt::AlignLeft,
-                     QFontMetrics(font).elidedText(name, Qt::ElideRight, text.width()));
+    painter.drawText(text, Qt::AlignVCenter | Qt::AlignLeft, metrics.elidedText(name, Qt::ElideRight, text.width()));
     painter.setFont(m_font);
     painter.setPen(m_palette.gridLine());
     painter.drawLine(row.left(), row.bottom(), row.right(), row.bottom());
@@ -191,21 +201,35 @@ void TimelinePainter::paintHeader(QPainter& painter, const QRect& row, int varia
     font.setBold(true);
     painter.setFont(font);
     painter.setPen(m_palette.text());
-    painter.drawText(row.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft,
-                     m_labels[static_cast<std::size_t>(variant)]);
+    QString label = m_labels[static_cast<std::size_t>(variant)];
+    if (const std::size_t all = lanesOf(variant).size(); shownLaneCount(variant) < all) {
+        label += QStringLiteral(" · first %1 of %2 lanes").arg(shownLaneCount(variant)).arg(all);
+    }
+    painter.drawText(row.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft, label);
     painter.setFont(m_font);
 }
 
 void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,
                                 std::int64_t dataEndNs, bool gil, std::uint32_t selectedTask) const {
     layoutSpans(lane.spans, mapper, dataEndNs, m_spanItems);
-    const double top = row.top() + 2;
-    const double height = row.height() - 4;
+    const int padding = row.height() >= 10 ? 2 : (row.height() >= 5 ? 1 : 0);
+    const double top = row.top() + padding;
+    const double height = row.height() - 2 * padding;
     const bool presenter = m_palette.presenter();
     // Folds go into a one-pixel-high strip drawn once per lane (tens of thousands of 1-3 px fills are too slow).
     const int stripLeft = static_cast<int>(std::floor(mapper.left()));
     const int stripWidth = static_cast<int>(std::ceil(mapper.right())) - stripLeft + 1;
     bool anyFold = false;
+    // Vector output has no strip: runs of same-coloured fold pixels become one rectangle each.
+    int runFrom = 0;
+    int runTo = 0;
+    QRgb runRgb = 0;
+    auto flushRun = [&]() {
+        if (runTo > runFrom) {
+            painter.fillRect(QRectF(stripLeft + runFrom, top, runTo - runFrom, height), QColor::fromRgba(runRgb));
+        }
+        runFrom = runTo = 0;
+    };
     for (const SpanDrawItem& item : m_spanItems) {
         const QRectF rect(item.x0, top, std::max(item.x1 - item.x0, 1.0), height);
         QColor color;
@@ -216,6 +240,20 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
             // One shade per holding lane, so hand-overs show.
             const std::uint16_t holder = lane.spans[item.firstSpan].lane;
             color = color.darker(100 + 25 * (holder % 4));
+        }
+        if (item.folded && m_vector) {
+            const QRgb rgb = gil ? color.darker(115).rgba() : m_foldRgb[static_cast<std::size_t>(item.state)];
+            const int from = std::clamp(static_cast<int>(std::floor(item.x0)) - stripLeft, 0, stripWidth - 1);
+            const int to = std::clamp(static_cast<int>(std::ceil(item.x1)) - stripLeft, from + 1, stripWidth);
+            if (rgb == runRgb && from <= runTo && runTo > runFrom) {
+                runTo = std::max(runTo, to);
+            } else {
+                flushRun();
+                runFrom = from;
+                runTo = to;
+                runRgb = rgb;
+            }
+            continue;
         }
         if (item.folded) {
             if (!anyFold) {
@@ -251,6 +289,7 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
             painter.fillRect(QRectF(rect.left(), rect.top(), 1.0, rect.height()), m_palette.canvas());
         }
     }
+    flushRun();
     if (anyFold) {
         painter.drawImage(QRectF(stripLeft, top, stripWidth, height), m_foldStrip);
     }
@@ -342,12 +381,21 @@ void TimelinePainter::paintAxis(QPainter& painter, const QRect& area, const Time
         }
         painter.setPen(m_palette.text());
         painter.drawLine(QPointF(x, area.bottom() - 5), QPointF(x, area.bottom()));
-        painter.drawText(QRectF(x + 3, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignLeft,
-                         formatMs(tick, step));
+        const QString label = formatMs(tick, step);
+        if (x + 3 + QFontMetrics(painter.font()).horizontalAdvance(label) > area.right()) {
+            // The last tick's label ends at its tick rather than past the edge.
+            painter.drawText(QRectF(x - 203, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignRight,
+                             label);
+            continue;
+        }
+        painter.drawText(QRectF(x + 3, area.top(), 200, area.height() - 4), Qt::AlignVCenter | Qt::AlignLeft, label);
     }
 }
 
 void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
+    if (area.height() < 10) {
+        return;
+    }
     painter.fillRect(area, m_palette.canvas());
     painter.setPen(m_palette.gridLine());
     painter.drawLine(area.left(), area.top(), area.right(), area.top());

@@ -47,7 +47,15 @@ public:
     TimelinePainter();
     void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> labels);
     void setLaneMode(LaneMode mode) { m_mode = mode; }
-    void setPresenterMode(bool presenter);
+    void setPresenterMode(bool presenter); // also resets the metrics to the mode's
+    // Figure export: other row heights (lanes shrink to fit a page; legend 0 = no legend inside paint()).
+    void setMetrics(const TimelineMetrics& metrics) { m_metrics = metrics; }
+    // At most this many lanes per variant (a figure that cannot fit them all); the header says "first N of M lanes".
+    void setLaneLimit(std::size_t limit) { m_laneLimit = limit; }
+    // Figure export: another font (a family every SVG viewer knows); setPresenterMode resets it.
+    void setFont(const QFont& font) { m_font = font; }
+    // Vector output (SVG, PDF): folded spans become coalesced rectangles instead of a stretched image strip.
+    void setVectorOutput(bool vector) { m_vector = vector; }
 
     const std::vector<const TimelineData*>& variants() const { return m_variants; }
     const std::vector<QString>& labels() const { return m_labels; }
@@ -61,16 +69,18 @@ public:
     int contentHeight() const;      // all rows, unscrolled
     RowHit rowAt(int contentY) const;
     const std::vector<TimelineLane>& lanesOf(int variant) const;
+    std::size_t shownLaneCount(int variant) const; // lanesOf(variant).size() capped by the lane limit
 
     // Paints the whole timeline (axis, rows scrolled by scrollY, legend) into `area`; the mapper's pixel range must
     // already be [area.left() + gutter, area.right()].
     void paint(QPainter& painter, const QRect& area, const TimeMapper& mapper, int scrollY,
                std::optional<std::int64_t> playheadNs, const TimelineSelection& selection) const;
+    // The state legend (swatch and name per state) in `area`; paint() draws it at the bottom when metrics().legend > 0.
+    void paintLegend(QPainter& painter, const QRect& area) const;
 
 private:
     int blockHeight(int variant) const;
     void paintAxis(QPainter& painter, const QRect& area, const TimeMapper& mapper, bool gridOnly) const;
-    void paintLegend(QPainter& painter, const QRect& area) const;
     void paintHeader(QPainter& painter, const QRect& row, int variant) const;
     void paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,
                    std::int64_t dataEndNs, bool gil, std::uint32_t selectedTask) const;
@@ -87,6 +97,8 @@ private:
     mutable std::vector<MarkerDrawItem> m_markerItems;
     std::array<QRgb, core::kTaskStateCount> m_foldRgb{};
     mutable QImage m_foldStrip; // one row of fold colours, stretched over the lane's height
+    std::size_t m_laneLimit = static_cast<std::size_t>(-1);
+    bool m_vector = false;
 };
 
 // A tick step of 1, 2 or 5 × 10^k ns giving at least minPixels between ticks.

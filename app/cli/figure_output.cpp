@@ -1,0 +1,130 @@
+// Figure export for the CLI: a QApplication on the offscreen platform, created only when a figure is written.
+#include "figure_output.h"
+
+#include "scenario/lesson_error.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#ifdef INTERLEAVE_CLI_FIGURES
+#include "export/figure_export.h"
+#include "timeline/timeline_data.h"
+
+#include <QApplication>
+#endif
+
+namespace interleave::cli {
+
+#ifdef INTERLEAVE_CLI_FIGURES
+namespace {
+
+QtMessageHandler g_qtHandler = nullptr;
+
+// Qt's notes about the headless set-up (no XDG_RUNTIME_DIR) are noise on a terminal; everything else goes through.
+void filterQtMessages(QtMsgType type, const QMessageLogContext& context, const QString& message) {
+    if (type == QtWarningMsg && message.startsWith(QLatin1String("QStandardPaths:"))) {
+        return;
+    }
+    if (g_qtHandler != nullptr) {
+        g_qtHandler(type, context, message);
+    }
+}
+
+} // namespace
+#endif
+
+bool figureExportAvailable() {
+#ifdef INTERLEAVE_CLI_FIGURES
+    return true;
+#else
+    return false;
+#endif
+}
+
+void checkFigureRequest(const std::string& path, int width, int height, double dpi) {
+    if (!figureExportAvailable()) {
+        throw core::UsageError("this build has no figure export (built without Qt)");
+    }
+    std::string extension = std::filesystem::path(path).extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (extension != ".svg" && extension != ".png" && extension != ".pdf") {
+        throw core::UsageError(fmt::format("--export {}: a figure is .svg, .png or .pdf", path));
+    }
+    // Like --csv and --trace, a path that cannot be written is refused before the runs (the write itself still goes
+    // through a temporary file, so a failure then leaves any previous figure as it was).
+    const std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code error;
+    if (!parent.empty() && !std::filesystem::is_directory(parent, error)) {
+        throw core::UsageError(fmt::format("Cannot write {}: {} is not a directory", path, parent.string()));
+    }
+    if (width < 64 || height < 64 || width > 20000 || height > 20000) {
+        throw core::UsageError(fmt::format("--width and --height: 64 to 20000 px, not {}x{}", width, height));
+    }
+    if (dpi < 24 || dpi > 1200) {
+        throw core::UsageError(fmt::format("--dpi: 24 to 1200, not {}", dpi));
+    }
+}
+
+std::string figureSubtitle(const core::ParameterValues& parameters) {
+    std::vector<std::string> items;
+    items.reserve(parameters.size() + 2);
+    for (const auto& [name, value] : parameters) {
+        items.push_back(fmt::format("{}={}", name, value));
+    }
+    items.push_back(fmt::format("{} CPU cores", std::max(1U, std::thread::hardware_concurrency())));
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char date[16];
+    if (std::strftime(date, sizeof date, "%Y-%m-%d", &local) > 0) {
+        items.emplace_back(date);
+    }
+    return fmt::format("{}", fmt::join(items, " · "));
+}
+
+std::string writeFigure(const FigureSource& source, const std::string& path, int width, int height, double dpi) {
+#ifdef INTERLEAVE_CLI_FIGURES
+    std::unique_ptr<QApplication> application;
+    if (QCoreApplication::instance() == nullptr) {
+        qputenv("QT_QPA_PLATFORM", "offscreen"); // no display needed, whatever DISPLAY says
+        g_qtHandler = qInstallMessageHandler(filterQtMessages);
+        static int argc = 1;
+        static char name[] = "interleave-cli";
+        static char* argv[] = {name, nullptr};
+        application = std::make_unique<QApplication>(argc, argv);
+    }
+
+    const core::LessonReport noReport;
+    const core::LessonReport& report = source.report != nullptr ? *source.report : noReport;
+    std::vector<std::unique_ptr<ui::TimelineData>> timelines;
+    ui::FigureRequest request;
+    request.title = QString::fromStdString(source.title);
+    request.subtitle = QString::fromStdString(source.subtitle);
+    for (const core::VariantRun* run : source.runs) {
+        auto& data = timelines.emplace_back(std::make_unique<ui::TimelineData>());
+        data->rebuild(run->trace);
+        request.variants.push_back(data.get());
+        request.labels.push_back(ui::variantCaption(*run, report, source.baseline));
+        request.variantNames.push_back(QString::fromStdString(run->variant));
+    }
+    request.size = QSize(width, height);
+    request.dpi = dpi;
+    return ui::exportFigure(request, QString::fromStdString(path)).toStdString();
+#else
+    (void)source;
+    (void)path;
+    (void)width;
+    (void)height;
+    (void)dpi;
+    return "this build has no figure export (built without Qt)";
+#endif
+}
+
+} // namespace interleave::cli

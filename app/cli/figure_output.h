@@ -1,0 +1,34 @@
+// Figures from the command line (`run --export fig.svg|png|pdf`): the same figure as the app's File → Export
+// Figure…, drawn by the UI layer on Qt's offscreen platform, so no display is needed. Qt is started only here.
+#pragma once
+
+#include "metrics/lesson_report.h"
+
+#include <string>
+#include <vector>
+
+namespace interleave::cli {
+
+struct FigureSource {
+    std::string title;                          // "L2 · Await in a loop vs gather"
+    std::string subtitle;                       // parameters, cores, date
+    std::vector<const core::VariantRun*> runs;  // one block each, in this order (an import passes just one)
+    const core::LessonReport* report = nullptr; // for the speedups; none without one
+    std::string baseline;                       // the variant speedups are measured against
+};
+
+// Whether this build can write figures (it was built with the Qt UI layer).
+bool figureExportAvailable();
+
+// Refuses, before anything runs, a figure path that is not .png, .svg or .pdf or whose directory does not exist, a bad
+// size, or any figure in a build without Qt: throws UsageError.
+void checkFigureRequest(const std::string& path, int width, int height, double dpi);
+
+// Writes the figure, width × height px (PNG: pixels, content scaled by dpi / 96; SVG and PDF: 1 px = 0.75 pt),
+// through a temporary file renamed into place. Returns an empty string, or the error ("Cannot write …: …").
+std::string writeFigure(const FigureSource& source, const std::string& path, int width, int height, double dpi = 96);
+
+// "cores=2 · latency_ms=200 · requests=10 · 4 CPU cores · 2025-05-01": a figure's subtitle.
+std::string figureSubtitle(const core::ParameterValues& parameters);
+
+} // namespace interleave::cli

@@ -1,0 +1,410 @@
+// Figure export: one layout (title, timeline, charts, legend) painted into a QImage, a QSvgGenerator or a QPdfWriter.
+#include "export/figure_export.h"
+
+#include "charts/charts_panel.h"
+#include "timeline/timeline_painter.h"
+
+#include <QAbstractAxis>
+#include <QChart>
+#include <QFileInfo>
+#include <QGraphicsLayout>
+#include <QGraphicsScene>
+#include <QImage>
+#include <QPageLayout>
+#include <QPageSize>
+#include <QPainter>
+#include <QPdfWriter>
+#include <QSaveFile>
+#include <QSvgGenerator>
+
+#include <algorithm>
+#include <memory>
+
+namespace interleave::ui {
+
+namespace {
+
+constexpr int kMinLanePx = 3;       // lanes shrink down to this, then the figure shows only the first ones
+constexpr int kMinFigurePx = 64;    // smaller figures have no room for a title
+constexpr int kMaxFigurePx = 20000; // a QImage of 20000² is already 1.6 GB
+constexpr int kGap = 10;
+
+// The app's font with a generic family name, which SVG viewers understand ("Sans Serif" falls back to a serif face).
+QFont figureFont(bool presenter) {
+    QFont font;
+    font.setFamily(QStringLiteral("sans-serif"));
+    if (presenter) {
+        font.setPointSizeF(font.pointSizeF() * 1.6);
+    }
+    return font;
+}
+
+bool showsTimeline(FigureView view) {
+    return view == FigureView::Comparison || view == FigureView::Timeline;
+}
+
+bool showsCharts(FigureView view) {
+    return view != FigureView::Timeline;
+}
+
+// The charts of a figure: an offscreen ChartsPanel fed the same variants and time range, never shown; each chart
+// is laid out at its target size and its scene rendered into the figure's painter (vector items stay vector).
+class FigureCharts {
+public:
+    explicit FigureCharts(const FigureRequest& request) {
+        std::vector<const TimelineData*> variants;
+        std::vector<QString> names;
+        for (std::size_t index = 0; index < request.variants.size(); ++index) {
+            if (request.variants[index] != nullptr) {
+                variants.push_back(request.variants[index]);
+                names.push_back(index < request.variantNames.size() ? request.variantNames[index] : QString());
+            }
+        }
+        m_panel.setFont(figureFont(false)); // the panel scales it for presenter mode
+        m_panel.setPresenterMode(request.presenter);
+        m_panel.setVariants(std::move(variants), std::move(names));
+        if (request.endNs > request.startNs) {
+            m_panel.setTimeRange(request.startNs, request.endNs);
+        }
+        for (std::size_t index = 0; index < m_panel.chartCount(); ++index) {
+            if (m_panel.isChartShownAt(index)) {
+                m_shown.push_back(index);
+            }
+            // The dock hides "ms" under presenter charts (the timeline above has it); a figure may have no timeline.
+            for (QAbstractAxis* axis : m_panel.chartAt(index)->axes(Qt::Horizontal)) {
+                axis->setTitleVisible(true);
+            }
+        }
+    }
+
+    const std::vector<std::size_t>& shown() const { return m_shown; }
+    QString title(std::size_t index) const { return m_panel.chartTitle(index); }
+
+    void render(QPainter& painter, std::size_t index, const QRectF& target) {
+        QChart* chart = m_panel.chartAt(index);
+        chart->setPos(0, 0);
+        chart->resize(target.size());
+        // A view lays its chart out from events; this one is never shown, so the layout is activated here.
+        if (chart->layout() != nullptr) {
+            chart->layout()->activate();
+        }
+        chart->scene()->render(&painter, target, QRectF(QPointF(0, 0), target.size()), Qt::IgnoreAspectRatio);
+    }
+
+private:
+    ChartsPanel m_panel;
+    std::vector<std::size_t> m_shown;
+};
+
+struct LaneFit {
+    int lane = 0;
+    std::size_t limit = static_cast<std::size_t>(-1);
+};
+
+// Lane height (and, below kMinLanePx, how many lanes per variant) so that every variant's rows fit `rowsHeight`.
+LaneFit fitLanes(const FigureRequest& request, const TimelineMetrics& metrics, int rowsHeight) {
+    int fixed = 0;
+    std::size_t rows = 0;
+    std::vector<std::size_t> lanesPerVariant;
+    std::size_t gilRows = 0;
+    for (const TimelineData* data : request.variants) {
+        fixed += metrics.header;
+        if (data == nullptr) {
+            continue;
+        }
+        fixed += data->hasLoopLag() ? metrics.lag : 0;
+        gilRows += data->hasGil() ? 1 : 0;
+        lanesPerVariant.push_back(data->lanes(request.laneMode).size());
+        rows += lanesPerVariant.back() + (data->hasGil() ? 1 : 0);
+    }
+    if (rows == 0) {
+        return {metrics.lane};
+    }
+    const int free = rowsHeight - fixed;
+    const int lane = std::min<int>(metrics.lane, free / static_cast<int>(rows));
+    if (lane >= kMinLanePx) {
+        return {lane};
+    }
+    // The largest per-variant limit whose rows still fit at the minimum height.
+    auto fits = [&](std::size_t limit) {
+        std::size_t total = gilRows;
+        for (const std::size_t lanes : lanesPerVariant) {
+            total += std::min(lanes, limit);
+        }
+        return static_cast<std::int64_t>(total) * kMinLanePx <= free;
+    };
+    std::size_t low = 0;
+    std::size_t high = *std::max_element(lanesPerVariant.begin(), lanesPerVariant.end());
+    while (low < high) {
+        const std::size_t middle = low + (high - low + 1) / 2;
+        if (fits(middle)) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    return {kMinLanePx, low};
+}
+
+void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bool vector,
+                 std::optional<FigureCharts>& charts) {
+    TimelinePainter timeline;
+    timeline.setVariants(request.variants, request.labels);
+    timeline.setLaneMode(request.laneMode);
+    timeline.setPresenterMode(request.presenter);
+    timeline.setVectorOutput(vector);
+    timeline.setFont(figureFont(request.presenter));
+    const StatePalette& palette = timeline.palette();
+    TimelineMetrics metrics = timeline.metrics();
+
+    const int width = size.width();
+    const int height = size.height();
+    painter.fillRect(QRect(0, 0, width, height), palette.canvas());
+    const int margin = request.presenter ? 24 : 16;
+    const int inner = width - 2 * margin;
+    int y = margin;
+
+    // Title and subtitle.
+    QFont titleFont = timeline.font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
+    titleFont.setBold(true);
+    const QFontMetrics titleMetrics(titleFont);
+    painter.setFont(titleFont);
+    painter.setPen(palette.text());
+    painter.drawText(QRect(margin, y, inner, titleMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                     titleMetrics.elidedText(request.title, Qt::ElideRight, inner));
+    y += titleMetrics.height() + 2;
+    if (!request.subtitle.isEmpty()) {
+        const QFontMetrics subtitleMetrics(timeline.font());
+        painter.setFont(timeline.font());
+        painter.setPen(request.presenter ? QColor(0xC8, 0xC8, 0xC8) : QColor(0x50, 0x50, 0x50));
+        painter.drawText(QRect(margin, y, inner, subtitleMetrics.height()), Qt::AlignLeft | Qt::AlignVCenter,
+                         subtitleMetrics.elidedText(request.subtitle, Qt::ElideRight, inner));
+        y += subtitleMetrics.height();
+    }
+    y += kGap;
+
+    // Share the height between the timeline and the charts.
+    const bool withTimeline = showsTimeline(request.view);
+    std::vector<std::size_t> chartIndices;
+    if (charts) {
+        chartIndices = charts->shown();
+        if (request.view == FigureView::SingleChart) {
+            chartIndices = {chartIndices.at(static_cast<std::size_t>(request.chartIndex))};
+        }
+    }
+    const int chartCount = static_cast<int>(chartIndices.size());
+    const int columns = chartCount >= 2 && inner >= 900 ? 2 : 1;
+    const int chartRows = (chartCount + columns - 1) / columns;
+    const int legendHeight = withTimeline ? metrics.legend : 0;
+    const int available = std::max(0, height - margin - y - (withTimeline ? legendHeight + kGap / 2 : 0));
+    int timelineHeight = 0;
+    int chartsHeight = 0;
+    const int naturalTimeline = metrics.axis + timeline.contentHeight();
+    if (withTimeline && chartCount > 0) {
+        const int preferredRow = request.presenter ? 280 : 220;
+        const int minimumRow = request.presenter ? 200 : 150;
+        const int maximumRow = request.presenter ? 460 : 400;
+        chartsHeight = std::min(chartRows * preferredRow, std::max(chartRows * minimumRow, available / 2));
+        timelineHeight = available - chartsHeight - kGap;
+        if (naturalTimeline < timelineHeight) {
+            timelineHeight = naturalTimeline;
+            chartsHeight = std::min(available - timelineHeight - kGap, chartRows * maximumRow);
+        }
+    } else if (withTimeline) {
+        timelineHeight = std::min(naturalTimeline, available);
+    } else {
+        chartsHeight = available;
+    }
+
+    if (withTimeline) {
+        const LaneFit fit = fitLanes(request, metrics, timelineHeight - metrics.axis);
+        metrics.lane = fit.lane;
+        metrics.legend = 0; // drawn below the charts
+        timeline.setMetrics(metrics);
+        timeline.setLaneLimit(fit.limit);
+        const QRect area(margin, y, inner, std::min(timelineHeight, metrics.axis + timeline.contentHeight()));
+        const std::int64_t dataEnd = std::max<std::int64_t>(timeline.dataEndNs(), TimeMapper::kMinVisibleNs);
+        const bool ranged = request.endNs > request.startNs;
+        TimeMapper mapper(ranged ? request.startNs : 0, ranged ? request.endNs : dataEnd, area.left() + metrics.gutter,
+                          area.right());
+        mapper.setDataEnd(dataEnd);
+        mapper.setRange(ranged ? request.startNs : 0, ranged ? request.endNs : dataEnd);
+        timeline.paint(painter, area, mapper, 0, std::nullopt, TimelineSelection{});
+        y += area.height() + (chartCount > 0 ? kGap : 0);
+    }
+    if (chartCount > 0) {
+        const int cellWidth = (inner - (columns - 1) * kGap) / columns;
+        const int cellHeight = (chartsHeight - (chartRows - 1) * kGap) / chartRows;
+        for (int index = 0; index < chartCount; ++index) {
+            const int row = index / columns;
+            const QRect cell(margin + (index % columns) * (cellWidth + kGap), y + row * (cellHeight + kGap), cellWidth,
+                             cellHeight);
+            charts->render(painter, chartIndices[static_cast<std::size_t>(index)], cell);
+        }
+        y += chartsHeight;
+    }
+    if (withTimeline) {
+        timeline.paintLegend(painter, QRect(margin, y + kGap / 2, inner, legendHeight));
+    }
+}
+
+QString paintPng(const FigureRequest& request, QIODevice& device, std::optional<FigureCharts>& charts) {
+    const double scale = request.dpi / 96.0;
+    QImage image(request.size, QImage::Format_RGB32);
+    image.fill(Qt::white);
+    QPainter painter(&image);
+    painter.setRenderHint(QPainter::TextAntialiasing, true);
+    painter.scale(scale, scale);
+    const QSize logical(static_cast<int>(request.size.width() / scale),
+                        static_cast<int>(request.size.height() / scale));
+    paintFigure(painter, request, logical, false, charts);
+    painter.end();
+    // Set after painting: fonts are sized for 96 dpi and then scaled, so they grow with the DPI exactly once.
+    const int dotsPerMeter = static_cast<int>(std::lround(request.dpi / 0.0254));
+    image.setDotsPerMeterX(dotsPerMeter);
+    image.setDotsPerMeterY(dotsPerMeter);
+    if (!image.save(&device, "PNG")) {
+        return device.errorString().isEmpty() ? QStringLiteral("PNG encoding failed") : device.errorString();
+    }
+    return {};
+}
+
+QString paintSvg(const FigureRequest& request, QIODevice& device, std::optional<FigureCharts>& charts) {
+    QSvgGenerator generator;
+    generator.setOutputDevice(&device);
+    generator.setSize(request.size);
+    generator.setViewBox(QRect(QPoint(0, 0), request.size));
+    generator.setResolution(96); // 1 px = 1 user unit = 0.75 pt, as on screen
+    generator.setTitle(request.title);
+    generator.setDescription(request.subtitle);
+    QPainter painter;
+    if (!painter.begin(&generator)) {
+        return QStringLiteral("cannot start the SVG writer");
+    }
+    paintFigure(painter, request, request.size, true, charts);
+    painter.end();
+    return {};
+}
+
+QString paintPdf(const FigureRequest& request, QIODevice& device, std::optional<FigureCharts>& charts) {
+    QPdfWriter writer(&device);
+    writer.setResolution(96);
+    writer.setCreator(QStringLiteral("Interleave"));
+    writer.setTitle(request.title);
+    const QSizeF points(request.size.width() * 0.75, request.size.height() * 0.75);
+    const QPageSize page(points, QPageSize::Point, QString(), QPageSize::ExactMatch);
+    writer.setPageLayout(QPageLayout(page, QPageLayout::Portrait, QMarginsF(0, 0, 0, 0), QPageLayout::Point));
+    QPainter painter;
+    if (!painter.begin(&writer)) {
+        return QStringLiteral("cannot start the PDF writer");
+    }
+    paintFigure(painter, request, request.size, true, charts);
+    painter.end();
+    return {};
+}
+
+} // namespace
+
+std::optional<FigureFormat> figureFormatFor(const QString& path) {
+    const QString suffix = QFileInfo(path).suffix().toLower();
+    if (suffix == QLatin1String("png")) {
+        return FigureFormat::Png;
+    }
+    if (suffix == QLatin1String("svg")) {
+        return FigureFormat::Svg;
+    }
+    if (suffix == QLatin1String("pdf")) {
+        return FigureFormat::Pdf;
+    }
+    return std::nullopt;
+}
+
+QString figureExtension(FigureFormat format) {
+    switch (format) {
+    case FigureFormat::Png:
+        return QStringLiteral("png");
+    case FigureFormat::Svg:
+        return QStringLiteral("svg");
+    case FigureFormat::Pdf:
+        return QStringLiteral("pdf");
+    }
+    return {};
+}
+
+std::vector<QString> figureChartTitles(const FigureRequest& request) {
+    const FigureCharts charts(request);
+    std::vector<QString> titles;
+    for (const std::size_t index : charts.shown()) {
+        titles.push_back(charts.title(index));
+    }
+    return titles;
+}
+
+QString exportFigure(const FigureRequest& request, QIODevice& device, FigureFormat format) {
+    const QSize size = request.size;
+    if (size.width() < kMinFigurePx || size.height() < kMinFigurePx || size.width() > kMaxFigurePx ||
+        size.height() > kMaxFigurePx) {
+        return QStringLiteral("A figure is %1 to %2 px wide and high, not %3×%4")
+            .arg(kMinFigurePx)
+            .arg(kMaxFigurePx)
+            .arg(size.width())
+            .arg(size.height());
+    }
+    if (format == FigureFormat::Png && (request.dpi < 24 || request.dpi > 1200)) {
+        return QStringLiteral("The DPI must be between 24 and 1200, not %1").arg(request.dpi);
+    }
+    std::optional<FigureCharts> charts;
+    if (showsCharts(request.view)) {
+        charts.emplace(request);
+        const auto count = static_cast<int>(charts->shown().size());
+        if (request.view == FigureView::SingleChart && (request.chartIndex < 0 || request.chartIndex >= count)) {
+            return QStringLiteral("There is no chart %1: this run has %2").arg(request.chartIndex + 1).arg(count);
+        }
+    }
+    switch (format) {
+    case FigureFormat::Png:
+        return paintPng(request, device, charts);
+    case FigureFormat::Svg:
+        return paintSvg(request, device, charts);
+    case FigureFormat::Pdf:
+        return paintPdf(request, device, charts);
+    }
+    return QStringLiteral("unknown figure format");
+}
+
+QString exportFigure(const FigureRequest& request, const QString& path) {
+    const std::optional<FigureFormat> format = figureFormatFor(path);
+    if (!format) {
+        return QStringLiteral("Cannot write %1: a figure is .png, .svg or .pdf").arg(path);
+    }
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+    }
+    if (const QString error = exportFigure(request, file, *format); !error.isEmpty()) {
+        file.cancelWriting();
+        return QStringLiteral("Cannot write %1: %2").arg(path, error);
+    }
+    if (!file.commit()) {
+        return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+    }
+    return {};
+}
+
+QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline) {
+    const double makespanMs = static_cast<double>(run.analysis.makespanNs) / 1e6;
+    QString caption = QStringLiteral("%1 · %2 ms").arg(QString::fromStdString(run.variant)).arg(makespanMs, 0, 'f', 1);
+    for (const core::VariantSummary& summary : report.variants) {
+        if (summary.variant == run.variant && summary.speedup) {
+            caption +=
+                QStringLiteral(" · %1× vs %2").arg(*summary.speedup, 0, 'f', 2).arg(QString::fromStdString(baseline));
+        }
+    }
+    if (run.outcome.status != core::RunStatus::Completed) {
+        caption += QStringLiteral(" · ") + QString::fromStdString(std::string(core::toString(run.outcome.status)));
+    }
+    return caption;
+}
+
+} // namespace interleave::ui
