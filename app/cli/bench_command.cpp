@@ -1,6 +1,7 @@
-// The `bench` command: the engine's headline figures against their targets.
+// The `bench` command: the engine's headline figures against their targets (`--import`: the import figures).
 #include "commands.h"
 
+#include "io/import_bench.h"
 #include "progress.h"
 #include "runtime/engine_bench.h"
 
@@ -27,17 +28,7 @@ std::string formatValue(double value) {
     return std::abs(value) >= 100 ? fmt::format("{:.0f}", value) : fmt::format("{:.3g}", value);
 }
 
-} // namespace
-
-int runBenchmarks(bool quick, bool json, bool strict) {
-    ProgressLine progress;
-    core::BenchOptions options;
-    options.quick = quick;
-    options.workerExecutable = workerBesideExecutable();
-    options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
-    const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
-    progress.clear();
-
+int printFigures(const std::vector<core::BenchFigure>& figures, bool quick, bool json, bool strict) {
     const bool allMet =
         std::all_of(figures.begin(), figures.end(), [](const core::BenchFigure& figure) { return figure.met; });
     if (json) {
@@ -69,6 +60,31 @@ int runBenchmarks(bool quick, bool json, bool strict) {
         fmt::print("\n{}\n", allMet ? "every target met" : "some targets not met");
     }
     return strict && !allMet ? kExitChecksFailed : kExitOk;
+}
+
+} // namespace
+
+int runBenchmarks(bool quick, bool json, bool strict) {
+    ProgressLine progress;
+    core::BenchOptions options;
+    options.quick = quick;
+    options.workerExecutable = workerBesideExecutable();
+    options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
+    const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
+    progress.clear();
+    return printFigures(figures, quick, json, strict);
+}
+
+int runImportBenchmark(bool quick, bool json, bool strict) {
+    ProgressLine progress;
+    core::ImportBenchOptions options;
+    if (quick) {
+        options.targetBytes = 10ULL * 1000 * 1000;
+    }
+    options.progress = [&progress](const std::string& step) { progress.message(step + "…"); };
+    const std::vector<core::BenchFigure> figures = core::runImportBenchmark(options);
+    progress.clear();
+    return printFigures(figures, quick, json, strict);
 }
 
 } // namespace interleave::cli

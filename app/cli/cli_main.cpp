@@ -23,6 +23,18 @@ void addRunSettings(CLI::App& command, RunSettings& settings) {
     command.add_flag("--json", settings.json, "Print one JSON document on stdout instead of text");
 }
 
+CLI::App* addImportCommand(CLI::App& app, ImportCommand& command) {
+    CLI::App* importApp =
+        app.add_subcommand("import", "Read a Chrome trace JSON (node, VizTracer, Perfetto) and summarize it");
+    importApp->add_option("FILE", command.file, "The trace: [events] or {\"traceEvents\": [events]}")->required();
+    importApp->add_option("--csv", command.csvPath, "Write spans to FILE and counters to FILE-counters")
+        ->type_name("FILE");
+    importApp->add_option("--trace", command.tracePath, "Write it back as Interleave's Chrome trace JSON")
+        ->type_name("FILE");
+    importApp->add_flag("--json", command.json, "Print one JSON document on stdout instead of text");
+    return importApp;
+}
+
 int run(int argc, char** argv) {
     CLI::App app{
         "interleave-cli: run Interleave's concurrency lessons headless, check them and export traces.\n"
@@ -78,6 +90,11 @@ int run(int argc, char** argv) {
     bench->add_flag("--quick", benchQuick, "Smaller sizes: faster, noisier");
     bench->add_flag("--json", benchJson, "Print a JSON document");
     bench->add_flag("--strict", benchStrict, "Exit 1 when a target is not met");
+    bool benchImport = false;
+    bench->add_flag("--import", benchImport, "Measure importing a generated 100 MB Chrome trace instead");
+
+    ImportCommand importCommand;
+    CLI::App* importApp = addImportCommand(app, importCommand);
 
     try {
         app.parse(argc, argv);
@@ -100,6 +117,12 @@ int run(int argc, char** argv) {
     }
     if (checkApp->parsed()) {
         return checkLessons(checkCommand);
+    }
+    if (importApp->parsed()) {
+        return importTrace(importCommand);
+    }
+    if (benchImport) {
+        return runImportBenchmark(benchQuick, benchJson, benchStrict);
     }
     return runBenchmarks(benchQuick, benchJson, benchStrict);
 }

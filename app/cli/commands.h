@@ -1,4 +1,4 @@
-// The interleave-cli commands (list, run, check, bench), their options and exit codes.
+// The interleave-cli commands (list, run, check, bench, import), their options and exit codes.
 #pragma once
 
 #include <cstdint>
@@ -41,9 +41,18 @@ struct CheckCommand {
     RunSettings settings;
 };
 
+struct ImportCommand {
+    std::string file; // a Chrome trace JSON
+    std::string csvPath;
+    std::string tracePath;
+    bool json = false;
+};
+
 int listLessons(bool json);
 int runLesson(const RunCommand& command);
 int checkLessons(const CheckCommand& command);
 int runBenchmarks(bool quick, bool json, bool strict);
+int importTrace(const ImportCommand& command);
+int runImportBenchmark(bool quick, bool json, bool strict); // bench --import
 
 } // namespace interleave::cli

@@ -76,14 +76,15 @@ GilHandoffs gilHandoffs(const VariantRun& run) {
     std::int64_t holder = -1;
     std::int64_t tenureStartNs = 0;
     for (const CounterPoint& point : series->points) {
-        if (point.value < 0) {
+        const auto lane = static_cast<std::int64_t>(point.value); // the holder's lane, an integer
+        if (lane < 0) {
             continue;
         }
-        if (holder >= 0 && point.value != holder) {
+        if (holder >= 0 && lane != holder) {
             result.intervalsNs.push_back(point.timeNs - tenureStartNs);
         }
-        if (point.value != holder) {
-            holder = point.value;
+        if (lane != holder) {
+            holder = lane;
             tenureStartNs = point.timeNs;
         }
     }
@@ -284,7 +285,7 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
         // Never sampled means the heartbeat never ran (no loop, or a loop busy for the whole run): unknown, not 0.
         for (const CounterSeries& series : analysis.counters) {
             if (isLoopLagCounter(series.name)) {
-                return static_cast<double>(std::max<std::int64_t>(series.peak, 0)) / 1000.0; // us -> ms
+                return std::max(series.peak, 0.0) / 1000.0; // us -> ms
             }
         }
         return std::nullopt;
@@ -337,7 +338,8 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     for (const CounterSeries& series : run.analysis.counters) {
         // Lag has its own figure, and the GIL holder's "peak" would be a lane number.
         if (!isLoopLagCounter(series.name) && series.name != kGilHolderCounter) {
-            summary.peaks[series.name] = series.peak;
+            summary.peaks[series.name] =
+                static_cast<std::int64_t>(std::llround(series.peak)); // live counters are integers
         }
     }
     summary.taskCount = run.analysis.tasks.size();

@@ -45,6 +45,8 @@ std::string_view toString(MarkerKind kind) {
         return "broken-pool";
     case MarkerKind::Cleanup:
         return "cleanup";
+    case MarkerKind::Instant:
+        return "instant";
     }
     return "unknown";
 }
@@ -63,6 +65,8 @@ std::string_view toString(EventKind kind) {
         return "marker";
     case EventKind::LaneState:
         return "lane-state";
+    case EventKind::CounterReal:
+        return "counter-real";
     }
     return "unknown";
 }

@@ -13,6 +13,7 @@ enum class EventKind : std::uint8_t {
     Counter,     // subject = counter name id, value = sample (counters are integers; lag is in microseconds)
     Marker,      // code = MarkerKind, subject = message id or 0, value = listing line
     LaneState,   // lane-level span such as a worker process starting: code = TaskState, task unused
+    CounterReal, // subject = counter name id, value = index into Trace::realValues (imports: doubles beyond int32)
 };
 
 enum class TaskState : std::uint8_t {
@@ -29,8 +30,9 @@ enum class TaskState : std::uint8_t {
 };
 inline constexpr int kTaskStateCount = 10;
 
-enum class MarkerKind : std::uint8_t { Timeout, Retry, Cancel, Exception, Deadlock, BrokenPool, Cleanup };
-inline constexpr int kMarkerKindCount = 7;
+// Instant: a named point in time from an imported trace (subject = its name id).
+enum class MarkerKind : std::uint8_t { Timeout, Retry, Cancel, Exception, Deadlock, BrokenPool, Cleanup, Instant };
+inline constexpr int kMarkerKindCount = 8;
 
 // 24 bytes: the recorder's memory cost per stored event.
 struct Event {

@@ -23,7 +23,8 @@ struct Trace {
     std::vector<Event> events; // always sorted by timeNs
     StringTable strings;
     std::vector<LaneInfo> lanes;
-    std::int64_t endNs = 0; // when the run ended; the makespan
+    std::vector<double> realValues; // values of CounterReal events (imports); live runs leave it empty
+    std::int64_t endNs = 0;         // when the run ended; the makespan
 
     // Appends a drained batch (itself sorted) and keeps the whole sequence sorted, even when some events of the
     // batch were published late and belong before the current tail.

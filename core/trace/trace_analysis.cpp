@@ -15,6 +15,14 @@ struct OpenSpan {
 
 } // namespace
 
+double counterValue(const Trace& trace, const Event& event) {
+    if (event.kind == EventKind::CounterReal) {
+        const auto index = static_cast<std::size_t>(static_cast<std::uint32_t>(event.value));
+        return index < trace.realValues.size() ? trace.realValues[index] : 0.0;
+    }
+    return static_cast<double>(event.value);
+}
+
 const CounterSeries* TraceAnalysis::counter(std::string_view name) const {
     for (const auto& series : counters) {
         if (series.name == name) {
@@ -97,18 +105,20 @@ TraceAnalysis analyze(const Trace& trace) {
             }
             break;
         }
-        case EventKind::Counter: {
+        case EventKind::Counter:
+        case EventKind::CounterReal: {
+            const double value = counterValue(trace, event);
             auto [it, inserted] = counterIndex.try_emplace(event.subject, result.counters.size());
             if (inserted) {
                 CounterSeries series;
                 series.nameId = event.subject;
                 series.name = trace.strings.at(event.subject);
-                series.peak = event.value;
+                series.peak = value;
                 result.counters.push_back(std::move(series));
             }
             CounterSeries& series = result.counters[it->second];
-            series.points.push_back({event.timeNs, event.value});
-            series.peak = std::max<std::int64_t>(series.peak, event.value);
+            series.points.push_back({event.timeNs, value});
+            series.peak = std::max(series.peak, value);
             break;
         }
         case EventKind::Marker:

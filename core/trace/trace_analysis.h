@@ -35,14 +35,14 @@ struct TaskRecord {
 
 struct CounterPoint {
     std::int64_t timeNs = 0;
-    std::int64_t value = 0;
+    double value = 0; // integral for live runs; imported counters may be fractional
 };
 
 struct CounterSeries {
     std::uint32_t nameId = 0;
     std::string name;
     std::vector<CounterPoint> points;
-    std::int64_t peak = 0;
+    double peak = 0;
 };
 
 struct MarkerRecord {
@@ -65,6 +65,9 @@ struct TraceAnalysis {
     const CounterSeries* counter(std::string_view name) const;
     const TaskRecord* task(std::uint32_t id) const;
 };
+
+// The sample of a Counter or CounterReal event.
+double counterValue(const Trace& trace, const Event& event);
 
 // Builds spans from state changes. Spans still open at the end are closed at trace.endNs (or the last event).
 TraceAnalysis analyze(const Trace& trace);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 #include <string_view>
 
@@ -180,9 +181,23 @@ std::string_view exportedCounterName(std::string_view name) {
     return isLoopLagCounter(name) ? kLoopLagExportName : name;
 }
 
-void appendCounterValue(Writer& writer, std::string_view name, std::int64_t value) {
+// Whole numbers (every live counter) print exactly as integers; fractional imported values print in the shortest
+// form that reads back to the same double. JSON has no NaN or infinity: those print as 0.
+void appendCounterValue(Writer& writer, std::string_view name, double value) {
+    constexpr double kExactIntegers = 9007199254740992.0; // 2^53
+    if (!std::isfinite(value)) {
+        writer.text("0");
+        return;
+    }
+    const bool integral = std::trunc(value) == value && std::abs(value) < kExactIntegers;
     if (isLoopLagCounter(name)) {
-        appendScaled(writer, value, 1000, 3); // us -> ms
+        if (integral) {
+            appendScaled(writer, static_cast<std::int64_t>(value), 1000, 3); // us -> ms
+        } else {
+            writer.format("{}", value / 1000.0);
+        }
+    } else if (integral) {
+        writer.format("{}", static_cast<std::int64_t>(value));
     } else {
         writer.format("{}", value);
     }

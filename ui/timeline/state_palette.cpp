@@ -58,6 +58,7 @@ constexpr std::array<QRgb, core::kMarkerKindCount> kMarkers = {
     0xFFCC0066, // Deadlock
     0xFF000000, // BrokenPool
     0xFF0072B2, // Cleanup
+    0xFF7F7F7F, // Instant (imported traces): neutral grey
 };
 
 std::size_t slot(TaskState state) {

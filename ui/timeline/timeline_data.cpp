@@ -139,7 +139,7 @@ void TimelineData::rebuild(const core::Trace& trace) {
     }
 
     for (const core::MarkerRecord& marker : analysis.markers) {
-        const TimelineMarker item{marker.timeNs, marker.kind, marker.task};
+        const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject};
         auto found = m_taskLaneIndex.find(marker.task);
         if (found != m_taskLaneIndex.end()) {
             m_taskLanes[found->second].markers.push_back(item);
@@ -165,7 +165,7 @@ void TimelineData::rebuild(const core::Trace& trace) {
         track.name = isLag ? QStringLiteral("loop_lag_ms") : QString::fromStdString(series.name);
         track.points.reserve(series.points.size());
         for (const core::CounterPoint& point : series.points) {
-            const double value = isLag ? static_cast<double>(point.value) / 1000.0 : static_cast<double>(point.value);
+            const double value = isLag ? point.value / 1000.0 : point.value;
             track.peak = track.points.empty() ? value : std::max(track.peak, value);
             track.points.emplace_back(point.timeNs, value);
         }
@@ -227,6 +227,7 @@ void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Ev
             liveLaneState(event);
             break;
         case core::EventKind::Counter:
+        case core::EventKind::CounterReal: // imports only; handled for completeness
             liveCounter(trace, event);
             break;
         case core::EventKind::Marker:
@@ -315,13 +316,14 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
     }
     bool isLag = false;
     CounterTrack& track = counterTrack(trace, event.subject, &isLag);
-    const double value = isLag ? static_cast<double>(event.value) / 1000.0 : static_cast<double>(event.value);
+    const double sample = core::counterValue(trace, event);
+    const double value = isLag ? sample / 1000.0 : sample;
     track.points.emplace_back(event.timeNs, value);
     track.peak = track.points.size() == 1 ? value : std::max(track.peak, value);
 }
 
 void TimelineData::liveMarker(const core::Event& event) {
-    const TimelineMarker marker{event.timeNs, static_cast<core::MarkerKind>(event.code), event.task};
+    const TimelineMarker marker{event.timeNs, static_cast<core::MarkerKind>(event.code), event.task, event.subject};
     auto found = m_taskLaneIndex.find(event.task);
     if (found != m_taskLaneIndex.end()) {
         m_taskLanes[found->second].markers.push_back(marker);

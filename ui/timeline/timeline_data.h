@@ -30,6 +30,7 @@ struct TimelineMarker {
     std::int64_t timeNs = 0;
     core::MarkerKind kind = core::MarkerKind::Exception;
     std::uint32_t task = core::kNoTask;
+    std::uint32_t subject = 0; // message or (MarkerKind::Instant) name id in the trace's string table; 0 = none
 };
 
 enum class LaneMode : std::uint8_t { ByTask, ByWorker };

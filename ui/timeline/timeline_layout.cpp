@@ -145,6 +145,21 @@ std::ptrdiff_t spanAt(const std::vector<TimelineSpan>& spans, std::int64_t ns, s
     return best;
 }
 
+std::ptrdiff_t markerAt(const std::vector<TimelineMarker>& markers, std::int64_t ns, std::int64_t toleranceNs) {
+    auto it = std::partition_point(markers.begin(), markers.end(),
+                                   [&](const TimelineMarker& marker) { return marker.timeNs < ns - toleranceNs; });
+    std::ptrdiff_t best = -1;
+    std::int64_t bestDistance = toleranceNs + 1;
+    for (; it != markers.end() && it->timeNs <= ns + toleranceNs; ++it) {
+        const std::int64_t distance = it->timeNs < ns ? ns - it->timeNs : it->timeNs - ns;
+        if (distance < bestDistance) {
+            bestDistance = distance;
+            best = it - markers.begin();
+        }
+    }
+    return best;
+}
+
 RowRange visibleRows(std::size_t rowCount, double top, double rowHeight, double viewTop, double viewBottom) {
     if (rowCount == 0 || rowHeight <= 0) {
         return {};

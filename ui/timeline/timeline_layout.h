@@ -50,6 +50,9 @@ void layoutMarkers(const std::vector<TimelineMarker>& markers, const TimeMapper&
 std::ptrdiff_t spanAt(const std::vector<TimelineSpan>& spans, std::int64_t ns, std::int64_t toleranceNs,
                       std::int64_t dataEndNs);
 
+// The marker of `markers` (sorted by time) nearest to `ns` within `toleranceNs`; -1 when none.
+std::ptrdiff_t markerAt(const std::vector<TimelineMarker>& markers, std::int64_t ns, std::int64_t toleranceNs);
+
 // Rows [first, last) of equal height `rowHeight` starting at `top` that intersect [viewTop, viewBottom).
 struct RowRange {
     std::size_t first = 0;

@@ -193,7 +193,9 @@ void TimelineView::mouseMoveEvent(QMouseEvent* event) {
     Q_EMIT hoverChanged(hit.variant, task, ns, hit.span != nullptr ? hit.span->line : 0);
     m_hoverVariant = hit.variant;
     m_hoverTask = task;
-    if (hit.span != nullptr) {
+    if (hit.marker != nullptr) {
+        QToolTip::showText(event->globalPosition().toPoint(), markerToolTip(hit), viewport());
+    } else if (hit.span != nullptr) {
         QToolTip::showText(event->globalPosition().toPoint(), toolTipFor(hit), viewport());
     } else {
         QToolTip::hideText();
@@ -286,7 +288,28 @@ TimelineView::SpanHit TimelineView::spanAtPoint(QPoint point) const {
     if (index >= 0) {
         hit.span = &hit.lane->spans[static_cast<std::size_t>(index)];
     }
+    if (const std::ptrdiff_t marker = markerAt(hit.lane->markers, ns, tolerance); marker >= 0) {
+        hit.marker = &hit.lane->markers[static_cast<std::size_t>(marker)];
+    }
     return hit;
+}
+
+QString TimelineView::markerToolTip(const SpanHit& hit) const {
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(hit.variant)];
+    const TimelineMarker& marker = *hit.marker;
+    const QString subject = variantData->subjectName(marker.subject);
+    // An imported instant is known by its name; the engine's markers by their kind and an optional message.
+    QString what = marker.kind == core::MarkerKind::Instant && !subject.isEmpty() ? subject : markerName(marker.kind);
+    if (marker.kind != core::MarkerKind::Instant && !subject.isEmpty()) {
+        what += QStringLiteral(": %1").arg(subject);
+    }
+    const QString variant = m_painter.labels()[static_cast<std::size_t>(hit.variant)];
+    QString text = QStringLiteral("<b>%1</b><br>%2").arg(variant.toHtmlEscaped(), what.toHtmlEscaped());
+    if (marker.task != core::kNoTask) {
+        text += QStringLiteral("<br>%1").arg(variantData->taskName(marker.task).toHtmlEscaped());
+    }
+    text += QStringLiteral("<br>at %1 ms").arg(formatDurationMs(marker.timeNs));
+    return text;
 }
 
 QString TimelineView::toolTipFor(const SpanHit& hit) const {

@@ -66,10 +66,12 @@ private:
         int variant = -1;
         const TimelineSpan* span = nullptr;
         const TimelineLane* lane = nullptr;
+        const TimelineMarker* marker = nullptr; // a marker under the point (it wins the tooltip over the span)
         bool gil = false;
     };
     SpanHit spanAtPoint(QPoint point) const;
     QString toolTipFor(const SpanHit& hit) const;
+    QString markerToolTip(const SpanHit& hit) const;
     void userChangedRange(); // stops following, repaints, tells the charts
     void rangeMaybeChanged();
     void updateGeometryAndScrollBars();

@@ -1,0 +1,29 @@
+// The import figure: a generated ~100 MB Chrome trace imported in a child process, timed, its peak memory measured.
+#pragma once
+
+#include "runtime/engine_bench.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace interleave::core {
+
+// Writes a synthetic Chrome trace of about `targetBytes` (object form) with what real tools write: M process and
+// thread names, many threads of nested X slices (children first, as VizTracer writes them) and B/E pairs, async
+// b/n/e requests, two-key C counters with fractional values and i instants. Returns the bytes written.
+std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::uint64_t targetBytes);
+
+struct ImportBenchOptions {
+    std::uint64_t targetBytes = 100ULL * 1000 * 1000;
+    std::filesystem::path directory; // where the trace is written (and deleted); empty = the system temp directory
+    std::function<void(const std::string&)> progress;
+};
+
+// Figures: import time (target ≤ 3 s) and peak RSS of the importing child process as a multiple of the file size
+// (target ≤ 4×). The import runs in a forked child so that its peak RSS (wait4's ru_maxrss) measures it alone.
+std::vector<BenchFigure> runImportBenchmark(const ImportBenchOptions& options);
+
+} // namespace interleave::core
