@@ -123,12 +123,16 @@ void writeTrace(Writer& writer, const Trace& trace) {
         writer.value(static_cast<std::uint8_t>(lane.kind));
         writer.value(lane.processId);
     }
+    for (const double value : trace.realValues) {
+        writer.value(value);
+    }
 }
 
 void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const std::string& fileName) {
     const auto eventCount = sizes.at("events").get<std::uint64_t>();
     const auto stringCount = sizes.at("strings").get<std::uint64_t>();
     const auto laneCount = sizes.at("lanes").get<std::uint64_t>();
+    const auto realCount = sizes.value("real_values", std::uint64_t{0});
     reader.need(eventCount * sizeof(Event)); // refuse a damaged count before reserving memory for it
     trace.events.resize(eventCount);
     std::int64_t previous = 0;
@@ -137,7 +141,7 @@ void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const 
         event.task = reader.value<std::uint32_t>();
         event.lane = reader.value<std::uint16_t>();
         const auto kind = reader.value<std::uint8_t>();
-        if (kind > static_cast<std::uint8_t>(EventKind::LaneState)) {
+        if (kind > static_cast<std::uint8_t>(EventKind::CounterReal)) {
             throw RunFileError(fmt::format("'{}' is damaged: unknown event kind {}", fileName, kind));
         }
         event.kind = static_cast<EventKind>(kind);
@@ -164,7 +168,16 @@ void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const 
         }
         trace.addLane(std::move(name), static_cast<LaneKind>(kind), pid);
     }
+    reader.need(realCount * sizeof(double));
+    trace.realValues.resize(realCount);
+    for (double& value : trace.realValues) {
+        value = reader.value<double>();
+    }
     for (const Event& event : trace.events) {
+        if (event.kind == EventKind::CounterReal &&
+            (event.value < 0 || static_cast<std::uint64_t>(event.value) >= trace.realValues.size())) {
+            throw RunFileError(fmt::format("'{}' is damaged: a counter sample has no value", fileName));
+        }
         if (event.subject >= trace.strings.size() || (event.lane >= trace.lanes.size() && !trace.lanes.empty())) {
             throw RunFileError(
                 fmt::format("'{}' is damaged: an event names a string or lane it does not have", fileName));
@@ -196,7 +209,8 @@ nlohmann::json headerOf(const RunFile& file) {
                             {"end_ns", variant.trace.endNs},
                             {"events", variant.trace.events.size()},
                             {"strings", variant.trace.strings.size()},
-                            {"lanes", variant.trace.lanes.size()}});
+                            {"lanes", variant.trace.lanes.size()},
+                            {"real_values", variant.trace.realValues.size()}});
     }
     header["variants"] = std::move(variants);
     return header;

@@ -8,7 +8,7 @@
 //             parameters, view, and per variant {name, status, error, time_scale, end_ns} plus section sizes
 //   per variant: events (24 bytes each: i64 time, u32 task, u16 lane, u8 kind, u8 code, u32 subject, i32 value),
 //             strings (u32 length + bytes, id order, id 0 = ""), lanes (u32 length + name, u8 kind, i64 pid),
-//             real counter values (f64)
+//             real counter values (f64, for CounterReal events)
 //   u64       FNV-1a hash of everything after the magic, so a damaged file is refused rather than half shown
 #pragma once
 

@@ -64,6 +64,7 @@ void expectSameTrace(const Trace& a, const Trace& b) {
         EXPECT_EQ(a.lanes[i].kind, b.lanes[i].kind);
         EXPECT_EQ(a.lanes[i].processId, b.lanes[i].processId);
     }
+    EXPECT_EQ(a.realValues, b.realValues);
     EXPECT_EQ(a.endNs, b.endNs);
 }
 
@@ -74,6 +75,12 @@ RunFile sampleFile() {
     builder.task(0, 0, "main").state(0, 0, TaskState::Running).state(ms(1), 0, TaskState::WaitingIo, 0, "sleep", 7);
     builder.counter(ms(1), "in_flight", 3).marker(ms(2), 0, MarkerKind::Retry, "again");
     builder.state(ms(3), 0, TaskState::Done);
+    Trace trace = builder.finish(ms(3));
+    // An imported counter with a value beyond int32 (heap bytes): CounterReal, through Trace::realValues.
+    trace.realValues = {3.5e9, 0.25};
+    const std::uint32_t heap = trace.strings.intern("heap");
+    trace.events.push_back({ms(3), 0, 0, EventKind::CounterReal, 0, heap, 0});
+    trace.events.push_back({ms(3), 0, 0, EventKind::CounterReal, 0, heap, 1});
     RunFile file;
     file.app = "Interleave test";
     file.savedAt = nowIso8601();
@@ -94,7 +101,7 @@ RunFile sampleFile() {
     first.name = "sequential";
     first.outcome.status = RunStatus::Completed;
     first.timeScale = 2.0;
-    first.trace = builder.finish(ms(3));
+    first.trace = trace;
     SavedVariant second;
     second.name = "gather";
     second.outcome = {RunStatus::Failed, "broken process pool: worker 1 was killed"};

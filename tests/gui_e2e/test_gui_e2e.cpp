@@ -117,5 +117,66 @@ TEST_F(GuiEndToEnd, ABadLessonFileIsReportedWithItsPlace) {
     EXPECT_TRUE(output.readAll().contains("bad.yaml:4:1:"));
 }
 
+// A real node trace (node --trace-events-enabled), opened in the app: its threads and async operations are lanes.
+TEST_F(GuiEndToEnd, ANodeTraceOpensInTheApp) {
+    if (std::system("command -v node > /dev/null 2>&1") != 0) {
+        GTEST_SKIP() << "node is not installed";
+    }
+    const QString script = m_dir.filePath(QStringLiteral("demo.js"));
+    QFile file(script);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("const fs = require('fs');\n"
+               "const sleep = (ms) => new Promise((done) => setTimeout(done, ms));\n"
+               "async function fetch(i) { await sleep(20 + 10 * i); return fs.promises.readFile(__filename); }\n"
+               "(async () => { await Promise.all([0, 1, 2, 3].map(fetch)); let x = 0;\n"
+               "  for (let i = 0; i < 3e6; ++i) { x += i; } await sleep(10); })();\n");
+    file.close();
+    const std::string record = "cd '" + m_dir.path().toStdString() +
+                               "' && node --trace-events-enabled --trace-event-categories "
+                               "node,node.async_hooks,v8 demo.js > /dev/null 2>&1";
+    ASSERT_EQ(std::system(record.c_str()), 0);
+    const QString trace = m_dir.filePath(QStringLiteral("node_trace.1.log"));
+    ASSERT_TRUE(QFile::exists(trace));
+    const QImage image = screenshot("node-trace.png", trace.toStdString());
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::Running)), 200U);
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::WaitingIo)), 200U);
+}
+
+// A hand-written VizTracer trace of an asyncio program: each task is a lane.
+TEST_F(GuiEndToEnd, AVizTracerTraceOpensInTheApp) {
+    const QImage image =
+        screenshot("viztracer-trace.png", std::string(INTERLEAVE_TEST_DATA_DIR) + "/viztracer_asyncio.json");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::Running)), 200U);
+}
+
+// A run saved from the app reopens from the command line, as a double-clicked file would.
+TEST_F(GuiEndToEnd, ARunFileOpensFromTheCommandLine) {
+    const QString path = m_dir.filePath(QStringLiteral("l2.interleave"));
+    // interleave-cli saves the same run files the app does.
+    const std::string save = std::string(INTERLEAVE_CLI_PATH) +
+                             " run L2 --set requests=4 --set latency_ms=100 --save " + path.toStdString() +
+                             " > /dev/null 2>&1";
+    ASSERT_EQ(std::system(save.c_str()), 0);
+    const QImage image = screenshot("l2-run-file.png", path.toStdString());
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::WaitingIo)), 2000U);
+}
+
+TEST_F(GuiEndToEnd, AMalformedTraceIsRefusedWithItsPlace) {
+    const QString bad = m_dir.filePath(QStringLiteral("bad.json"));
+    QFile file(bad);
+    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+    file.write("{\"traceEvents\": [\n  {\"ph\": \"X\", \"ts\": 1, \"dur\": 2 \"pid\": 1}\n]}\n");
+    file.close();
+    const QString errors = m_dir.filePath(QStringLiteral("errors.txt"));
+    EXPECT_EQ(runApp(bad.toStdString() + " --quit-when-done", errors.toStdString()), 2);
+    QFile output(errors);
+    ASSERT_TRUE(output.open(QIODevice::ReadOnly));
+    const QByteArray text = output.readAll();
+    EXPECT_TRUE(text.contains("line 2")) << text.toStdString();
+}
+
 } // namespace
 } // namespace interleave::ui

@@ -35,18 +35,25 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
                                        QStringLiteral("X"));
     const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Start the run at once."));
     const QCommandLineOption presenter(QStringLiteral("presenter"), QStringLiteral("Start in presenter mode."));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"),
-                                        QStringLiteral("Save a PNG of the window once the run ends."),
-                                        QStringLiteral("FILE"));
+    const QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Save a PNG of the window once the run ends (or the file is open)."), QStringLiteral("FILE"));
     const QCommandLineOption frameStats(QStringLiteral("frame-stats"),
                                         QStringLiteral("Write frame-time percentiles (JSON) once the run ends."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit once the run ends."));
     parser.addOptions({lesson, variant, set, timeScale, run, presenter, screenshot, frameStats, quit});
+    parser.addPositionalArgument(QStringLiteral("file"),
+                                 QStringLiteral("A run file (.interleave) or a Chrome trace JSON to open."),
+                                 QStringLiteral("[file]"));
     parser.process(application);
+    if (parser.positionalArguments().size() > 1) {
+        usageError(QStringLiteral("open one file at a time"));
+    }
 
     AppOptions options;
     options.lesson = parser.value(lesson);
+    options.openPath = parser.positionalArguments().value(0);
     options.variants = parser.values(variant);
     for (const QString& assignment : parser.values(set)) {
         const auto equals = assignment.indexOf(QLatin1Char('='));

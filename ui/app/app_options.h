@@ -14,6 +14,7 @@ namespace interleave::ui {
 
 struct AppOptions {
     QString lesson;                              // id, alias (L2) or path; empty = the last one used
+    QString openPath;                            // a run file (.interleave) or a Chrome trace to open at start
     QStringList variants;                        // empty = all (for --run) or the first
     std::map<std::string, std::string> settings; // --set name=value
     std::optional<double> timeScale;

@@ -68,6 +68,18 @@ void MainWindow::createActions() {
     };
     m_openAction = make(tr("&Open Lesson File…"), QKeySequence::Open, QStringLiteral("document-open"),
                         &MainWindow::openLessonFile);
+    m_openRunAction = make(tr("Open &Run…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
+                           QStringLiteral("document-open"), &MainWindow::openRun);
+    m_openTraceAction = make(tr("Open &Trace…"), QKeySequence(Qt::CTRL | Qt::Key_I), QStringLiteral("document-import"),
+                             &MainWindow::openTrace);
+    m_openTraceAction->setToolTip(tr("Open a Chrome trace JSON (Perfetto, node --trace-events-enabled, VizTracer)"));
+    m_saveRunAction = make(tr("&Save Run"), QKeySequence::Save, QStringLiteral("document-save"), &MainWindow::saveRun);
+    m_saveRunAsAction =
+        make(tr("Save Run &As…"), QKeySequence::SaveAs, QStringLiteral("document-save-as"), &MainWindow::saveRunAs);
+    m_exportFigureAction = make(tr("Export &Figure…"), QKeySequence(Qt::CTRL | Qt::Key_E),
+                                QStringLiteral("image-x-generic"), &MainWindow::exportFigure);
+    m_exportDataAction = make(tr("Export &Data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                              QStringLiteral("document-export"), &MainWindow::exportData);
     m_quitAction = make(tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"), &QWidget::close);
     m_runAction = make(tr("&Run"), QKeySequence(Qt::Key_F5), QStringLiteral("media-playback-start"),
                        [this] { runVariants(false); });
@@ -103,6 +115,11 @@ void MainWindow::createActions() {
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
+    file->addActions({m_openRunAction, m_openTraceAction});
+    file->addSeparator();
+    file->addActions({m_saveRunAction, m_saveRunAsAction});
+    file->addSeparator();
+    file->addActions({m_exportFigureAction, m_exportDataAction});
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
@@ -341,6 +358,10 @@ void MainWindow::updateActions() {
         m_playAction->setChecked(false);
     }
     m_stopAction->setEnabled(running);
+    const bool results = hasResults();
+    for (QAction* action : {m_saveRunAction, m_saveRunAsAction, m_exportFigureAction, m_exportDataAction}) {
+        action->setEnabled(results);
+    }
     m_variantBox->setEnabled(!running);
     m_timeScale->setEnabled(!running);
     m_parameters->setEnabled(!running);

@@ -4,6 +4,7 @@
 #include "app/app_options.h"
 #include "app/frame_stats.h"
 #include "app/run_controller.h"
+#include "io/run_file.h"
 #include "scenario/scenario.h"
 #include "timeline/timeline_data.h"
 
@@ -30,6 +31,7 @@ class NotesPanel;
 class ParameterPanel;
 class SummaryPanel;
 class TimelineView;
+class TraceImportJob;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -41,6 +43,10 @@ public:
     void startFromOptions();
     const RunController& controller() const { return m_controller; }
     std::int64_t playheadNs() const { return m_playheadNs; }
+    // File menu actions, also used by the scripted start and the tests (no dialog): true when done.
+    bool openRunFile(const QString& path);
+    bool saveRunTo(const QString& path);
+    void openTraceFile(const QString& path); // asynchronous: reads on a thread behind a progress dialog
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -61,6 +67,20 @@ private:
 
     void runVariants(bool allVariants);
     void stopRun();
+    // Files (main_window_files.cpp).
+    bool hasResults() const;
+    void reportProblem(const QString& title, const QString& message);
+    void saveRun();
+    void saveRunAs();
+    core::RunFile currentRunFile() const;
+    void openRun();
+    void showLoadedResults();
+    void showImport(const QString& fileName, const QString& description);
+    void openTrace();
+    void finishImport(TraceImportJob& job);
+    void exportData();
+    void exportFigure();
+
     void onRunStarted();
     void onFrame(qint64 pollNs);
     void onVariantFinished(int index);
@@ -72,6 +92,7 @@ private:
     void onTaskSelected(int variant, std::uint32_t task, std::int32_t line);
     void onHover(int variant, std::uint32_t task, std::int64_t ns, std::int32_t line);
     void finishScriptedRun();
+    void openFromOptions();
     // Replay: a playhead over the finished run, dragged or played at the slow-motion speed.
     void createReplayBar();
     void setPlayhead(std::int64_t ns);
@@ -102,6 +123,12 @@ private:
 
     QAction* m_openAction = nullptr;
     QAction* m_quitAction = nullptr;
+    QAction* m_openRunAction = nullptr;
+    QAction* m_openTraceAction = nullptr;
+    QAction* m_saveRunAction = nullptr;
+    QAction* m_saveRunAsAction = nullptr;
+    QAction* m_exportFigureAction = nullptr;
+    QAction* m_exportDataAction = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_runAllAction = nullptr;
     QAction* m_stopAction = nullptr;
@@ -125,6 +152,9 @@ private:
     bool m_firstStart = false;
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;
+    QString m_sessionPath;              // the run file the results were saved to or opened from
+    QString m_importedName;             // the file name of an imported trace being shown; empty for lesson runs
+    TraceImportJob* m_import = nullptr; // the import under way, if any
 };
 
 } // namespace interleave::ui

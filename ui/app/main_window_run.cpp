@@ -53,7 +53,8 @@ QString MainWindow::variantLabel(int index) const {
     if (!slot.finished) {
         return tr("%1 · running").arg(slot.name);
     }
-    return variantCaption(slot.result, m_controller.report(), m_scenario->baseline);
+    const core::Scenario* scenario = m_controller.scenario(); // none for an imported trace: no speedups either
+    return variantCaption(slot.result, m_controller.report(), scenario != nullptr ? scenario->baseline : std::string());
 }
 
 void MainWindow::refreshViews() {
@@ -74,6 +75,8 @@ void MainWindow::refreshViews() {
 
 void MainWindow::onRunStarted() {
     m_frameStats.clear();
+    m_sessionPath.clear(); // new results: Save asks where
+    m_importedName.clear();
     m_timeline->setPlayhead(std::nullopt);
     m_charts->setPlayhead(std::nullopt);
     m_selectedVariant = 0;
@@ -177,6 +180,10 @@ void MainWindow::startFromOptions() {
     if (m_options.timeScale) {
         m_timeScale->setValue(*m_options.timeScale);
     }
+    if (!m_options.openPath.isEmpty()) {
+        openFromOptions();
+        return;
+    }
     QString lesson = m_options.lesson;
     if (lesson.isEmpty()) {
         lesson = QSettings().value(QStringLiteral("lesson/last"), QStringLiteral("L2")).toString();
@@ -223,6 +230,26 @@ void MainWindow::startFromOptions() {
             finishScriptedRun(); // refused before it started: still honour --screenshot and --quit-when-done
         }
     }
+}
+
+void MainWindow::openFromOptions() {
+    const QString& path = m_options.openPath;
+    if (path.endsWith(QStringLiteral(".interleave"), Qt::CaseInsensitive)) {
+        const bool opened = openRunFile(path);
+        if (!opened && m_options.quitWhenDone) {
+            QTimer::singleShot(0, qApp, [] { QApplication::exit(2); });
+            return;
+        }
+        if (!opened) {
+            selectLesson(QStringLiteral("L2"));
+        }
+        if (m_options.quitWhenDone || !m_options.screenshotPath.isEmpty()) {
+            QTimer::singleShot(300, this, &MainWindow::finishScriptedRun);
+        }
+        return;
+    }
+    m_scriptedRunPending = m_options.quitWhenDone || !m_options.screenshotPath.isEmpty();
+    openTraceFile(path); // finishImport takes the screenshot and quits when asked
 }
 
 void MainWindow::finishScriptedRun() {

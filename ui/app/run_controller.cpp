@@ -45,6 +45,27 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     startVariant(0);
 }
 
+void RunController::load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
+                         std::vector<core::VariantRun> runs) {
+    shutdown();
+    m_scenario = std::move(scenario);
+    m_parameters = parameters;
+    m_slots.clear();
+    for (core::VariantRun& run : runs) {
+        auto slot = std::make_unique<VariantSlot>();
+        slot->name = QString::fromStdString(run.variant);
+        if (run.analysis.spans.empty() && !run.trace.events.empty()) {
+            run.analysis = core::analyze(run.trace);
+        }
+        slot->result = std::move(run);
+        slot->timeline.rebuild(slot->result.trace);
+        slot->finished = true;
+        m_slots.push_back(std::move(slot));
+    }
+    m_stopRequested = false;
+    updateReport();
+}
+
 void RunController::startVariant(int index) {
     if (index >= static_cast<int>(m_slots.size())) {
         m_live = -1;
@@ -122,13 +143,17 @@ void RunController::shutdown() {
 }
 
 void RunController::updateReport() {
+    if (!m_scenario) {
+        m_report = {}; // an imported trace has no lesson to report on (and its trace may be large: no copy)
+        return;
+    }
     std::vector<core::VariantRun> runs;
     for (const auto& slot : m_slots) {
         if (slot->finished) {
             runs.push_back(slot->result);
         }
     }
-    m_report = m_scenario ? core::buildReport(*m_scenario, m_parameters, runs) : core::LessonReport{};
+    m_report = core::buildReport(*m_scenario, m_parameters, runs);
 }
 
 std::int64_t RunController::liveElapsedNs() const {

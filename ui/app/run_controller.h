@@ -37,6 +37,10 @@ public:
     // (throws core::UsageError or core::LessonError), then starts the first one.
     void start(const core::Scenario& scenario, const std::vector<std::string>& variants,
                const core::ParameterValues& parameters, double timeScale);
+    // Shows finished runs that did not run here (a run file, an imported trace): every slot is finished, its
+    // timeline rebuilt and the report computed (when there is a lesson; an import has none).
+    void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
+              std::vector<core::VariantRun> runs);
     // Stops the live variant (and skips the rest); finished() follows once every thread and worker is gone.
     void stop();
     bool isRunning() const { return m_running; }
@@ -45,6 +49,7 @@ public:
 
     const std::vector<std::unique_ptr<VariantSlot>>& slots() const { return m_slots; }
     const core::Scenario* scenario() const { return m_scenario ? &*m_scenario : nullptr; }
+    const core::ParameterValues& parameters() const { return m_parameters; }
     // The report of the variants that have finished so far (brought up to date as each one ends).
     const core::LessonReport& report() const { return m_report; }
     int liveIndex() const { return m_live; }

@@ -60,6 +60,10 @@ void LessonBrowser::addLesson(core::Scenario lesson) {
 void LessonBrowser::selectLesson(const QString& id) {
     const QModelIndex proxyIndex = m_proxy->mapFromSource(m_model->indexForLesson(id));
     if (!proxyIndex.isValid()) {
+        m_selecting = true; // no lesson (an imported trace is shown): nothing stays highlighted
+        m_view->selectionModel()->clearSelection();
+        m_view->selectionModel()->setCurrentIndex({}, QItemSelectionModel::NoUpdate);
+        m_selecting = false;
         return;
     }
     m_selecting = true;

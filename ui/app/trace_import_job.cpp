@@ -1,0 +1,47 @@
+// The import thread and its once-every-50-ms report to the GUI thread.
+#include "app/trace_import_job.h"
+
+namespace interleave::ui {
+
+TraceImportJob::TraceImportJob(QString path, QObject* parent) : QObject(parent), m_path(std::move(path)) {
+    m_poll.setInterval(50);
+    connect(&m_poll, &QTimer::timeout, this, &TraceImportJob::poll);
+}
+
+TraceImportJob::~TraceImportJob() {
+    cancel();
+    if (m_thread.joinable()) {
+        m_thread.join();
+    }
+}
+
+void TraceImportJob::start() {
+    m_thread = std::thread([this] {
+        try {
+            m_result = core::importChromeTrace(m_path.toStdString(), [this](std::uint64_t done, std::uint64_t total) {
+                m_bytesRead.store(done, std::memory_order_relaxed);
+                m_totalBytes.store(total, std::memory_order_relaxed);
+                return !m_cancel.load(std::memory_order_relaxed);
+            });
+        } catch (const core::ImportCancelled&) {
+            m_wasCancelled = true;
+        } catch (const std::exception& error) {
+            m_error = QString::fromStdString(error.what());
+        }
+        m_done.store(true, std::memory_order_release);
+    });
+    m_poll.start();
+}
+
+void TraceImportJob::poll() {
+    if (m_done.load(std::memory_order_acquire)) {
+        m_poll.stop();
+        m_thread.join();
+        Q_EMIT finished();
+        return;
+    }
+    Q_EMIT progress(static_cast<qint64>(m_bytesRead.load(std::memory_order_relaxed)),
+                    static_cast<qint64>(m_totalBytes.load(std::memory_order_relaxed)));
+}
+
+} // namespace interleave::ui
