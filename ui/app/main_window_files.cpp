@@ -27,6 +27,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressDialog>
+#include <QSlider>
 #include <QSettings>
 #include <QTimer>
 
@@ -230,7 +231,8 @@ void MainWindow::showLoadedResults() {
     if (m_scenario) {
         m_summary->setReport(m_controller.report());
     }
-    setPlayhead(0);
+    m_replaySlider->setValue(0);
+    m_replayTime->clear();
     updateActions();
 }
 
