@@ -382,7 +382,7 @@ private:
         if (value.type != Scalar::Type::Number) {
             return std::nullopt;
         }
-        constexpr std::int64_t kLimitUs = std::int64_t{4'000'000'000'000'000}; // 4e15 µs: 126 years
+        constexpr auto kLimitUs = std::int64_t{4'000'000'000'000'000}; // 4e15 µs: 126 years
         if (value.integral) {
             if (value.integer > kLimitUs || value.integer < -kLimitUs) {
                 return std::nullopt;
@@ -1317,7 +1317,10 @@ ImportResult Importer::build() {
         for (std::size_t index = 0; index < m_series.size(); ++index) {
             std::string name = names[index];
             if (processesPerName.count(name) != 0) {
-                name = processName(m_processes[m_series[index].process]) + std::string(kArrow) + name;
+                std::string prefixed = processName(m_processes[m_series[index].process]);
+                prefixed += kArrow;
+                prefixed += name;
+                name = std::move(prefixed);
             }
             m_series[index].nameId = m_trace.strings.intern(name);
         }

@@ -66,7 +66,8 @@ std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::
         const auto thread = static_cast<int>(unit % kThreads);
         const int pid = thread / kThreadsPerProcess + 1;
         const int tid = pid * 100 + thread % kThreadsPerProcess + 1;
-        const double t = 1'000'000.0 + static_cast<double>(unit / kThreads) * 100.0 + thread * 0.125;
+        const std::uint64_t round = unit / kThreads; // every thread gets one unit per round, 100 µs apart
+        const double t = 1'000'000.0 + static_cast<double>(round) * 100.0 + thread * 0.125;
         fmt::format_to(
             out,
             R"j({{"ph":"X","cat":"fee","name":"leaf_{} (/srv/app/mod{}.py:{})","pid":{},"tid":{},"ts":{:.3f},"dur":5.5}},)j"
