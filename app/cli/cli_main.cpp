@@ -23,6 +23,17 @@ void addRunSettings(CLI::App& command, RunSettings& settings) {
     command.add_flag("--json", settings.json, "Print one JSON document on stdout instead of text");
 }
 
+void addFigureOptions(CLI::App& command, FigureOptions& figure) {
+    command
+        .add_option("--export", figure.path,
+                    "Write a figure of the timeline and charts: FILE.svg or FILE.pdf (vector) or FILE.png")
+        ->type_name("FILE");
+    command.add_option("--width", figure.width, "Figure width in px (default 1600; SVG/PDF: 1 px = 0.75 pt)")
+        ->type_name("W");
+    command.add_option("--height", figure.height, "Figure height in px (default 900)")->type_name("H");
+    command.add_option("--dpi", figure.dpi, "PNG resolution (default 96; the content scales with it)")->type_name("D");
+}
+
 CLI::App* addImportCommand(CLI::App& app, ImportCommand& command) {
     CLI::App* importApp =
         app.add_subcommand("import", "Read a Chrome trace JSON (node, VizTracer, Perfetto) and summarize it");
@@ -31,6 +42,9 @@ CLI::App* addImportCommand(CLI::App& app, ImportCommand& command) {
         ->type_name("FILE");
     importApp->add_option("--trace", command.tracePath, "Write it back as Interleave's Chrome trace JSON")
         ->type_name("FILE");
+    importApp->add_option("--save", command.savePath, "Save it as FILE.interleave (opens in the desktop app)")
+        ->type_name("FILE");
+    addFigureOptions(*importApp, command.figure);
     importApp->add_flag("--json", command.json, "Print one JSON document on stdout instead of text");
     return importApp;
 }
@@ -65,15 +79,7 @@ int run(int argc, char** argv) {
         ->type_name("FILE");
     runApp->add_option("--save", runCommand.savePath, "Save the run to FILE.interleave (opens in the desktop app)")
         ->type_name("FILE");
-    runApp
-        ->add_option("--export", runCommand.figurePath,
-                     "Write a figure of the timeline and charts: FILE.svg or FILE.pdf (vector) or FILE.png")
-        ->type_name("FILE");
-    runApp->add_option("--width", runCommand.figureWidth, "Figure width in px (default 1600; SVG/PDF: 1 px = 0.75 pt)")
-        ->type_name("W");
-    runApp->add_option("--height", runCommand.figureHeight, "Figure height in px (default 900)")->type_name("H");
-    runApp->add_option("--dpi", runCommand.figureDpi, "PNG resolution (default 96; the content scales with it)")
-        ->type_name("D");
+    addFigureOptions(*runApp, runCommand.figure);
 
     CheckCommand checkCommand;
     CLI::App* checkApp =

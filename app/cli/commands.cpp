@@ -55,9 +55,7 @@ int runLesson(const RunCommand& command) {
     options.seed = command.settings.seed;
 
     // Everything that can be refused is refused before the first run starts.
-    if (!command.figurePath.empty()) {
-        checkFigureRequest(command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
-    }
+    checkFigureRequest(command.figure);
     LessonSession session(scenario, parameters, command.variants, options);
     ExportFiles exports(command.csvPath, command.tracePath, command.savePath);
 
@@ -79,7 +77,7 @@ int runLesson(const RunCommand& command) {
     } catch (const core::FileWriteError& error) {
         writeError = error.what();
     }
-    if (!command.figurePath.empty()) {
+    if (!command.figure.path.empty()) {
         FigureSource figure;
         figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
         figure.subtitle = figureSubtitle(parameters);
@@ -88,10 +86,9 @@ int runLesson(const RunCommand& command) {
         }
         figure.report = &report;
         figure.baseline = scenario.baseline;
-        const std::string figureError =
-            writeFigure(figure, command.figurePath, command.figureWidth, command.figureHeight, command.figureDpi);
+        const std::string figureError = writeFigure(figure, command.figure);
         if (figureError.empty()) {
-            written.push_back(command.figurePath);
+            written.push_back(command.figure.path);
         } else if (writeError.empty()) {
             writeError = figureError;
         }

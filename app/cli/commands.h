@@ -22,17 +22,22 @@ struct RunSettings {
     bool json = false;
 };
 
+// --export FILE [--width W] [--height H] [--dpi D]: a figure of what ran or was imported.
+struct FigureOptions {
+    std::string path; // fig.svg|png|pdf; empty = no figure
+    int width = 1600;
+    int height = 900;
+    double dpi = 96;
+};
+
 struct RunCommand {
     std::string lesson;                // id, alias (L2) or path
     std::vector<std::string> variants; // empty = every variant
     RunSettings settings;
     std::string csvPath;
     std::string tracePath;
-    std::string savePath;   // a run file (.interleave) the desktop app opens
-    std::string figurePath; // --export fig.svg|png|pdf
-    int figureWidth = 1600;
-    int figureHeight = 900;
-    double figureDpi = 96;
+    std::string savePath; // a run file (.interleave) the desktop app opens
+    FigureOptions figure;
 };
 
 struct CheckCommand {
@@ -45,6 +50,8 @@ struct ImportCommand {
     std::string file; // a Chrome trace JSON
     std::string csvPath;
     std::string tracePath;
+    std::string savePath;
+    FigureOptions figure;
     bool json = false;
 };
 

@@ -78,7 +78,11 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
         for (const core::VariantRun& run : runs) {
             finished.push_back(&run);
         }
-        core::saveRunFile(m_runFilePath, core::makeRunFile(scenario, parameters, finished));
+        core::RunFile file = core::makeRunFile(scenario, parameters, finished);
+        if (scenario == nullptr) {
+            file.lessonTitle = lessonLabel; // an imported trace: its file name
+        }
+        core::saveRunFile(m_runFilePath, file);
         written.push_back(m_runFilePath.string());
     }
     return written;

@@ -47,7 +47,14 @@ bool figureExportAvailable() {
 #endif
 }
 
-void checkFigureRequest(const std::string& path, int width, int height, double dpi) {
+void checkFigureRequest(const FigureOptions& figure) {
+    if (figure.path.empty()) {
+        return;
+    }
+    const std::string& path = figure.path;
+    const int width = figure.width;
+    const int height = figure.height;
+    const double dpi = figure.dpi;
     if (!figureExportAvailable()) {
         throw core::UsageError("this build has no figure export (built without Qt)");
     }
@@ -89,7 +96,7 @@ std::string figureSubtitle(const core::ParameterValues& parameters) {
     return fmt::format("{}", fmt::join(items, " · "));
 }
 
-std::string writeFigure(const FigureSource& source, const std::string& path, int width, int height, double dpi) {
+std::string writeFigure(const FigureSource& source, const FigureOptions& figure) {
 #ifdef INTERLEAVE_CLI_FIGURES
     std::unique_ptr<QApplication> application;
     if (QCoreApplication::instance() == nullptr) {
@@ -114,15 +121,12 @@ std::string writeFigure(const FigureSource& source, const std::string& path, int
         request.labels.push_back(ui::variantCaption(*run, report, source.baseline));
         request.variantNames.push_back(QString::fromStdString(run->variant));
     }
-    request.size = QSize(width, height);
-    request.dpi = dpi;
-    return ui::exportFigure(request, QString::fromStdString(path)).toStdString();
+    request.size = QSize(figure.width, figure.height);
+    request.dpi = figure.dpi;
+    return ui::exportFigure(request, QString::fromStdString(figure.path)).toStdString();
 #else
     (void)source;
-    (void)path;
-    (void)width;
-    (void)height;
-    (void)dpi;
+    (void)figure;
     return "this build has no figure export (built without Qt)";
 #endif
 }

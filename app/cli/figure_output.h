@@ -2,6 +2,7 @@
 // Figure…, drawn by the UI layer on Qt's offscreen platform, so no display is needed. Qt is started only here.
 #pragma once
 
+#include "commands.h"
 #include "metrics/lesson_report.h"
 
 #include <string>
@@ -22,11 +23,12 @@ bool figureExportAvailable();
 
 // Refuses, before anything runs, a figure path that is not .png, .svg or .pdf or whose directory does not exist, a bad
 // size, or any figure in a build without Qt: throws UsageError.
-void checkFigureRequest(const std::string& path, int width, int height, double dpi);
+// Nothing to check when no figure was asked for (an empty path).
+void checkFigureRequest(const FigureOptions& figure);
 
 // Writes the figure, width × height px (PNG: pixels, content scaled by dpi / 96; SVG and PDF: 1 px = 0.75 pt),
 // through a temporary file renamed into place. Returns an empty string, or the error ("Cannot write …: …").
-std::string writeFigure(const FigureSource& source, const std::string& path, int width, int height, double dpi = 96);
+std::string writeFigure(const FigureSource& source, const FigureOptions& figure);
 
 // "cores=2 · latency_ms=200 · requests=10 · 4 CPU cores · 2025-05-01": a figure's subtitle.
 std::string figureSubtitle(const core::ParameterValues& parameters);

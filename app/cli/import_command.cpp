@@ -3,9 +3,11 @@
 #include "commands.h"
 
 #include "export_files.h"
+#include "figure_output.h"
 #include "progress.h"
 #include "stop_signal.h"
 
+#include "io/atomic_file.h"
 #include "io/chrome_import.h"
 #include "metrics/lesson_report.h"
 #include "trace/trace_analysis.h"
@@ -48,8 +50,9 @@ Figures figuresOf(const core::Trace& trace, const core::TraceAnalysis& analysis)
 } // namespace
 
 int importTrace(const ImportCommand& command) {
-    // Opened first, so that a bad output path fails before a long import.
-    ExportFiles exports(command.csvPath, command.tracePath);
+    // Checked first, so that a bad output path fails before a long import.
+    ExportFiles exports(command.csvPath, command.tracePath, command.savePath);
+    checkFigureRequest(command.figure);
     const std::filesystem::path file = command.file;
 
     ProgressLine progress;
@@ -87,7 +90,24 @@ int importTrace(const ImportCommand& command) {
     const core::ImportStats& stats = imported.stats;
     const Figures figures = figuresOf(runs[0].trace, runs[0].analysis);
     const double durationMs = static_cast<double>(runs[0].trace.endNs) / 1e6;
-    const std::vector<std::string> written = exports.write("", runs);
+    std::vector<std::string> written;
+    std::string writeError;
+    try {
+        written = exports.write(label, runs);
+    } catch (const core::FileWriteError& error) {
+        writeError = error.what();
+    }
+    if (!command.figure.path.empty()) {
+        FigureSource figure;
+        figure.title = file.filename().string();
+        figure.subtitle = fmt::format("{} trace · {} lanes · {} tasks", stats.producer, figures.lanes, figures.tasks);
+        figure.runs.push_back(&runs[0]);
+        if (std::string figureError = writeFigure(figure, command.figure); figureError.empty()) {
+            written.push_back(command.figure.path);
+        } else if (writeError.empty()) {
+            writeError = std::move(figureError);
+        }
+    }
 
     if (command.json) {
         const nlohmann::ordered_json document = {{"file", file.string()},      {"bytes", stats.bytes},
@@ -113,6 +133,10 @@ int importTrace(const ImportCommand& command) {
         if (!written.empty()) {
             fmt::print("wrote {}\n", fmt::join(written, ", "));
         }
+    }
+    if (!writeError.empty()) {
+        fmt::print(stderr, "interleave-cli: {}\n", writeError);
+        return kExitWriteFailed;
     }
     return kExitOk;
 }

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <string>
@@ -106,6 +107,32 @@ TEST(CliFigure, WritesSvgPngAndPdfWithoutADisplay) {
     ASSERT_FALSE(page.isNull());
     EXPECT_NEAR(page.width(), 1200 * 0.75 * 50 / 72, 2); // 900 pt at 50 dpi
     EXPECT_GT(colourCount(page), 8U);
+}
+
+// An imported trace draws too: `import FILE --export fig.svg`, and `--save` keeps it as a run file.
+TEST(CliFigure, AnImportedTraceExportsAFigureAndARunFile) {
+    const TempDir dir;
+    const std::string svgPath = dir.file("viz.svg");
+    const std::string runPath = dir.file("viz.interleave");
+    const CliResult result = runCli({"import", std::string(INTERLEAVE_TEST_DATA_DIR) + "/viztracer_asyncio.json",
+                                     "--export", svgPath, "--save", runPath},
+                                    headless());
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const std::string svg = readFile(svgPath);
+    QXmlStreamReader xml(QByteArray::fromStdString(svg));
+    std::vector<QString> texts;
+    while (!xml.atEnd()) {
+        if (xml.readNext() == QXmlStreamReader::StartElement && xml.name() == QStringLiteral("text")) {
+            texts.push_back(xml.readElementText(QXmlStreamReader::IncludeChildElements));
+        }
+    }
+    ASSERT_FALSE(xml.hasError()) << xml.errorString().toStdString();
+    const auto has = [&](const QString& needle) {
+        return std::any_of(texts.begin(), texts.end(), [&](const QString& text) { return text.contains(needle); });
+    };
+    EXPECT_TRUE(has(QStringLiteral("viztracer_asyncio.json")));
+    EXPECT_TRUE(has(QStringLiteral("fetch-a")));
+    EXPECT_EQ(readFile(runPath).rfind("INTERLEAVE RUN", 0), 0U);
 }
 
 TEST(CliFigure, AnUnwritablePathIsRefusedBeforeTheRuns) {
