@@ -7,10 +7,8 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 #include <filesystem>
 #include <memory>
-#include <thread>
 
 #ifdef INTERLEAVE_CLI_FIGURES
 #include "export/figure_export.h"
@@ -80,20 +78,12 @@ void checkFigureRequest(const FigureOptions& figure) {
 }
 
 std::string figureSubtitle(const core::ParameterValues& parameters) {
-    std::vector<std::string> items;
-    items.reserve(parameters.size() + 2);
-    for (const auto& [name, value] : parameters) {
-        items.push_back(fmt::format("{}={}", name, value));
-    }
-    items.push_back(fmt::format("{} CPU cores", std::max(1U, std::thread::hardware_concurrency())));
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char date[16];
-    if (std::strftime(date, sizeof date, "%Y-%m-%d", &local) > 0) {
-        items.emplace_back(date);
-    }
-    return fmt::format("{}", fmt::join(items, " · "));
+#ifdef INTERLEAVE_CLI_FIGURES
+    return ui::figureSubtitle(parameters).toStdString();
+#else
+    (void)parameters;
+    return {};
+#endif
 }
 
 std::string writeFigure(const FigureSource& source, const FigureOptions& figure) {

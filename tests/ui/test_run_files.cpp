@@ -1,11 +1,14 @@
 // Save Run and Open Run through the main window: the opened run shows the same variants, traces, report, view and
 // playhead as the one saved; a bad file is refused and leaves the window as it was.
 #include "app/main_window.h"
+#include "app/trace_import_job.h"
 #include "io/run_file.h"
 #include "timeline/timeline_view.h"
 
 #include <QAction>
 #include <QDir>
+#include <QFile>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <gtest/gtest.h>
@@ -94,6 +97,92 @@ TEST(RunFiles, ABadFileIsRefusedAndTheWindowKeepsWhatItShowed) {
     }
     EXPECT_FALSE(window.openRunFile(path));
     EXPECT_TRUE(window.controller().slots().empty());
+    QFile::remove(path);
+}
+
+} // namespace
+} // namespace interleave::ui
+
+namespace interleave::ui {
+namespace {
+
+std::string readAll(const QString& path) {
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll().toStdString() : std::string();
+}
+
+// Export Data from the window: each format is written whole, with the columns the issue lists; a failed write says
+// so and leaves the earlier file as it was.
+TEST(RunFiles, ExportDataWritesSpansCountersAndChromeJson) {
+    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
+    AppOptions options;
+    options.lesson = QStringLiteral("L6");
+    options.variants = {QStringLiteral("semaphore")};
+    options.settings = {{"requests", "8"}, {"latency_ms", "10"}, {"limit", "3"}};
+    options.run = true;
+    options.quitWhenDone = true; // problems go to stderr instead of a modal dialog (nothing here quits)
+    MainWindow window(options);
+    window.startFromOptions();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 10'000));
+
+    const QString spans = tempPath("spans.csv");
+    const QString counters = tempPath("counters.csv");
+    const QString chrome = tempPath("trace.json");
+    ASSERT_TRUE(window.exportDataTo(spans, MainWindow::DataFormat::SpansCsv));
+    ASSERT_TRUE(window.exportDataTo(counters, MainWindow::DataFormat::CountersCsv));
+    ASSERT_TRUE(window.exportDataTo(chrome, MainWindow::DataFormat::ChromeTrace));
+    EXPECT_EQ(readAll(spans).rfind("variant,lane,task,state,start_ms,end_ms,primitive,line\n", 0), 0U);
+    EXPECT_NE(readAll(spans).find("semaphore,"), std::string::npos);
+    EXPECT_EQ(readAll(counters).rfind("variant,name,t_ms,value\n", 0), 0U);
+    EXPECT_NE(readAll(counters).find("sem.in_use"), std::string::npos);
+    EXPECT_EQ(readAll(chrome).rfind("{\"traceEvents\":[", 0), 0U);
+
+    // A folder that is a file: refused, nothing replaced.
+    const QString blocker = tempPath("blocker");
+    {
+        QFile file(blocker);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("x");
+    }
+    const std::string before = readAll(spans);
+    EXPECT_FALSE(window.exportDataTo(blocker + QStringLiteral("/spans.csv"), MainWindow::DataFormat::SpansCsv));
+    EXPECT_EQ(readAll(spans), before);
+    for (const QString& path : {spans, counters, chrome, blocker}) {
+        QFile::remove(path);
+    }
+}
+
+// Open Trace reads on a thread: progress arrives, and Cancel stops it with nothing loaded.
+TEST(RunFiles, ATraceImportReportsProgressAndCanBeCancelled) {
+    const QString path = tempPath("big.json");
+    {
+        QFile file(path);
+        ASSERT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write("[");
+        const QByteArray event = R"({"ph":"X","name":"work","pid":1,"tid":1,"ts":1,"dur":1},)";
+        for (int i = 0; i < 300'000; ++i) { // about 17 MB: several progress steps
+            file.write(event);
+        }
+        file.write(R"({"ph":"X","name":"last","pid":1,"tid":1,"ts":2,"dur":1}])");
+    }
+    {
+        TraceImportJob job(path);
+        QSignalSpy finished(&job, &TraceImportJob::finished);
+        job.start();
+        ASSERT_TRUE(finished.wait(20'000));
+        ASSERT_TRUE(job.result().has_value()) << job.error().toStdString();
+        EXPECT_FALSE(job.cancelled());
+        EXPECT_GT(job.result()->stats.events, 300'000U);
+    }
+    {
+        TraceImportJob job(path);
+        QSignalSpy finished(&job, &TraceImportJob::finished);
+        job.cancel(); // as if Cancel was pressed before the first chunk was read
+        job.start();
+        ASSERT_TRUE(finished.wait(20'000));
+        EXPECT_TRUE(job.cancelled());
+        EXPECT_FALSE(job.result().has_value());
+    }
     QFile::remove(path);
 }
 

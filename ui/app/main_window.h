@@ -47,6 +47,9 @@ public:
     bool openRunFile(const QString& path);
     bool saveRunTo(const QString& path);
     void openTraceFile(const QString& path); // asynchronous: reads on a thread behind a progress dialog
+    enum class DataFormat { SpansCsv, CountersCsv, ChromeTrace };
+    bool exportDataTo(const QString& path, DataFormat format);
+    bool isImporting() const { return m_import != nullptr; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
@@ -79,6 +82,7 @@ private:
     void openTrace();
     void finishImport(TraceImportJob& job);
     void exportData();
+    QString resultsStem() const; // "L2-gather", or the imported file's base name
     void exportFigure();
 
     void onRunStarted();

@@ -27,8 +27,8 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QProgressDialog>
-#include <QSlider>
 #include <QSettings>
+#include <QSlider>
 #include <QTimer>
 
 #include <cstdio>
@@ -80,9 +80,7 @@ void MainWindow::saveRunAs() {
     }
     QString suggestion = m_sessionPath;
     if (suggestion.isEmpty()) {
-        const QString stem = m_scenario ? QString::fromStdString(m_scenario->alias() + "-" + m_scenario->id)
-                                        : QFileInfo(m_importedName).completeBaseName();
-        suggestion = QDir(lastFolder(QStringLiteral("runs"))).filePath(stem + QStringLiteral(".interleave"));
+        suggestion = QDir(lastFolder(QStringLiteral("runs"))).filePath(resultsStem() + QStringLiteral(".interleave"));
     }
     // The file dialog asks before replacing an existing file.
     QString path = QFileDialog::getSaveFileName(this, tr("Save Run"), suggestion, kRunFilter);
@@ -345,6 +343,12 @@ void MainWindow::finishImport(TraceImportJob& job) {
 
 // ---- Export Data ----
 
+QString MainWindow::resultsStem() const {
+    const core::Scenario* scenario = m_controller.scenario();
+    return scenario != nullptr ? QString::fromStdString(scenario->alias() + "-" + scenario->id)
+                               : QFileInfo(m_importedName).completeBaseName();
+}
+
 void MainWindow::exportData() {
     if (!hasResults()) {
         return;
@@ -353,10 +357,10 @@ void MainWindow::exportData() {
     const QString counters = tr("Counters CSV (*.csv)");
     const QString chrome = tr("Chrome trace JSON, for Perfetto (*.json)");
     QString filter = spans;
-    const QString stem = m_scenario ? QString::fromStdString(m_scenario->alias() + "-" + m_scenario->id)
-                                    : QFileInfo(m_importedName).completeBaseName();
+    // The file dialog asks before replacing an existing file.
     QString path = QFileDialog::getSaveFileName(
-        this, tr("Export Data"), QDir(lastFolder(QStringLiteral("exports"))).filePath(stem + QStringLiteral(".csv")),
+        this, tr("Export Data"),
+        QDir(lastFolder(QStringLiteral("exports"))).filePath(resultsStem() + QStringLiteral(".csv")),
         QStringList{spans, counters, chrome}.join(QStringLiteral(";;")), &filter);
     if (path.isEmpty()) {
         return;
@@ -365,7 +369,17 @@ void MainWindow::exportData() {
         path += filter == chrome ? QStringLiteral(".json") : QStringLiteral(".csv");
     }
     rememberFolder(QStringLiteral("exports"), path);
-    const std::string lesson = m_scenario ? m_scenario->alias() + " " + m_scenario->id : m_importedName.toStdString();
+    exportDataTo(path, filter == chrome ? DataFormat::ChromeTrace
+                                        : (filter == counters ? DataFormat::CountersCsv : DataFormat::SpansCsv));
+}
+
+bool MainWindow::exportDataTo(const QString& path, DataFormat format) {
+    if (!hasResults()) {
+        return false;
+    }
+    const core::Scenario* scenario = m_controller.scenario();
+    const std::string lesson =
+        scenario != nullptr ? scenario->alias() + " " + scenario->id : m_importedName.toStdString();
     std::vector<core::LabelledTrace> traces;
     for (const auto& slot : m_controller.slots()) {
         if (slot->finished) {
@@ -375,20 +389,25 @@ void MainWindow::exportData() {
     }
     try {
         core::writeFileAtomically(path.toStdString(), [&](std::ostream& out) {
-            if (filter == chrome) {
-                core::writeChromeTrace(out, traces);
-            } else if (filter == counters) {
-                core::writeCountersCsv(out, traces);
-            } else {
+            switch (format) {
+            case DataFormat::SpansCsv:
                 core::writeSpansCsv(out, traces);
+                break;
+            case DataFormat::CountersCsv:
+                core::writeCountersCsv(out, traces);
+                break;
+            case DataFormat::ChromeTrace:
+                core::writeChromeTrace(out, traces);
+                break;
             }
         });
     } catch (const std::exception& error) {
         reportProblem(tr("Cannot export the data"),
                       tr("Nothing was written.\n\n%1").arg(QString::fromStdString(error.what())));
-        return;
+        return false;
     }
     m_status->setText(tr("Exported %1").arg(QFileInfo(path).fileName()));
+    return true;
 }
 
 // ---- Export Figure ----
@@ -401,11 +420,7 @@ void MainWindow::exportFigure() {
     if (m_scenario) {
         base.title = QStringLiteral("%1 · %2").arg(QString::fromStdString(m_scenario->alias()),
                                                    QString::fromStdString(m_scenario->title));
-        QStringList parameters;
-        for (const auto& [name, value] : m_controller.parameters()) {
-            parameters << QStringLiteral("%1 = %2").arg(QString::fromStdString(name)).arg(value);
-        }
-        base.subtitle = tr("%1 · %2 cores").arg(parameters.join(QStringLiteral(", "))).arg(core::machineCoreCount());
+        base.subtitle = figureSubtitle(m_controller.parameters());
     } else {
         base.title = m_importedName;
         base.subtitle = tr("imported trace");

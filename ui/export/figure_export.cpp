@@ -6,6 +6,7 @@
 
 #include <QAbstractAxis>
 #include <QChart>
+#include <QDate>
 #include <QFileInfo>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
@@ -19,6 +20,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <thread>
 
 namespace interleave::ui {
 
@@ -390,6 +392,16 @@ QString exportFigure(const FigureRequest& request, const QString& path) {
         return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
     }
     return {};
+}
+
+QString figureSubtitle(const core::ParameterValues& parameters) {
+    QStringList items;
+    for (const auto& [name, value] : parameters) {
+        items << QStringLiteral("%1=%2").arg(QString::fromStdString(name)).arg(value);
+    }
+    items << QStringLiteral("%1 CPU cores").arg(std::max(1U, std::thread::hardware_concurrency()));
+    items << QDate::currentDate().toString(Qt::ISODate);
+    return items.join(QStringLiteral(" · "));
 }
 
 QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline) {

@@ -58,6 +58,8 @@ QString exportFigure(const FigureRequest& request, QIODevice& device, FigureForm
 
 // The caption of a finished variant, used by the app's timeline and by figures:
 // "name · 123.4 ms · 9.98× vs sequential" (plus " · failed" when it did not complete).
+// "cores=2 · latency_ms=200 · requests=10 · 2 CPU cores · 2026-11-22": a lesson figure's subtitle.
+QString figureSubtitle(const core::ParameterValues& parameters);
 QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline);
 
 } // namespace interleave::ui
