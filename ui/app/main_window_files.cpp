@@ -442,6 +442,11 @@ void MainWindow::exportFigure() {
     ExportFigureDialog dialog(this);
     dialog.setSource(base);
     dialog.setCurrentWindowSize(m_timeline->size());
+    // The last folder and format, named after what is shown: "L2-gather.svg".
+    const QFileInfo last(dialog.path());
+    const QString folder = dialog.path().isEmpty() ? QDir::homePath() : last.absolutePath();
+    const QString extension = last.suffix().isEmpty() ? QStringLiteral("svg") : last.suffix();
+    dialog.setPath(QDir(folder).filePath(resultsStem() + QLatin1Char('.') + extension));
     if (dialog.exec() == QDialog::Accepted) {
         m_status->setText(tr("Exported %1").arg(QFileInfo(dialog.path()).fileName()));
     }

@@ -54,7 +54,9 @@ ExportFigureDialog::ExportFigureDialog(QWidget* parent) : QDialog(parent) {
     auto* pathRow = new QHBoxLayout;
     pathRow->addWidget(m_path, 1);
     pathRow->addWidget(browseButton);
-    form->addRow(tr("&File:"), pathRow);
+    auto* pathLabel = new QLabel(tr("&File:"), this);
+    pathLabel->setBuddy(m_path); // a layout cannot be a buddy: without this the label shows its "&"
+    form->addRow(pathLabel, pathRow);
     m_formatLabel = new QLabel(this);
     form->addRow(tr("Format:"), m_formatLabel);
 
