@@ -1053,10 +1053,7 @@ ImportResult Importer::build() {
     const std::int64_t endNs = m_maxNs - m_minNs;
     auto shift = [&](std::int64_t timeNs) { return timeNs == kOpenEnd ? endNs : timeNs - m_minNs; };
 
-    m_stats.producer = m_sawViztracer    ? "VizTracer"
-                       : m_sawInterleave ? "Interleave"
-                       : m_sawNode       ? "node"
-                                         : "Chrome trace";
+    m_stats.producer = m_sawViztracer ? "VizTracer" : m_sawInterleave ? "Interleave" : m_sawNode ? "node" : "Chrome";
 
     // Roles: Interleave task tids are tasks without a lane; Interleave lane tids are lanes without a task.
     std::vector<SliceKind> roles(m_threads.size(), SliceKind::Generic);

@@ -57,7 +57,7 @@ struct ImportStats {
     std::uint64_t events = 0;        // trace events read (every element of the events array)
     std::uint64_t ignored = 0;       // events of phases the model has no place for
     std::uint64_t unmatchedEnds = 0; // E (or e/F) events with nothing open to end
-    std::string producer;            // "node", "VizTracer", "Interleave" or "Chrome trace"
+    std::string producer;            // "node", "VizTracer", "Interleave" or "Chrome" (any other producer)
 };
 
 struct ImportResult {

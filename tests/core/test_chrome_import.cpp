@@ -134,7 +134,7 @@ TEST(ChromeImport, CompleteAndBeginEndSlicesFlattenIntoRunningSpans) {
     EXPECT_EQ(loaded.task("worker").finalState, TaskState::Done);
     EXPECT_EQ(loaded.result.stats.unmatchedEnds, 1U);
     EXPECT_EQ(loaded.result.stats.events, 9U);
-    EXPECT_EQ(loaded.result.stats.producer, "Chrome trace");
+    EXPECT_EQ(loaded.result.stats.producer, "Chrome");
     EXPECT_EQ(loaded.trace().endNs, 140'000);
     EXPECT_TRUE(std::is_sorted(loaded.trace().events.begin(), loaded.trace().events.end(),
                                [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; }));

@@ -277,12 +277,19 @@ void MainWindow::openTraceFile(const QString& path) {
     dialog->setAutoReset(false);
     connect(dialog, &QProgressDialog::canceled, m_import, &TraceImportJob::cancel);
     connect(m_import, &TraceImportJob::progress, dialog, [dialog](qint64 done, qint64 total) {
-        if (total > 0) {
+        if (total > 0 && done >= total) {
+            dialog->setValue(1000);
+            dialog->setLabelText(QObject::tr("Building the timeline…"));
+        } else if (total > 0) {
             dialog->setValue(static_cast<int>(done * 1000 / total));
             dialog->setLabelText(QObject::tr("Reading %1 of %2 MB…")
                                      .arg(static_cast<double>(done) / 1e6, 0, 'f', 0)
                                      .arg(static_cast<double>(total) / 1e6, 0, 'f', 0));
         }
+    });
+    connect(m_import, &TraceImportJob::building, dialog, [dialog] {
+        dialog->setLabelText(QObject::tr("Building the timeline…"));
+        dialog->setCancelButton(nullptr); // the file is read: what is left is short and cannot be half-done
     });
     connect(m_import, &TraceImportJob::finished, this, [this, dialog] {
         dialog->close();
@@ -310,13 +317,9 @@ void MainWindow::finishImport(TraceImportJob& job) {
         }
         return;
     }
-    core::ImportResult& imported = *job.result();
-    const core::ImportStats stats = imported.stats;
-    core::VariantRun run;
-    run.variant = QFileInfo(job.path()).completeBaseName().toStdString();
-    run.outcome.status = core::RunStatus::Completed;
-    run.trace = std::move(imported.trace);
-    run.analysis = core::analyze(run.trace);
+    const core::ImportStats stats = job.result()->stats;
+    std::unique_ptr<VariantSlot> slot = std::move(job.slot());
+    const core::VariantRun& run = slot->result;
     const QString description =
         tr("%1 trace · %2 ms · %3 lanes · %4 tasks · %5 spans · %6 counters · %7 events read, %8 ignored")
             .arg(QString::fromStdString(stats.producer))
@@ -328,9 +331,9 @@ void MainWindow::finishImport(TraceImportJob& job) {
             .arg(stats.events)
             .arg(stats.ignored);
     showImport(fileName, description);
-    std::vector<core::VariantRun> runs;
-    runs.push_back(std::move(run));
-    m_controller.load(std::nullopt, {}, std::move(runs));
+    std::vector<std::unique_ptr<VariantSlot>> slots;
+    slots.push_back(std::move(slot));
+    m_controller.load(std::nullopt, {}, std::move(slots));
     m_sessionPath.clear();
     showLoadedResults();
     m_summary->setMessage(description);

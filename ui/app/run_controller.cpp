@@ -45,23 +45,33 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     startVariant(0);
 }
 
+std::unique_ptr<VariantSlot> RunController::finishedSlot(core::VariantRun run) {
+    auto slot = std::make_unique<VariantSlot>();
+    slot->name = QString::fromStdString(run.variant);
+    if (run.analysis.spans.empty() && !run.trace.events.empty()) {
+        run.analysis = core::analyze(run.trace);
+    }
+    slot->result = std::move(run);
+    slot->timeline.rebuild(slot->result.trace); // after the move: the timeline keeps a pointer to this trace
+    slot->finished = true;
+    return slot;
+}
+
 void RunController::load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
                          std::vector<core::VariantRun> runs) {
+    std::vector<std::unique_ptr<VariantSlot>> slots;
+    for (core::VariantRun& run : runs) {
+        slots.push_back(finishedSlot(std::move(run)));
+    }
+    load(std::move(scenario), parameters, std::move(slots));
+}
+
+void RunController::load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
+                         std::vector<std::unique_ptr<VariantSlot>> slots) {
     shutdown();
     m_scenario = std::move(scenario);
     m_parameters = parameters;
-    m_slots.clear();
-    for (core::VariantRun& run : runs) {
-        auto slot = std::make_unique<VariantSlot>();
-        slot->name = QString::fromStdString(run.variant);
-        if (run.analysis.spans.empty() && !run.trace.events.empty()) {
-            run.analysis = core::analyze(run.trace);
-        }
-        slot->result = std::move(run);
-        slot->timeline.rebuild(slot->result.trace);
-        slot->finished = true;
-        m_slots.push_back(std::move(slot));
-    }
+    m_slots = std::move(slots);
     m_stopRequested = false;
     updateReport();
 }

@@ -41,6 +41,11 @@ public:
     // timeline rebuilt and the report computed (when there is a lesson; an import has none).
     void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
               std::vector<core::VariantRun> runs);
+    void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
+              std::vector<std::unique_ptr<VariantSlot>> slots);
+    // A finished slot for a run that did not run here: analysed (when it was not yet) and its timeline built. Safe
+    // on any thread (it touches no QObject), so a large import is prepared off the GUI thread.
+    static std::unique_ptr<VariantSlot> finishedSlot(core::VariantRun run);
     // Stops the live variant (and skips the rest); finished() follows once every thread and worker is gone.
     void stop();
     bool isRunning() const { return m_running; }

@@ -1,6 +1,8 @@
 // The import thread and its once-every-50-ms report to the GUI thread.
 #include "app/trace_import_job.h"
 
+#include <QFileInfo>
+
 namespace interleave::ui {
 
 TraceImportJob::TraceImportJob(QString path, QObject* parent) : QObject(parent), m_path(std::move(path)) {
@@ -23,6 +25,12 @@ void TraceImportJob::start() {
                 m_totalBytes.store(total, std::memory_order_relaxed);
                 return !m_cancel.load(std::memory_order_relaxed);
             });
+            m_read.store(true, std::memory_order_relaxed);
+            core::VariantRun run;
+            run.variant = QFileInfo(m_path).completeBaseName().toStdString();
+            run.outcome.status = core::RunStatus::Completed;
+            run.trace = std::move(m_result->trace);
+            m_slot = RunController::finishedSlot(std::move(run));
         } catch (const core::ImportCancelled&) {
             m_wasCancelled = true;
         } catch (const std::exception& error) {
@@ -38,6 +46,13 @@ void TraceImportJob::poll() {
         m_poll.stop();
         m_thread.join();
         Q_EMIT finished();
+        return;
+    }
+    if (m_read.load(std::memory_order_relaxed)) {
+        if (!m_saidBuilding) {
+            m_saidBuilding = true;
+            Q_EMIT building();
+        }
         return;
     }
     Q_EMIT progress(static_cast<qint64>(m_bytesRead.load(std::memory_order_relaxed)),

@@ -1,7 +1,9 @@
-// Imports a Chrome trace on a worker thread, so the window stays responsive while a large file is read: the
+// Imports a Chrome trace on a worker thread, so the window stays responsive while a large file is read, analysed
+// and laid out: the
 // progress and a cancel request cross threads through atomics, and `finished` arrives on the GUI thread.
 #pragma once
 
+#include "app/run_controller.h"
 #include "io/chrome_import.h"
 
 #include <QObject>
@@ -27,11 +29,14 @@ public:
 
     // Valid once `finished` was emitted: the trace, or why there is none.
     std::optional<core::ImportResult>& result() { return m_result; }
+    // With the result: the trace (moved out of it) analysed and its timeline built, on the import thread.
+    std::unique_ptr<VariantSlot>& slot() { return m_slot; }
     const QString& error() const { return m_error; }
     bool cancelled() const { return m_wasCancelled; }
 
 Q_SIGNALS:
     void progress(qint64 bytesRead, qint64 totalBytes);
+    void building(); // the file is read; the timeline is being built
     void finished();
 
 private:
@@ -44,7 +49,10 @@ private:
     std::atomic<std::uint64_t> m_totalBytes{0};
     std::atomic<bool> m_cancel{false};
     std::atomic<bool> m_done{false};
+    std::atomic<bool> m_read{false};
+    bool m_saidBuilding = false;
     std::optional<core::ImportResult> m_result; // written by the worker before m_done, read after
+    std::unique_ptr<VariantSlot> m_slot;
     QString m_error;
     bool m_wasCancelled = false;
 };
