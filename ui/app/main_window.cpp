@@ -74,8 +74,8 @@ void MainWindow::createActions() {
                              &MainWindow::openTrace);
     m_openTraceAction->setToolTip(tr("Open a Chrome trace JSON (Perfetto, node --trace-events-enabled, VizTracer)"));
     m_saveRunAction = make(tr("&Save Run"), QKeySequence::Save, QStringLiteral("document-save"), &MainWindow::saveRun);
-    m_saveRunAsAction =
-        make(tr("Save Run &As…"), QKeySequence::SaveAs, QStringLiteral("document-save-as"), &MainWindow::saveRunAs);
+    m_saveRunAsAction = make(tr("Save Run &As…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
+                             QStringLiteral("document-save-as"), &MainWindow::saveRunAs);
     m_exportFigureAction = make(tr("Export &Figure…"), QKeySequence(Qt::CTRL | Qt::Key_E),
                                 QStringLiteral("image-x-generic"), &MainWindow::exportFigure);
     m_exportDataAction = make(tr("Export &Data…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
