@@ -201,8 +201,8 @@ nlohmann::json headerOf(const RunFile& file) {
                       {"selected_variant", file.view.selectedVariant},
                       {"selected_task", file.view.selectedTask}};
     nlohmann::json variants = nlohmann::json::array();
-    for (const SavedVariant& variant : file.variants) {
-        variants.push_back({{"name", variant.name},
+    for (const VariantRun& variant : file.variants) {
+        variants.push_back({{"name", variant.variant},
                             {"status", statusName(variant.outcome.status)},
                             {"error", variant.outcome.error},
                             {"time_scale", variant.timeScale},
@@ -236,7 +236,7 @@ void saveRunFile(const std::filesystem::path& path, const RunFile& file) {
         Writer writer(out);
         writer.value(kRunFileFormat);
         writer.string(headerOf(file).dump());
-        for (const SavedVariant& variant : file.variants) {
+        for (const VariantRun& variant : file.variants) {
             writeTrace(writer, variant.trace);
         }
         const std::uint64_t hash = writer.hash();
@@ -286,7 +286,7 @@ RunFile loadRunFile(const std::filesystem::path& path) {
         file.lessonTitle = lesson.value("title", "");
         file.lessonPath = lesson.value("path", "");
         file.lessonSource = lesson.value("source", "");
-        file.parameters = header.at("parameters").get<std::map<std::string, double>>();
+        file.parameters = header.at("parameters").get<ParameterValues>();
         if (const auto view = header.find("view"); view != header.end()) {
             file.view.laneMode = view->value("lane_mode", "task");
             file.view.rangeStartNs = view->value("range_start_ns", std::int64_t{0});
@@ -296,8 +296,8 @@ RunFile loadRunFile(const std::filesystem::path& path) {
             file.view.selectedTask = view->value("selected_task", 0U);
         }
         for (const nlohmann::json& entry : header.at("variants")) {
-            SavedVariant variant;
-            variant.name = entry.at("name").get<std::string>();
+            VariantRun variant;
+            variant.variant = entry.at("name").get<std::string>();
             variant.outcome.status = statusFrom(entry.at("status").get<std::string>(), fileName);
             variant.outcome.error = entry.value("error", "");
             variant.timeScale = entry.value("time_scale", 1.0);
@@ -331,10 +331,15 @@ RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
         if (in) {
             file.lessonSource.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
         }
-        file.parameters.insert(parameters.begin(), parameters.end());
+        file.parameters = parameters;
     }
     for (const VariantRun* run : runs) {
-        file.variants.push_back(SavedVariant{run->variant, run->outcome, run->timeScale, run->trace});
+        VariantRun saved;
+        saved.variant = run->variant;
+        saved.outcome = run->outcome;
+        saved.timeScale = run->timeScale;
+        saved.trace = run->trace;
+        file.variants.push_back(std::move(saved));
     }
     return file;
 }

@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -34,13 +33,6 @@ inline constexpr std::uint32_t kOldestRunFileFormat = 1; // the oldest format th
 class RunFileError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
-};
-
-struct SavedVariant {
-    std::string name;
-    RunOutcome outcome;
-    double timeScale = 1.0;
-    Trace trace;
 };
 
 // What the window showed, so the file reopens the same way.
@@ -63,9 +55,9 @@ struct RunFile {
     std::string lessonTitle;
     std::string lessonPath;   // where the lesson was loaded from (informative)
     std::string lessonSource; // the lesson file's text, so the run reopens even if the lesson changed since
-    std::map<std::string, double> parameters;
+    ParameterValues parameters;
     SavedView view;
-    std::vector<SavedVariant> variants;
+    std::vector<VariantRun> variants; // as saved: variant, outcome, time scale and trace (the analysis is not kept)
 };
 
 // A run file for finished runs of `scenario` (null for an imported trace), stamped with this machine and the time;

@@ -97,13 +97,13 @@ RunFile sampleFile() {
     file.view.playheadNs = ms(1.5);
     file.view.selectedVariant = 1;
     file.view.selectedTask = 4;
-    SavedVariant first;
-    first.name = "sequential";
+    VariantRun first;
+    first.variant = "sequential";
     first.outcome.status = RunStatus::Completed;
     first.timeScale = 2.0;
     first.trace = trace;
-    SavedVariant second;
-    second.name = "gather";
+    VariantRun second;
+    second.variant = "gather";
     second.outcome = {RunStatus::Failed, "broken process pool: worker 1 was killed"};
     second.trace = first.trace;
     second.trace.endNs = ms(4);
@@ -133,7 +133,7 @@ TEST_F(RunFileTest, EverythingSavedComesBack) {
     EXPECT_EQ(opened.view.selectedTask, 4U);
     ASSERT_EQ(opened.variants.size(), 2U);
     for (std::size_t i = 0; i < 2; ++i) {
-        EXPECT_EQ(opened.variants[i].name, saved.variants[i].name);
+        EXPECT_EQ(opened.variants[i].variant, saved.variants[i].variant);
         EXPECT_EQ(opened.variants[i].outcome.status, saved.variants[i].outcome.status);
         EXPECT_EQ(opened.variants[i].outcome.error, saved.variants[i].outcome.error);
         EXPECT_EQ(opened.variants[i].timeScale, saved.variants[i].timeScale);
@@ -148,8 +148,8 @@ TEST_F(RunFileTest, ARealRunComesBackIdentical) {
     ASSERT_EQ(result.outcome.status, RunStatus::Completed);
     RunFile file;
     file.lessonId = "handmade";
-    SavedVariant variant;
-    variant.name = "gather";
+    VariantRun variant;
+    variant.variant = "gather";
     variant.outcome = result.outcome;
     variant.trace = result.trace;
     file.variants.push_back(variant);

@@ -14,6 +14,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 namespace interleave::ui {
 namespace {
@@ -68,6 +69,21 @@ protected:
         EXPECT_FALSE(image.isNull()) << "no screenshot at " << path.toStdString();
         return image.convertToFormat(QImage::Format_RGB32);
     }
+    // Writes `text` to a file of the scratch directory; returns its path.
+    std::string scratchFile(const char* name, const char* text) {
+        const QString path = m_dir.filePath(QLatin1String(name));
+        QFile file(path);
+        EXPECT_TRUE(file.open(QIODevice::WriteOnly));
+        file.write(text);
+        return path.toStdString();
+    }
+    // Runs the app expecting it to refuse something: its exit status, and what it wrote on stderr.
+    std::pair<int, QByteArray> refusal(const std::string& arguments) {
+        const QString errors = m_dir.filePath(QStringLiteral("errors.txt"));
+        const int status = runApp(arguments + " --quit-when-done", errors.toStdString());
+        QFile output(errors);
+        return {status, output.open(QIODevice::ReadOnly) ? output.readAll() : QByteArray()};
+    }
     QTemporaryDir m_dir;
 };
 
@@ -105,16 +121,10 @@ TEST_F(GuiEndToEnd, PresenterModeScreenshot) {
 }
 
 TEST_F(GuiEndToEnd, ABadLessonFileIsReportedWithItsPlace) {
-    const QString bad = m_dir.filePath(QStringLiteral("bad.yaml"));
-    QFile file(bad);
-    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-    file.write("id: broken\nnumber: 42\ntitle: [unclosed\n");
-    file.close();
-    const QString errors = m_dir.filePath(QStringLiteral("errors.txt"));
-    EXPECT_EQ(runApp("--lesson " + bad.toStdString() + " --quit-when-done", errors.toStdString()), 2);
-    QFile output(errors);
-    ASSERT_TRUE(output.open(QIODevice::ReadOnly));
-    EXPECT_TRUE(output.readAll().contains("bad.yaml:4:1:"));
+    const std::string bad = scratchFile("bad.yaml", "id: broken\nnumber: 42\ntitle: [unclosed\n");
+    const auto [status, errors] = refusal("--lesson " + bad);
+    EXPECT_EQ(status, 2);
+    EXPECT_TRUE(errors.contains("bad.yaml:4:1:")) << errors.toStdString();
 }
 
 // A real node trace (node --trace-events-enabled), opened in the app: its threads and async operations are lanes.
@@ -122,15 +132,12 @@ TEST_F(GuiEndToEnd, ANodeTraceOpensInTheApp) {
     if (std::system("command -v node > /dev/null 2>&1") != 0) {
         GTEST_SKIP() << "node is not installed";
     }
-    const QString script = m_dir.filePath(QStringLiteral("demo.js"));
-    QFile file(script);
-    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-    file.write("const fs = require('fs');\n"
-               "const sleep = (ms) => new Promise((done) => setTimeout(done, ms));\n"
-               "async function fetch(i) { await sleep(20 + 10 * i); return fs.promises.readFile(__filename); }\n"
-               "(async () => { await Promise.all([0, 1, 2, 3].map(fetch)); let x = 0;\n"
-               "  for (let i = 0; i < 3e6; ++i) { x += i; } await sleep(10); })();\n");
-    file.close();
+    scratchFile("demo.js",
+                "const fs = require('fs');\n"
+                "const sleep = (ms) => new Promise((done) => setTimeout(done, ms));\n"
+                "async function fetch(i) { await sleep(20 + 10 * i); return fs.promises.readFile(__filename); }\n"
+                "(async () => { await Promise.all([0, 1, 2, 3].map(fetch)); let x = 0;\n"
+                "  for (let i = 0; i < 3e6; ++i) { x += i; } await sleep(10); })();\n");
     const std::string record = "cd '" + m_dir.path().toStdString() +
                                "' && node --trace-events-enabled --trace-event-categories "
                                "node,node.async_hooks,v8 demo.js > /dev/null 2>&1";
@@ -165,17 +172,11 @@ TEST_F(GuiEndToEnd, ARunFileOpensFromTheCommandLine) {
 }
 
 TEST_F(GuiEndToEnd, AMalformedTraceIsRefusedWithItsPlace) {
-    const QString bad = m_dir.filePath(QStringLiteral("bad.json"));
-    QFile file(bad);
-    ASSERT_TRUE(file.open(QIODevice::WriteOnly));
-    file.write("{\"traceEvents\": [\n  {\"ph\": \"X\", \"ts\": 1, \"dur\": 2 \"pid\": 1}\n]}\n");
-    file.close();
-    const QString errors = m_dir.filePath(QStringLiteral("errors.txt"));
-    EXPECT_EQ(runApp(bad.toStdString() + " --quit-when-done", errors.toStdString()), 2);
-    QFile output(errors);
-    ASSERT_TRUE(output.open(QIODevice::ReadOnly));
-    const QByteArray text = output.readAll();
-    EXPECT_TRUE(text.contains("line 2")) << text.toStdString();
+    const std::string bad =
+        scratchFile("bad.json", "{\"traceEvents\": [\n  {\"ph\": \"X\", \"ts\": 1, \"dur\": 2 \"pid\": 1}\n]}\n");
+    const auto [status, errors] = refusal(bad);
+    EXPECT_EQ(status, 2);
+    EXPECT_TRUE(errors.contains("line 2")) << errors.toStdString();
 }
 
 } // namespace

@@ -146,10 +146,6 @@ void MainWindow::openRun() {
 }
 
 bool MainWindow::openRunFile(const QString& path) {
-    if (m_controller.isRunning()) {
-        m_controller.stop();
-        m_controller.shutdown();
-    }
     core::RunFile file;
     try {
         file = core::loadRunFile(path.toStdString());
@@ -172,31 +168,17 @@ bool MainWindow::openRunFile(const QString& path) {
             }
         }
     }
-    std::vector<core::VariantRun> runs;
-    for (core::SavedVariant& variant : file.variants) {
-        core::VariantRun run;
-        run.variant = variant.name;
-        run.outcome = variant.outcome;
-        run.timeScale = variant.timeScale;
-        run.trace = std::move(variant.trace);
-        run.analysis = core::analyze(run.trace);
-        runs.push_back(std::move(run));
-    }
-    core::ParameterValues parameters;
-    for (const auto& [name, value] : file.parameters) {
-        parameters[name] = value;
-    }
     if (scenario) {
         showLesson(*scenario);
-        m_parameters->setValues(parameters);
+        m_parameters->setValues(file.parameters);
         m_importedName.clear();
     } else {
         showImport(QFileInfo(path).fileName(), QString::fromStdString(file.lessonTitle));
     }
-    if (!runs.empty()) {
-        m_timeScale->setValue(runs.front().timeScale);
+    if (!file.variants.empty()) {
+        m_timeScale->setValue(file.variants.front().timeScale);
     }
-    m_controller.load(scenario, parameters, std::move(runs));
+    m_controller.load(scenario, file.parameters, std::move(file.variants)); // stops a run still going
     m_sessionPath = path;
     showLoadedResults();
 
@@ -264,10 +246,8 @@ void MainWindow::openTraceFile(const QString& path) {
     if (m_import) {
         return; // one import at a time
     }
-    if (m_controller.isRunning()) {
-        m_controller.stop();
-        m_controller.shutdown();
-    }
+    m_controller.shutdown(); // the trace replaces what is shown: a run still going stops now
+    updateActions();
     m_import = new TraceImportJob(path, this);
     auto* dialog = new QProgressDialog(tr("Reading %1…").arg(QFileInfo(path).fileName()), tr("Cancel"), 0, 1000, this);
     dialog->setWindowTitle(tr("Open Trace"));
