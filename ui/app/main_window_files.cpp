@@ -155,17 +155,19 @@ bool MainWindow::openRunFile(const QString& path) {
     }
     // The lesson as it was when the run was saved; failing that, the lesson of that id as it is now.
     std::optional<core::Scenario> scenario;
-    if (!file.lessonId.empty()) {
+    QString lessonProblem;
+    if (!file.lessonSource.empty()) {
         try {
-            scenario = file.lessonSource.empty() ? core::findLesson(file.lessonId)
-                                                 : core::parseLesson(file.lessonSource, file.lessonPath);
+            scenario = core::parseLesson(file.lessonSource, file.lessonPath);
         } catch (const std::exception&) {
-            try {
-                scenario = core::findLesson(file.lessonId);
-            } catch (const std::exception& error) {
-                m_status->setText(
-                    tr("The run's lesson could not be loaded: %1").arg(QString::fromStdString(error.what())));
-            }
+            // saved by a version whose lesson format this one no longer reads: try the lesson as it is now
+        }
+    }
+    if (!scenario && !file.lessonId.empty()) {
+        try {
+            scenario = core::findLesson(file.lessonId);
+        } catch (const std::exception& error) {
+            lessonProblem = tr(" · its lesson could not be loaded: %1").arg(QString::fromStdString(error.what()));
         }
     }
     if (scenario) {
@@ -195,7 +197,8 @@ bool MainWindow::openRunFile(const QString& path) {
     m_status->setText(tr("Opened %1 (saved %2 on %3, %4 cores)")
                           .arg(QFileInfo(path).fileName(), QString::fromStdString(file.savedAt),
                                QString::fromStdString(file.machine.empty() ? "an unnamed machine" : file.machine))
-                          .arg(file.cores));
+                          .arg(file.cores) +
+                      lessonProblem);
     return true;
 }
 
