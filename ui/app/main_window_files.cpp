@@ -211,9 +211,7 @@ void MainWindow::showLoadedResults() {
     refreshViews();
     m_timeline->zoomToFit();
     m_charts->dataChanged();
-    if (m_scenario) {
-        m_summary->setReport(m_controller.report());
-    }
+    m_summary->setReport(m_controller.report());
     m_replaySlider->setValue(0);
     m_replayTime->clear();
     updateActions();

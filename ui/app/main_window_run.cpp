@@ -173,6 +173,9 @@ void MainWindow::onHover(int variant, std::uint32_t /*task*/, std::int64_t /*ns*
 void MainWindow::startFromOptions() {
     if (m_firstStart) {
         applyFirstStartLayout();
+    } else {
+        // Dock sizes restored before the window had its size come out squeezed: restore them again now.
+        restoreState(QSettings().value(QStringLiteral("window/state")).toByteArray());
     }
     if (m_options.presenter) {
         setPresenterMode(true);

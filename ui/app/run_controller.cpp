@@ -154,7 +154,13 @@ void RunController::shutdown() {
 
 void RunController::updateReport() {
     if (!m_scenario) {
-        m_report = {}; // an imported trace has no lesson to report on (and its trace may be large: no copy)
+        // An imported trace: no lesson, so no expectations; each variant's figures still (and no trace copy).
+        m_report = {};
+        for (const auto& slot : m_slots) {
+            if (slot->finished) {
+                m_report.variants.push_back(core::summarize(slot->result, nullptr));
+            }
+        }
         return;
     }
     std::vector<core::VariantRun> runs;

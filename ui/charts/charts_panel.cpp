@@ -7,9 +7,10 @@
 #include <QChart>
 #include <QChartView>
 #include <QGraphicsLineItem>
+#include <QGridLayout>
+#include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
-#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
@@ -57,16 +58,20 @@ double niceStep(double span, int ticks) {
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
-    auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(2);
+    m_grid = new QGridLayout(this);
+    m_grid->setContentsMargins(0, 0, 0, 0);
+    m_grid->setSpacing(2);
+    m_empty = new QLabel(tr("No counters yet: queue depth, semaphore occupancy, tasks in flight and loop lag are "
+                            "charted here as a run records them."),
+                         this);
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
     m_charts.reserve(kChartCount);
     createChart(ChartKind::QueueDepth, tr("Queue depth"), {});
     createChart(ChartKind::SemaphoreLock, tr("Semaphore / lock"), {});
     createChart(ChartKind::InFlight, tr("Tasks in flight"), {});
     createChart(ChartKind::LoopLag, tr("Event-loop lag (ms)"), {});
-    applyStyle();
-    updateVisibility();
+    applyStyle(); // also places the charts
 }
 
 ChartsPanel::~ChartsPanel() = default;
@@ -101,9 +106,7 @@ ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& 
     slot.view->setRenderHint(QPainter::Antialiasing, true);
     slot.view->setMinimumHeight(140);
     slot.view->setObjectName(title);
-    if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
-        box->addWidget(slot.view, 1);
-    }
+    slot.view->hide(); // placed by updateVisibility once it has data
     return slot;
 }
 
@@ -313,13 +316,11 @@ void ChartsPanel::applyStyle() {
     for (ChartSlot& slot : m_charts) {
         styleChart(slot);
     }
-    // On a projector the charts sit side by side, so the timeline keeps the height of the screen.
-    if (auto* box = qobject_cast<QBoxLayout*>(layout())) {
-        box->setDirection(m_presenterMode ? QBoxLayout::LeftToRight : QBoxLayout::TopToBottom);
-    }
+    updateVisibility(); // the grid's shape depends on the mode
     QPalette palette;
     if (m_presenterMode) {
         palette.setColor(QPalette::Window, Qt::black);
+        palette.setColor(QPalette::WindowText, QColor(0xB0, 0xB0, 0xB0));
     }
     setPalette(palette);
     setAutoFillBackground(m_presenterMode);
@@ -362,8 +363,34 @@ void ChartsPanel::styleChart(ChartSlot& slot) const {
 }
 
 void ChartsPanel::updateVisibility() {
+    // The charts with data fill a grid: on a projector all side by side, so the timeline keeps the height of the
+    // screen; otherwise stacked, in two columns once there are more than two, so none gets too short to read its
+    // axis labels.
+    std::vector<QChartView*> shown;
     for (ChartSlot& slot : m_charts) {
-        slot.view->setVisible(slot.seriesCount > 0);
+        m_grid->removeWidget(slot.view);
+        if (slot.seriesCount > 0) {
+            shown.push_back(slot.view);
+        } else {
+            slot.view->hide();
+        }
+    }
+    const int count = static_cast<int>(shown.size());
+    m_grid->removeWidget(m_empty);
+    m_empty->setVisible(count == 0);
+    if (count == 0) {
+        m_grid->addWidget(m_empty, 0, 0);
+    }
+    const int columns = m_presenterMode ? std::max(count, 1) : (count > 2 ? 2 : 1);
+    for (int index = 0; index < count; ++index) {
+        m_grid->addWidget(shown[static_cast<std::size_t>(index)], index / columns, index % columns);
+        shown[static_cast<std::size_t>(index)]->show();
+    }
+    for (int column = 0; column < m_grid->columnCount(); ++column) {
+        m_grid->setColumnStretch(column, column < columns ? 1 : 0);
+    }
+    for (int row = 0; row < m_grid->rowCount(); ++row) {
+        m_grid->setRowStretch(row, row < (count + columns - 1) / columns ? 1 : 0);
     }
 }
 

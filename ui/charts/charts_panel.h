@@ -19,6 +19,8 @@ class QLineSeries;
 class QValueAxis;
 
 class QGraphicsLineItem;
+class QGridLayout;
+class QLabel;
 
 namespace interleave::ui {
 
@@ -110,6 +112,8 @@ private:
     void placePlayheads();
 
     std::vector<ChartSlot> m_charts;
+    QGridLayout* m_grid = nullptr;
+    QLabel* m_empty = nullptr; // shown instead of the charts while none has data
     std::vector<const TimelineData*> m_variants;
     std::vector<QString> m_variantNames;
     std::vector<std::size_t> m_knownCounters; // per variant: counters() size already bound

@@ -123,6 +123,7 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
                                                   .name()));
     }
     m_verdictLine->setVisible(total > 0);
+    m_expectations->setVisible(total > 0); // an imported trace has no lesson, so nothing to expect
 }
 
 void SummaryPanel::fillVariants(const core::LessonReport& report) {
@@ -178,6 +179,7 @@ void SummaryPanel::fillExpectations(const core::LessonReport& report) {
 void SummaryPanel::clear() {
     m_variants->setRowCount(0);
     m_expectations->setRowCount(0);
+    m_expectations->show();
     m_message->clear();
     m_message->hide();
     m_errors->clear();
