@@ -3,6 +3,7 @@
 #include "scenario/lesson_reader.h"
 
 #include "scenario/expectation_reader.h"
+#include "scenario/listing_template.h"
 #include "scenario/op_parser.h"
 #include "scenario/yaml_fields.h"
 
@@ -67,6 +68,9 @@ public:
         if (const YamlField* parameters = m_top.find("parameters")) {
             readParameters(*parameters);
         }
+        if (const YamlField* listing = m_top.find("listing")) {
+            checkListing(*listing, scenario.listing);
+        }
         if (const YamlField* primitives = m_top.find("primitives")) {
             readPrimitives(*primitives);
         }
@@ -94,6 +98,25 @@ private:
     std::string readOptionalText(std::string_view key) {
         const YamlField* field = m_top.find(key);
         return field == nullptr ? std::string() : readText(m_source, *field);
+    }
+
+    // Every `${name}` in a listing is well formed and names a declared parameter; errors point at the placeholder.
+    void checkListing(const YamlField& field, const std::string& listing) {
+        const ListingScan scan = scanListing(listing);
+        if (scan.error) {
+            m_source.fail(m_source.locateInScalar(field.value, scan.error->offset), scan.error->message);
+        }
+        for (const ListingPlaceholder& placeholder : scan.placeholders) {
+            if (m_scenario->findParameter(placeholder.name) == nullptr) {
+                m_source.fail(m_source.locateInScalar(field.value, placeholder.offset),
+                              m_source.parameterNames.empty()
+                                  ? fmt::format("undefined parameter ${{{}}} in the listing: this lesson "
+                                                "declares no parameters",
+                                                placeholder.name)
+                                  : fmt::format("undefined parameter ${{{}}} in the listing; the lesson declares: {}",
+                                                placeholder.name, joinNames(m_source.parameterNames)));
+            }
+        }
     }
 
     void readParameters(const YamlField& field) {
@@ -232,6 +255,7 @@ private:
         }
         if (const YamlField* listing = mapping.find("listing")) {
             variant.listing = readText(m_source, *listing);
+            checkListing(*listing, variant.listing);
         }
         if (const YamlField* threads = mapping.find("threads")) {
             variant.threads = readExpression(m_source, *threads);
@@ -299,7 +323,7 @@ ReadLesson readLesson(std::string_view text, const std::string& fileName) {
                                          : SourceLocation{fileName, error.mark.line + 1, error.mark.column + 1};
         throw LessonError(where, fmt::format("YAML syntax: {}", error.msg));
     }
-    LessonSource source{fileName, {}};
+    LessonSource source{fileName, {}, text};
     if (!root.IsMap()) {
         source.fail(SourceLocation{fileName, 1, 1},
                     "a lesson file must be a mapping of keys such as 'id:', 'title:' and 'variants:'");

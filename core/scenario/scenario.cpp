@@ -1,6 +1,7 @@
 // The lesson model's lookups, names of its enumerations, and the metric syntax used by expectations.
 #include "scenario/scenario.h"
 
+#include "scenario/listing_template.h"
 #include "trace/event.h"
 
 #include <fmt/format.h>
@@ -86,6 +87,10 @@ const PrimitiveDecl* Scenario::findPrimitive(std::string_view name) const {
 
 const std::string& Scenario::listingFor(const VariantDecl& variant) const {
     return variant.listing.empty() ? listing : variant.listing;
+}
+
+std::string Scenario::renderListing(const VariantDecl& variant, const ParameterValues& values) const {
+    return renderListingText(listingFor(variant), parameters, values);
 }
 
 ParameterValues Scenario::defaults() const {

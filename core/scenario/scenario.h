@@ -152,6 +152,9 @@ struct Scenario {
     const ParameterDecl* findParameter(std::string_view name) const;
     const PrimitiveDecl* findPrimitive(std::string_view name) const;
     const std::string& listingFor(const VariantDecl& variant) const;
+    // The variant's listing with every `${name}` placeholder replaced by that parameter's value in `values`, or its
+    // default when unset (see listing_template.h). Same number of lines as listingFor().
+    std::string renderListing(const VariantDecl& variant, const ParameterValues& values) const;
     ParameterValues defaults() const;
 };
 

@@ -52,6 +52,50 @@ SourceLocation LessonSource::locate(const YAML::Node& node) const {
     return SourceLocation{file, mark.line + 1, mark.column + 1};
 }
 
+SourceLocation LessonSource::locateInScalar(const YAML::Node& node, std::size_t offset) const {
+    const SourceLocation whole = locate(node);
+    const YAML::Mark mark = node.Mark();
+    if (mark.is_null() || !node.IsScalar() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text.size()) {
+        return whole;
+    }
+    const std::string& value = node.Scalar();
+    if (offset > value.size()) {
+        return whole;
+    }
+    const auto start = static_cast<std::size_t>(mark.pos);
+    const std::size_t lineStart = offset == 0 ? 0 : value.rfind('\n', offset - 1) + 1; // npos + 1 == 0
+    const int lineIndex = static_cast<int>(std::count(value.begin(), value.begin() + offset, '\n'));
+    const std::size_t column = offset - lineStart;
+    if (text[start] == '|') {
+        // A literal block: value line k is file line (header + 1 + k), after the block's indentation.
+        std::size_t at = text.find('\n', start);
+        for (int k = 0; k < lineIndex && at != std::string_view::npos; ++k) {
+            at = text.find('\n', at + 1);
+        }
+        if (at == std::string_view::npos) {
+            return whole;
+        }
+        std::string_view fileLine = text.substr(at + 1);
+        fileLine = fileLine.substr(0, fileLine.find('\n'));
+        if (!fileLine.empty() && fileLine.back() == '\r') {
+            fileLine.remove_suffix(1);
+        }
+        std::string_view valueLine = std::string_view(value).substr(lineStart);
+        valueLine = valueLine.substr(0, valueLine.find('\n'));
+        if (fileLine.size() < valueLine.size() || !fileLine.ends_with(valueLine)) {
+            return whole;
+        }
+        const std::size_t indentation = fileLine.size() - valueLine.size();
+        return SourceLocation{file, mark.line + 2 + lineIndex, static_cast<int>(indentation + column) + 1};
+    }
+    // A plain or quoted scalar written out character for character on one line.
+    const std::size_t quote = text[start] == '"' || text[start] == '\'' ? 1 : 0;
+    if (value.find('\n') == std::string::npos && text.substr(start + quote, value.size()) == value) {
+        return SourceLocation{file, mark.line + 1, mark.column + 1 + static_cast<int>(quote + offset)};
+    }
+    return whole;
+}
+
 void LessonSource::fail(const SourceLocation& where, const std::string& message) const {
     throw LessonError(where, message);
 }

@@ -17,8 +17,13 @@ namespace interleave::core {
 struct LessonSource {
     std::string file;
     std::vector<std::string> parameterNames;
+    std::string_view text; // the whole file as given to the YAML parser; may be empty (then locations are coarser)
 
     SourceLocation locate(const YAML::Node& node) const;
+    // Where the character at `offset` of a scalar's value is in the file: exact for a literal block (`key: |`, the
+    // text starting on the next line at the block's indentation) and for a scalar written verbatim on one line;
+    // the scalar's own location otherwise.
+    SourceLocation locateInScalar(const YAML::Node& node, std::size_t offset) const;
     [[noreturn]] void fail(const SourceLocation& where, const std::string& message) const;
 };
 
