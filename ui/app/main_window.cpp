@@ -1,5 +1,6 @@
 // The main window: its actions, menus, docks and settings, and choosing a lesson.
 #include "app/main_window.h"
+#include "app/listing_text.h"
 
 #include "charts/charts_panel.h"
 #include "panels/lesson_browser.h"
@@ -145,7 +146,7 @@ void MainWindow::createMenus() {
     m_variantBox->setMinimumContentsLength(14);
     connect(m_variantBox, &QComboBox::currentTextChanged, this, [this](const QString& name) {
         if (const core::VariantDecl* variant = m_scenario ? m_scenario->findVariant(name.toStdString()) : nullptr) {
-            m_shownVariantListing = QString::fromStdString(m_scenario->listingFor(*variant));
+            m_shownVariantListing = listingText(*m_scenario, *variant, m_controller, *m_parameters);
             m_listing->setListing(m_shownVariantListing);
         }
     });
@@ -178,6 +179,18 @@ QDockWidget* MainWindow::addPanelDock(const QString& title, const QString& objec
 void MainWindow::createDocks() {
     m_browser = new LessonBrowser(this);
     m_parameters = new ParameterPanel(this);
+    // Before a run of the lesson is on screen, the listing shows the values being set.
+    connect(m_parameters, &ParameterPanel::valuesChanged, this, [this] {
+        const core::VariantDecl* variant =
+            m_scenario ? m_scenario->findVariant(m_variantBox->currentText().toStdString()) : nullptr;
+        if (variant != nullptr && !showsRunOf(m_controller, *m_scenario)) {
+            const QString listing = listingText(*m_scenario, *variant, m_controller, *m_parameters);
+            if (listing != m_shownVariantListing) {
+                m_shownVariantListing = listing;
+                m_listing->setListing(listing);
+            }
+        }
+    });
     m_summary = new SummaryPanel(this);
     m_listing = new ListingPanel(this);
     m_notes = new NotesPanel(this);
@@ -301,7 +314,8 @@ void MainWindow::showLesson(const core::Scenario& scenario) {
         m_variantBox->addItem(QString::fromStdString(variant.name));
     }
     if (!scenario.variants.empty()) {
-        m_listing->setListing(QString::fromStdString(scenario.listingFor(scenario.variants.front())));
+        m_shownVariantListing = listingText(scenario, scenario.variants.front(), m_controller, *m_parameters);
+        m_listing->setListing(m_shownVariantListing);
     }
     m_browser->selectLesson(QString::fromStdString(scenario.id));
     m_summary->clear();

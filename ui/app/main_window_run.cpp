@@ -1,4 +1,5 @@
 // The main window's run flow: start and stop, the once-a-frame refresh, results, and the scripted start.
+#include "app/listing_text.h"
 #include "app/main_window.h"
 
 #include "charts/charts_panel.h"
@@ -84,7 +85,7 @@ void MainWindow::onRunStarted() {
     // The listing follows what runs: the first variant's Python until a span is picked.
     if (m_scenario && !m_controller.slots().empty()) {
         if (const core::VariantDecl* decl = m_scenario->findVariant(m_controller.slots().front()->name.toStdString())) {
-            m_shownVariantListing = QString::fromStdString(m_scenario->listingFor(*decl));
+            m_shownVariantListing = listingText(*m_scenario, *decl, m_controller, *m_parameters);
             m_listing->setListing(m_shownVariantListing);
         }
     }
@@ -154,7 +155,7 @@ void MainWindow::onTaskSelected(int variant, std::uint32_t task, std::int32_t li
     m_selectedTask = task;
     const auto& slot = *m_controller.slots()[static_cast<std::size_t>(variant)];
     if (const core::VariantDecl* decl = m_scenario->findVariant(slot.name.toStdString())) {
-        const QString listing = QString::fromStdString(m_scenario->listingFor(*decl));
+        const QString listing = listingText(*m_scenario, *decl, m_controller, *m_parameters);
         if (listing != m_shownVariantListing) {
             m_shownVariantListing = listing;
             m_listing->setListing(listing);
