@@ -1,8 +1,10 @@
-// buildStepSeries: binary search for the window, then either every step or per-bucket extremes.
+// buildStepSeries / buildLinearSeries: binary search for the window, then either every sample or per-bucket extremes
+// (a binary search and a MinMaxIndex query per bucket).
 #include "charts/step_series.h"
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 namespace interleave::ui {
 
@@ -15,17 +17,24 @@ double toMs(std::int64_t ns) {
     return static_cast<double>(ns) / kNsPerMs;
 }
 
-} // namespace
+using Sample = std::pair<std::int64_t, double>;
 
-double buildStepSeries(const std::vector<std::pair<std::int64_t, double>>& samples, const StepSeriesWindow& window,
-                       QList<QPointF>& out) {
-    out.clear();
-    if (samples.empty()) {
-        return 0;
-    }
-    using Sample = std::pair<std::int64_t, double>;
+// One bucket of samples [begin, end): its first and last sample and its extremes.
+struct Bucket {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+    ValueRange range;
+};
+
+// The samples the window needs (one before it, one after it) and how to fold them.
+struct WindowSpan {
+    std::size_t first = 0; // index of the first sample emitted
+    std::size_t last = 0;  // one past the last
+    bool downsample = false;
+};
+
+WindowSpan windowSpan(const CounterSamples& samples, const StepSeriesWindow& window) {
     auto byTime = [](const Sample& sample, std::int64_t ns) { return sample.first < ns; };
-    // One sample before the window gives the value the line enters with; one after lets it leave the window.
     auto first = std::lower_bound(samples.begin(), samples.end(), window.startNs, byTime);
     if (first != samples.begin()) {
         --first;
@@ -34,61 +43,214 @@ double buildStepSeries(const std::vector<std::pair<std::int64_t, double>>& sampl
     if (last != samples.end()) {
         ++last;
     }
-    const auto count = static_cast<std::size_t>(last - first);
+    WindowSpan span;
+    span.first = static_cast<std::size_t>(first - samples.begin());
+    span.last = static_cast<std::size_t>(last - samples.begin());
+    const std::int64_t width = window.endNs - window.startNs;
+    span.downsample =
+        window.pixels > 0 && width > 0 && span.last - span.first > static_cast<std::size_t>(window.pixels) * 2;
+    return span;
+}
+
+ValueRange scanRange(const CounterSamples& samples, std::size_t begin, std::size_t end) {
+    ValueRange range{samples[begin].second, samples[begin].second};
+    for (std::size_t i = begin + 1; i < end; ++i) {
+        range.min = std::min(range.min, samples[i].second);
+        range.max = std::max(range.max, samples[i].second);
+    }
+    return range;
+}
+
+// Calls visit(bucket) for each non-empty two-pixel bucket of samples (from, to), in order: O(buckets · log n) with
+// an index. A sample's bucket is floor((t - start) / bucketNs), so the one after the window gets a bucket of its own.
+template <typename Visit>
+void forEachBucket(const CounterSamples& samples, const StepSeriesWindow& window, std::size_t from, std::size_t to,
+                   const MinMaxIndex* index, Visit&& visit) {
+    const int buckets = std::max(1, window.pixels / kPixelsPerBucket);
+    const double bucketNs = static_cast<double>(window.endNs - window.startNs) / buckets;
+    auto bucketOf = [&](std::int64_t ns) {
+        return static_cast<long long>(std::floor(static_cast<double>(ns - window.startNs) / bucketNs));
+    };
+    const bool indexed = index != nullptr && index->size() >= to;
+    std::size_t begin = from;
+    while (begin < to) {
+        const long long bucket = bucketOf(samples[begin].first);
+        const auto end = static_cast<std::size_t>(
+            std::partition_point(samples.begin() + static_cast<std::ptrdiff_t>(begin) + 1,
+                                 samples.begin() + static_cast<std::ptrdiff_t>(to),
+                                 [&](const Sample& sample) { return bucketOf(sample.first) <= bucket; }) -
+            samples.begin());
+        Bucket folded{begin, end, indexed ? index->range(samples, begin, end) : scanRange(samples, begin, end)};
+        visit(folded);
+        begin = end;
+    }
+}
+
+} // namespace
+
+void MinMaxIndex::clear() {
+    m_levels.clear();
+    m_count = 0;
+    m_last = {};
+}
+
+void MinMaxIndex::sync(const CounterSamples& samples) {
+    // Samples are only ever appended; anything else (fewer, or a different last indexed one) is a new vector.
+    if (samples.size() < m_count || (m_count > 0 && samples[m_count - 1] != m_last)) {
+        clear();
+    }
+    for (std::size_t i = m_count; i < samples.size(); ++i) {
+        ++m_count;
+        // Each completed block of kFanout entries at one level adds an entry to the level above.
+        std::size_t level = 0;
+        std::size_t blockSize = kFanout;
+        while (m_count % blockSize == 0) {
+            if (m_levels.size() <= level) {
+                m_levels.emplace_back();
+            }
+            ValueRange folded;
+            if (level == 0) {
+                folded = scanRange(samples, m_count - kFanout, m_count);
+            } else {
+                const std::vector<ValueRange>& below = m_levels[level - 1];
+                folded = below[below.size() - kFanout];
+                for (std::size_t k = below.size() - kFanout + 1; k < below.size(); ++k) {
+                    folded.min = std::min(folded.min, below[k].min);
+                    folded.max = std::max(folded.max, below[k].max);
+                }
+            }
+            m_levels[level].push_back(folded);
+            ++level;
+            blockSize *= kFanout;
+        }
+    }
+    if (m_count > 0) {
+        m_last = samples[m_count - 1];
+    }
+}
+
+ValueRange MinMaxIndex::range(const CounterSamples& samples, std::size_t begin, std::size_t end) const {
+    ValueRange result{std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    auto take = [&result](const ValueRange& range) {
+        result.min = std::min(result.min, range.min);
+        result.max = std::max(result.max, range.max);
+    };
+    // Climb: at each level take the entries up to the next level's block boundaries, then go up with what is left.
+    // begin and end stay multiples of the current block size, so every entry taken is a complete block.
+    std::size_t level = 0; // 0 = the samples themselves, k = m_levels[k - 1]
+    std::size_t block = 1;
+    auto entry = [&](std::size_t position) {
+        return level == 0 ? ValueRange{samples[position].second, samples[position].second}
+                          : m_levels[level - 1][position / block];
+    };
+    while (begin < end) {
+        const std::size_t up = block * kFanout;
+        const std::size_t alignedBegin = (begin + up - 1) / up * up;
+        const std::size_t alignedEnd = end / up * up;
+        if (level >= m_levels.size() || alignedBegin >= alignedEnd) {
+            for (std::size_t position = begin; position < end; position += block) {
+                take(entry(position));
+            }
+            break;
+        }
+        for (std::size_t position = begin; position < alignedBegin; position += block) {
+            take(entry(position));
+        }
+        for (std::size_t position = alignedEnd; position < end; position += block) {
+            take(entry(position));
+        }
+        begin = alignedBegin;
+        end = alignedEnd;
+        ++level;
+        block = up;
+    }
+    return result;
+}
+
+double buildStepSeries(const CounterSamples& samples, const StepSeriesWindow& window, QList<QPointF>& out,
+                       const MinMaxIndex* index) {
+    out.clear();
+    if (samples.empty()) {
+        return 0;
+    }
+    const WindowSpan span = windowSpan(samples, window);
     double peak = 0;
     auto add = [&](double x, double value) {
         out.append(QPointF(x, value));
         peak = std::max(peak, value);
     };
 
-    const std::int64_t span = window.endNs - window.startNs;
-    const bool downsample = window.pixels > 0 && span > 0 && count > static_cast<std::size_t>(window.pixels) * 2;
-    if (!downsample) {
-        out.reserve(static_cast<qsizetype>(count * 2 + 1));
-        for (auto it = first; it != last; ++it) {
-            if (it != first) {
-                add(toMs(it->first), std::prev(it)->second);
+    if (!span.downsample) {
+        out.reserve(static_cast<qsizetype>((span.last - span.first) * 2 + 1));
+        for (std::size_t i = span.first; i < span.last; ++i) {
+            if (i != span.first) {
+                add(toMs(samples[i].first), samples[i - 1].second);
             }
-            add(toMs(it->first), it->second);
+            add(toMs(samples[i].first), samples[i].second);
         }
     } else {
-        const int buckets = std::max(1, window.pixels / kPixelsPerBucket);
-        const double bucketNs = static_cast<double>(span) / buckets;
-        out.reserve(static_cast<qsizetype>(buckets) * 4 + 4);
-        auto bucketOf = [&](std::int64_t ns) {
-            return static_cast<long long>(std::floor(static_cast<double>(ns - window.startNs) / bucketNs));
-        };
-        double held = first->second;
-        add(toMs(first->first), held);
-        auto it = std::next(first);
-        while (it != last) {
-            const long long bucket = bucketOf(it->first);
-            double minimum = it->second;
-            double maximum = it->second;
-            double lastValue = it->second;
-            const std::int64_t bucketStart = it->first;
-            for (++it; it != last && bucketOf(it->first) == bucket; ++it) {
-                minimum = std::min(minimum, it->second);
-                maximum = std::max(maximum, it->second);
-                lastValue = it->second;
-            }
+        out.reserve(static_cast<qsizetype>(window.pixels / kPixelsPerBucket) * 4 + 8);
+        double held = samples[span.first].second;
+        add(toMs(samples[span.first].first), held);
+        forEachBucket(samples, window, span.first + 1, span.last, index, [&](const Bucket& bucket) {
             // All at one x: the vertical stroke covers everything the bucket went through and ends at its last value.
-            const double x = toMs(bucketStart);
+            const double x = toMs(samples[bucket.begin].first);
+            const double lastValue = samples[bucket.end - 1].second;
             double previous = held;
             add(x, held);
-            for (double value : {minimum, maximum, lastValue}) {
+            for (double value : {bucket.range.min, bucket.range.max, lastValue}) {
                 if (value != previous) {
                     add(x, value);
                     previous = value;
                 }
             }
             held = lastValue;
-        }
+        });
     }
     // Hold the last value to the end of the run (or now, while it is live).
-    const std::int64_t lastNs = std::prev(last)->first;
-    if (last == samples.end() && window.holdUntilNs > lastNs) {
-        add(toMs(window.holdUntilNs), std::prev(last)->second);
+    const Sample& lastSample = samples[span.last - 1];
+    if (span.last == samples.size() && window.holdUntilNs > lastSample.first) {
+        add(toMs(window.holdUntilNs), lastSample.second);
+    }
+    return peak;
+}
+
+double buildLinearSeries(const CounterSamples& samples, const StepSeriesWindow& window, QList<QPointF>& out,
+                         const MinMaxIndex* index) {
+    out.clear();
+    if (samples.empty()) {
+        return 0;
+    }
+    const WindowSpan span = windowSpan(samples, window);
+    double peak = 0;
+    auto add = [&](double x, double value) {
+        out.append(QPointF(x, value));
+        peak = std::max(peak, value);
+    };
+    if (!span.downsample) {
+        out.reserve(static_cast<qsizetype>(span.last - span.first + 1));
+        for (std::size_t i = span.first; i < span.last; ++i) {
+            add(toMs(samples[i].first), samples[i].second);
+        }
+    } else {
+        out.reserve(static_cast<qsizetype>(window.pixels / kPixelsPerBucket) * 4 + 8);
+        add(toMs(samples[span.first].first), samples[span.first].second);
+        forEachBucket(samples, window, span.first + 1, span.last, index, [&](const Bucket& bucket) {
+            // The line comes in to the bucket's first value, strokes through its extremes, and leaves from its last.
+            const double x = toMs(samples[bucket.begin].first);
+            const double firstValue = samples[bucket.begin].second;
+            const double lastValue = samples[bucket.end - 1].second;
+            add(x, firstValue);
+            if (bucket.end - bucket.begin > 1) {
+                add(x, bucket.range.max);
+                add(x, bucket.range.min);
+                add(toMs(samples[bucket.end - 1].first), lastValue);
+            }
+        });
+    }
+    const Sample& lastSample = samples[span.last - 1];
+    if (span.last == samples.size() && window.holdUntilNs > lastSample.first) {
+        add(toMs(window.holdUntilNs), lastSample.second);
     }
     return peak;
 }
