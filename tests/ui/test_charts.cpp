@@ -4,18 +4,24 @@
 #include "timeline/timeline_data.h"
 
 #include "../core/plan_builder.h"
+#include "../core/trace_builder.h"
 
 #include "runtime/run.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QCoreApplication>
+#include <QElapsedTimer>
 #include <QLineSeries>
 #include <QValueAxis>
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <algorithm>
 #include <span>
+#include <tuple>
 
 namespace interleave::ui {
 namespace {
@@ -46,55 +52,76 @@ QStringList seriesNames(const ChartsPanel& panel, ChartsPanel::ChartKind kind) {
     return names;
 }
 
-TEST(ChartsPanel, ClassifiesCounters) {
+TEST(ChartsPanel, ClassifiesEveryCounterTheEngineRecords) {
+    // core/runtime: internPrimitiveCounters (semaphore, lock, queue, event) and engine_context (in_flight, loop lag).
+    const std::vector<std::pair<const char*, ChartsPanel::ChartKind>> expected = {
+        {"sem.in_use", ChartsPanel::ChartKind::SemaphoreInUse},
+        {"sem.waiters", ChartsPanel::ChartKind::Waiters},
+        {"lock.held", ChartsPanel::ChartKind::LockHeld},
+        {"lock.waiters", ChartsPanel::ChartKind::Waiters},
+        {"items.depth", ChartsPanel::ChartKind::QueueDepth},
+        {"items.getters", ChartsPanel::ChartKind::Getters},
+        {"items.putters", ChartsPanel::ChartKind::Putters},
+        {"items.unfinished", ChartsPanel::ChartKind::Unfinished},
+        {"done.waiters", ChartsPanel::ChartKind::Waiters},
+        {"in_flight", ChartsPanel::ChartKind::InFlight},
+        {"loop_lag_ms", ChartsPanel::ChartKind::LoopLag},
+    };
+    for (const auto& [name, kind] : expected) {
+        ChartsPanel::ChartKind found{};
+        ASSERT_TRUE(ChartsPanel::chartFor(QString::fromLatin1(name), &found)) << name;
+        EXPECT_EQ(found, kind) << name;
+    }
     ChartsPanel::ChartKind kind{};
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("items.depth"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::QueueDepth);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("items.unfinished"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::QueueDepth);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("sem.in_use"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::SemaphoreLock);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("lock.held"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::SemaphoreLock);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("sem.waiters"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::SemaphoreLock);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("in_flight"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::InFlight);
-    ASSERT_TRUE(ChartsPanel::chartFor(QStringLiteral("loop_lag_ms"), &kind));
-    EXPECT_EQ(kind, ChartsPanel::ChartKind::LoopLag);
-    EXPECT_FALSE(ChartsPanel::chartFor(QStringLiteral("gil.holder"), &kind));
+    EXPECT_FALSE(ChartsPanel::chartFor(QStringLiteral("gil.holder"), &kind)); // the timeline's GIL lane
+    EXPECT_FALSE(ChartsPanel::chartFor(QStringLiteral(".depth"), &kind));     // no primitive name
 }
 
 TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
     const core::Trace trace = semaphoreTrace();
-    TimelineData data;
-    data.rebuild(trace);
-    ASSERT_NE(data.counter(QStringLiteral("sem.in_use")), nullptr);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
+    ASSERT_NE(data->counter(QStringLiteral("sem.in_use")), nullptr);
 
     ChartsPanel panel;
     panel.resize(600, 800);
-    panel.setVariants({&data, &data}, {QStringLiteral("gather"), QStringLiteral("again")});
+    panel.setVariants({data, data}, {QStringLiteral("gather"), QStringLiteral("again")});
 
     EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::QueueDepth));
     EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::QueueDepth)->isHidden());
+    // In use and waiting are two charts: neither line is flattened by the other's scale.
     for (auto kind :
-         {ChartsPanel::ChartKind::SemaphoreLock, ChartsPanel::ChartKind::InFlight, ChartsPanel::ChartKind::LoopLag}) {
+         {ChartsPanel::ChartKind::SemaphoreInUse, ChartsPanel::ChartKind::Waiters, ChartsPanel::ChartKind::InFlight}) {
         EXPECT_TRUE(panel.isChartShown(kind));
         EXPECT_FALSE(panel.chartView(kind)->isHidden());
         EXPECT_EQ(panel.chart(kind)->animationOptions(), QChart::NoAnimation);
-        EXPECT_TRUE(panel.chart(kind)->legend()->isVisible());
+        EXPECT_EQ(panel.seriesOf(kind).size(), 2); // one per variant
     }
-    EXPECT_EQ(seriesNames(panel, ChartsPanel::ChartKind::SemaphoreLock),
-              QStringList({QStringLiteral("again · sem.in_use"), QStringLiteral("again · sem.waiters"),
-                           QStringLiteral("gather · sem.in_use"), QStringLiteral("gather · sem.waiters")}));
-    EXPECT_EQ(seriesNames(panel, ChartsPanel::ChartKind::InFlight),
-              QStringList({QStringLiteral("again · in_flight"), QStringLiteral("gather · in_flight")}));
+    // A loop lag of a fraction of a ms is noise: a note, no chart.
+    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag));
+    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::LoopLag)->isHidden());
+    EXPECT_TRUE(panel.noteText().startsWith(QStringLiteral("Event-loop lag stayed below 5 ms")))
+        << panel.noteText().toStdString();
+
+    // Titles and legends in words; the counter's own name is in the tooltip.
+    const auto title = [&panel](ChartsPanel::ChartKind kind) {
+        return panel.chartTitle(static_cast<std::size_t>(kind));
+    };
+    EXPECT_EQ(title(ChartsPanel::ChartKind::SemaphoreInUse), QStringLiteral("Semaphore permits in use"));
+    EXPECT_EQ(title(ChartsPanel::ChartKind::Waiters), QStringLiteral("Tasks waiting for the semaphore"));
+    EXPECT_EQ(title(ChartsPanel::ChartKind::InFlight), QStringLiteral("Tasks in flight"));
+    EXPECT_EQ(seriesNames(panel, ChartsPanel::ChartKind::SemaphoreInUse),
+              QStringList({QStringLiteral("again"), QStringLiteral("gather")}));
+    EXPECT_EQ(panel.legendOf(static_cast<std::size_t>(ChartsPanel::ChartKind::Waiters)),
+              QStringList({QStringLiteral("gather"), QStringLiteral("again")}));
+    const QLineSeries* inUse = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse).front();
+    EXPECT_EQ(panel.counterOf(inUse), QStringLiteral("sem.in_use"));
+    const QString tip = panel.toolTipFor(inUse, QPointF(3, 2));
+    EXPECT_TRUE(tip.contains(QStringLiteral("sem.in_use"))) << tip.toStdString();
+    EXPECT_TRUE(tip.contains(QStringLiteral("Semaphore permits in use"))) << tip.toStdString();
 
     // The in-use line is a step line that peaks at the semaphore's two permits and ends at zero.
-    for (const QLineSeries* series : panel.seriesOf(ChartsPanel::ChartKind::SemaphoreLock)) {
-        if (!series->name().endsWith(QStringLiteral("sem.in_use"))) {
-            continue;
-        }
+    for (const QLineSeries* series : panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse)) {
         const QList<QPointF> points = series->points();
         ASSERT_GE(points.size(), 4);
         double peak = 0;
@@ -112,7 +139,7 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
 
     // The x axes follow the requested range, in ms.
     panel.setTimeRange(5 * kMs, 15 * kMs);
-    for (auto kind : {ChartsPanel::ChartKind::SemaphoreLock, ChartsPanel::ChartKind::LoopLag}) {
+    for (auto kind : {ChartsPanel::ChartKind::SemaphoreInUse, ChartsPanel::ChartKind::Waiters}) {
         const auto axes = panel.chart(kind)->axes(Qt::Horizontal);
         ASSERT_EQ(axes.size(), 1);
         const auto* axis = qobject_cast<QValueAxis*>(axes.front());
@@ -123,19 +150,19 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
     EXPECT_GT(panel.seriesOf(ChartsPanel::ChartKind::InFlight).front()->pen().widthF(), 2.0);
 
     panel.setVariants({}, {});
-    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock));
-    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::SemaphoreLock)->isHidden());
+    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse));
+    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
 }
 
 TEST(ChartsPanel, LiveFramesAddSeriesForNewCountersAndExtendThem) {
     const core::Trace trace = semaphoreTrace();
     const auto& events = trace.events;
     ASSERT_GT(events.size(), 4u);
-    TimelineData data;
+    auto data = std::make_shared<TimelineData>();
     ChartsPanel panel;
     panel.resize(600, 800);
-    panel.setVariants({&data}, {QStringLiteral("live")});
-    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock)); // nothing recorded yet
+    panel.setVariants({data}, {QStringLiteral("live")});
+    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse)); // nothing recorded yet
 
     // Feed the run in a few batches, as the live view does, and count the in-use points after each frame.
     const std::size_t batches = 4;
@@ -143,17 +170,17 @@ TEST(ChartsPanel, LiveFramesAddSeriesForNewCountersAndExtendThem) {
     for (std::size_t batch = 0; batch < batches; ++batch) {
         const std::size_t begin = events.size() * batch / batches;
         const std::size_t end = events.size() * (batch + 1) / batches;
-        data.appendLive(trace, std::span<const core::Event>(events.data() + begin, end - begin));
+        data->appendLive(trace, std::span<const core::Event>(events.data() + begin, end - begin));
         panel.dataChanged();
-        const auto series = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreLock);
+        const auto series = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse);
         if (!series.isEmpty()) {
             EXPECT_GE(series.front()->count(), previousPoints);
             previousPoints = series.front()->count();
         }
     }
-    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock));
+    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse));
     EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::InFlight));
-    EXPECT_FALSE(panel.chartView(ChartsPanel::ChartKind::SemaphoreLock)->isHidden());
+    EXPECT_FALSE(panel.chartView(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
     EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::QueueDepth)->isHidden());
     EXPECT_GT(previousPoints, 2);
 }
@@ -192,6 +219,129 @@ TEST(StepSeries, DownsamplesToAboutTwoPointsPerPixelKeepingPeaks) {
     EXPECT_LE(points.size(), 2 * 1002 + 1);
     EXPECT_LE(points.front().x(), 10.0);
     EXPECT_GE(points.back().x(), 11.0);
+}
+
+// Counters built by hand: TimelineData turns loop_lag_us into the loop_lag_ms sawtooth.
+core::Trace counterTrace(const std::vector<std::tuple<std::int64_t, const char*, std::int32_t>>& samples,
+                         std::int64_t endNs) {
+    core::testing::TraceBuilder builder;
+    builder.lane("loop", core::LaneKind::Loop).task(0, 0, "main").state(0, 0, core::TaskState::Running);
+    for (const auto& [timeNs, name, value] : samples) {
+        builder.counter(timeNs, name, value);
+    }
+    builder.state(endNs, 0, core::TaskState::Done);
+    return builder.finish(endNs);
+}
+
+TEST(ChartsPanel, ALoopLagAboveNoiseIsChartedAsStraightLines) {
+    const core::Trace trace = counterTrace({{10 * kMs, "loop_lag_us", 0},
+                                            {60 * kMs, "loop_lag_us", 40'000},
+                                            {70 * kMs, "loop_lag_us", 0},
+                                            {80 * kMs, "in_flight", 1}},
+                                           100 * kMs);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
+    ChartsPanel panel;
+    panel.resize(800, 600);
+    panel.setVariants({data}, {QStringLiteral("blocking")});
+    ASSERT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag));
+    EXPECT_TRUE(panel.noteText().isEmpty());
+    EXPECT_EQ(panel.chartTitle(static_cast<std::size_t>(ChartsPanel::ChartKind::LoopLag)),
+              QStringLiteral("Event-loop lag (ms)"));
+    // The sawtooth (t - L, 0) -> (t, L) -> (t, 0): the lag builds over the 40 ms the loop was busy.
+    const QList<QPointF> points = panel.seriesOf(ChartsPanel::ChartKind::LoopLag).front()->points();
+    EXPECT_TRUE(points.contains(QPointF(20, 0))) << points.size();
+    EXPECT_TRUE(points.contains(QPointF(60, 40)));
+    const auto ramp = std::find(points.begin(), points.end(), QPointF(20, 0));
+    ASSERT_NE(ramp, points.end());
+    EXPECT_EQ(*std::next(ramp), QPointF(60, 40)); // a straight line up, no step in between
+}
+
+TEST(ChartsPanel, SeveralPrimitivesAreNamedInWordsInTheLegend) {
+    const core::Trace trace = counterTrace({{1 * kMs, "db.in_use", 3},
+                                            {2 * kMs, "api.in_use", 1},
+                                            {3 * kMs, "db.waiters", 2},
+                                            {4 * kMs, "jobs.depth", 5},
+                                            {5 * kMs, "jobs.putters", 1},
+                                            {6 * kMs, "jobs.getters", 2},
+                                            {7 * kMs, "jobs.unfinished", 6},
+                                            {8 * kMs, "m.held", 1}},
+                                           10 * kMs);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
+    ChartsPanel panel;
+    panel.setVariants({data}, {QStringLiteral("bounded")});
+    const auto index = [](ChartsPanel::ChartKind kind) { return static_cast<std::size_t>(kind); };
+    EXPECT_EQ(panel.legendOf(index(ChartsPanel::ChartKind::SemaphoreInUse)),
+              QStringList({QStringLiteral("semaphore db · bounded"), QStringLiteral("semaphore api · bounded")}));
+    EXPECT_EQ(panel.legendOf(index(ChartsPanel::ChartKind::Waiters)), QStringList({QStringLiteral("bounded")}));
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::Waiters)),
+              QStringLiteral("Tasks waiting for the semaphore"));
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::QueueDepth)), QStringLiteral("Items in the queue"));
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::Putters)), QStringLiteral("Producers blocked on put"));
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::Getters)), QStringLiteral("Consumers waiting on get"));
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::LockHeld)), QStringLiteral("Lock held"));
+    for (auto kind :
+         {ChartsPanel::ChartKind::SemaphoreInUse, ChartsPanel::ChartKind::Waiters, ChartsPanel::ChartKind::QueueDepth,
+          ChartsPanel::ChartKind::Putters, ChartsPanel::ChartKind::Getters, ChartsPanel::ChartKind::Unfinished,
+          ChartsPanel::ChartKind::LockHeld}) {
+        EXPECT_TRUE(panel.isChartShown(kind)) << static_cast<int>(kind);
+    }
+    // A lock's waiters wait for the lock.
+    const core::Trace lockTrace = counterTrace({{1 * kMs, "m.held", 1}, {2 * kMs, "m.waiters", 3}}, 10 * kMs);
+    auto lockData = std::make_shared<TimelineData>();
+    lockData->rebuild(lockTrace);
+    panel.setVariants({lockData}, {QStringLiteral("threads")});
+    EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::Waiters)), QStringLiteral("Tasks waiting for the lock"));
+}
+
+TEST(ChartsPanel, EveryAxisUpdateIsSafeForAnyJump) {
+    // A live run whose counter jumps from 1 to 1,000,000 and whose time jumps from 1 ms to 1,000 s between frames:
+    // no layout may ever see the old small tick interval over the new range (one item per tick: a frozen window).
+    const core::Trace trace =
+        counterTrace({{1 * kMs, "items.depth", 1}, {1'000'000 * kMs, "items.depth", 1'000'000}}, 1'000'001 * kMs);
+    auto data = std::make_shared<TimelineData>();
+    ChartsPanel panel;
+    panel.resize(1000, 700);
+    panel.show();
+    panel.setVariants({data}, {QStringLiteral("live")});
+    std::size_t fed = 0;
+    const auto feedUntil = [&](std::int64_t ns) {
+        std::size_t end = fed;
+        while (end < trace.events.size() && trace.events[end].timeNs <= ns) {
+            ++end;
+        }
+        data->appendLive(trace, std::span<const core::Event>(trace.events.data() + fed, end - fed));
+        fed = end;
+    };
+    feedUntil(2 * kMs);
+    panel.dataChanged();
+    QCoreApplication::processEvents();
+    const auto* yAxis =
+        qobject_cast<QValueAxis*>(panel.chart(ChartsPanel::ChartKind::QueueDepth)->axes(Qt::Vertical).front());
+    const auto* xAxis =
+        qobject_cast<QValueAxis*>(panel.chart(ChartsPanel::ChartKind::QueueDepth)->axes(Qt::Horizontal).front());
+    EXPECT_LE(yAxis->max(), 2);
+
+    feedUntil(trace.endNs);
+    QElapsedTimer clock;
+    clock.start();
+    panel.dataChanged();
+    QCoreApplication::processEvents(); // the layout, where a small interval over a large range would freeze
+    panel.repaintNow();
+    EXPECT_LT(clock.elapsed(), 500);
+    EXPECT_GE(yAxis->max(), 1'000'000);
+    EXPECT_GE(yAxis->tickInterval(), (yAxis->max() - yAxis->min()) / 20);
+    EXPECT_GE(xAxis->max(), 1'000'000);
+    EXPECT_GE(xAxis->tickInterval(), (xAxis->max() - xAxis->min()) / 20);
+
+    // And back down: a zoom into one ms of it.
+    clock.restart();
+    panel.setTimeRange(0, 2 * kMs);
+    QCoreApplication::processEvents();
+    EXPECT_LT(clock.elapsed(), 500);
+    EXPECT_LE(xAxis->max(), 2.0 + 1e-9);
+    EXPECT_GE(xAxis->tickInterval(), (xAxis->max() - xAxis->min()) / 20);
 }
 
 } // namespace

@@ -1,20 +1,29 @@
-// ChartsPanel: one QChartView per aggregate, a step line per counter per variant, fed by replace() each frame.
+// ChartsPanel: one short QChartView per quantity in one column, a line per counter per variant, fed by replace() each
+// frame; the plot areas are set by hand (QChart::setPlotArea) so that they line up with the timeline's time axis.
 #include "charts/charts_panel.h"
 
-#include "charts/step_series.h"
 #include "timeline/timeline_data.h"
 
 #include <QChart>
 #include <QChartView>
+#include <QCursor>
+#include <QEvent>
+#include <QGraphicsLayout>
 #include <QGraphicsLineItem>
-#include <QGridLayout>
+#include <QGraphicsSimpleTextItem>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QScrollArea>
+#include <QSet>
+#include <QToolTip>
+#include <QVBoxLayout>
 #include <QValueAxis>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstring>
 
 namespace interleave::ui {
 
@@ -29,13 +38,35 @@ const std::array<QColor, 7> kDarkColours = {
     QColor(0xf0, 0xe4, 0x42), QColor(0xff, 0x80, 0x40), QColor(0xff, 0xff, 0xff)};
 const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
 
-// A round upper bound for the y axis: 1, 2, 5, 10, 20, 50 ...
+constexpr double kEdge = 6;          // chart edge to header text, and to a plot that is not aligned
+constexpr double kLegendSample = 22; // length of a legend's line sample
+constexpr double kHeaderGap = 12;    // between header entries
+
+// The counter-name suffixes of the fixed charts, in ChartKind order (in_flight and the loop lag are whole names).
+struct QuantityInfo {
+    const char* suffix;
+    const char* title;
+};
+constexpr std::array<QuantityInfo, ChartsPanel::kChartCount> kQuantities = {{
+    {".in_use", QT_TRANSLATE_NOOP("ChartsPanel", "Semaphore permits in use")},
+    {".held", QT_TRANSLATE_NOOP("ChartsPanel", "Lock held")},
+    {".waiters", QT_TRANSLATE_NOOP("ChartsPanel", "Tasks waiting")}, // completed by the primitive's kind
+    {".depth", QT_TRANSLATE_NOOP("ChartsPanel", "Items in the queue")},
+    {".putters", QT_TRANSLATE_NOOP("ChartsPanel", "Producers blocked on put")},
+    {".getters", QT_TRANSLATE_NOOP("ChartsPanel", "Consumers waiting on get")},
+    {".unfinished", QT_TRANSLATE_NOOP("ChartsPanel", "Items not yet done (task_done)")},
+    {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Tasks in flight")},
+    {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Event-loop lag (ms)")},
+}};
+
+// A round upper bound for the y axis, close above the value (a short chart labels only 0 and its top): 1, 1.2, 1.5,
+// 2, 2.5, 3, 4, 5, 6, 8, 10, 12 ...
 double niceCeiling(double value) {
     if (value <= 1) {
         return 1;
     }
     const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (double factor : {1.0, 2.0, 5.0, 10.0}) {
+    for (double factor : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
         if (value <= factor * magnitude) {
             return factor * magnitude;
         }
@@ -45,7 +76,7 @@ double niceCeiling(double value) {
 
 // A round tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks over `span`.
 double niceStep(double span, int ticks) {
-    const double raw = std::max(span / ticks, 1e-6);
+    const double raw = std::max(span / std::max(ticks, 1), 1e-6);
     const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
     for (double factor : {1.0, 2.0, 5.0}) {
         if (raw <= factor * magnitude) {
@@ -55,22 +86,68 @@ double niceStep(double span, int ticks) {
     return 10 * magnitude;
 }
 
+// Decimals for labels `step` apart: 0 for 1, 2, 5, 10…; 1 for 0.5; 2 for 0.05…
+QString labelFormatFor(double step) {
+    const int decimals = step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+    return QStringLiteral("%.%1f").arg(decimals);
+}
+
+// Sets an axis to [from, to] with ticks every `interval`, in an order that never lets a layout see a small interval
+// over a large range: Qt Charts lays out one item per tick on every change, so a range of 100,000 with an interval
+// of 1 left from the last frame means 100,000 items, and a frozen window. First an interval as wide as both the old
+// and the new range (at most two ticks), then the new range, then the new interval, which is never below 1/20 of it.
+void setAxisSafely(QValueAxis* axis, double from, double to, double interval) {
+    const double span = std::max(to - from, 1e-9);
+    interval = std::max(interval, span / 20);
+    if (axis->min() == from && axis->max() == to && axis->tickInterval() == interval) {
+        return;
+    }
+    const double wide = std::max({span, axis->max() - axis->min(), interval});
+    axis->setTickType(QValueAxis::TicksDynamic);
+    axis->setTickAnchor(0);
+    axis->setTickInterval(wide);
+    axis->setRange(from, to);
+    axis->setTickInterval(interval);
+}
+
+QString primitiveOf(const QString& counter, ChartsPanel::ChartKind kind) {
+    const char* suffix = kQuantities[static_cast<std::size_t>(kind)].suffix;
+    return suffix != nullptr ? counter.chopped(static_cast<qsizetype>(std::strlen(suffix))) : QString();
+}
+
 } // namespace
 
 ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
-    m_grid = new QGridLayout(this);
-    m_grid->setContentsMargins(0, 0, 0, 0);
-    m_grid->setSpacing(2);
+    auto* outer = new QVBoxLayout(this);
+    outer->setContentsMargins(0, 0, 0, 0);
+    m_scroll = new QScrollArea(this);
+    m_scroll->setFrameShape(QFrame::NoFrame);
+    m_scroll->setWidgetResizable(true);
+    m_scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // When the charts do not fit they scroll, with the scroll bar on the left, in the margin under the timeline's lane
+    // names: on the right it would take width from the plots and break their alignment with the timeline.
+    m_scroll->setLayoutDirection(Qt::RightToLeft);
+    m_column = new QWidget;
+    m_column->setLayoutDirection(Qt::LeftToRight);
+    m_layout = new QVBoxLayout(m_column);
+    m_layout->setContentsMargins(0, 0, 0, 0);
+    m_layout->setSpacing(0);
     m_empty = new QLabel(tr("No counters yet: queue depth, semaphore occupancy, tasks in flight and loop lag are "
                             "charted here as a run records them."),
-                         this);
+                         m_column);
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
+    m_note = new QLabel(m_column);
+    m_note->setContentsMargins(8, 2, 8, 2);
+    m_note->hide();
+    m_layout->addWidget(m_empty, 1);
+    m_layout->addWidget(m_note, 0);
+    m_scroll->setWidget(m_column);
+    outer->addWidget(m_scroll);
     m_charts.reserve(kChartCount);
-    createChart(ChartKind::QueueDepth, tr("Queue depth"), {});
-    createChart(ChartKind::SemaphoreLock, tr("Semaphore / lock"), {});
-    createChart(ChartKind::InFlight, tr("Tasks in flight"), {});
-    createChart(ChartKind::LoopLag, tr("Event-loop lag (ms)"), {});
+    for (std::size_t index = 0; index < kChartCount; ++index) {
+        createChart(static_cast<ChartKind>(index), tr(kQuantities[index].title), {});
+    }
     applyStyle(); // also places the charts
 }
 
@@ -80,14 +157,21 @@ ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& 
     ChartSlot& slot = m_charts.emplace_back();
     slot.kind = kind;
     slot.group = group;
+    slot.title = title;
     slot.chart = new QChart;
-    slot.chart->setTitle(title);
     slot.chart->setAnimationOptions(QChart::NoAnimation);
-    slot.chart->legend()->setVisible(true);
-    slot.chart->legend()->setAlignment(Qt::AlignRight);
-    slot.chart->setMargins(QMargins(4, 2, 4, 2));
+    // Title and legend are drawn by the panel on one line above the plot (see layOutChart): QChart's own take two
+    // lines, or a third of the width beside the plot.
+    slot.chart->legend()->setVisible(false);
+    slot.chart->setMargins(QMargins(0, 0, 0, 0));
+    if (slot.chart->layout() != nullptr) {
+        slot.chart->layout()->setContentsMargins(0, 0, 0, 0);
+    }
+    slot.chart->setBackgroundRoundness(0);
+    slot.chart->setBackgroundVisible(false); // the view's (or the figure's) background shows through
     slot.xAxis = new QValueAxis;
     slot.xAxis->setTitleText(tr("ms"));
+    slot.xAxis->setTitleVisible(false); // the timeline right above says ms; a figure shows it under the bottom chart
     slot.xAxis->setLabelFormat(QStringLiteral("%.0f"));
     slot.yAxis = new QValueAxis;
     if (!group.isEmpty()) {
@@ -98,15 +182,19 @@ ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& 
     slot.yAxis->setRange(0, 1);
     slot.chart->addAxis(slot.xAxis, Qt::AlignBottom);
     slot.chart->addAxis(slot.yAxis, Qt::AlignLeft);
-    slot.view = new QChartView(slot.chart, this); // takes ownership of the chart
+    slot.view = new QChartView(slot.chart, m_column); // takes ownership of the chart
+    slot.view->setFrameShape(QFrame::NoFrame);
+    slot.view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    slot.view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     slot.playhead = new QGraphicsLineItem(slot.chart);
     slot.playhead->setPen(QPen(QColor(0xD5, 0x00, 0x00), 2));
     slot.playhead->setZValue(100);
     slot.playhead->hide();
     slot.view->setRenderHint(QPainter::Antialiasing, true);
-    slot.view->setMinimumHeight(140);
     slot.view->setObjectName(title);
-    slot.view->hide(); // placed by updateVisibility once it has data
+    slot.view->installEventFilter(this);
+    slot.view->hide();                                           // placed by updateVisibility once it has data
+    m_layout->insertWidget(m_layout->count() - 1, slot.view, 1); // before the note
     return slot;
 }
 
@@ -131,26 +219,47 @@ std::size_t ChartsPanel::chartIndexFor(const QString& counterName) {
     return m_charts.size() - 1;
 }
 
+QChart* ChartsPanel::chartAt(std::size_t index) const {
+    return m_charts[index].chart;
+}
+
+QChartView* ChartsPanel::chartViewAt(std::size_t index) const {
+    return m_charts[index].view;
+}
+
+bool ChartsPanel::isChartShownAt(std::size_t index) const {
+    return m_charts[index].seriesCount > 0 && !m_charts[index].suppressed;
+}
+
 QString ChartsPanel::chartTitle(std::size_t index) const {
-    return m_charts[index].chart->title();
+    return m_charts[index].title;
+}
+
+QStringList ChartsPanel::legendOf(std::size_t index) const {
+    return m_charts[index].legend;
 }
 
 bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {
-    auto endsWith = [&name](const char* suffix) { return name.endsWith(QLatin1String(suffix)); };
-    ChartKind found = ChartKind::QueueDepth;
-    if (endsWith(".depth") || endsWith(".unfinished")) {
-        found = ChartKind::QueueDepth;
-    } else if (endsWith(".in_use") || endsWith(".held") || endsWith(".waiters")) {
-        found = ChartKind::SemaphoreLock;
-    } else if (name == QLatin1String("in_flight")) {
+    std::optional<ChartKind> found;
+    if (name == QLatin1String("in_flight")) {
         found = ChartKind::InFlight;
     } else if (name == QLatin1String("loop_lag_ms")) {
         found = ChartKind::LoopLag;
     } else {
+        for (std::size_t index = 0; index < kChartCount; ++index) {
+            const char* suffix = kQuantities[index].suffix;
+            if (suffix != nullptr && name.endsWith(QLatin1String(suffix)) &&
+                name.size() > static_cast<qsizetype>(std::strlen(suffix))) {
+                found = static_cast<ChartKind>(index);
+                break;
+            }
+        }
+    }
+    if (!found) {
         return false;
     }
     if (kind != nullptr) {
-        *kind = found;
+        *kind = *found;
     }
     return true;
 }
@@ -163,19 +272,22 @@ void ChartsPanel::clear() {
     m_bindings.clear();
     for (ChartSlot& slot : m_charts) {
         slot.seriesCount = 0;
+        slot.suppressed = false;
     }
     // The extra charts belong to the counters of the variants shown: the next ones make their own.
     while (m_charts.size() > kChartCount) {
-        delete m_charts.back().view; // owns the chart, its axes and the playhead
+        delete m_charts.back().view; // owns the chart, its axes, the header and the playhead
         m_charts.pop_back();
     }
     m_variants.clear();
     m_variantNames.clear();
     m_knownCounters.clear();
+    m_note->clear();
+    updateTitlesAndLegends();
     updateVisibility();
 }
 
-void ChartsPanel::setVariants(std::vector<const TimelineData*> variants, std::vector<QString> variantNames) {
+void ChartsPanel::setVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames) {
     clear();
     m_variants = std::move(variants);
     m_variantNames = std::move(variantNames);
@@ -193,37 +305,123 @@ void ChartsPanel::syncSeries() {
             binding.variant = variant;
             binding.counter = counters[index].name;
             binding.chartIndex = chartIndexFor(binding.counter);
+            if (binding.chartIndex < kChartCount) {
+                binding.primitive = primitiveOf(binding.counter, static_cast<ChartKind>(binding.chartIndex));
+            }
             binding.series = new QLineSeries;
-            binding.series->setName(m_variantNames[variant].isEmpty()
-                                        ? binding.counter
-                                        : QStringLiteral("%1 · %2").arg(m_variantNames[variant], binding.counter));
             ChartSlot& slot = m_charts[binding.chartIndex];
             slot.chart->addSeries(binding.series);
             binding.series->attachAxis(slot.xAxis);
             binding.series->attachAxis(slot.yAxis);
             styleSeries(binding, slot.seriesCount++);
+            QLineSeries* series = binding.series;
+            connect(series, &QLineSeries::hovered, this,
+                    [this, series](const QPointF& point, bool state) { onSeriesHovered(series, point, state); });
             m_bindings.push_back(std::move(binding));
             added = true;
         }
         m_knownCounters[variant] = counters.size();
     }
     if (added) {
+        updateTitlesAndLegends();
         updateVisibility();
     }
+}
+
+void ChartsPanel::updateTitlesAndLegends() {
+    // What each primitive is, from its counters: only a semaphore has in_use, a lock held, a queue depth.
+    QSet<QString> semaphores;
+    QSet<QString> locks;
+    QSet<QString> queues;
+    for (const Binding& binding : m_bindings) {
+        if (binding.chartIndex == static_cast<std::size_t>(ChartKind::SemaphoreInUse)) {
+            semaphores.insert(binding.primitive);
+        } else if (binding.chartIndex == static_cast<std::size_t>(ChartKind::LockHeld)) {
+            locks.insert(binding.primitive);
+        } else if (!binding.primitive.isEmpty() && binding.chartIndex != static_cast<std::size_t>(ChartKind::Waiters)) {
+            queues.insert(binding.primitive);
+        }
+    }
+    auto kindOf = [&](const QString& primitive) {
+        if (semaphores.contains(primitive)) {
+            return tr("semaphore");
+        }
+        if (locks.contains(primitive)) {
+            return tr("lock");
+        }
+        if (queues.contains(primitive)) {
+            return tr("queue");
+        }
+        return tr("event");
+    };
+    std::vector<QSet<QString>> primitives(m_charts.size());
+    std::vector<QSet<std::size_t>> variants(m_charts.size());
+    for (const Binding& binding : m_bindings) {
+        primitives[binding.chartIndex].insert(binding.primitive);
+        variants[binding.chartIndex].insert(binding.variant);
+    }
+    // The waiters chart says what they wait for.
+    ChartSlot& waiters = m_charts[static_cast<std::size_t>(ChartKind::Waiters)];
+    QSet<QString> waitedKinds;
+    for (const QString& primitive : primitives[static_cast<std::size_t>(ChartKind::Waiters)]) {
+        waitedKinds.insert(kindOf(primitive));
+    }
+    if (waitedKinds.size() == 1) {
+        const QString kind = *waitedKinds.begin();
+        const bool several = primitives[static_cast<std::size_t>(ChartKind::Waiters)].size() > 1;
+        waiters.title = several ? tr("Tasks waiting, per %1").arg(kind) : tr("Tasks waiting for the %1").arg(kind);
+    } else {
+        waiters.title = tr(kQuantities[static_cast<std::size_t>(ChartKind::Waiters)].title);
+    }
+
+    for (ChartSlot& slot : m_charts) {
+        slot.legend.clear();
+    }
+    for (const Binding& binding : m_bindings) {
+        const QString& variantName = m_variantNames[binding.variant];
+        QString label;
+        if (binding.chartIndex >= kChartCount) {
+            label =
+                variantName.isEmpty() ? binding.counter : QStringLiteral("%1 · %2").arg(variantName, binding.counter);
+        } else if (primitives[binding.chartIndex].size() > 1) {
+            const QString primitive = QStringLiteral("%1 %2").arg(kindOf(binding.primitive), binding.primitive);
+            label = variantName.isEmpty() ? primitive : QStringLiteral("%1 · %2").arg(primitive, variantName);
+        } else {
+            label = variantName.isEmpty() ? binding.counter : variantName;
+        }
+        binding.series->setName(label);
+        m_charts[binding.chartIndex].legend << label;
+    }
+    for (ChartSlot& slot : m_charts) {
+        styleChart(slot); // rebuilds the header with the new title and legend
+    }
+    std::vector<int> indexInChart(m_charts.size(), 0);
+    for (const Binding& binding : m_bindings) {
+        styleSeries(binding, indexInChart[binding.chartIndex]++);
+    }
+    layOutShownCharts();
 }
 
 void ChartsPanel::styleSeries(const Binding& binding, int indexInChart) const {
     const auto& colours = m_presenterMode ? kDarkColours : kLightColours;
     QPen pen(colours[static_cast<std::size_t>(indexInChart) % colours.size()]);
-    pen.setWidthF(m_presenterMode ? 3.5 : 1.6);
+    pen.setWidthF(m_presenterMode ? 3.0 : 1.6);
     pen.setStyle(kVariantStyles[binding.variant % kVariantStyles.size()]);
     binding.series->setPen(pen);
+    // The legend's line sample of this series: the header items are the title, then a line and a name per series.
+    const ChartSlot& slot = m_charts[binding.chartIndex];
+    const auto lineItem = static_cast<std::size_t>(1 + 2 * indexInChart);
+    if (lineItem < slot.header.size()) {
+        if (auto* line = dynamic_cast<QGraphicsLineItem*>(slot.header[lineItem])) {
+            line->setPen(pen);
+        }
+    }
 }
 
-int ChartsPanel::plotWidth(const ChartSlot& slot) {
+int ChartsPanel::plotWidth(const ChartSlot& slot) const {
     // Before the first layout the view has no real size yet; assume a wide one rather than fold everything.
-    const int width = slot.view->isVisible() ? slot.view->width() : 0;
-    return width >= 50 ? width : kFallbackPixels;
+    const double width = slot.view->isVisible() ? slot.chart->plotArea().width() : 0;
+    return width >= 50 ? static_cast<int>(width) : kFallbackPixels;
 }
 
 void ChartsPanel::resizeEvent(QResizeEvent* event) {
@@ -231,9 +429,22 @@ void ChartsPanel::resizeEvent(QResizeEvent* event) {
     dataChanged(); // the downsampling follows the width
 }
 
+bool ChartsPanel::eventFilter(QObject* watched, QEvent* event) {
+    if ((event->type() == QEvent::Resize || event->type() == QEvent::Move || event->type() == QEvent::Show) &&
+        !m_layingOut) {
+        for (ChartSlot& slot : m_charts) {
+            if (slot.view == watched && slot.seriesCount > 0) {
+                layOutChart(slot, slot.view->size(), alignedPlotX(slot));
+                break;
+            }
+        }
+    }
+    return QWidget::eventFilter(watched, event);
+}
+
 std::int64_t ChartsPanel::dataEndNs() const {
     std::int64_t end = 0;
-    for (const TimelineData* variantData : m_variants) {
+    for (const SharedTimeline& variantData : m_variants) {
         end = std::max(end, variantData->endNs());
     }
     return end;
@@ -245,7 +456,7 @@ void ChartsPanel::dataChanged() {
     const std::int64_t startNs = followData ? 0 : m_rangeStartNs;
     const std::int64_t endNs = followData ? std::max<std::int64_t>(dataEndNs(), 1) : m_rangeEndNs;
 
-    std::vector<double> peaks(m_charts.size(), 0.0);
+    m_peaks.assign(m_charts.size(), 0.0);
     for (Binding& binding : m_bindings) {
         const TimelineData& variantData = *m_variants[binding.variant];
         const CounterTrack* track = variantData.counter(binding.counter);
@@ -262,42 +473,111 @@ void ChartsPanel::dataChanged() {
                                binding.builtFor.endNs == endNs && binding.builtFor.holdUntilNs == window.holdUntilNs &&
                                binding.builtFor.pixels == window.pixels && binding.builtFor.valid;
         if (!unchanged) {
-            binding.peak = track != nullptr ? buildStepSeries(track->points, window, binding.points) : 0;
-            if (track == nullptr) {
+            if (track != nullptr) {
+                binding.index.sync(track->points); // O(new samples); each bucket then costs O(log n)
+                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.points, &binding.index)
+                                             : buildStepSeries(track->points, window, binding.points, &binding.index);
+            } else {
                 binding.points.clear();
+                binding.peak = 0;
             }
             binding.series->replace(binding.points);
             binding.builtFor = {true, sampleCount, lastSampleNs, startNs, endNs, window.holdUntilNs, window.pixels};
         }
-        const double peak = binding.peak;
-        peaks[binding.chartIndex] = std::max(peaks[binding.chartIndex], peak);
+        m_peaks[binding.chartIndex] = std::max(m_peaks[binding.chartIndex], binding.peak);
     }
+    updateSuppression();
+    const double fromMs = static_cast<double>(startNs) / 1e6;
+    const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
     for (std::size_t index = 0; index < m_charts.size(); ++index) {
-        ChartSlot& slot = m_charts[index];
-        const double fromMs = static_cast<double>(startNs) / 1e6;
-        const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
-        // Ticks on round milliseconds (0, 500, 1000…), like the timeline's axis above. Each change relays the axis
-        // out, so the order matters: a widening range takes its larger interval first, a narrowing one its range
-        // first; either way no layout sees a small interval over a large range (millions of ticks).
-        const double interval = std::max(niceStep(toMs - fromMs, 6), (toMs - fromMs) / 20);
-        slot.xAxis->setTickType(QValueAxis::TicksDynamic);
-        slot.xAxis->setTickAnchor(0);
-        if (interval >= slot.xAxis->tickInterval()) {
-            slot.xAxis->setTickInterval(interval);
-            slot.xAxis->setRange(fromMs, toMs);
-        } else {
-            slot.xAxis->setRange(fromMs, toMs);
-            slot.xAxis->setTickInterval(interval);
-        }
-        // Headroom so the peak is not drawn on the frame.
-        // Ticks on round values too: five fixed ticks over 0..5 would be labelled 0, 1, 3, 4, 5 (1.25 shown as "1").
-        const double top = niceCeiling(peaks[index] * 1.05);
-        slot.yAxis->setTickType(QValueAxis::TicksDynamic);
-        slot.yAxis->setTickAnchor(0);
-        slot.yAxis->setRange(0, top);
-        slot.yAxis->setTickInterval(niceStep(top, 4));
+        updateAxes(m_charts[index], m_peaks[index], fromMs, toMs);
     }
     placePlayheads();
+}
+
+void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double toMs) {
+    const QFontMetricsF metrics(slot.xAxis->labelsFont());
+    const QRectF plot = slot.chart->plotArea();
+    const double plotWidthPx = plot.width() >= 50 ? plot.width() : kFallbackPixels;
+    const double plotHeightPx = plot.height() >= 10 ? plot.height() : 100;
+    // Ticks on round milliseconds (0, 500, 1000…), like the timeline's axis above, far enough apart for the widest
+    // label never to be elided; fewer when the chart is narrow. The plot ends at the chart's right edge (it lines up
+    // with the timeline's), so a label there would be cut ("1200" read as "120"): the step is widened until the last
+    // tick leaves room for half a label.
+    const double span = toMs - fromMs;
+    const double labelPx = metrics.horizontalAdvance(QStringLiteral("00000.0"));
+    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 1.6)));
+    double xStep = niceStep(span, xTicks);
+    for (int ticks = xTicks; ticks >= 1; --ticks) {
+        const double step = std::max(niceStep(span, ticks), span / 20);
+        const double lastTick = std::floor(toMs / step) * step;
+        if ((toMs - lastTick) / span * plotWidthPx >= labelPx / 2 || lastTick < fromMs) {
+            xStep = step;
+            break;
+        }
+    }
+    setAxisSafely(slot.xAxis, fromMs, toMs, xStep);
+    const QString xFormat = labelFormatFor(std::max(xStep, span / 20));
+    if (slot.xAxis->labelFormat() != xFormat) {
+        slot.xAxis->setLabelFormat(xFormat);
+    }
+    // Headroom so the peak is not drawn on the frame, with a round top that a tick labels (a short chart labels only
+    // 0 and its top); whole numbers for the counters of whole things. Ticks divide the top evenly, as many as the
+    // height has room for: five fixed ticks over 0..5 would be labelled 0, 1, 3, 4, 5.
+    double top = niceCeiling(peak * 1.05);
+    const bool whole = slot.group.isEmpty() && slot.kind != ChartKind::LoopLag;
+    if (whole) {
+        top = std::max(1.0, std::ceil(top));
+    }
+    const int yTicks = std::clamp(static_cast<int>(plotHeightPx / (metrics.height() * 1.8)), 1, 5);
+    double yStep = top;
+    for (int parts = yTicks; parts > 1; --parts) {
+        const double step = top / parts;
+        const double magnitude = std::pow(10.0, std::floor(std::log10(step)) - 1); // two significant digits
+        const bool round = std::abs(step / magnitude - std::round(step / magnitude)) < 1e-6;
+        if (round && (!whole || std::abs(step - std::round(step)) < 1e-9)) {
+            yStep = step;
+            break;
+        }
+    }
+    setAxisSafely(slot.yAxis, 0, top, yStep);
+}
+
+void ChartsPanel::updateSuppression() {
+    // A quiet loop (a few ms of lag at most, the host's noise) gets a line of text, not a chart of noise.
+    ChartSlot& lag = m_charts[static_cast<std::size_t>(ChartKind::LoopLag)];
+    double peak = 0;
+    for (const Binding& binding : m_bindings) {
+        if (binding.chartIndex == static_cast<std::size_t>(ChartKind::LoopLag)) {
+            if (const CounterTrack* track = m_variants[binding.variant]->counter(binding.counter)) {
+                peak = std::max(peak, track->peak);
+            }
+        }
+    }
+    const bool suppressed = lag.seriesCount > 0 && peak < kLagNoiseMs;
+    const QString note = suppressed ? tr("Event-loop lag stayed below %1 ms (peak %2 ms): no chart.")
+                                          .arg(kLagNoiseMs, 0, 'g', 3)
+                                          .arg(peak, 0, 'f', 2)
+                                    : QString();
+    if (note != m_note->text()) {
+        m_note->setText(note);
+    }
+    if (suppressed != lag.suppressed) {
+        lag.suppressed = suppressed;
+        updateVisibility();
+    }
+}
+
+QString ChartsPanel::noteText() const {
+    return m_note->text();
+}
+
+void ChartsPanel::repaintNow() {
+    for (ChartSlot& slot : m_charts) {
+        if (slot.view->isVisible()) {
+            slot.view->viewport()->repaint();
+        }
+    }
 }
 
 void ChartsPanel::setTimeRange(std::int64_t startNs, std::int64_t endNs) {
@@ -316,7 +596,6 @@ void ChartsPanel::applyStyle() {
     for (ChartSlot& slot : m_charts) {
         styleChart(slot);
     }
-    updateVisibility(); // the grid's shape depends on the mode
     QPalette palette;
     if (m_presenterMode) {
         palette.setColor(QPalette::Window, Qt::black);
@@ -328,24 +607,19 @@ void ChartsPanel::applyStyle() {
     for (const Binding& binding : m_bindings) {
         styleSeries(binding, indexInChart[binding.chartIndex]++);
     }
+    updateVisibility(); // minimum heights depend on the mode; also lays the charts out
 }
 
 void ChartsPanel::styleChart(ChartSlot& slot) const {
     QFont base = font();
-    const double scale = m_presenterMode ? 1.6 : 0.9;
+    const double scale = m_presenterMode ? 1.4 : 0.9;
     base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
-    QFont title = base;
-    title.setBold(true);
+    QFont titleFont = base;
+    titleFont.setBold(true);
     // setTheme resets fonts and pens, so it goes first.
-    slot.chart->setBackgroundRoundness(0);
     slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    slot.chart->setTitleFont(title);
-    slot.chart->legend()->setFont(base);
-    if (m_presenterMode) {
-        slot.chart->setBackgroundBrush(Qt::black);
-        slot.chart->setTitleBrush(Qt::white);
-        slot.chart->legend()->setLabelColor(Qt::white);
-    }
+    slot.chart->setBackgroundVisible(false);
+    slot.view->setBackgroundBrush(m_presenterMode ? QBrush(Qt::black) : QBrush(Qt::white));
     for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
         axis->setLabelsFont(base);
         axis->setTitleFont(base);
@@ -356,42 +630,186 @@ void ChartsPanel::styleChart(ChartSlot& slot) const {
             axis->setLinePenColor(Qt::white);
         }
     }
-    slot.view->setMinimumHeight(m_presenterMode ? 200 : 120);
-    // Side by side there is no room beside a chart for its legend: it goes underneath.
-    slot.chart->legend()->setAlignment(m_presenterMode ? Qt::AlignBottom : Qt::AlignRight);
-    slot.xAxis->setTitleVisible(!m_presenterMode); // "ms" is on the timeline right above
+    slot.xAxis->setLabelsVisible(slot.xLabels);
+
+    // The header: the title, then a line sample and a name per series (pens are set by styleSeries).
+    for (QGraphicsItem* item : slot.header) {
+        delete item;
+    }
+    slot.header.clear();
+    const QBrush text = m_presenterMode ? QBrush(Qt::white) : QBrush(QColor(0x20, 0x20, 0x20));
+    auto* title = new QGraphicsSimpleTextItem(slot.title, slot.chart);
+    title->setFont(titleFont);
+    title->setBrush(text);
+    slot.header.push_back(title);
+    for (const QString& entry : slot.legend) {
+        auto* line = new QGraphicsLineItem(slot.chart);
+        slot.header.push_back(line);
+        auto* name = new QGraphicsSimpleTextItem(entry, slot.chart);
+        name->setFont(base);
+        name->setBrush(text);
+        slot.header.push_back(name);
+    }
+}
+
+int ChartsPanel::headerHeight(const ChartSlot& slot, double width) const {
+    if (slot.header.empty()) {
+        return 0;
+    }
+    const double row = slot.header.front()->boundingRect().height();
+    double x = kEdge;
+    int rows = 1;
+    for (std::size_t item = 0; item < slot.header.size(); item += item == 0 ? 1 : 2) {
+        const double entry = item == 0 ? slot.header[0]->boundingRect().width()
+                                       : kLegendSample + 4 + slot.header[item + 1]->boundingRect().width();
+        if (x > kEdge && x + entry > width - kEdge) {
+            x = kEdge;
+            ++rows;
+        }
+        x += entry + kHeaderGap;
+    }
+    return static_cast<int>(std::ceil(rows * row));
+}
+
+void ChartsPanel::layOutChart(ChartSlot& slot, QSizeF size, std::optional<std::pair<double, double>> plotX) {
+    if (size.width() < 20 || size.height() < 20 || slot.header.empty()) {
+        return;
+    }
+    // Header: title and legend entries flow left to right, wrapping when the chart is narrow.
+    const double row = slot.header.front()->boundingRect().height();
+    double x = kEdge;
+    double y = 1;
+    for (std::size_t item = 0; item < slot.header.size(); item += item == 0 ? 1 : 2) {
+        const bool isTitle = item == 0;
+        const double entry = isTitle ? slot.header[0]->boundingRect().width()
+                                     : kLegendSample + 4 + slot.header[item + 1]->boundingRect().width();
+        if (x > kEdge && x + entry > size.width() - kEdge) {
+            x = kEdge;
+            y += row;
+        }
+        if (isTitle) {
+            slot.header[0]->setPos(x, y);
+        } else {
+            static_cast<QGraphicsLineItem*>(slot.header[item])->setLine(x, y + row / 2, x + kLegendSample, y + row / 2);
+            slot.header[item + 1]->setPos(x + kLegendSample + 4, y);
+        }
+        x += entry + kHeaderGap;
+    }
+    const QFontMetricsF metrics(slot.yAxis->labelsFont());
+    const double top = y + row + metrics.height() / 2;
+    const double bottom =
+        size.height() -
+        (slot.xLabels ? metrics.height() * (slot.xAxis->isTitleVisible() ? 2.2 : 1.2) + 2 : metrics.height() / 2 + 1);
+    double left = kEdge + metrics.horizontalAdvance(QStringLiteral("0000000")) + 8;
+    double right = size.width() - 2 * kEdge;
+    if (plotX) {
+        left = plotX->first;
+        right = plotX->second;
+    }
+    const QRectF plot(left, top, std::max(1.0, right - left), std::max(1.0, bottom - top));
+    if (slot.chart->plotArea() != plot) {
+        slot.chart->setPlotArea(plot);
+    }
+}
+
+std::optional<std::pair<double, double>> ChartsPanel::alignedPlotX(const ChartSlot& slot) const {
+    if (!m_alignGlobal) {
+        return std::nullopt;
+    }
+    // Global x to chart coordinates: the chart sits at the scene's origin, the scene at the view's viewport origin.
+    const QPoint viewportGlobal = slot.view->viewport()->mapToGlobal(QPoint(0, 0));
+    const QPointF sceneOrigin = slot.view->mapToScene(QPoint(0, 0));
+    const double offset = sceneOrigin.x() - viewportGlobal.x();
+    const double left = m_alignGlobal->first + offset;
+    const double right = m_alignGlobal->second + offset;
+    // Room for the y labels on the left, and the plot within the chart: otherwise the panel's own layout.
+    const double width = slot.view->viewport()->width();
+    if (left < 40 || right > width + 0.5 || right - left < 80) {
+        return std::nullopt;
+    }
+    return std::make_pair(left, right);
+}
+
+void ChartsPanel::layOutShownCharts() {
+    m_layingOut = true;
+    for (ChartSlot& slot : m_charts) {
+        if (slot.seriesCount > 0) {
+            layOutChart(slot, slot.view->size(), alignedPlotX(slot));
+        }
+    }
+    m_layingOut = false;
+    placePlayheads();
+}
+
+void ChartsPanel::alignPlotsTo(double globalLeft, double globalRight) {
+    const std::pair<double, double> aligned(globalLeft, globalRight);
+    if (m_alignGlobal == aligned) {
+        return;
+    }
+    m_alignGlobal = aligned;
+    layOutShownCharts();
+}
+
+void ChartsPanel::clearPlotAlignment() {
+    m_alignGlobal.reset();
+    layOutShownCharts();
+}
+
+bool ChartsPanel::plotsAligned() const {
+    for (const ChartSlot& slot : m_charts) {
+        if (slot.seriesCount > 0 && !slot.suppressed && slot.view->isVisible() && !alignedPlotX(slot)) {
+            return false;
+        }
+    }
+    return m_alignGlobal.has_value();
+}
+
+void ChartsPanel::layOutForFigure(std::size_t index, QSizeF size, std::optional<std::pair<double, double>> plotX,
+                                  bool xLabels) {
+    ChartSlot& slot = m_charts[index];
+    slot.xLabels = xLabels;
+    slot.xAxis->setLabelsVisible(xLabels);
+    slot.xAxis->setTitleVisible(xLabels); // "ms" under the bottom chart: a figure may have no timeline above
+    slot.chart->setPos(0, 0);
+    slot.chart->resize(size);
+    layOutChart(slot, size, plotX);
+    const double fromMs = slot.xAxis->min();
+    const double toMs = slot.xAxis->max();
+    updateAxes(slot, index < m_peaks.size() ? m_peaks[index] : 0, fromMs, toMs);
+    // A view lays its chart out from events; this one is never shown, so the layout is activated here.
+    if (slot.chart->layout() != nullptr) {
+        slot.chart->layout()->activate();
+    }
 }
 
 void ChartsPanel::updateVisibility() {
-    // The charts with data fill a grid: on a projector all side by side, so the timeline keeps the height of the
-    // screen; otherwise stacked, in two columns once there are more than two, so none gets too short to read its
-    // axis labels.
-    std::vector<QChartView*> shown;
+    // The charts with data, one column, each one short chart; the bottom one carries the time labels. When they do
+    // not fit the dock's height they scroll rather than shrink below a readable height.
+    std::vector<ChartSlot*> shown;
     for (ChartSlot& slot : m_charts) {
-        m_grid->removeWidget(slot.view);
-        if (slot.seriesCount > 0) {
-            shown.push_back(slot.view);
+        if (slot.seriesCount > 0 && !slot.suppressed) {
+            shown.push_back(&slot);
         } else {
             slot.view->hide();
         }
     }
-    const int count = static_cast<int>(shown.size());
-    m_grid->removeWidget(m_empty);
-    m_empty->setVisible(count == 0);
-    if (count == 0) {
-        m_grid->addWidget(m_empty, 0, 0);
+    m_empty->setVisible(shown.empty() && m_note->text().isEmpty());
+    m_note->setVisible(!m_note->text().isEmpty());
+    const QFontMetrics metrics(m_charts.front().xAxis->labelsFont());
+    // Room for two y labels (0 and the top) one above the other: Qt hides a label that overlaps its neighbour.
+    const int plotMinimum = std::max(34, metrics.height() * 5 / 2);
+    for (ChartSlot* slot : shown) {
+        const bool bottom = slot == shown.back();
+        if (slot->xLabels != bottom) {
+            slot->xLabels = bottom;
+            slot->xAxis->setLabelsVisible(bottom);
+        }
+        const int header = std::max(headerHeight(*slot, std::max(200, width())), metrics.height());
+        const int labels = bottom ? metrics.height() + 4 : 0;
+        slot->view->setMinimumHeight(header + metrics.height() / 2 + plotMinimum + labels + 2);
+        slot->view->show();
     }
-    const int columns = m_presenterMode ? std::max(count, 1) : (count > 2 ? 2 : 1);
-    for (int index = 0; index < count; ++index) {
-        m_grid->addWidget(shown[static_cast<std::size_t>(index)], index / columns, index % columns);
-        shown[static_cast<std::size_t>(index)]->show();
-    }
-    for (int column = 0; column < m_grid->columnCount(); ++column) {
-        m_grid->setColumnStretch(column, column < columns ? 1 : 0);
-    }
-    for (int row = 0; row < m_grid->rowCount(); ++row) {
-        m_grid->setRowStretch(row, row < (count + columns - 1) / columns ? 1 : 0);
-    }
+    layOutShownCharts();
 }
 
 QChart* ChartsPanel::chart(ChartKind kind) const {
@@ -403,7 +821,7 @@ QChartView* ChartsPanel::chartView(ChartKind kind) const {
 }
 
 bool ChartsPanel::isChartShown(ChartKind kind) const {
-    return m_charts[static_cast<std::size_t>(kind)].seriesCount > 0;
+    return isChartShownAt(static_cast<std::size_t>(kind));
 }
 
 QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
@@ -414,6 +832,41 @@ QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
         }
     }
     return result;
+}
+
+QString ChartsPanel::counterOf(const QLineSeries* series) const {
+    for (const Binding& binding : m_bindings) {
+        if (binding.series == series) {
+            return binding.counter;
+        }
+    }
+    return {};
+}
+
+QString ChartsPanel::toolTipFor(const QLineSeries* series, QPointF point) const {
+    for (const Binding& binding : m_bindings) {
+        if (binding.series != series) {
+            continue;
+        }
+        const QString& variant = m_variantNames[binding.variant];
+        QString text = QStringLiteral("<b>%1</b><br>%2")
+                           .arg(m_charts[binding.chartIndex].title.toHtmlEscaped(), series->name().toHtmlEscaped());
+        text += QStringLiteral("<br>counter <tt>%1</tt>").arg(binding.counter.toHtmlEscaped());
+        if (!variant.isEmpty() && !series->name().contains(variant)) {
+            text += QStringLiteral(" (%1)").arg(variant.toHtmlEscaped());
+        }
+        text += QStringLiteral("<br>%1 at %2 ms").arg(point.y(), 0, 'g', 6).arg(point.x(), 0, 'f', 2);
+        return text;
+    }
+    return {};
+}
+
+void ChartsPanel::onSeriesHovered(QLineSeries* series, QPointF point, bool state) {
+    if (!state) {
+        QToolTip::hideText();
+        return;
+    }
+    QToolTip::showText(QCursor::pos(), toolTipFor(series, point), this);
 }
 
 void ChartsPanel::setPlayhead(std::optional<std::int64_t> ns) {

@@ -1,61 +1,98 @@
-// The charts dock: queue depth, semaphore/lock occupancy, tasks in flight and loop lag over time, for each variant,
-// plus one chart per group of other counters (an imported trace's "<name>" or "<name> · <key>").
+// The charts dock: one short chart per quantity (semaphore permits in use, tasks waiting, items in the queue, …),
+// stacked in one column whose plot areas line up with the timeline's time axis, each with the variants (and, when a
+// lesson has several, the primitives) as its lines. Extra charts follow for an imported trace's other counters, one
+// per group ("<name>" or "<name> · <key>").
 // The only place (with charts_panel.cpp) that uses Qt Charts, which is deprecated upstream.
 #pragma once
+
+#include "charts/step_series.h"
 
 #include <QList>
 #include <QPointF>
 #include <QString>
 #include <QWidget>
 
-#include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QChart;
 class QChartView;
-class QLineSeries;
-class QValueAxis;
-
+class QGraphicsItem;
 class QGraphicsLineItem;
-class QGridLayout;
 class QLabel;
+class QLineSeries;
+class QScrollArea;
+class QValueAxis;
+class QVBoxLayout;
 
 namespace interleave::ui {
 
 class TimelineData;
+using SharedTimeline = std::shared_ptr<const TimelineData>;
 
 class ChartsPanel : public QWidget {
     Q_OBJECT
 
 public:
-    enum class ChartKind { QueueDepth, SemaphoreLock, InFlight, LoopLag };
-    static constexpr std::size_t kChartCount = 4; // the fixed charts; extra ones follow them, made on demand
+    // The fixed charts, top to bottom. Each is one quantity in one unit, so no line is flattened by another's scale.
+    enum class ChartKind {
+        SemaphoreInUse, // <sem>.in_use      "Semaphore permits in use"
+        LockHeld,       // <lock>.held       "Lock held"
+        Waiters,        // <prim>.waiters    "Tasks waiting for the semaphore" (lock, event: by the primitive's kind)
+        QueueDepth,     // <queue>.depth     "Items in the queue"
+        Putters,        // <queue>.putters   "Producers blocked on put"
+        Getters,        // <queue>.getters   "Consumers waiting on get"
+        Unfinished,     // <queue>.unfinished "Items not yet done (task_done)"
+        InFlight,       // in_flight         "Tasks in flight"
+        LoopLag,        // loop_lag_ms       "Event-loop lag (ms)"
+    };
+    static constexpr std::size_t kChartCount = 9; // the fixed charts; extra ones follow them, made on demand
+    // A loop lag whose peak (in lesson time) stays below this is noise: no chart, a one-line note instead.
+    static constexpr double kLagNoiseMs = 5.0;
 
     explicit ChartsPanel(QWidget* parent = nullptr);
     ~ChartsPanel() override;
 
-    // Whether a counter goes on one of the fixed charts, and which ("sem.in_use" -> SemaphoreLock).
+    // Whether a counter goes on one of the fixed charts, and which ("sem.in_use" -> SemaphoreInUse).
     static bool chartFor(const QString& counterName, ChartKind* kind);
     // The extra chart a counter no fixed chart takes goes on: the text before " · ", or the whole name.
     static QString counterGroup(const QString& counterName);
 
-    // The variants to chart (not owned; they must outlive the panel or the next setVariants call).
-    void setVariants(std::vector<const TimelineData*> variants, std::vector<QString> variantNames);
+    // The variants to chart, shared until the next setVariants or clear call.
+    void setVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames);
     void clear();
 
     QChart* chart(ChartKind kind) const;
     QChartView* chartView(ChartKind kind) const;
-    bool isChartShown(ChartKind kind) const; // has at least one series (the view may still be hidden as a whole)
+    bool isChartShown(ChartKind kind) const; // has at least one series and is not suppressed (quiet loop lag)
     QList<QLineSeries*> seriesOf(ChartKind kind) const;
+    // The counter a series draws ("sem.in_use"), as its tooltip names it; empty for a series not of this panel.
+    QString counterOf(const QLineSeries* series) const;
+    QString toolTipFor(const QLineSeries* series, QPointF point) const;
+    // The one-line note shown instead of a chart (a quiet loop lag); empty when none.
+    QString noteText() const;
 
     // Every chart, the fixed ones first (index = ChartKind), then the extra ones in the order their groups appeared.
     std::size_t chartCount() const { return m_charts.size(); }
-    QChart* chartAt(std::size_t index) const { return m_charts[index].chart; }
-    QChartView* chartViewAt(std::size_t index) const { return m_charts[index].view; }
-    bool isChartShownAt(std::size_t index) const { return m_charts[index].seriesCount > 0; }
+    QChart* chartAt(std::size_t index) const;
+    QChartView* chartViewAt(std::size_t index) const;
+    bool isChartShownAt(std::size_t index) const;
     QString chartTitle(std::size_t index) const;
+    // The legend entries of a chart, in words ("bounded", or "semaphore db · bounded" when it has several primitives).
+    QStringList legendOf(std::size_t index) const;
+
+    // Lines the plot areas up with the timeline: its time range is drawn from globalLeft to globalRight (global x,
+    // as the timeline's time area). Kept until the next call; clearPlotAlignment() goes back to the panel's own.
+    void alignPlotsTo(double globalLeft, double globalRight);
+    void clearPlotAlignment();
+    bool plotsAligned() const;
+
+    // Figure export: lays chart `index` out at `size` (never shown), its plot area from plotLeft to plotRight (chart
+    // coordinates; nullopt = the panel's own), with x labels or not.
+    void layOutForFigure(std::size_t index, QSizeF size, std::optional<std::pair<double, double>> plotX, bool xLabels);
 
 public Q_SLOTS:
     // The data grew (a live frame) or is complete: rebuilds every series' points. New counters get new series.
@@ -63,11 +100,14 @@ public Q_SLOTS:
     // All x axes show this range (the timeline's visible range); an empty range means the whole run.
     void setTimeRange(std::int64_t startNs, std::int64_t endNs);
     void setPresenterMode(bool on);
+    // Paints the shown charts now (a live frame times its whole work, charts included).
+    void repaintNow();
     // A vertical line at this time on every chart (the replay playhead); nullopt hides it.
     void setPlayhead(std::optional<std::int64_t> ns);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
     static constexpr int kFallbackPixels = 1200;
@@ -75,9 +115,11 @@ private:
     struct Binding {
         std::size_t variant = 0;
         QString counter;
+        QString primitive; // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
         std::size_t chartIndex = 0;
         QLineSeries* series = nullptr;
         QList<QPointF> points; // reused each frame
+        MinMaxIndex index;     // over the track's samples, extended as they grow
         double peak = 0;
         struct {
             bool valid = false;
@@ -92,36 +134,56 @@ private:
     struct ChartSlot {
         ChartKind kind = ChartKind::QueueDepth; // meaningless for an extra chart
         QString group;                          // an extra chart's counter group; empty for the fixed ones
+        QString title;
         QChartView* view = nullptr;
         QChart* chart = nullptr;
         QValueAxis* xAxis = nullptr;
         QValueAxis* yAxis = nullptr;
         int seriesCount = 0;
+        bool suppressed = false; // has series but is not shown (a quiet loop lag)
+        bool xLabels = true;     // the bottom chart of the column carries the time labels
         QGraphicsLineItem* playhead = nullptr;
+        std::vector<QGraphicsItem*> header; // title and legend, drawn above the plot
+        QStringList legend;
     };
 
     ChartSlot& createChart(ChartKind kind, const QString& title, const QString& group);
     std::size_t chartIndexFor(const QString& counterName); // creates the extra chart of a new group
     void syncSeries();                                     // adds series for counters not seen yet
+    void updateTitlesAndLegends();
     void applyStyle();
     void styleChart(ChartSlot& slot) const;
     void styleSeries(const Binding& binding, int indexInChart) const;
-    static int plotWidth(const ChartSlot& slot);
+    int plotWidth(const ChartSlot& slot) const;
     std::int64_t dataEndNs() const;
     void updateVisibility();
+    void updateSuppression();
     void placePlayheads();
+    // Header (title and legend) and plot area for the chart's current size; plotX in chart coordinates.
+    void layOutChart(ChartSlot& slot, QSizeF size, std::optional<std::pair<double, double>> plotX);
+    void layOutShownCharts();
+    std::optional<std::pair<double, double>> alignedPlotX(const ChartSlot& slot) const;
+    void updateAxes(ChartSlot& slot, double peak, double fromMs, double toMs);
+    int headerHeight(const ChartSlot& slot, double width) const;
+    void onSeriesHovered(QLineSeries* series, QPointF point, bool state);
 
     std::vector<ChartSlot> m_charts;
-    QGridLayout* m_grid = nullptr;
+    QScrollArea* m_scroll = nullptr;
+    QWidget* m_column = nullptr;
+    QVBoxLayout* m_layout = nullptr;
     QLabel* m_empty = nullptr; // shown instead of the charts while none has data
-    std::vector<const TimelineData*> m_variants;
+    QLabel* m_note = nullptr;  // a one-line note below them (a quiet loop lag)
+    std::vector<SharedTimeline> m_variants;
     std::vector<QString> m_variantNames;
     std::vector<std::size_t> m_knownCounters; // per variant: counters() size already bound
     std::vector<Binding> m_bindings;
+    std::vector<double> m_peaks; // per chart, of the last dataChanged
     std::int64_t m_rangeStartNs = 0;
     std::int64_t m_rangeEndNs = 0; // <= start: follow the data
     bool m_presenterMode = false;
     std::optional<std::int64_t> m_playheadNs;
+    std::optional<std::pair<double, double>> m_alignGlobal; // the timeline's time area, global x
+    bool m_layingOut = false;
 };
 
 } // namespace interleave::ui
