@@ -148,9 +148,9 @@ TEST(FigureExport, SvgIsVectorWithTitleCaptionsAxisAndLegend) {
         EXPECT_TRUE(contents.hasText(stateName(state))) << stateName(state).toStdString();
     }
     // The charts are drawn as vector too: their titles and legends are text.
-    EXPECT_TRUE(contents.hasText(QStringLiteral("Semaphore / lock")));
+    EXPECT_TRUE(contents.hasText(QStringLiteral("Semaphore permits in use")));
     EXPECT_TRUE(contents.hasText(QStringLiteral("Tasks in flight")));
-    EXPECT_TRUE(contents.hasText(QStringLiteral("gather · in_flight")));
+    EXPECT_TRUE(contents.hasText(QStringLiteral("gather"))); // the legend: variants in words
     const int shapes =
         (contents.elements.count(QStringLiteral("rect")) ? contents.elements.at(QStringLiteral("rect")) : 0) +
         (contents.elements.count(QStringLiteral("path")) ? contents.elements.at(QStringLiteral("path")) : 0);
@@ -228,7 +228,7 @@ TEST(FigureExport, ViewsDiffer) {
     FigureRequest request = sample.request();
     const std::vector<QString> titles = figureChartTitles(request);
     ASSERT_EQ(titles.size(), 2U);
-    EXPECT_EQ(titles[0], QStringLiteral("Semaphore / lock"));
+    EXPECT_EQ(titles[0], QStringLiteral("Semaphore permits in use"));
     EXPECT_EQ(titles[1], QStringLiteral("Tasks in flight"));
 
     request.view = FigureView::Timeline;
@@ -240,7 +240,7 @@ TEST(FigureExport, ViewsDiffer) {
     request.chartIndex = 1;
     const SvgContents single = parseSvg(exportToBytes(request, FigureFormat::Svg));
     EXPECT_TRUE(single.hasText(QStringLiteral("Tasks in flight")));
-    EXPECT_FALSE(single.hasText(QStringLiteral("Semaphore / lock")));
+    EXPECT_FALSE(single.hasText(QStringLiteral("Semaphore permits in use")));
     EXPECT_FALSE(single.hasText(QStringLiteral("time (ms)")));
     EXPECT_FALSE(single.hasText(stateName(TaskState::Running)));
     EXPECT_TRUE(single.hasText(QStringLiteral("L2 · Await in a loop vs gather")));
@@ -248,7 +248,7 @@ TEST(FigureExport, ViewsDiffer) {
     request.view = FigureView::Charts;
     const SvgContents charts = parseSvg(exportToBytes(request, FigureFormat::Svg));
     EXPECT_TRUE(charts.hasText(QStringLiteral("Tasks in flight")));
-    EXPECT_TRUE(charts.hasText(QStringLiteral("Semaphore / lock")));
+    EXPECT_TRUE(charts.hasText(QStringLiteral("Semaphore permits in use")));
     EXPECT_FALSE(charts.hasText(QStringLiteral("time (ms)")));
 
     request.chartIndex = 5;
@@ -346,7 +346,7 @@ TEST(FigureExport, GenericCountersGetAChartPerGroup) {
     ChartsPanel panel;
     panel.setVariants({&data}, {QStringLiteral("trace")});
     ASSERT_EQ(panel.chartCount(), ChartsPanel::kChartCount + 2);
-    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreLock)); // the known ones stay where they were
+    EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse)); // the known ones stay where they were
     EXPECT_EQ(panel.chartTitle(ChartsPanel::kChartCount), QStringLiteral("heap"));
     EXPECT_EQ(panel.chartTitle(ChartsPanel::kChartCount + 1), QStringLiteral("fps"));
     EXPECT_TRUE(panel.isChartShownAt(ChartsPanel::kChartCount));
@@ -360,7 +360,7 @@ TEST(FigureExport, GenericCountersGetAChartPerGroup) {
     request.labels = {QStringLiteral("trace")};
     request.variantNames = {QStringLiteral("trace")};
     const std::vector<QString> titles = figureChartTitles(request);
-    EXPECT_EQ(titles, (std::vector<QString>{QStringLiteral("Semaphore / lock"), QStringLiteral("heap"),
+    EXPECT_EQ(titles, (std::vector<QString>{QStringLiteral("Semaphore permits in use"), QStringLiteral("heap"),
                                             QStringLiteral("fps")}));
     const SvgContents contents = parseSvg(exportToBytes(request, FigureFormat::Svg));
     EXPECT_TRUE(contents.hasText(QStringLiteral("trace · heap · used")));

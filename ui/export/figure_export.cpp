@@ -4,7 +4,6 @@
 #include "charts/charts_panel.h"
 #include "timeline/timeline_painter.h"
 
-#include <QAbstractAxis>
 #include <QChart>
 #include <QDate>
 #include <QFileInfo>
@@ -30,6 +29,7 @@ constexpr int kMinLanePx = 3;       // lanes shrink down to this, then the figur
 constexpr int kMinFigurePx = 64;    // smaller figures have no room for a title
 constexpr int kMaxFigurePx = 20000; // a QImage of 20000² is already 1.6 GB
 constexpr int kGap = 10;
+constexpr int kChartGap = 2; // between the stacked charts
 
 // The app's font with a generic family name, which SVG viewers understand ("Sans Serif" falls back to a serif face).
 QFont figureFont(bool presenter) {
@@ -72,24 +72,18 @@ public:
             if (m_panel.isChartShownAt(index)) {
                 m_shown.push_back(index);
             }
-            // The dock hides "ms" under presenter charts (the timeline above has it); a figure may have no timeline.
-            for (QAbstractAxis* axis : m_panel.chartAt(index)->axes(Qt::Horizontal)) {
-                axis->setTitleVisible(true);
-            }
         }
     }
 
     const std::vector<std::size_t>& shown() const { return m_shown; }
     QString title(std::size_t index) const { return m_panel.chartTitle(index); }
 
-    void render(QPainter& painter, std::size_t index, const QRectF& target) {
+    // Draws chart `index` into `target`, its plot area from plotLeft to plotRight (offsets in `target`), so that it
+    // lines up with the timeline's time area above; only the bottom chart of the column has time labels.
+    void render(QPainter& painter, std::size_t index, const QRectF& target, double plotLeft, double plotRight,
+                bool xLabels) {
+        m_panel.layOutForFigure(index, target.size(), std::make_pair(plotLeft, plotRight), xLabels);
         QChart* chart = m_panel.chartAt(index);
-        chart->setPos(0, 0);
-        chart->resize(target.size());
-        // A view lays its chart out from events; this one is never shown, so the layout is activated here.
-        if (chart->layout() != nullptr) {
-            chart->layout()->activate();
-        }
         chart->scene()->render(&painter, target, QRectF(QPointF(0, 0), target.size()), Qt::IgnoreAspectRatio);
     }
 
@@ -196,17 +190,17 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
         }
     }
     const int chartCount = static_cast<int>(chartIndices.size());
-    const int columns = chartCount >= 2 && inner >= 900 ? 2 : 1;
-    const int chartRows = (chartCount + columns - 1) / columns;
+    // One column of short charts, whose plot areas line up with the timeline's time area.
+    const int chartRows = chartCount;
     const int legendHeight = withTimeline ? metrics.legend : 0;
     const int available = std::max(0, height - margin - y - (withTimeline ? legendHeight + kGap / 2 : 0));
     int timelineHeight = 0;
     int chartsHeight = 0;
     const int naturalTimeline = metrics.axis + timeline.contentHeight();
     if (withTimeline && chartCount > 0) {
-        const int preferredRow = request.presenter ? 280 : 220;
-        const int minimumRow = request.presenter ? 200 : 150;
-        const int maximumRow = request.presenter ? 460 : 400;
+        const int preferredRow = request.presenter ? 170 : 130;
+        const int minimumRow = request.presenter ? 110 : 80;
+        const int maximumRow = request.presenter ? 300 : 240;
         chartsHeight = std::min(chartRows * preferredRow, std::max(chartRows * minimumRow, available / 2));
         timelineHeight = available - chartsHeight - kGap;
         if (naturalTimeline < timelineHeight) {
@@ -236,13 +230,12 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
         y += area.height() + (chartCount > 0 ? kGap : 0);
     }
     if (chartCount > 0) {
-        const int cellWidth = (inner - (columns - 1) * kGap) / columns;
-        const int cellHeight = (chartsHeight - (chartRows - 1) * kGap) / chartRows;
+        // The timeline maps its range to [left + gutter, right]: each chart's plot area spans the same columns.
+        const int rowHeight = (chartsHeight - (chartRows - 1) * kChartGap) / chartRows;
         for (int index = 0; index < chartCount; ++index) {
-            const int row = index / columns;
-            const QRect cell(margin + (index % columns) * (cellWidth + kGap), y + row * (cellHeight + kGap), cellWidth,
-                             cellHeight);
-            charts->render(painter, chartIndices[static_cast<std::size_t>(index)], cell);
+            const QRect cell(margin, y + index * (rowHeight + kChartGap), inner, rowHeight);
+            charts->render(painter, chartIndices[static_cast<std::size_t>(index)], cell, metrics.gutter, inner - 1,
+                           index == chartCount - 1);
         }
         y += chartsHeight;
     }
