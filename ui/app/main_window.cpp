@@ -35,6 +35,10 @@ namespace interleave::ui {
 MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent), m_options(std::move(options)) {
     setWindowTitle(QStringLiteral("Interleave"));
     setDockNestingEnabled(true);
+    // The side docks take the bottom corners, so the charts dock lies under the timeline alone and its plots can line
+    // up with the timeline's time axis.
+    setCorner(Qt::BottomLeftCorner, Qt::LeftDockWidgetArea);
+    setCorner(Qt::BottomRightCorner, Qt::RightDockWidgetArea);
     m_timeline = new TimelineView(this);
     setCentralWidget(m_timeline);
     createActions();
@@ -51,6 +55,13 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     connect(m_timeline, &TimelineView::taskSelected, this, &MainWindow::onTaskSelected);
     connect(m_timeline, &TimelineView::hoverChanged, this, &MainWindow::onHover);
     connect(m_timeline, &TimelineView::visibleRangeChanged, m_charts, &ChartsPanel::setTimeRange);
+    // The charts' plot areas line up with the timeline's time area: told again whenever either moves or resizes.
+    installEventFilter(this);
+    m_timeline->viewport()->installEventFilter(this);
+    m_charts->installEventFilter(this);
+    if (auto* chartsDock = findChild<QDockWidget*>(QStringLiteral("chartsDock"))) {
+        chartsDock->installEventFilter(this);
+    }
     connect(m_browser, &LessonBrowser::lessonActivated, this, [this](const QString& id) { selectLesson(id); });
 
     loadLessons();
@@ -351,8 +362,31 @@ void MainWindow::setPresenterMode(bool on) {
     setFont(font);
     m_timeline->setPresenterMode(on);
     m_charts->setPresenterMode(on);
+    alignChartsSoon(); // the lane names' gutter is wider in presenter mode
     m_summary->setPresenterMode(on);
     m_listing->setPresenterMode(on);
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    const QEvent::Type type = event->type();
+    if (type == QEvent::Resize || type == QEvent::Move || type == QEvent::Show) {
+        alignChartsSoon();
+    }
+    return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::alignChartsSoon() {
+    // Queued: a resize reaches this filter before the timeline has updated its time area.
+    if (m_alignPending) {
+        return;
+    }
+    m_alignPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_alignPending = false;
+        const auto [left, right] = m_timeline->timeAreaX();
+        const QPointF origin = m_timeline->viewport()->mapToGlobal(QPointF(0, 0));
+        m_charts->alignPlotsTo(origin.x() + left, origin.x() + right);
+    });
 }
 
 void MainWindow::setLaneMode(LaneMode mode) {

@@ -53,6 +53,8 @@ public:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override; // keeps the charts aligned with the timeline
+
 
 private:
     void createActions();
@@ -154,6 +156,8 @@ private:
     std::uint32_t m_selectedTask = 0;
     bool m_presenter = false;
     bool m_firstStart = false;
+    void alignChartsSoon(); // once the current layout pass is done: the timeline's time area to the charts
+    bool m_alignPending = false;
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;
     QString m_sessionPath;              // the run file the results were saved to or opened from

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <vector>
 
 class QPaintDevice;
@@ -33,6 +34,8 @@ public:
     std::int64_t visibleStartNs() const { return m_mapper.startNs(); }
     std::int64_t visibleEndNs() const { return m_mapper.endNs(); }
     bool following() const { return m_follow; }
+    // Where visibleStartNs and visibleEndNs are drawn, in viewport() x: the time area right of the lane names.
+    std::pair<double, double> timeAreaX() const { return {m_mapper.left(), m_mapper.right()}; }
     TimelineSelection selection() const { return m_selection; }
 
     // Offscreen rendering at `size` with the current range and scroll (benchmark, figure export).
