@@ -41,6 +41,7 @@ const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine,
 constexpr double kEdge = 6;          // chart edge to header text, and to a plot that is not aligned
 constexpr double kLegendSample = 22; // length of a legend's line sample
 constexpr double kHeaderGap = 12;    // between header entries
+constexpr std::array<double, 9> kTickMantissas = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8};
 
 // The counter-name suffixes of the fixed charts, in ChartKind order (in_flight and the loop lag are whole names).
 struct QuantityInfo {
@@ -86,9 +87,16 @@ double niceStep(double span, int ticks) {
     return 10 * magnitude;
 }
 
-// Decimals for labels `step` apart: 0 for 1, 2, 5, 10…; 1 for 0.5; 2 for 0.05…
+// As many decimals as labels `step` apart need: 0 for 1, 2, 5, 10…; 1 for 0.5 or 2.5; 2 for 0.05…
 QString labelFormatFor(double step) {
-    const int decimals = step >= 1 ? 0 : std::min(6, static_cast<int>(std::ceil(-std::log10(step) - 1e-9)));
+    int decimals = 0;
+    while (decimals < 6) {
+        const double scaled = step * std::pow(10.0, decimals);
+        if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) {
+            break;
+        }
+        ++decimals;
+    }
     return QStringLiteral("%.%1f").arg(decimals);
 }
 
@@ -506,16 +514,32 @@ void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double
     // tick leaves room for half a label.
     const double span = toMs - fromMs;
     const double labelPx = metrics.horizontalAdvance(QStringLiteral("00000.0"));
-    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 1.6)));
-    double xStep = niceStep(span, xTicks);
-    for (int ticks = xTicks; ticks >= 1; --ticks) {
-        const double step = std::max(niceStep(span, ticks), span / 20);
-        const double lastTick = std::floor(toMs / step) * step;
-        if ((toMs - lastTick) / span * plotWidthPx >= labelPx / 2 || lastTick < fromMs) {
-            xStep = step;
-            break;
+    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2.5)));
+    const double minimumStep = std::max(span / xTicks, span / 20);
+    // The first step, from the smallest up, whose last tick leaves room: 1, 2 or 5 × 10^k as on the timeline while
+    // that keeps at least three labels, else also 2.5, 3 and 4 × 10^k.
+    auto firstFitting = [&](std::initializer_list<double> mantissas, int minimumLabels) -> std::optional<double> {
+        for (double magnitude = std::pow(10.0, std::floor(std::log10(minimumStep))); magnitude <= span * 10;
+             magnitude *= 10) {
+            for (const double mantissa : mantissas) {
+                const double step = mantissa * magnitude;
+                if (step < minimumStep * (1 - 1e-9)) {
+                    continue;
+                }
+                const double lastTick = std::floor(toMs / step) * step;
+                const double firstTick = std::ceil(fromMs / step) * step;
+                const int labels =
+                    lastTick >= firstTick ? static_cast<int>(std::lround((lastTick - firstTick) / step)) + 1 : 0;
+                if (lastTick < fromMs || (toMs - lastTick) / span * plotWidthPx >= labelPx / 2) {
+                    return labels >= minimumLabels ? std::optional<double>(step) : std::nullopt;
+                }
+            }
         }
-    }
+        return std::nullopt;
+    };
+    const double xStep =
+        firstFitting({1.0, 2.0, 5.0}, 3)
+            .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(niceStep(span, xTicks)));
     setAxisSafely(slot.xAxis, fromMs, toMs, xStep);
     const QString xFormat = labelFormatFor(std::max(xStep, span / 20));
     if (slot.xAxis->labelFormat() != xFormat) {
@@ -533,8 +557,11 @@ void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double
     double yStep = top;
     for (int parts = yTicks; parts > 1; --parts) {
         const double step = top / parts;
-        const double magnitude = std::pow(10.0, std::floor(std::log10(step)) - 1); // two significant digits
-        const bool round = std::abs(step / magnitude - std::round(step / magnitude)) < 1e-6;
+        // A step of 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten (0, 30, 60, 90, 120; not 0, 24, 48…).
+        const double magnitude = std::pow(10.0, std::floor(std::log10(step)));
+        const double mantissa = step / magnitude;
+        const bool round = std::any_of(kTickMantissas.begin(), kTickMantissas.end(),
+                                       [mantissa](double nice) { return std::abs(mantissa - nice) < 1e-6; });
         if (round && (!whole || std::abs(step - std::round(step)) < 1e-9)) {
             yStep = step;
             break;
@@ -699,7 +726,7 @@ void ChartsPanel::layOutChart(ChartSlot& slot, QSizeF size, std::optional<std::p
     const double top = y + row + metrics.height() / 2;
     const double bottom =
         size.height() -
-        (slot.xLabels ? metrics.height() * (slot.xAxis->isTitleVisible() ? 2.2 : 1.2) + 2 : metrics.height() / 2 + 1);
+        (slot.xLabels ? metrics.height() * (slot.xAxis->isTitleVisible() ? 2.4 : 1.2) + 2 : metrics.height() / 2 + 1);
     double left = kEdge + metrics.horizontalAdvance(QStringLiteral("0000000")) + 8;
     double right = size.width() - 2 * kEdge;
     if (plotX) {
@@ -772,12 +799,12 @@ void ChartsPanel::layOutForFigure(std::size_t index, QSizeF size, std::optional<
     slot.xAxis->setTitleVisible(xLabels); // "ms" under the bottom chart: a figure may have no timeline above
     slot.chart->setPos(0, 0);
     slot.chart->resize(size);
+    // The ticks for this width first, then a fresh layout around the fixed plot area: a view lays its chart out from
+    // events, and this one is never shown, so the layout is activated here.
     layOutChart(slot, size, plotX);
-    const double fromMs = slot.xAxis->min();
-    const double toMs = slot.xAxis->max();
-    updateAxes(slot, index < m_peaks.size() ? m_peaks[index] : 0, fromMs, toMs);
-    // A view lays its chart out from events; this one is never shown, so the layout is activated here.
+    updateAxes(slot, index < m_peaks.size() ? m_peaks[index] : 0, slot.xAxis->min(), slot.xAxis->max());
     if (slot.chart->layout() != nullptr) {
+        slot.chart->layout()->invalidate();
         slot.chart->layout()->activate();
     }
 }
