@@ -111,6 +111,45 @@ TEST(TimelineLayout, OnlyTheVisibleWindowIsWalked) {
     }
 }
 
+TEST(TimelineLayout, ZoomedOutWorkIsBoundedByPixelsNotSpans) {
+    // A million back-to-back spans in 1,000 px: a thousand spans under each pixel. Running 3 ns, then ready 1 ns.
+    std::vector<TimelineSpan> spans(1'000'000);
+    for (std::size_t index = 0; index < spans.size(); ++index) {
+        const auto start = static_cast<std::int64_t>(index / 2) * 4 + (index % 2 == 0 ? 0 : 3);
+        spans[index] = TimelineSpan{start, start + (index % 2 == 0 ? 3 : 1), 0,
+                                    index % 2 == 0 ? TaskState::Running : TaskState::Ready};
+    }
+    const std::int64_t end = spans.back().endNs;
+    const TimeMapper mapper(0, end, 0, 1000);
+    std::vector<SpanDrawItem> items;
+    LayoutStats stats;
+    layoutSpans(spans, mapper, end, items, &stats);
+    ASSERT_FALSE(items.empty());
+    EXPECT_LE(items.size(), 1000U / 3 + 2);
+    std::uint64_t total = 0;
+    for (const SpanDrawItem& item : items) {
+        EXPECT_TRUE(item.folded);
+        EXPECT_EQ(item.state, TaskState::Running) << "running holds 3/4 of every fold's time";
+        total += item.count;
+    }
+    EXPECT_EQ(total, spans.size()); // every span is accounted for, none visited one by one
+    // O(pixels · log n): a couple of hundred reads per fold, against 1,000,000 spans.
+    EXPECT_LT(stats.spansVisited, 100'000U);
+
+    // The same lane at a tenth of the width costs about a tenth: the work follows the pixels.
+    const TimeMapper narrow(0, end, 0, 100);
+    LayoutStats narrowStats;
+    layoutSpans(spans, narrow, end, items, &narrowStats);
+    EXPECT_LT(narrowStats.spansVisited * 5, stats.spansVisited);
+
+    // Between the two regimes (100 spans a pixel) the spans are still skipped rather than walked.
+    const std::vector<TimelineSpan> medium(spans.begin(), spans.begin() + 100'000);
+    const TimeMapper mediumMapper(0, medium.back().endNs, 0, 1000);
+    LayoutStats mediumStats;
+    layoutSpans(medium, mediumMapper, medium.back().endNs, items, &mediumStats);
+    EXPECT_LT(mediumStats.spansVisited, medium.size() * 3 / 4);
+}
+
 TEST(TimelineLayout, MarkersShareAPixelColumn) {
     std::vector<TimelineMarker> markers;
     for (std::int64_t ns = 0; ns < 100; ns += 2) {

@@ -9,43 +9,81 @@ namespace interleave::ui {
 
 namespace {
 
-constexpr std::size_t kExactDominantLimit = 256; // folds over more spans sample the dominant state
-constexpr std::size_t kDominantSamples = 64;
+// A fold of at most this many spans weighs every one of them by its time; a larger fold is sampled.
+constexpr std::size_t kExactDominantLimit = 16;
+// Sample times per larger fold, spread over it by the golden ratio (evenly spaced samples alias with periodic state
+// patterns: a 3-ns step then a 1-ns step sampled every 4 ns always hits the same one). Each sample finds the span
+// under it by a binary search and votes for that span's state with the span's length, so the fold shows the state
+// of the long spans it holds: close to the time-weighted winner, and "the longest seen" when a few long waits hide
+// among many short steps. The cost is O(kDominantSamples · log n) per fold, whatever the number of spans in it.
+constexpr std::size_t kDominantSamples = 16;
+constexpr double kGoldenFraction = 0.6180339887498949;
 
-core::TaskState dominantState(const std::vector<TimelineSpan>& spans, std::size_t first, std::size_t last,
-                              std::int64_t dataEndNs) {
-    std::array<std::int64_t, core::kTaskStateCount> time{};
-    const std::size_t count = last - first;
-    auto add = [&](const TimelineSpan& span) {
-        // +1: zero-length spans still count.
-        time[static_cast<std::size_t>(span.state)] += drawnEndNs(span, dataEndNs) - span.startNs + 1;
-    };
-    if (count <= kExactDominantLimit) {
-        for (std::size_t index = first; index < last; ++index) {
-            add(spans[index]);
-        }
-    } else {
-        // Scattered samples (a multiplicative hash): a fixed stride would alias with periodic state patterns.
-        for (std::size_t sample = 0; sample < kDominantSamples; ++sample) {
-            add(spans[first + (sample * 2654435761U) % count]);
+// Counts the span reads of one layout (the stats are optional).
+struct Visits {
+    LayoutStats* stats = nullptr;
+    void add(std::size_t count = 1) const {
+        if (stats != nullptr) {
+            stats->spansVisited += count;
         }
     }
-    const auto best = std::max_element(time.begin(), time.end());
-    return static_cast<core::TaskState>(best - time.begin());
+};
+
+core::TaskState dominantState(const std::vector<TimelineSpan>& spans, std::size_t first, std::size_t last,
+                              std::int64_t foldStart, std::int64_t foldEnd, std::int64_t dataEndNs,
+                              const Visits& visits) {
+    std::array<std::int64_t, core::kTaskStateCount> weight{};
+    const std::size_t count = last - first;
+    if (count <= kExactDominantLimit) {
+        for (std::size_t index = first; index < last; ++index) {
+            const TimelineSpan& span = spans[index];
+            // +1: zero-length spans still count.
+            weight[static_cast<std::size_t>(span.state)] += drawnEndNs(span, dataEndNs) - span.startNs + 1;
+        }
+        visits.add(count);
+    } else {
+        const auto begin = spans.begin() + static_cast<std::ptrdiff_t>(first);
+        const auto end = spans.begin() + static_cast<std::ptrdiff_t>(last);
+        const double length = static_cast<double>(std::max<std::int64_t>(foldEnd - foldStart, 1));
+        std::array<std::int64_t, kDominantSamples> times{};
+        double position = 0.5 / static_cast<double>(kDominantSamples);
+        for (std::int64_t& time : times) {
+            time = foldStart + static_cast<std::int64_t>(length * position);
+            position += kGoldenFraction;
+            position -= std::floor(position);
+        }
+        std::sort(times.begin(), times.end());
+        auto from = begin;
+        for (const std::int64_t at : times) {
+            // The span covering the sample, or the last one starting before it (the sample fell in a gap).
+            const auto after = std::partition_point(from, end, [&](const TimelineSpan& span) {
+                visits.add();
+                return span.startNs <= at;
+            });
+            const TimelineSpan& span = after == begin ? *begin : *std::prev(after);
+            weight[static_cast<std::size_t>(span.state)] += drawnEndNs(span, dataEndNs) - span.startNs + 1;
+            from = after == begin ? begin : std::prev(after); // the samples are sorted: search on from here
+        }
+    }
+    const auto best = std::max_element(weight.begin(), weight.end());
+    return static_cast<core::TaskState>(best - weight.begin());
 }
 
 // The first index >= from whose drawn end is > limit: an exponential then binary search, O(log distance), since
 // a fold usually ends a few spans later.
 std::size_t gallopPastEnd(const std::vector<TimelineSpan>& spans, std::size_t from, std::int64_t limit,
-                          std::int64_t dataEndNs) {
+                          std::int64_t dataEndNs, const Visits& visits) {
     std::size_t low = from;
     std::size_t step = 1;
-    while (low < spans.size() && drawnEndNs(spans[low], dataEndNs) <= limit) {
+    auto endsBy = [&](const TimelineSpan& span) {
+        visits.add();
+        return drawnEndNs(span, dataEndNs) <= limit;
+    };
+    while (low < spans.size() && endsBy(spans[low])) {
         const std::size_t probe = std::min(low + step, spans.size());
-        if (probe == spans.size() || drawnEndNs(spans[probe], dataEndNs) > limit) {
-            const auto found = std::partition_point(
-                spans.begin() + static_cast<std::ptrdiff_t>(low), spans.begin() + static_cast<std::ptrdiff_t>(probe),
-                [&](const TimelineSpan& span) { return drawnEndNs(span, dataEndNs) <= limit; });
+        if (probe == spans.size() || !endsBy(spans[probe])) {
+            const auto found = std::partition_point(spans.begin() + static_cast<std::ptrdiff_t>(low),
+                                                    spans.begin() + static_cast<std::ptrdiff_t>(probe), endsBy);
             return static_cast<std::size_t>(found - spans.begin());
         }
         low = probe;
@@ -68,8 +106,9 @@ std::size_t firstVisibleSpan(const std::vector<TimelineSpan>& spans, std::int64_
 }
 
 void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mapper, std::int64_t dataEndNs,
-                 std::vector<SpanDrawItem>& out) {
+                 std::vector<SpanDrawItem>& out, LayoutStats* stats) {
     out.clear();
+    const Visits visits{stats};
     const double left = mapper.left() - 1.0;
     const double right = mapper.right() + 1.0;
     const double nsPerPixel = mapper.nsPerPixel();
@@ -78,8 +117,10 @@ void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mappe
     auto clampX = [&](double x) { return std::clamp(x, left, right); };
 
     std::size_t index = firstVisibleSpan(spans, mapper.startNs(), dataEndNs);
+    visits.add(static_cast<std::size_t>(std::ceil(std::log2(static_cast<double>(spans.size()) + 1.0))) + 1);
     while (index < spans.size() && spans[index].startNs <= visibleEnd) {
         const TimelineSpan& span = spans[index];
+        visits.add();
         const std::int64_t end = drawnEndNs(span, dataEndNs);
         if (end - span.startNs >= minSpanNs) {
             out.push_back(SpanDrawItem{clampX(mapper.mapTimeToX(span.startNs)), clampX(mapper.mapTimeToX(end)),
@@ -87,13 +128,15 @@ void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mappe
             ++index;
             continue;
         }
-        // A fold: the narrow span and every span ending within kMinSpanPx of its start, found by a binary search.
-        // Folds are at most ~kMinSpanPx wide, so a zoomed-out lane reads as a strip of dominant states over time at
-        // O(pixels · log n) cost, not O(spans).
+        // A fold: the narrow span and every span ending within kMinSpanPx of its start. The end of the fold is found
+        // by a binary search (the spans inside are skipped, not visited), and its state is sampled, so a zoomed-out
+        // lane reads as a strip of dominant states over time at O(pixels · log n) cost, not O(spans).
         const std::size_t first = index;
         const std::int64_t limit = span.startNs + minSpanNs;
-        const std::size_t next = gallopPastEnd(spans, index + 1, limit, dataEndNs);
-        const std::int64_t foldEnd = std::max(end, drawnEndNs(spans[next - 1], dataEndNs));
+        const std::size_t next = gallopPastEnd(spans, index + 1, limit, dataEndNs, visits);
+        const TimelineSpan& lastSpan = spans[next - 1];
+        visits.add();
+        const std::int64_t foldEnd = std::max(end, drawnEndNs(lastSpan, dataEndNs));
         const std::size_t count = next - first;
         SpanDrawItem item{clampX(mapper.mapTimeToX(span.startNs)),
                           clampX(mapper.mapTimeToX(foldEnd)),
@@ -101,9 +144,9 @@ void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mappe
                           static_cast<std::uint32_t>(count),
                           first,
                           count > 1,
-                          spans[next - 1].open};
+                          lastSpan.open};
         if (count > 1) {
-            item.state = dominantState(spans, first, next, dataEndNs);
+            item.state = dominantState(spans, first, next, span.startNs, foldEnd, dataEndNs, visits);
         }
         out.push_back(item);
         index = next;

@@ -38,9 +38,17 @@ inline std::int64_t drawnEndNs(const TimelineSpan& span, std::int64_t dataEndNs)
 // Index of the first span whose drawn end is >= startNs (spans sorted by start, not overlapping); size() if none.
 std::size_t firstVisibleSpan(const std::vector<TimelineSpan>& spans, std::int64_t startNs, std::int64_t dataEndNs);
 
-// Appends the draw items of `lane` in the mapper's visible range to `out` (cleared first).
+// How much work a layout did: every read of a span (binary-search probes included) counts one.
+struct LayoutStats {
+    std::size_t spansVisited = 0;
+};
+
+// Appends the draw items of `lane` in the mapper's visible range to `out` (cleared first). The work is bounded by
+// pixels, not spans: O(items · log n), where items <= visible width / kMinSpanPx + wide spans. A fold is found by
+// a binary search for the first span reaching past it, and its state is sampled (see timeline_layout.cpp), so the
+// thousands of spans under one pixel are never visited one by one.
 void layoutSpans(const std::vector<TimelineSpan>& spans, const TimeMapper& mapper, std::int64_t dataEndNs,
-                 std::vector<SpanDrawItem>& out);
+                 std::vector<SpanDrawItem>& out, LayoutStats* stats = nullptr);
 
 // Markers in the visible range, one item per pixel column.
 void layoutMarkers(const std::vector<TimelineMarker>& markers, const TimeMapper& mapper,
