@@ -71,6 +71,22 @@ void expectSameData(const TimelineData& live, const TimelineData& whole) {
     }
     EXPECT_EQ(live.endNs(), whole.endNs());
     EXPECT_EQ(live.spanCount(), whole.spanCount());
+    // Group lanes: the same groups with the same per-state counts over the run.
+    ASSERT_EQ(live.groups().size(), whole.groups().size());
+    for (std::size_t group = 0; group < whole.groups().size(); ++group) {
+        const TaskGroup& a = live.groups()[group];
+        const TaskGroup& b = whole.groups()[group];
+        EXPECT_EQ(a.name, b.name);
+        EXPECT_EQ(a.size, b.size);
+        EXPECT_EQ(a.parent, b.parent);
+        for (int state = 0; state < core::kTaskStateCount; ++state) {
+            for (std::int64_t time = 0; time < whole.endNs(); time += std::max<std::int64_t>(whole.endNs() / 97, 1)) {
+                EXPECT_EQ(a.states[static_cast<std::size_t>(state)].countAt(time),
+                          b.states[static_cast<std::size_t>(state)].countAt(time))
+                    << a.name.toStdString() << " state " << state << " at " << time;
+            }
+        }
+    }
 }
 
 TEST(TimelineData, RebuildMakesTaskAndWorkerLanes) {
@@ -83,6 +99,12 @@ TEST(TimelineData, RebuildMakesTaskAndWorkerLanes) {
     EXPECT_EQ(tasks[0].name, QStringLiteral("main"));
     EXPECT_EQ(tasks[1].name, QStringLiteral("request #0"));
     EXPECT_EQ(tasks[1].parent, tasks[0].task);
+    // The six requests are one group (same parent, same name, a fan-out index each).
+    ASSERT_EQ(data.groups().size(), 1U);
+    EXPECT_EQ(data.groups().front().name, QStringLiteral("request"));
+    EXPECT_EQ(data.groups().front().size, 6U);
+    EXPECT_EQ(tasks[1].group, 0);
+    EXPECT_EQ(tasks[0].group, -1);
     EXPECT_TRUE(std::is_sorted(tasks.begin(), tasks.end(),
                                [](const TimelineLane& a, const TimelineLane& b) { return a.task < b.task; }));
     EXPECT_EQ(data.lanes(LaneMode::ByWorker).size(), result.trace.lanes.size());

@@ -33,7 +33,58 @@ TimelineSpan toTimelineSpan(const core::Span& span) {
     return TimelineSpan{span.startNs, span.endNs, span.task, span.state, span.subject, span.line, span.lane, false};
 }
 
+// One heartbeat of the loop lag as its sawtooth (see CounterTrack::linear).
+void appendLagSample(CounterTrack& track, std::int64_t timeNs, double lagMs) {
+    track.linear = true;
+    const auto since = static_cast<std::int64_t>(lagMs * 1e6);
+    const std::int64_t previous = track.points.empty() ? 0 : track.points.back().first;
+    track.points.emplace_back(std::max(previous, timeNs - since), 0.0);
+    track.points.emplace_back(timeNs, lagMs);
+    track.points.emplace_back(timeNs, 0.0);
+    track.peak = std::max(track.peak, lagMs);
+}
+
 } // namespace
+
+void CountSteps::add(std::int64_t timeNs, std::int32_t delta) {
+    if (steps.empty()) {
+        steps.push_back(Step{timeNs, delta, 0});
+        return;
+    }
+    Step& last = steps.back();
+    if (timeNs <= last.timeNs) {
+        last.count += delta;
+        return;
+    }
+    steps.push_back(Step{timeNs, last.count + delta, last.integral + last.count * (timeNs - last.timeNs)});
+}
+
+std::int32_t CountSteps::countAt(std::int64_t timeNs) const {
+    auto after = std::upper_bound(steps.begin(), steps.end(), timeNs,
+                                  [](std::int64_t time, const Step& step) { return time < step.timeNs; });
+    return after == steps.begin() ? 0 : std::prev(after)->count;
+}
+
+std::int64_t CountSteps::integralTo(std::int64_t timeNs) const {
+    auto after = std::upper_bound(steps.begin(), steps.end(), timeNs,
+                                  [](std::int64_t time, const Step& step) { return time < step.timeNs; });
+    if (after == steps.begin()) {
+        return 0;
+    }
+    const Step& step = *std::prev(after);
+    return step.integral + step.count * (timeNs - step.timeNs);
+}
+
+double CountSteps::meanCount(std::int64_t fromNs, std::int64_t toNs) const {
+    if (toNs <= fromNs) {
+        return countAt(fromNs);
+    }
+    return static_cast<double>(integralTo(toNs) - integralTo(fromNs)) / static_cast<double>(toNs - fromNs);
+}
+
+std::int32_t TaskGroup::countAt(core::TaskState state, std::int64_t timeNs) const {
+    return states[static_cast<std::size_t>(state)].countAt(timeNs);
+}
 
 void TimelineData::clear() {
     *this = TimelineData();
@@ -90,8 +141,32 @@ void TimelineData::addWorkerSpan(const TimelineSpan& span, std::size_t* indexOut
     }
 }
 
-void TimelineData::rebuild(const core::Trace& trace) {
+void TimelineData::setTimeScale(double timeScale) {
+    m_timeScale = timeScale > 0 ? timeScale : 1.0;
+}
+
+void TimelineData::retarget(const core::Trace& from, const core::Trace& to) {
+    if (m_trace == &from) {
+        m_trace = &to;
+    }
+}
+
+std::int64_t TimelineData::lessonNs(std::int64_t wallNs) const {
+    return m_timeScale == 1.0 ? wallNs : static_cast<std::int64_t>(static_cast<double>(wallNs) / m_timeScale);
+}
+
+void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
     clear();
+    setTimeScale(timeScale);
+    if (m_timeScale != 1.0) {
+        auto lessonTime = std::make_shared<core::Trace>(recorded);
+        for (core::Event& event : lessonTime->events) {
+            event.timeNs = lessonNs(event.timeNs);
+        }
+        lessonTime->endNs = lessonNs(lessonTime->endNs);
+        m_lessonTrace = std::move(lessonTime);
+    }
+    const core::Trace& trace = m_lessonTrace ? *m_lessonTrace : recorded;
     m_trace = &trace;
     syncLanes(trace);
     const core::TraceAnalysis analysis = core::analyze(trace);
@@ -105,10 +180,15 @@ void TimelineData::rebuild(const core::Trace& trace) {
         lane.task = task.id;
         lane.workerLane = task.firstLane;
         lane.parent = task.parent;
+        lane.nameId = task.nameId;
+        lane.index = task.index;
         m_taskLaneIndex.emplace(task.id, m_taskLanes.size());
         m_taskLanes.push_back(std::move(lane));
     }
     m_liveTasks.assign(m_taskLanes.size(), LiveTask{});
+    for (std::size_t index = 0; index < m_taskLanes.size(); ++index) {
+        regroup(index, 0);
+    }
 
     std::vector<std::vector<TimelineSpan>> perLane(m_workerLanes.size());
     auto toWorker = [&](const core::Span& span) {
@@ -130,6 +210,7 @@ void TimelineData::rebuild(const core::Trace& trace) {
     for (const core::Span& span : analysis.laneSpans) {
         toWorker(span);
     }
+    rebuildGroupCounts(analysis);
     for (auto& spans : perLane) {
         std::stable_sort(spans.begin(), spans.end(),
                          [](const TimelineSpan& a, const TimelineSpan& b) { return a.startNs < b.startNs; });
@@ -163,16 +244,127 @@ void TimelineData::rebuild(const core::Trace& trace) {
         const bool isLag = series.name == kLoopLagCounter;
         CounterTrack track;
         track.name = isLag ? QStringLiteral("loop_lag_ms") : QString::fromStdString(series.name);
-        track.points.reserve(series.points.size());
+        track.points.reserve(series.points.size() * (isLag ? 3 : 1));
         for (const core::CounterPoint& point : series.points) {
-            const double value = isLag ? point.value / 1000.0 : point.value;
-            track.peak = track.points.empty() ? value : std::max(track.peak, value);
-            track.points.emplace_back(point.timeNs, value);
+            if (isLag) {
+                appendLagSample(track, point.timeNs, point.value / 1000.0 / m_timeScale);
+                continue;
+            }
+            track.peak = track.points.empty() ? point.value : std::max(track.peak, point.value);
+            track.points.emplace_back(point.timeNs, point.value);
         }
         m_counterIndex.emplace(series.nameId, m_counters.size());
         m_counters.push_back(std::move(track));
     }
     m_gilLane.name = QStringLiteral("GIL");
+}
+
+void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis) {
+    // The same +1/-1 steps appendLive counts, from the spans: in time order, so that the counters only append.
+    struct Delta {
+        std::int64_t timeNs;
+        int group;
+        core::TaskState state;
+        std::uint32_t subject;
+        std::int32_t delta;
+    };
+    std::vector<Delta> deltas;
+    auto groupOf = [&](std::uint32_t task) {
+        auto found = m_taskLaneIndex.find(task);
+        return found == m_taskLaneIndex.end() ? -1 : m_taskLanes[found->second].group;
+    };
+    for (const core::Span& span : analysis.spans) {
+        if (const int group = groupOf(span.task); group >= 0) {
+            deltas.push_back(Delta{span.startNs, group, span.state, span.subject, +1});
+            deltas.push_back(Delta{span.endNs, group, span.state, span.subject, -1});
+        }
+    }
+    for (const core::TaskRecord& task : analysis.tasks) {
+        if (const int group = groupOf(task.id); group >= 0 && task.endedNs >= 0 && core::isTerminal(task.finalState)) {
+            deltas.push_back(Delta{task.endedNs, group, task.finalState, 0, +1});
+        }
+    }
+    std::stable_sort(deltas.begin(), deltas.end(), [](const Delta& a, const Delta& b) { return a.timeNs < b.timeNs; });
+    for (const Delta& delta : deltas) {
+        countGroupState(delta.group, delta.state, delta.subject, delta.timeNs, delta.delta);
+    }
+}
+
+void TimelineData::regroup(std::size_t laneIndex, std::int64_t timeNs) {
+    TimelineLane& lane = m_taskLanes[laneIndex];
+    auto keyOf = [](std::uint32_t parent, std::uint32_t nameId) {
+        return (static_cast<std::uint64_t>(parent) << 32U) | nameId;
+    };
+    const std::uint64_t key = keyOf(lane.parent, lane.nameId);
+    if (lane.group >= 0) {
+        const auto old = static_cast<std::size_t>(lane.group);
+        TaskGroup& current = m_groups[old];
+        if (lane.index >= 0 && keyOf(current.parent, current.nameId) == key) {
+            return;
+        }
+        // Live, a task is named (TaskCreated) before its parent is known (TaskParent): the group it was put in for
+        // that moment goes again (it is the last one, with this task alone and nothing counted), so that live and
+        // rebuilt data have the same groups in the same order.
+        const bool counted = std::any_of(current.states.begin(), current.states.end(),
+                                         [](const CountSteps& steps) { return !steps.steps.empty(); });
+        if (current.size == 1 && old + 1 == m_groups.size() && !counted) {
+            m_groupIndex.erase(keyOf(current.parent, current.nameId));
+            m_groups.pop_back();
+            lane.group = -1;
+        }
+    } else if (lane.index < 0) {
+        return;
+    }
+    int wanted = -1;
+    if (lane.index >= 0) {
+        auto [it, inserted] = m_groupIndex.try_emplace(key, m_groups.size());
+        if (inserted) {
+            TaskGroup group;
+            group.name = m_trace != nullptr ? displayName(*m_trace, lane.nameId, -1) : QStringLiteral("task");
+            group.nameId = lane.nameId;
+            group.parent = lane.parent;
+            m_groups.push_back(std::move(group));
+        }
+        wanted = static_cast<int>(it->second);
+    }
+    if (lane.group >= 0 && !lane.spans.empty() && lane.spans.back().open) {
+        // Already counted in its old group (a name or parent published after a state): move the count along.
+        const TimelineSpan& open = lane.spans.back();
+        countGroupState(lane.group, open.state, open.subject, timeNs, -1);
+        if (wanted >= 0) {
+            countGroupState(wanted, open.state, open.subject, timeNs, +1);
+        }
+    } else if (lane.group < 0 && wanted >= 0 && !lane.spans.empty() && lane.spans.back().open) {
+        const TimelineSpan& open = lane.spans.back();
+        countGroupState(wanted, open.state, open.subject, timeNs, +1);
+    }
+    if (lane.group >= 0) {
+        --m_groups[static_cast<std::size_t>(lane.group)].size;
+    }
+    if (wanted >= 0) {
+        ++m_groups[static_cast<std::size_t>(wanted)].size;
+    }
+    lane.group = wanted;
+    ++m_structureRevision;
+}
+
+void TimelineData::countGroupState(int group, core::TaskState state, std::uint32_t subject, std::int64_t timeNs,
+                                   std::int32_t delta) {
+    TaskGroup& target = m_groups[static_cast<std::size_t>(group)];
+    const auto slot = static_cast<std::size_t>(state);
+    if (slot >= target.states.size()) {
+        return;
+    }
+    target.states[slot].add(timeNs, delta);
+    if (delta > 0) {
+        std::uint32_t& seen = target.subjects[slot];
+        seen = seen == TaskGroup::kNoSubject || seen == subject ? subject : TaskGroup::kMixedSubject;
+    }
+}
+
+int TimelineData::groupOfTask(std::uint32_t task) const {
+    auto found = m_taskLaneIndex.find(task);
+    return found == m_taskLaneIndex.end() ? -1 : m_taskLanes[found->second].group;
 }
 
 void TimelineData::closeGilTenure(std::int64_t timeNs) {
@@ -198,6 +390,7 @@ std::size_t TimelineData::taskLaneFor(const core::Trace& trace, std::uint32_t ta
     }
     m_taskLanes.insert(m_taskLanes.begin() + static_cast<std::ptrdiff_t>(at), std::move(lane));
     m_liveTasks.insert(m_liveTasks.begin() + static_cast<std::ptrdiff_t>(at), LiveTask{});
+    ++m_structureRevision;
     for (std::size_t index = at; index < m_taskLanes.size(); ++index) {
         m_taskLaneIndex[m_taskLanes[index].task] = index;
     }
@@ -206,20 +399,34 @@ std::size_t TimelineData::taskLaneFor(const core::Trace& trace, std::uint32_t ta
 
 void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Event> batch) {
     m_trace = &trace;
+    if (m_timeScale != 1.0) {
+        m_lessonBatch.assign(batch.begin(), batch.end());
+        for (core::Event& event : m_lessonBatch) {
+            event.timeNs = lessonNs(event.timeNs);
+        }
+        batch = m_lessonBatch;
+    }
     m_gilLane.name = QStringLiteral("GIL");
     syncLanes(trace);
     for (const core::Event& event : batch) {
         m_lastEventNs = std::max(m_lastEventNs, event.timeNs);
         switch (event.kind) {
         case core::EventKind::TaskCreated: {
-            TimelineLane& lane = m_taskLanes[taskLaneFor(trace, event.task)];
+            const std::size_t index = taskLaneFor(trace, event.task);
+            TimelineLane& lane = m_taskLanes[index];
             lane.name = displayName(trace, event.subject, event.value);
             lane.workerLane = event.lane;
+            lane.nameId = event.subject;
+            lane.index = event.value;
+            regroup(index, event.timeNs);
             break;
         }
-        case core::EventKind::TaskParent:
-            m_taskLanes[taskLaneFor(trace, event.task)].parent = static_cast<std::uint32_t>(event.value);
+        case core::EventKind::TaskParent: {
+            const std::size_t index = taskLaneFor(trace, event.task);
+            m_taskLanes[index].parent = static_cast<std::uint32_t>(event.value);
+            regroup(index, event.timeNs);
             break;
+        }
         case core::EventKind::TaskState:
             liveTaskState(event);
             break;
@@ -236,7 +443,7 @@ void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Ev
         }
     }
     // While live, trace.endNs is "now" (open spans are drawn up to it); once finished, the run's end.
-    m_endNs = std::max(m_lastEventNs, trace.endNs);
+    m_endNs = std::max(m_lastEventNs, lessonNs(trace.endNs));
 }
 
 void TimelineData::liveTaskState(const core::Event& event) {
@@ -244,7 +451,9 @@ void TimelineData::liveTaskState(const core::Event& event) {
     TimelineLane& lane = m_taskLanes[index];
     LiveTask& live = m_liveTasks[index];
     std::int64_t time = event.timeNs;
-    if (!lane.spans.empty() && lane.spans.back().open) {
+    const bool wasOpen = !lane.spans.empty() && lane.spans.back().open;
+    const core::TaskState oldState = wasOpen ? lane.spans.back().state : core::TaskState::Ready;
+    if (wasOpen) {
         TimelineSpan& open = lane.spans.back();
         time = std::max(time, open.startNs);
         open.endNs = time;
@@ -259,6 +468,12 @@ void TimelineData::liveTaskState(const core::Event& event) {
         live = LiveTask{};
     }
     const auto state = static_cast<core::TaskState>(event.code);
+    if (lane.group >= 0) {
+        if (wasOpen) {
+            countGroupState(lane.group, oldState, 0, time, -1);
+        }
+        countGroupState(lane.group, state, event.subject, time, +1);
+    }
     if (core::isTerminal(state)) {
         return;
     }
@@ -317,9 +532,12 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
     bool isLag = false;
     CounterTrack& track = counterTrack(trace, event.subject, &isLag);
     const double sample = core::counterValue(trace, event);
-    const double value = isLag ? sample / 1000.0 : sample;
-    track.points.emplace_back(event.timeNs, value);
-    track.peak = track.points.size() == 1 ? value : std::max(track.peak, value);
+    if (isLag) {
+        appendLagSample(track, event.timeNs, sample / 1000.0 / m_timeScale);
+        return;
+    }
+    track.points.emplace_back(event.timeNs, sample);
+    track.peak = track.points.size() == 1 ? sample : std::max(track.peak, sample);
 }
 
 void TimelineData::liveMarker(const core::Event& event) {
