@@ -7,6 +7,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 namespace interleave::ui {
 namespace {
 
@@ -47,10 +49,10 @@ int countColor(const QImage& image, QColor color, int top, int bottom) {
 
 TEST(TimelineView, RendersTheStateColoursOffscreen) {
     const core::Trace trace = smallTrace();
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     TimelineView view;
-    view.setVariants({&data}, {QStringLiteral("sequential · 100 ms")});
+    view.setVariants({data}, {QStringLiteral("sequential · 100 ms")});
     QImage image(1000, 200, QImage::Format_ARGB32_Premultiplied);
     ASSERT_TRUE(view.renderTo(image, image.size()));
     const StatePalette palette;
@@ -66,10 +68,10 @@ TEST(TimelineView, RendersTheStateColoursOffscreen) {
 
 TEST(TimelineView, PresenterModeUsesItsPalette) {
     const core::Trace trace = smallTrace();
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     TimelineView view;
-    view.setVariants({&data}, {QStringLiteral("sequential")});
+    view.setVariants({data}, {QStringLiteral("sequential")});
     view.setPresenterMode(true);
     QImage image(1000, 300, QImage::Format_ARGB32_Premultiplied);
     ASSERT_TRUE(view.renderTo(image, image.size()));
@@ -80,12 +82,12 @@ TEST(TimelineView, PresenterModeUsesItsPalette) {
 
 TEST(TimelineView, ZoomStopsFollowingAndFitResumes) {
     const core::Trace trace = smallTrace();
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     TimelineView view;
     view.resize(900, 300);
     QSignalSpy ranges(&view, &TimelineView::visibleRangeChanged);
-    view.setVariants({&data}, {QStringLiteral("v")});
+    view.setVariants({data}, {QStringLiteral("v")});
     EXPECT_TRUE(view.following());
     EXPECT_EQ(view.visibleStartNs(), 0);
     EXPECT_EQ(view.visibleEndNs(), 100 * kMs);
@@ -100,12 +102,12 @@ TEST(TimelineView, ZoomStopsFollowingAndFitResumes) {
 
 TEST(TimelineView, ClickSelectsTheTaskUnderTheCursor) {
     const core::Trace trace = smallTrace();
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     TimelineView view;
     view.resize(1000, 300);
     view.show();
-    view.setVariants({&data}, {QStringLiteral("v")});
+    view.setVariants({data}, {QStringLiteral("v")});
     QSignalSpy selected(&view, &TimelineView::taskSelected);
     const TimelineMetrics metrics;
     const int laneY = metrics.axis + metrics.header + metrics.lane / 2;

@@ -2,6 +2,7 @@
 #include "timeline_painter.h"
 
 #include <QFontMetrics>
+#include <QLocale>
 
 #include <algorithm>
 #include <array>
@@ -18,19 +19,34 @@ constexpr std::array<core::TaskState, 7> kLegendStates = {
 
 const std::vector<TimelineLane> kNoLanes;
 
+// A group strip's bands, bottom up: the states that hold a lane (running), then those waiting for something.
+constexpr std::array<core::TaskState, 5> kGroupStates = {
+    core::TaskState::Running, core::TaskState::WaitingGil, core::TaskState::Ready,
+    core::TaskState::Blocked, core::TaskState::WaitingIo,
+};
+
+constexpr double kHatchSpacing = 6.0; // px between the lines of a fold's hatching
+
+QString groupedCount(std::size_t count) {
+    QLocale locale;
+    locale.setNumberOptions(locale.numberOptions() & ~QLocale::OmitGroupSeparator);
+    return locale.toString(static_cast<qulonglong>(count));
+}
+
 } // namespace
 
 TimelineMetrics TimelineMetrics::forMode(bool presenter) {
     if (!presenter) {
         return {};
     }
-    return TimelineMetrics{260, 38, 34, 36, 36, 60};
+    return TimelineMetrics{260, 38, 34, 36, 36, 60, 60, 22};
 }
 
-void TimelinePainter::setVariants(std::vector<const TimelineData*> variants, std::vector<QString> labels) {
+void TimelinePainter::setVariants(std::vector<SharedTimeline> variants, std::vector<QString> labels) {
     m_variants = std::move(variants);
     m_labels = std::move(labels);
     m_labels.resize(m_variants.size());
+    invalidateRows();
 }
 
 TimelinePainter::TimelinePainter() {
@@ -45,6 +61,7 @@ void TimelinePainter::setPresenterMode(bool presenter) {
             m_palette.color(static_cast<core::TaskState>(state)).darker(115).rgba();
     }
     m_metrics = TimelineMetrics::forMode(presenter);
+    invalidateRows();
     m_font = QFont();
     if (presenter) {
         m_font.setPointSizeF(m_font.pointSizeF() * 1.6);
@@ -53,29 +70,150 @@ void TimelinePainter::setPresenterMode(bool presenter) {
 
 std::int64_t TimelinePainter::dataEndNs() const {
     std::int64_t end = 0;
-    for (const TimelineData* data : m_variants) {
+    for (const SharedTimeline& data : m_variants) {
         end = std::max(end, data ? data->endNs() : 0);
     }
     return end;
 }
 
 const std::vector<TimelineLane>& TimelinePainter::lanesOf(int variant) const {
-    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)];
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
     return data ? data->lanes(m_mode) : kNoLanes;
 }
 
-std::size_t TimelinePainter::shownLaneCount(int variant) const {
-    return std::min(lanesOf(variant).size(), m_laneLimit);
+void TimelinePainter::setRowLimit(std::size_t limit) {
+    m_rowLimit = limit;
+    invalidateRows();
+}
+
+void TimelinePainter::setFolding(const TimelineFolding& folding) {
+    m_folding = folding;
+    invalidateRows();
+}
+
+GroupKey TimelinePainter::groupKey(int variant, int group) const {
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    const TaskGroup& entry = data->groups()[static_cast<std::size_t>(group)];
+    return GroupKey{variant, entry.parent, entry.name};
+}
+
+bool TimelinePainter::groupExpanded(int variant, int group) const {
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    return m_folding.expanded(groupKey(variant, group), data->groups()[static_cast<std::size_t>(group)].size);
+}
+
+void TimelinePainter::setGroupExpanded(int variant, int group, bool expanded) {
+    m_folding.setExpanded(groupKey(variant, group), expanded);
+    invalidateRows();
+}
+
+void TimelinePainter::setVariantCollapsed(int variant, bool collapsed) {
+    m_folding.setVariantCollapsed(variant, collapsed);
+    invalidateRows();
+}
+
+QString TimelinePainter::groupLabel(int variant, int group) const {
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    const TaskGroup& entry = data->groups()[static_cast<std::size_t>(group)];
+    return QStringLiteral("%1 × %2").arg(entry.name, groupedCount(entry.size));
+}
+
+const TimelinePainter::VariantRows& TimelinePainter::rowsOf(int variant) const {
+    if (m_rows.size() != m_variants.size()) {
+        m_rows.assign(m_variants.size(), VariantRows{});
+    }
+    VariantRows& rows = m_rows[static_cast<std::size_t>(variant)];
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    const std::size_t laneCount = data != nullptr ? data->lanes(m_mode).size() : 0;
+    const std::uint64_t dataRevision = data != nullptr ? data->structureRevision() : 0;
+    if (rows.viewRevision != m_viewRevision || rows.data != data || rows.dataRevision != dataRevision ||
+        rows.laneCount != laneCount) {
+        buildRows(variant, rows);
+        rows.viewRevision = m_viewRevision;
+        rows.data = data;
+        rows.dataRevision = dataRevision;
+        rows.laneCount = laneCount;
+    }
+    return rows;
+}
+
+void TimelinePainter::buildRows(int variant, VariantRows& out) const {
+    out.rows.clear();
+    out.tops.assign(1, 0);
+    out.hiddenLanes = 0;
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    if (data == nullptr || m_folding.variantCollapsed(variant)) {
+        return;
+    }
+    const auto& lanes = data->lanes(m_mode);
+    const auto& groups = data->groups();
+    const bool grouping = m_mode == LaneMode::ByTask && !groups.empty();
+    // Members of each group in lane order; a group of one is drawn as a plain lane.
+    std::vector<std::vector<std::uint32_t>> members(grouping ? groups.size() : 0);
+    if (grouping) {
+        for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
+            if (lanes[lane].group >= 0) {
+                members[static_cast<std::size_t>(lanes[lane].group)].push_back(static_cast<std::uint32_t>(lane));
+            }
+        }
+    }
+    std::vector<bool> placed(members.size(), false);
+    for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
+        const int group = grouping ? lanes[lane].group : -1;
+        const auto slot = static_cast<std::size_t>(group);
+        if (group < 0 || members[slot].size() < 2) {
+            out.rows.push_back(RowEntry{RowKind::Lane, static_cast<std::uint32_t>(lane), -1});
+            continue;
+        }
+        if (placed[slot]) {
+            continue;
+        }
+        // The group row stands where its first member would; expanded, its members follow it.
+        placed[slot] = true;
+        out.rows.push_back(RowEntry{RowKind::Group, static_cast<std::uint32_t>(group), group});
+        if (m_folding.expanded(GroupKey{variant, groups[slot].parent, groups[slot].name}, members[slot].size())) {
+            for (const std::uint32_t member : members[slot]) {
+                out.rows.push_back(RowEntry{RowKind::Lane, member, group});
+            }
+        }
+    }
+    if (out.rows.size() > m_rowLimit) {
+        for (std::size_t row = m_rowLimit; row < out.rows.size(); ++row) {
+            const RowEntry& entry = out.rows[row];
+            const bool expanded = entry.kind == RowKind::Group && row + 1 < out.rows.size() &&
+                                  out.rows[row + 1].kind == RowKind::Lane && out.rows[row + 1].group == entry.group;
+            if (entry.kind == RowKind::Lane) {
+                ++out.hiddenLanes;
+            } else if (!expanded) {
+                out.hiddenLanes += members[entry.index].size();
+            }
+        }
+        out.rows.resize(m_rowLimit);
+    }
+    out.tops.reserve(out.rows.size() + 1);
+    for (const RowEntry& entry : out.rows) {
+        out.tops.push_back(out.tops.back() + (entry.kind == RowKind::Group ? m_metrics.group : m_metrics.lane));
+    }
+}
+
+std::size_t TimelinePainter::rowCount(int variant) const {
+    return rowsOf(variant).rows.size();
+}
+
+std::size_t TimelinePainter::hiddenLaneCount(int variant) const {
+    return rowsOf(variant).hiddenLanes;
+}
+
+int TimelinePainter::fixedHeight(int variant) const {
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    if (data == nullptr || m_folding.variantCollapsed(variant)) {
+        return 0;
+    }
+    return (data->hasGil() ? m_metrics.lane : 0) + (data->hasLoopLag() ? m_metrics.lag : 0);
 }
 
 int TimelinePainter::blockHeight(int variant) const {
-    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)];
-    int height = m_metrics.header;
-    if (data != nullptr) {
-        height += (data->hasGil() ? m_metrics.lane : 0) + (data->hasLoopLag() ? m_metrics.lag : 0);
-        height += static_cast<int>(shownLaneCount(variant)) * m_metrics.lane;
-    }
-    return height;
+    return m_metrics.header + fixedHeight(variant) + rowsOf(variant).tops.back();
 }
 
 int TimelinePainter::contentHeight() const {
@@ -94,25 +232,32 @@ RowHit TimelinePainter::rowAt(int contentY) const {
             top += height;
             continue;
         }
-        const TimelineData* data = m_variants[static_cast<std::size_t>(variant)];
+        const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
         if (contentY < top + m_metrics.header || data == nullptr) {
-            return RowHit{variant, RowKind::Header, 0, top, m_metrics.header};
+            return RowHit{variant, RowKind::Header, 0, -1, top, m_metrics.header};
         }
         top += m_metrics.header;
         if (data->hasGil()) {
             if (contentY < top + m_metrics.lane) {
-                return RowHit{variant, RowKind::Gil, 0, top, m_metrics.lane};
+                return RowHit{variant, RowKind::Gil, 0, -1, top, m_metrics.lane};
             }
             top += m_metrics.lane;
         }
         if (data->hasLoopLag()) {
             if (contentY < top + m_metrics.lag) {
-                return RowHit{variant, RowKind::LoopLag, 0, top, m_metrics.lag};
+                return RowHit{variant, RowKind::LoopLag, 0, -1, top, m_metrics.lag};
             }
             top += m_metrics.lag;
         }
-        const auto lane = static_cast<std::size_t>((contentY - top) / m_metrics.lane);
-        return RowHit{variant, RowKind::Lane, lane, top + static_cast<int>(lane) * m_metrics.lane, m_metrics.lane};
+        const VariantRows& rows = rowsOf(variant);
+        const auto after = std::upper_bound(rows.tops.begin(), rows.tops.end(), contentY - top);
+        const auto row = static_cast<std::size_t>(after - rows.tops.begin()) - 1;
+        if (row >= rows.rows.size()) {
+            return {};
+        }
+        const RowEntry& entry = rows.rows[row];
+        return RowHit{variant,     entry.kind,           entry.kind == RowKind::Lane ? entry.index : 0,
+                      entry.group, top + rows.tops[row], rows.tops[row + 1] - rows.tops[row]};
     }
     return {};
 }
@@ -135,31 +280,54 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
             top += height; // the whole block is outside the viewport
             continue;
         }
-        const TimelineData* data = m_variants[static_cast<std::size_t>(variant)];
+        const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
         paintHeader(painter, QRect(area.left(), top, area.width(), m_metrics.header), variant);
+        if (data == nullptr || m_folding.variantCollapsed(variant)) {
+            top += height;
+            continue;
+        }
         int y = top + m_metrics.header;
-        if (data != nullptr && data->hasGil()) {
+        if (data->hasGil()) {
             const QRect row(area.left(), y, area.width(), m_metrics.lane);
             paintGutterName(painter, row, QStringLiteral("GIL"), true);
             paintLane(painter, row, data->gilLane(), mapper, dataEnd, true, core::kNoTask);
             y += m_metrics.lane;
         }
-        if (data != nullptr && data->hasLoopLag()) {
+        if (data->hasLoopLag()) {
             const QRect row(area.left(), y, area.width(), m_metrics.lag);
             paintGutterName(painter, row, QStringLiteral("loop lag"), true);
             paintLoopLag(painter, row, *data->counter(QStringLiteral("loop_lag_ms")), mapper);
             y += m_metrics.lag;
         }
-        if (data != nullptr) {
-            const auto& lanes = data->lanes(m_mode);
-            const RowRange visible =
-                visibleRows(shownLaneCount(variant), y, m_metrics.lane, rows.top(), rows.bottom() + 1);
-            const std::uint32_t selectedTask = selection.variant == variant ? selection.task : core::kNoTask;
-            for (std::size_t lane = visible.first; lane < visible.last; ++lane) {
-                const QRect row(area.left(), y + static_cast<int>(lane) * m_metrics.lane, area.width(), m_metrics.lane);
-                paintGutterName(painter, row, lanes[lane].name, lanes[lane].task == selectedTask);
-                paintLane(painter, row, lanes[lane], mapper, dataEnd, false, selectedTask);
+        const auto& lanes = data->lanes(m_mode);
+        const VariantRows& shown = rowsOf(variant);
+        const bool selected = selection.variant == variant;
+        const std::uint32_t selectedTask = selected ? selection.task : core::kNoTask;
+        // A selected task inside a folded group: its group row's name is drawn strong.
+        const int selectedGroup =
+            !selected ? -1 : (selection.group >= 0 ? selection.group : data->groupOfTask(selection.task));
+        // Rows intersecting the viewport, by binary search over the rows' offsets.
+        auto firstRow = std::upper_bound(shown.tops.begin(), shown.tops.end(), rows.top() - y);
+        const std::size_t first =
+            firstRow == shown.tops.begin() ? 0 : static_cast<std::size_t>(firstRow - shown.tops.begin()) - 1;
+        for (std::size_t index = first; index < shown.rows.size() && y + shown.tops[index] <= rows.bottom(); ++index) {
+            const RowEntry& entry = shown.rows[index];
+            const QRect row(area.left(), y + shown.tops[index], area.width(),
+                            shown.tops[index + 1] - shown.tops[index]);
+            if (entry.kind == RowKind::Group) {
+                const TaskGroup& group = data->groups()[entry.index];
+                const int triangle = row.left() + 4;
+                paintDisclosure(painter, row, triangle, groupExpanded(variant, static_cast<int>(entry.index)));
+                paintGutterName(painter, row, groupLabel(variant, static_cast<int>(entry.index)),
+                                selectedGroup == static_cast<int>(entry.index), m_metrics.indent);
+                paintGroup(painter, row, group, mapper, dataEnd);
+                continue;
             }
+            const TimelineLane& lane = lanes[entry.index];
+            // Members sit under their group's name, one step further in.
+            paintGutterName(painter, row, lane.name, lane.task == selectedTask,
+                            entry.group >= 0 ? 2 * m_metrics.indent : 0);
+            paintLane(painter, row, lane, mapper, dataEnd, false, selectedTask);
         }
         top += height;
     }
@@ -178,8 +346,9 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
     painter.restore();
 }
 
-void TimelinePainter::paintGutterName(QPainter& painter, const QRect& row, const QString& name, bool strong) const {
-    const QRect text(row.left() + 6, row.top(), m_metrics.gutter - 10, row.height());
+void TimelinePainter::paintGutterName(QPainter& painter, const QRect& row, const QString& name, bool strong,
+                                      int indent) const {
+    const QRect text(row.left() + 6 + indent, row.top(), m_metrics.gutter - 10 - indent, row.height());
     QFont font = m_font;
     font.setBold(strong);
     const QFontMetrics metrics(font);
@@ -194,19 +363,167 @@ void TimelinePainter::paintGutterName(QPainter& painter, const QRect& row, const
     painter.drawLine(row.left(), row.bottom(), row.right(), row.bottom());
 }
 
+void TimelinePainter::paintDisclosure(QPainter& painter, const QRect& row, int left, bool expanded) const {
+    // ▸ folded, ▾ expanded; as wide as the indent of the names beside it.
+    const double size = std::min<double>(m_metrics.indent - 4, row.height() - 4);
+    if (size < 4) {
+        return;
+    }
+    const double x = left + (m_metrics.indent - 4 - size) / 2;
+    const double y = row.top() + (row.height() - size) / 2.0;
+    QPolygonF triangle;
+    if (expanded) {
+        triangle << QPointF(x, y + size * 0.2) << QPointF(x + size, y + size * 0.2)
+                 << QPointF(x + size / 2, y + size * 0.9);
+    } else {
+        triangle << QPointF(x + size * 0.2, y) << QPointF(x + size * 0.9, y + size / 2)
+                 << QPointF(x + size * 0.2, y + size);
+    }
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, true);
+    painter.setPen(Qt::NoPen);
+    painter.setBrush(m_palette.text());
+    painter.drawPolygon(triangle);
+    painter.restore();
+}
+
 void TimelinePainter::paintHeader(QPainter& painter, const QRect& row, int variant) const {
     const QColor shade = m_palette.presenter() ? QColor(0x2A, 0x2A, 0x2A) : QColor(0xEE, 0xF1, 0xF5);
     painter.fillRect(row, shade);
+    paintDisclosure(painter, row, row.left() + 4, !m_folding.variantCollapsed(variant));
     QFont font = m_font;
     font.setBold(true);
     painter.setFont(font);
     painter.setPen(m_palette.text());
     QString label = m_labels[static_cast<std::size_t>(variant)];
-    if (const std::size_t all = lanesOf(variant).size(); shownLaneCount(variant) < all) {
-        label += QStringLiteral(" · first %1 of %2 lanes").arg(shownLaneCount(variant)).arg(all);
+    if (const std::size_t hidden = hiddenLaneCount(variant); hidden > 0) {
+        label += QStringLiteral(" · %1 %2 left out (no room)")
+                     .arg(groupedCount(hidden), hidden == 1 ? QStringLiteral("lane") : QStringLiteral("lanes"));
     }
-    painter.drawText(row.adjusted(6, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft, label);
+    painter.drawText(row.adjusted(6 + m_metrics.indent, 0, -6, 0), Qt::AlignVCenter | Qt::AlignLeft, label);
     painter.setFont(m_font);
+}
+
+void TimelinePainter::paintGroup(QPainter& painter, const QRect& row, const TaskGroup& group, const TimeMapper& mapper,
+                                 std::int64_t dataEndNs) const {
+    // Per pixel column, the time-weighted mean number of members in each state, stacked bottom up. The strip's full
+    // height stands for the group's size (all its members), so the empty part above the bands is the members not yet
+    // started or already finished, and two groups' strips compare. Each column costs a binary search per state in the
+    // group's step counters (TaskGroup): the cost is pixels · log(steps), whatever the number of members or spans.
+    // A state with any members in a column gets at least one pixel, so that 10 of 1,000 stay visible.
+    const int padding = row.height() >= 10 ? 2 : (row.height() >= 5 ? 1 : 0);
+    const double bottom = row.bottom() - padding + 1;
+    const double height = row.height() - 2 * padding;
+    if (group.size == 0 || height <= 0) {
+        return;
+    }
+    const double from = std::max(mapper.left(), std::floor(mapper.mapTimeToX(0)));
+    const double to = std::min(mapper.right(), std::ceil(mapper.mapTimeToX(dataEndNs)));
+    const int columns = static_cast<int>(to - from);
+    if (columns <= 0) {
+        return;
+    }
+    constexpr std::size_t kBands = kGroupStates.size();
+    // Each band's lower and upper edge per column, as step outlines (a point pair where a value changes).
+    std::array<std::vector<double>, kBands + 1> edges;
+    for (auto& edge : edges) {
+        edge.resize(static_cast<std::size_t>(columns));
+    }
+    std::array<std::int64_t, kBands> previous{};
+    std::int64_t startNs = mapper.mapXToTime(from);
+    for (std::size_t band = 0; band < kBands; ++band) {
+        previous[band] = group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(startNs);
+    }
+    const double scale = height / static_cast<double>(group.size);
+    for (int column = 0; column < columns; ++column) {
+        const std::int64_t endNs = std::min(mapper.mapXToTime(from + column + 1), dataEndNs);
+        const double span = static_cast<double>(std::max<std::int64_t>(endNs - startNs, 1));
+        std::array<double, kBands> px{};
+        double total = 0;
+        std::size_t largest = 0;
+        for (std::size_t band = 0; band < kBands; ++band) {
+            const std::int64_t integral = group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(endNs);
+            const double mean = static_cast<double>(integral - previous[band]) / span;
+            previous[band] = integral;
+            px[band] = mean > 1e-9 ? std::max(1.0, std::round(mean * scale)) : 0.0;
+            total += px[band];
+            largest = px[band] > px[largest] ? band : largest;
+        }
+        if (total > height) {
+            px[largest] = std::max(0.0, px[largest] - (total - height));
+        }
+        double level = bottom;
+        edges[0][static_cast<std::size_t>(column)] = level;
+        for (std::size_t band = 0; band < kBands; ++band) {
+            level -= px[band];
+            edges[band + 1][static_cast<std::size_t>(column)] = level;
+        }
+        startNs = endNs;
+    }
+    auto addStep = [&](QPolygonF& outline, const std::vector<double>& edge, bool forward) {
+        for (int step = 0; step < columns; ++step) {
+            const int column = forward ? step : columns - 1 - step;
+            const double value = edge[static_cast<std::size_t>(column)];
+            const double left = from + column;
+            const double right = left + 1;
+            const bool same = step > 0 && edge[static_cast<std::size_t>(forward ? column - 1 : column + 1)] == value;
+            if (!same) {
+                outline << QPointF(forward ? left : right, value);
+            }
+            const bool sameNext =
+                step + 1 < columns && edge[static_cast<std::size_t>(forward ? column + 1 : column - 1)] == value;
+            if (!sameNext) {
+                outline << QPointF(forward ? right : left, value);
+            }
+        }
+    };
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.setPen(Qt::NoPen);
+    for (std::size_t band = 0; band < kBands; ++band) {
+        QPolygonF outline;
+        addStep(outline, edges[band + 1], true);
+        addStep(outline, edges[band], false);
+        const core::TaskState state = kGroupStates[band];
+        if (m_palette.presenter()) {
+            painter.setBrush(m_palette.background(state));
+            painter.drawPolygon(outline);
+        }
+        painter.setBrush(m_palette.brush(state));
+        painter.drawPolygon(outline);
+    }
+    painter.restore();
+}
+
+void TimelinePainter::paintFoldHatch(QPainter& painter, const std::vector<std::pair<double, double>>& runs, double top,
+                                     double height) const {
+    // "/" lines on a grid anchored at x + y = k · spacing, so the hatching of neighbouring folds lines up. Drawn as
+    // lines rather than a pattern brush, so SVG and PDF keep it too.
+    QVector<QLineF> lines;
+    const double bottom = top + height;
+    for (const auto& [x0, x1] : runs) {
+        const double first = std::ceil((x0 + top) / kHatchSpacing) * kHatchSpacing;
+        for (double k = first; k <= x1 + bottom; k += kHatchSpacing) {
+            // The line x + y = k inside [x0, x1] × [top, bottom].
+            const double startX = std::max(x0, k - bottom);
+            const double endX = std::min(x1, k - top);
+            if (endX > startX) {
+                lines.append(QLineF(startX, k - startX, endX, k - endX));
+            }
+        }
+    }
+    if (lines.isEmpty()) {
+        return;
+    }
+    painter.save();
+    painter.setRenderHint(QPainter::Antialiasing, false);
+    painter.setPen(QPen(foldHatchColor(), 1));
+    painter.drawLines(lines);
+    painter.restore();
+}
+
+QColor TimelinePainter::foldHatchColor() const {
+    return m_palette.presenter() ? QColor(0, 0, 0, 200) : QColor(255, 255, 255, 210);
 }
 
 void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,
@@ -230,8 +547,19 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
         }
         runFrom = runTo = 0;
     };
+    m_foldRuns.clear();
     for (const SpanDrawItem& item : m_spanItems) {
         const QRectF rect(item.x0, top, std::max(item.x1 - item.x0, 1.0), height);
+        if (item.folded) {
+            // Whole pixel columns, merged with a touching fold: the hatching goes over these runs.
+            const double x0 = std::floor(item.x0);
+            const double x1 = std::max(std::ceil(item.x1), x0 + 1);
+            if (!m_foldRuns.empty() && x0 <= m_foldRuns.back().second) {
+                m_foldRuns.back().second = std::max(m_foldRuns.back().second, x1);
+            } else {
+                m_foldRuns.emplace_back(x0, x1);
+            }
+        }
         QColor color;
         if (!item.folded || gil) {
             color = m_palette.color(item.state);
@@ -293,6 +621,9 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
     if (anyFold) {
         painter.drawImage(QRectF(stripLeft, top, stripWidth, height), m_foldStrip);
     }
+    if (height >= 4) {
+        paintFoldHatch(painter, m_foldRuns, top, height); // folds look folded: "many short steps" in the legend
+    }
     layoutMarkers(lane.markers, mapper, m_markerItems);
     for (const MarkerDrawItem& marker : m_markerItems) {
         const double size = std::min(8.0, height);
@@ -334,7 +665,8 @@ void TimelinePainter::paintLoopLag(QPainter& painter, const QRect& row, const Co
         if (x != columnX) {
             flush();
             columnX = x;
-            columnMax = std::max(lastValue, it->second);
+            // A step track holds its last value into the column; a linear one (the lag's sawtooth) does not.
+            columnMax = lag.linear ? it->second : std::max(lastValue, it->second);
         } else {
             columnMax = std::max(columnMax, it->second);
         }
@@ -415,6 +747,18 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
                          Qt::AlignVCenter | Qt::AlignLeft, name);
         x = box.right() + 4 + metrics.horizontalAdvance(name) + 16;
     }
+    // Folds of many thin spans: the state's colour under the hatching.
+    const QRect box(x, area.top() + 4, swatch * 2, swatch);
+    painter.fillRect(box, m_palette.color(core::TaskState::Running).darker(115));
+    std::vector<std::pair<double, double>> run{{box.left(), box.right() + 1}};
+    paintFoldHatch(painter, run, box.top(), box.height());
+    painter.setPen(m_palette.gridLine());
+    painter.setBrush(Qt::NoBrush);
+    painter.drawRect(box);
+    const QString name = QStringLiteral("many short steps");
+    painter.setPen(m_palette.text());
+    painter.drawText(QRect(box.right() + 4, area.top(), metrics.horizontalAdvance(name) + 4, area.height()),
+                     Qt::AlignVCenter | Qt::AlignLeft, name);
 }
 
 std::int64_t niceTickStepNs(const TimeMapper& mapper, double minPixels) {

@@ -2,6 +2,7 @@
 #include "timeline_view.h"
 
 #include <QKeyEvent>
+#include <QLocale>
 #include <QMouseEvent>
 #include <QPaintDevice>
 #include <QPainter>
@@ -20,6 +21,12 @@ constexpr double kPanStepPixels = 80.0;
 constexpr int kClickSlopPixels = 3;
 constexpr double kHoverTolerancePixels = 2.0;
 
+QString groupedNumber(std::int64_t count) {
+    QLocale locale;
+    locale.setNumberOptions(locale.numberOptions() & ~QLocale::OmitGroupSeparator);
+    return locale.toString(static_cast<qlonglong>(count));
+}
+
 QString formatDurationMs(std::int64_t ns) {
     const double ms = static_cast<double>(ns) / 1e6;
     return QString::number(ms, 'f', ms < 1.0 ? 3 : (ms < 100.0 ? 2 : 1));
@@ -37,11 +44,120 @@ TimelineView::TimelineView(QWidget* parent) : QAbstractScrollArea(parent) {
     setMinimumSize(400, 160);
 }
 
-void TimelineView::setVariants(std::vector<const TimelineData*> variants, std::vector<QString> labels) {
+void TimelineView::setVariants(std::vector<SharedTimeline> variants, std::vector<QString> labels) {
     m_painter.setVariants(std::move(variants), std::move(labels));
     m_selection = {};
     m_follow = true;
     dataChanged();
+}
+
+void TimelineView::setFolding(const TimelineFolding& folding) {
+    m_painter.setFolding(folding);
+    foldingChanged();
+}
+
+void TimelineView::setGroupExpanded(int variant, int group, bool expanded) {
+    m_painter.setGroupExpanded(variant, group, expanded);
+    foldingChanged();
+}
+
+void TimelineView::setVariantCollapsed(int variant, bool collapsed) {
+    m_painter.setVariantCollapsed(variant, collapsed);
+    foldingChanged();
+}
+
+void TimelineView::foldingChanged() {
+    updateGeometryAndScrollBars();
+    viewport()->update();
+}
+
+RowHit TimelineView::rowAtViewport(QPoint point) const {
+    const TimelineMetrics& metrics = m_painter.metrics();
+    if (point.y() < metrics.axis || point.y() >= viewport()->height() - metrics.legend) {
+        return {};
+    }
+    return m_painter.rowAt(point.y() - metrics.axis + verticalScrollBar()->value());
+}
+
+RowHit TimelineView::keyRow() const {
+    if (m_hoverPos) {
+        if (const RowHit row = rowAtViewport(*m_hoverPos); row.variant >= 0) {
+            return row;
+        }
+    }
+    if (m_selection.variant < 0 || m_selection.variant >= static_cast<int>(m_painter.variants().size())) {
+        return {};
+    }
+    if (m_selection.group >= 0) {
+        return RowHit{m_selection.variant, RowKind::Group, 0, m_selection.group, 0, 0};
+    }
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(m_selection.variant)].get();
+    const int group = variantData != nullptr ? variantData->groupOfTask(m_selection.task) : -1;
+    if (group >= 0 && variantData->groups()[static_cast<std::size_t>(group)].size >= 2) {
+        return RowHit{m_selection.variant, RowKind::Lane, 0, group, 0, 0};
+    }
+    return {};
+}
+
+bool TimelineView::applyFold(const RowHit& row, FoldAction action) {
+    if (row.variant < 0) {
+        return false;
+    }
+    if (row.kind == RowKind::Header) {
+        const bool collapsed = m_painter.variantCollapsed(row.variant);
+        const bool wanted = action == FoldAction::Toggle ? !collapsed : action == FoldAction::Collapse;
+        if (wanted == collapsed) {
+            return false; // nothing to do: the key pans or zooms instead
+        }
+        setVariantCollapsed(row.variant, wanted);
+        return true;
+    }
+    if (m_painter.laneMode() != LaneMode::ByTask) {
+        return false;
+    }
+    if (row.kind == RowKind::Group) {
+        const bool expanded = m_painter.groupExpanded(row.variant, row.group);
+        const bool wanted = action == FoldAction::Toggle ? !expanded : action == FoldAction::Expand;
+        if (wanted == expanded) {
+            return false;
+        }
+        setGroupExpanded(row.variant, row.group, wanted);
+        return true;
+    }
+    if (row.kind == RowKind::Lane && row.group >= 0 && action != FoldAction::Expand &&
+        m_painter.groupExpanded(row.variant, row.group)) {
+        // On a member lane, folding goes to its group (as a tree view's Left goes to the parent).
+        setGroupExpanded(row.variant, row.group, false);
+        return true;
+    }
+    return false;
+}
+
+QString TimelineView::groupToolTip(int variant, int group, std::int64_t ns) const {
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(variant)].get();
+    const TaskGroup& entry = variantData->groups()[static_cast<std::size_t>(group)];
+    QStringList parts;
+    std::int64_t counted = 0;
+    for (const core::TaskState state :
+         {core::TaskState::Running, core::TaskState::WaitingGil, core::TaskState::Ready, core::TaskState::Blocked,
+          core::TaskState::WaitingIo, core::TaskState::Done, core::TaskState::Failed, core::TaskState::Cancelled}) {
+        const std::int32_t count = entry.countAt(state, ns);
+        counted += count;
+        if (count <= 0) {
+            continue;
+        }
+        const std::uint32_t subject = entry.subjects[static_cast<std::size_t>(state)];
+        const bool oneSubject = subject != TaskGroup::kNoSubject && subject != TaskGroup::kMixedSubject;
+        parts << QStringLiteral("%1 %2").arg(
+            groupedNumber(count), stateName(state, oneSubject ? variantData->subjectName(subject) : QString()));
+    }
+    if (const auto notYet = static_cast<std::int64_t>(entry.size) - counted; notYet > 0) {
+        parts << QStringLiteral("%1 not started").arg(groupedNumber(notYet));
+    }
+    const QString variantLabel = m_painter.labels()[static_cast<std::size_t>(variant)];
+    return QStringLiteral("<b>%1</b><br>%2 at %3 ms: %4")
+        .arg(variantLabel.toHtmlEscaped(), m_painter.groupLabel(variant, group).toHtmlEscaped(), formatDurationMs(ns),
+             parts.join(QStringLiteral(", ")).toHtmlEscaped());
 }
 
 void TimelineView::dataChanged() {
@@ -187,13 +303,16 @@ void TimelineView::mouseMoveEvent(QMouseEvent* event) {
         }
         return;
     }
+    m_hoverPos = pos;
     const SpanHit hit = spanAtPoint(pos);
     const std::uint32_t task = hit.span != nullptr ? hit.span->task : core::kNoTask;
     const std::int64_t ns = m_mapper.mapXToTime(pos.x());
     Q_EMIT hoverChanged(hit.variant, task, ns, hit.span != nullptr ? hit.span->line : 0);
     m_hoverVariant = hit.variant;
     m_hoverTask = task;
-    if (hit.marker != nullptr) {
+    if (hit.group >= 0) {
+        QToolTip::showText(event->globalPosition().toPoint(), groupToolTip(hit.variant, hit.group, ns), viewport());
+    } else if (hit.marker != nullptr) {
         QToolTip::showText(event->globalPosition().toPoint(), markerToolTip(hit), viewport());
     } else if (hit.span != nullptr) {
         QToolTip::showText(event->globalPosition().toPoint(), toolTipFor(hit), viewport());
@@ -208,9 +327,16 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* event) {
     }
     viewport()->unsetCursor();
     if (!m_dragged) {
-        const SpanHit hit = spanAtPoint(event->position().toPoint());
-        if (hit.span != nullptr && hit.span->task != core::kNoTask && !hit.gil) {
-            m_selection = TimelineSelection{hit.variant, hit.span->task};
+        const QPoint pos = event->position().toPoint();
+        const RowHit row = rowAtViewport(pos);
+        const SpanHit hit = spanAtPoint(pos);
+        if (row.kind == RowKind::Header || (row.kind == RowKind::Group && pos.x() < m_mapper.left())) {
+            // A header or a group's triangle (its gutter): fold or unfold.
+            applyFold(row, FoldAction::Toggle);
+        } else if (row.kind == RowKind::Group) {
+            m_selection = TimelineSelection{row.variant, core::kNoTask, row.group};
+        } else if (hit.span != nullptr && hit.span->task != core::kNoTask && !hit.gil) {
+            m_selection = TimelineSelection{hit.variant, hit.span->task, -1};
             Q_EMIT taskSelected(hit.variant, hit.span->task, hit.span->line);
         } else {
             m_selection = {};
@@ -223,6 +349,7 @@ void TimelineView::mouseReleaseEvent(QMouseEvent* event) {
 
 void TimelineView::leaveEvent(QEvent* event) {
     QAbstractScrollArea::leaveEvent(event);
+    m_hoverPos.reset();
     if (m_hoverVariant >= 0 || m_hoverTask != core::kNoTask) {
         m_hoverVariant = -1;
         m_hoverTask = core::kNoTask;
@@ -231,6 +358,28 @@ void TimelineView::leaveEvent(QEvent* event) {
 }
 
 void TimelineView::keyPressEvent(QKeyEvent* event) {
+    // Fold keys first: on a group, a member or a header row they fold; anywhere else they pan and zoom.
+    std::optional<FoldAction> fold;
+    switch (event->key()) {
+    case Qt::Key_Right:
+    case Qt::Key_Plus:
+    case Qt::Key_Equal:
+        fold = FoldAction::Expand;
+        break;
+    case Qt::Key_Left:
+    case Qt::Key_Minus:
+        fold = FoldAction::Collapse;
+        break;
+    case Qt::Key_Return:
+    case Qt::Key_Enter:
+        fold = FoldAction::Toggle;
+        break;
+    default:
+        break;
+    }
+    if (fold && applyFold(keyRow(), *fold)) {
+        return;
+    }
     switch (event->key()) {
     case Qt::Key_Plus:
     case Qt::Key_Equal:
@@ -270,7 +419,7 @@ TimelineView::SpanHit TimelineView::spanAtPoint(QPoint point) const {
     }
     SpanHit hit;
     hit.variant = row.variant;
-    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(row.variant)];
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(row.variant)].get();
     if (variantData == nullptr) {
         return hit;
     }
@@ -279,6 +428,9 @@ TimelineView::SpanHit TimelineView::spanAtPoint(QPoint point) const {
         hit.gil = true;
     } else if (row.kind == RowKind::Lane && row.lane < variantData->lanes(m_painter.laneMode()).size()) {
         hit.lane = &variantData->lanes(m_painter.laneMode())[row.lane];
+    } else if (row.kind == RowKind::Group) {
+        hit.group = row.group;
+        return hit;
     } else {
         return hit;
     }
@@ -295,7 +447,7 @@ TimelineView::SpanHit TimelineView::spanAtPoint(QPoint point) const {
 }
 
 QString TimelineView::markerToolTip(const SpanHit& hit) const {
-    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(hit.variant)];
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(hit.variant)].get();
     const TimelineMarker& marker = *hit.marker;
     const QString subject = variantData->subjectName(marker.subject);
     // An imported instant is known by its name; the engine's markers by their kind and an optional message.
@@ -313,7 +465,7 @@ QString TimelineView::markerToolTip(const SpanHit& hit) const {
 }
 
 QString TimelineView::toolTipFor(const SpanHit& hit) const {
-    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(hit.variant)];
+    const TimelineData* variantData = m_painter.variants()[static_cast<std::size_t>(hit.variant)].get();
     const TimelineSpan& span = *hit.span;
     const std::int64_t end = drawnEndNs(span, m_painter.dataEndNs());
     QString who;
