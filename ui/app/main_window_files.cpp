@@ -418,6 +418,7 @@ void MainWindow::exportFigure() {
         }
     }
     base.laneMode = m_timeline->laneMode();
+    base.folding = m_timeline->folding(); // the figure folds group lanes as the view does
     base.presenter = m_presenter;
     if (!m_timeline->following()) {
         base.startNs = m_timeline->visibleStartNs();

@@ -7,6 +7,7 @@
 #include <QChart>
 #include <QDate>
 #include <QFileInfo>
+#include <QFontMetrics>
 #include <QGraphicsLayout>
 #include <QGraphicsScene>
 #include <QImage>
@@ -25,7 +26,7 @@ namespace interleave::ui {
 
 namespace {
 
-constexpr int kMinLanePx = 3;       // lanes shrink down to this, then the figure shows only the first ones
+constexpr int kMinLanePx = 3;       // lanes shrink down to this, once every group is folded (see fitTimeline)
 constexpr int kMinFigurePx = 64;    // smaller figures have no room for a title
 constexpr int kMaxFigurePx = 20000; // a QImage of 20000² is already 1.6 GB
 constexpr int kGap = 10;
@@ -54,7 +55,7 @@ bool showsCharts(FigureView view) {
 class FigureCharts {
 public:
     explicit FigureCharts(const FigureRequest& request) {
-        std::vector<const TimelineData*> variants;
+        std::vector<SharedTimeline> variants;
         std::vector<QString> names;
         for (std::size_t index = 0; index < request.variants.size(); ++index) {
             if (request.variants[index] != nullptr) {
@@ -92,54 +93,93 @@ private:
     std::vector<std::size_t> m_shown;
 };
 
-struct LaneFit {
-    int lane = 0;
-    std::size_t limit = static_cast<std::size_t>(-1);
-};
-
-// Lane height (and, below kMinLanePx, how many lanes per variant) so that every variant's rows fit `rowsHeight`.
-LaneFit fitLanes(const FigureRequest& request, const TimelineMetrics& metrics, int rowsHeight) {
-    int fixed = 0;
-    std::size_t rows = 0;
-    std::vector<std::size_t> lanesPerVariant;
-    std::size_t gilRows = 0;
-    for (const TimelineData* data : request.variants) {
-        fixed += metrics.header;
-        if (data == nullptr) {
-            continue;
-        }
-        fixed += data->hasLoopLag() ? metrics.lag : 0;
-        gilRows += data->hasGil() ? 1 : 0;
-        lanesPerVariant.push_back(data->lanes(request.laneMode).size());
-        rows += lanesPerVariant.back() + (data->hasGil() ? 1 : 0);
-    }
-    if (rows == 0) {
-        return {metrics.lane};
-    }
-    const int free = rowsHeight - fixed;
-    const int lane = std::min<int>(metrics.lane, free / static_cast<int>(rows));
-    if (lane >= kMinLanePx) {
-        return {lane};
-    }
-    // The largest per-variant limit whose rows still fit at the minimum height.
-    auto fits = [&](std::size_t limit) {
-        std::size_t total = gilRows;
-        for (const std::size_t lanes : lanesPerVariant) {
-            total += std::min(lanes, limit);
-        }
-        return static_cast<std::int64_t>(total) * kMinLanePx <= free;
+// Makes the timeline's rows fit `rowsHeight`, in this order: lanes shrink down to a height that still shows their
+// names; then expanded groups fold, the largest first, each fold taking its members back into one row; then lanes
+// shrink down to kMinLanePx; and only then are the last rows left out, which each variant's header says. Group rows
+// keep their proportion to lanes. Returns the metrics it settled on (already set on `timeline`).
+TimelineMetrics fitTimeline(TimelinePainter& timeline, TimelineMetrics metrics, int rowsHeight) {
+    const int fullLane = metrics.lane;
+    const int fullGroup = metrics.group;
+    auto setLane = [&](int lane) {
+        metrics.lane = lane;
+        metrics.group = std::max(lane, fullGroup * lane / std::max(fullLane, 1));
+        timeline.setMetrics(metrics);
     };
+    auto fitsAt = [&](int lane) {
+        setLane(lane);
+        return timeline.contentHeight() <= rowsHeight;
+    };
+    // The tallest lane in [lowest, fullLane] that fits, or 0 when even `lowest` does not.
+    auto tallestFitting = [&](int lowest) {
+        if (!fitsAt(lowest)) {
+            return 0;
+        }
+        int low = lowest;
+        int high = fullLane;
+        while (low < high) {
+            const int middle = low + (high - low + 1) / 2;
+            if (fitsAt(middle)) {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        return low;
+    };
+    const QFontMetrics font(timeline.font());
+    const int readable = std::clamp((font.height() * 2 + 2) / 3, kMinLanePx, std::max(fullLane, kMinLanePx));
+    TimelineFolding folding = timeline.folding();
+    for (;;) {
+        if (const int lane = tallestFitting(readable); lane > 0) {
+            setLane(lane);
+            return metrics;
+        }
+        // Fold the largest expanded group left.
+        int bestVariant = -1;
+        int bestGroup = -1;
+        std::size_t bestSize = 0;
+        for (int variant = 0; variant < static_cast<int>(timeline.variants().size()); ++variant) {
+            const TimelineData* data = timeline.variants()[static_cast<std::size_t>(variant)].get();
+            if (data == nullptr || timeline.laneMode() != LaneMode::ByTask || timeline.variantCollapsed(variant)) {
+                continue;
+            }
+            for (int group = 0; group < static_cast<int>(data->groups().size()); ++group) {
+                const std::size_t size = data->groups()[static_cast<std::size_t>(group)].size;
+                if (size >= 2 && size > bestSize && timeline.groupExpanded(variant, group)) {
+                    bestVariant = variant;
+                    bestGroup = group;
+                    bestSize = size;
+                }
+            }
+        }
+        if (bestVariant < 0) {
+            break;
+        }
+        folding.setExpanded(timeline.groupKey(bestVariant, bestGroup), false);
+        timeline.setFolding(folding);
+    }
+    if (const int lane = tallestFitting(kMinLanePx); lane > 0) {
+        setLane(lane);
+        return metrics;
+    }
+    // The last resort: the most rows per variant that fit at the minimum height.
+    setLane(kMinLanePx);
     std::size_t low = 0;
-    std::size_t high = *std::max_element(lanesPerVariant.begin(), lanesPerVariant.end());
+    std::size_t high = 0;
+    for (int variant = 0; variant < static_cast<int>(timeline.variants().size()); ++variant) {
+        high = std::max(high, timeline.rowCount(variant));
+    }
     while (low < high) {
         const std::size_t middle = low + (high - low + 1) / 2;
-        if (fits(middle)) {
+        timeline.setRowLimit(middle);
+        if (timeline.contentHeight() <= rowsHeight) {
             low = middle;
         } else {
             high = middle - 1;
         }
     }
-    return {kMinLanePx, low};
+    timeline.setRowLimit(low);
+    return metrics;
 }
 
 void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bool vector,
@@ -148,6 +188,7 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
     timeline.setVariants(request.variants, request.labels);
     timeline.setLaneMode(request.laneMode);
     timeline.setPresenterMode(request.presenter);
+    timeline.setFolding(request.folding);
     timeline.setVectorOutput(vector);
     timeline.setFont(figureFont(request.presenter));
     const StatePalette& palette = timeline.palette();
@@ -214,11 +255,8 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
     }
 
     if (withTimeline) {
-        const LaneFit fit = fitLanes(request, metrics, timelineHeight - metrics.axis);
-        metrics.lane = fit.lane;
         metrics.legend = 0; // drawn below the charts
-        timeline.setMetrics(metrics);
-        timeline.setLaneLimit(fit.limit);
+        metrics = fitTimeline(timeline, metrics, timelineHeight - metrics.axis);
         const QRect area(margin, y, inner, std::min(timelineHeight, metrics.axis + timeline.contentHeight()));
         const std::int64_t dataEnd = std::max<std::int64_t>(timeline.dataEndNs(), TimeMapper::kMinVisibleNs);
         const bool ranged = request.endNs > request.startNs;
@@ -387,8 +425,18 @@ QString exportFigure(const FigureRequest& request, const QString& path) {
     return {};
 }
 
-QString figureSubtitle(const core::ParameterValues& parameters) {
+QString slowMotionNote(double timeScale) {
+    if (timeScale == 1.0) {
+        return {};
+    }
+    return QStringLiteral("×%1 slow motion, times in lesson time").arg(timeScale, 0, 'g', 3);
+}
+
+QString figureSubtitle(const core::ParameterValues& parameters, double timeScale) {
     QStringList items;
+    if (timeScale != 1.0) {
+        items << slowMotionNote(timeScale);
+    }
     for (const auto& [name, value] : parameters) {
         items << QStringLiteral("%1=%2").arg(QString::fromStdString(name)).arg(value);
     }
@@ -398,7 +446,8 @@ QString figureSubtitle(const core::ParameterValues& parameters) {
 }
 
 QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline) {
-    const double makespanMs = static_cast<double>(run.analysis.makespanNs) / 1e6;
+    // In lesson time, as the report and the timeline give it (a slowed run's trace is in wall time).
+    const double makespanMs = static_cast<double>(run.analysis.makespanNs) / 1e6 / (run.timeScale > 0 ? run.timeScale : 1);
     QString caption = QStringLiteral("%1 · %2 ms").arg(QString::fromStdString(run.variant)).arg(makespanMs, 0, 'f', 1);
     for (const core::VariantSummary& summary : report.variants) {
         if (summary.variant == run.variant && summary.speedup) {
@@ -408,6 +457,9 @@ QString variantCaption(const core::VariantRun& run, const core::LessonReport& re
     }
     if (run.outcome.status != core::RunStatus::Completed) {
         caption += QStringLiteral(" · ") + QString::fromStdString(std::string(core::toString(run.outcome.status)));
+    }
+    if (run.timeScale != 1.0) {
+        caption += QStringLiteral(" · ×%1 slow motion").arg(run.timeScale, 0, 'g', 3);
     }
     return caption;
 }

@@ -5,6 +5,7 @@
 
 #include "metrics/lesson_report.h"
 #include "timeline/timeline_data.h"
+#include "timeline/timeline_folding.h"
 
 #include <QSize>
 #include <QString>
@@ -34,10 +35,13 @@ enum class FigureView {
 struct FigureRequest {
     QString title;    // "L2 · await in a loop vs gather"
     QString subtitle; // parameters, "4 cores", date
-    std::vector<const TimelineData*> variants;
+    std::vector<SharedTimeline> variants;
     std::vector<QString> labels;       // one per variant, in its header row: name, makespan and speedup
     std::vector<QString> variantNames; // one per variant, for the charts' legends
     LaneMode laneMode = LaneMode::ByTask;
+    // Group lanes and collapsed variants as the view has them (default: groups of more than 16 tasks folded). A
+    // figure that cannot fit its rows folds more groups, largest first, before it leaves any lane out.
+    TimelineFolding folding;
     bool presenter = false;
     FigureView view = FigureView::Comparison;
     int chartIndex = 0;       // SingleChart: an index among figureChartTitles(request)
@@ -59,7 +63,10 @@ QString exportFigure(const FigureRequest& request, QIODevice& device, FigureForm
 // The caption of a finished variant, used by the app's timeline and by figures:
 // "name · 123.4 ms · 9.98× vs sequential" (plus " · failed" when it did not complete).
 // "cores=2 · latency_ms=200 · requests=10 · 2 CPU cores · 2026-11-22": a lesson figure's subtitle.
-QString figureSubtitle(const core::ParameterValues& parameters);
+// A slowed run's subtitle starts with "×10 slow motion, times in lesson time".
+QString figureSubtitle(const core::ParameterValues& parameters, double timeScale = 1.0);
+// "×10 slow motion, times in lesson time"; empty at 1.
+QString slowMotionNote(double timeScale);
 QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline);
 
 } // namespace interleave::ui
