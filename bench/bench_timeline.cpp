@@ -38,7 +38,7 @@ void ensureApplication() {
 
 struct Fixture {
     interleave::core::Trace trace;
-    interleave::ui::TimelineData data;
+    std::shared_ptr<interleave::ui::TimelineData> data = std::make_shared<interleave::ui::TimelineData>();
 
     Fixture() {
         trace.addLane("event loop", interleave::core::LaneKind::Loop);
@@ -67,7 +67,7 @@ struct Fixture {
         std::stable_sort(trace.events.begin(), trace.events.end(),
                          [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; });
         trace.endNs = kRunNs;
-        data.rebuild(trace);
+        data->rebuild(trace);
     }
 };
 
@@ -82,7 +82,7 @@ void BM_TimelineRepaint(benchmark::State& state) {
     Fixture& data = fixture();
     interleave::ui::TimelineView view;
     view.resize(1920, 1080);
-    view.setVariants({&data.data}, {QStringLiteral("gather · 1000 ms")});
+    view.setVariants({data.data}, {QStringLiteral("gather · 1000 ms")});
     const std::int64_t visible = kRunNs * state.range(0) / 1000;
     if (visible < kRunNs) {
         view.setVisibleRange(kRunNs / 2, kRunNs / 2 + visible);
@@ -96,7 +96,7 @@ void BM_TimelineRepaint(benchmark::State& state) {
     if (const QString dir = qEnvironmentVariable("INTERLEAVE_BENCH_SAVE_DIR"); !dir.isEmpty()) {
         image.save(QStringLiteral("%1/timeline_%2.png").arg(dir).arg(state.range(0)));
     }
-    state.counters["spans"] = static_cast<double>(data.data.spanCount());
+    state.counters["spans"] = static_cast<double>(data.data->spanCount());
 }
 BENCHMARK(BM_TimelineRepaint)
     ->Arg(1000)
@@ -123,7 +123,7 @@ void exportFigureBenchmark(benchmark::State& state, const char* extension) {
     interleave::ui::FigureRequest request;
     request.title = QStringLiteral("1,000,000 spans over 100 lanes");
     request.subtitle = QStringLiteral("synthetic run of 1 s (bench_timeline.cpp)");
-    request.variants = {&data.data};
+    request.variants = {data.data};
     request.labels = {QStringLiteral("gather · 1000.0 ms")};
     request.variantNames = {QStringLiteral("gather")};
     QString dir = qEnvironmentVariable("INTERLEAVE_BENCH_SAVE_DIR");
@@ -138,7 +138,7 @@ void exportFigureBenchmark(benchmark::State& state, const char* extension) {
             return;
         }
     }
-    state.counters["spans"] = static_cast<double>(data.data.spanCount());
+    state.counters["spans"] = static_cast<double>(data.data->spanCount());
     state.counters["MB"] = static_cast<double>(QFileInfo(path).size()) / 1e6;
     if (qEnvironmentVariable("INTERLEAVE_BENCH_SAVE_DIR").isEmpty()) {
         QFile::remove(path);

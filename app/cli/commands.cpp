@@ -80,7 +80,7 @@ int runLesson(const RunCommand& command) {
     if (!command.figure.path.empty()) {
         FigureSource figure;
         figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
-        figure.subtitle = figureSubtitle(parameters);
+        figure.subtitle = figureSubtitle(parameters, command.settings.timeScale);
         for (const core::VariantRun& run : result.runs) {
             figure.runs.push_back(&run);
         }

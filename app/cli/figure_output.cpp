@@ -77,11 +77,12 @@ void checkFigureRequest(const FigureOptions& figure) {
     }
 }
 
-std::string figureSubtitle(const core::ParameterValues& parameters) {
+std::string figureSubtitle(const core::ParameterValues& parameters, double timeScale) {
 #ifdef INTERLEAVE_CLI_FIGURES
-    return ui::figureSubtitle(parameters).toStdString();
+    return ui::figureSubtitle(parameters, timeScale).toStdString();
 #else
     (void)parameters;
+    (void)timeScale;
     return {};
 #endif
 }
@@ -100,14 +101,13 @@ std::string writeFigure(const FigureSource& source, const FigureOptions& figure)
 
     const core::LessonReport noReport;
     const core::LessonReport& report = source.report != nullptr ? *source.report : noReport;
-    std::vector<std::unique_ptr<ui::TimelineData>> timelines;
     ui::FigureRequest request;
     request.title = QString::fromStdString(source.title);
     request.subtitle = QString::fromStdString(source.subtitle);
     for (const core::VariantRun* run : source.runs) {
-        auto& data = timelines.emplace_back(std::make_unique<ui::TimelineData>());
-        data->rebuild(run->trace);
-        request.variants.push_back(data.get());
+        auto data = std::make_shared<ui::TimelineData>();
+        data->rebuild(run->trace, run->timeScale); // keeps a pointer to run->trace, which outlives the request
+        request.variants.push_back(std::move(data));
         request.labels.push_back(ui::variantCaption(*run, report, source.baseline));
         request.variantNames.push_back(QString::fromStdString(run->variant));
     }

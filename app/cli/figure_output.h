@@ -31,6 +31,6 @@ void checkFigureRequest(const FigureOptions& figure);
 std::string writeFigure(const FigureSource& source, const FigureOptions& figure);
 
 // "cores=2 · latency_ms=200 · requests=10 · 4 CPU cores · 2025-05-01": a figure's subtitle.
-std::string figureSubtitle(const core::ParameterValues& parameters);
+std::string figureSubtitle(const core::ParameterValues& parameters, double timeScale = 1.0);
 
 } // namespace interleave::cli

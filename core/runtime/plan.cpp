@@ -366,8 +366,9 @@ private:
         return total;
     }
 
-    void checkTotalDuration() const {
+    void checkTotalDuration() {
         const double ns = minimumNs(m_plan.program);
+        m_plan.minimumDurationNs = static_cast<std::int64_t>(std::min(ns, 9e18));
         if (ns > static_cast<double>(m_limits.maxDurationNs)) {
             throw UsageError(fmt::format("refused: the plan runs for at least {}; the limit is {}", formatDuration(ns),
                                          formatDuration(static_cast<double>(m_limits.maxDurationNs))));
@@ -388,6 +389,22 @@ private:
 Plan compilePlan(const Scenario& scenario, const VariantDecl& variant, const ParameterValues& values,
                  const RunOptions& options, const Limits& limits) {
     return PlanCompiler(scenario, variant, values, options, limits).compile();
+}
+
+std::int64_t estimateDurationNs(const Scenario& scenario, const Plan& plan, const ParameterValues& values) {
+    double ns = static_cast<double>(plan.minimumDurationNs);
+    for (const ExpectationDecl& expectation : scenario.expectations) {
+        if (expectation.variant != plan.variant || expectation.metric.kind != MetricKind::MakespanMs ||
+            expectation.comparison == Comparison::AtMost) {
+            continue;
+        }
+        try {
+            ns = std::max(ns, expectation.value.evaluate(values) * 1e6 * plan.options.timeScale);
+        } catch (const std::exception&) {
+            // an expectation that cannot be computed says nothing about the time
+        }
+    }
+    return static_cast<std::int64_t>(std::min(ns, 9e18));
 }
 
 } // namespace interleave::core

@@ -68,8 +68,14 @@ struct Plan {
     std::vector<PlanStep> program;
     StringTable strings;        // names used by the plan; the run's trace starts from this table
     std::int64_t taskCount = 1; // tasks the plan will create, main included
+    // A lower bound on the run's wall time (slow motion included), with no contention beyond the pool sizes.
+    std::int64_t minimumDurationNs = 0;
     RunOptions options;
 };
+
+// How long the variant will take in wall time, for warning before long runs: the plan's lower bound, or the lesson's
+// own makespan expectation for the variant (it knows about semaphores and queues) when that is longer.
+std::int64_t estimateDurationNs(const Scenario& scenario, const Plan& plan, const ParameterValues& values);
 
 // Throws UsageError when a value breaks a limit (naming it), LessonError for a meaning error found only with values
 // (e.g. a negative duration).

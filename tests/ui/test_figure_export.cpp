@@ -21,6 +21,8 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
+
 #include <set>
 
 #include <unistd.h>
@@ -52,19 +54,19 @@ core::Trace sampleTrace(double scale) {
 struct Sample {
     core::Trace slowTrace = sampleTrace(4);
     core::Trace fastTrace = sampleTrace(1);
-    TimelineData slow;
-    TimelineData fast;
+    std::shared_ptr<TimelineData> slow = std::make_shared<TimelineData>();
+    std::shared_ptr<TimelineData> fast = std::make_shared<TimelineData>();
 
     Sample() {
-        slow.rebuild(slowTrace);
-        fast.rebuild(fastTrace);
+        slow->rebuild(slowTrace);
+        fast->rebuild(fastTrace);
     }
 
     FigureRequest request() const {
         FigureRequest request;
         request.title = QStringLiteral("L2 · Await in a loop vs gather");
         request.subtitle = QStringLiteral("requests=8 · 4 CPU cores");
-        request.variants = {&slow, &fast};
+        request.variants = {slow, fast};
         request.labels = {QStringLiteral("sequential · 180.0 ms"),
                           QStringLiteral("gather · 45.0 ms · 4.00× vs sequential")};
         request.variantNames = {QStringLiteral("sequential"), QStringLiteral("gather")};
@@ -167,11 +169,11 @@ TEST(FigureExport, FoldedSpansStayShapesInVectorOutput) {
     }
     builder.state(ms(1000), 0, TaskState::Done);
     const core::Trace trace = builder.finish(ms(1000));
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     FigureRequest request;
     request.title = QStringLiteral("folds");
-    request.variants = {&data};
+    request.variants = {data};
     request.labels = {QStringLiteral("busy")};
     request.view = FigureView::Timeline;
     const SvgContents contents = parseSvg(exportToBytes(request, FigureFormat::Svg));
@@ -265,11 +267,11 @@ TEST(FigureExport, ManyLanesShrinkThenSayHowManyWereLeftOut) {
         builder.task(0, task, "job").state(0, task, TaskState::Running).state(ms(10), task, TaskState::Done);
     }
     const core::Trace trace = builder.finish(ms(10));
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
     FigureRequest request;
     request.title = QStringLiteral("many");
-    request.variants = {&data};
+    request.variants = {data};
     request.labels = {QStringLiteral("jobs")};
     request.view = FigureView::Timeline;
     request.size = QSize(800, 600);
@@ -340,13 +342,13 @@ TEST(FigureExport, GenericCountersGetAChartPerGroup) {
     builder.counter(ms(5), "heap · used", 40).counter(ms(5), "heap · free", 60).counter(ms(5), "fps", 30);
     builder.counter(ms(5), "sem.in_use", 1).state(ms(10), 0, TaskState::Done);
     const core::Trace trace = builder.finish(ms(10));
-    TimelineData data;
-    data.rebuild(trace);
+    auto data = std::make_shared<TimelineData>();
+    data->rebuild(trace);
 
     EXPECT_EQ(ChartsPanel::counterGroup(QStringLiteral("heap · used")), QStringLiteral("heap"));
     EXPECT_EQ(ChartsPanel::counterGroup(QStringLiteral("fps")), QStringLiteral("fps"));
     ChartsPanel panel;
-    panel.setVariants({&data}, {QStringLiteral("trace")});
+    panel.setVariants({data}, {QStringLiteral("trace")});
     ASSERT_EQ(panel.chartCount(), ChartsPanel::kChartCount + 2);
     EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse)); // the known ones stay where they were
     EXPECT_EQ(panel.chartTitle(ChartsPanel::kChartCount), QStringLiteral("heap"));
@@ -358,7 +360,7 @@ TEST(FigureExport, GenericCountersGetAChartPerGroup) {
 
     FigureRequest request;
     request.title = QStringLiteral("import");
-    request.variants = {&data};
+    request.variants = {data};
     request.labels = {QStringLiteral("trace")};
     request.variantNames = {QStringLiteral("trace")};
     const std::vector<QString> titles = figureChartTitles(request);

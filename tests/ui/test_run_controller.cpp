@@ -75,7 +75,6 @@ TEST(RunController, RefusesALimitBeforeAnythingStarts) {
 }
 
 TEST(MainWindow, ScriptedRunShowsTheResultsAndReplays) {
-    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
     AppOptions options;
     options.lesson = QStringLiteral("L2");
     options.settings = {{"requests", "4"}, {"latency_ms", "30"}};

@@ -25,7 +25,6 @@ QString tempPath(const char* name) {
 }
 
 TEST(RunFiles, ASavedRunReopensAsItWasShown) {
-    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
     AppOptions options;
     options.lesson = QStringLiteral("L2");
     options.settings = {{"requests", "3"}, {"latency_ms", "20"}};
@@ -86,7 +85,6 @@ TEST(RunFiles, ASavedRunReopensAsItWasShown) {
 }
 
 TEST(RunFiles, ABadFileIsRefusedAndTheWindowKeepsWhatItShowed) {
-    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
     AppOptions options;
     options.quitWhenDone = true; // problems go to stderr instead of a modal dialog
     MainWindow window(options);
@@ -114,7 +112,6 @@ std::string readAll(const QString& path) {
 // Export Data from the window: each format is written whole, with the columns the issue lists; a failed write says
 // so and leaves the earlier file as it was.
 TEST(RunFiles, ExportDataWritesSpansCountersAndChromeJson) {
-    qputenv("XDG_CONFIG_HOME", QByteArray("/tmp/interleave-ui-test-config"));
     AppOptions options;
     options.lesson = QStringLiteral("L6");
     options.variants = {QStringLiteral("semaphore")};

@@ -49,6 +49,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     statusBar()->addWidget(m_status, 1);
 
     connect(&m_controller, &RunController::started, this, &MainWindow::onRunStarted);
+    connect(&m_controller, &RunController::variantStarted, this, [this] { refreshViews(); });
     connect(&m_controller, &RunController::frame, this, &MainWindow::onFrame);
     connect(&m_controller, &RunController::variantFinished, this, &MainWindow::onVariantFinished);
     connect(&m_controller, &RunController::finished, this, &MainWindow::onRunFinished);
@@ -99,6 +100,9 @@ void MainWindow::createActions() {
                           QStringLiteral("media-seek-forward"), [this] { runVariants(true); });
     m_stopAction = make(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), QStringLiteral("media-playback-stop"),
                         &MainWindow::stopRun);
+    m_runAction->setObjectName(QStringLiteral("runAction"));
+    m_runAllAction->setObjectName(QStringLiteral("runAllAction"));
+    m_stopAction->setObjectName(QStringLiteral("stopAction"));
     m_zoomInAction = make(tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), QStringLiteral("zoom-in"),
                           [this] { m_timeline->zoomIn(); });
     m_zoomOutAction = make(tr("Zoom &Out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), QStringLiteral("zoom-out"),

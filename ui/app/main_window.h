@@ -50,11 +50,13 @@ public:
     enum class DataFormat { SpansCsv, CountersCsv, ChromeTrace };
     bool exportDataTo(const QString& path, DataFormat format);
     bool isImporting() const { return m_import != nullptr; }
+    // Shows a lesson by id, alias or path (the browser's choice); a live run is stopped first.
+    void selectLesson(const QString& idAliasOrPath);
+    TimelineView* timelineView() const { return m_timeline; }
 
 protected:
     void closeEvent(QCloseEvent* event) override;
     bool eventFilter(QObject* watched, QEvent* event) override; // keeps the charts aligned with the timeline
-
 
 private:
     void createActions();
@@ -67,7 +69,6 @@ private:
 
     void loadLessons();
     void openLessonFile();
-    void selectLesson(const QString& idAliasOrPath);
     void showLesson(const core::Scenario& scenario);
 
     void runVariants(bool allVariants);
@@ -114,6 +115,7 @@ private:
     std::vector<core::Scenario> m_lessons;
     std::optional<core::Scenario> m_scenario;
     QString m_shownVariantListing;
+    QString m_longRunNote; // "This run will take about 8 min 20 s." while such a run is live
 
     TimelineView* m_timeline = nullptr;
     ChartsPanel* m_charts = nullptr;

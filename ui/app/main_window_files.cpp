@@ -299,7 +299,7 @@ void MainWindow::finishImport(TraceImportJob& job) {
         return;
     }
     const core::ImportStats stats = job.result()->stats;
-    std::unique_ptr<VariantSlot> slot = std::move(job.slot());
+    std::shared_ptr<VariantSlot> slot = std::move(job.slot());
     const core::VariantRun& run = slot->result;
     const QString description =
         tr("%1 trace · %2 ms · %3 lanes · %4 tasks · %5 spans · %6 counters · %7 events read, %8 ignored")
@@ -312,7 +312,7 @@ void MainWindow::finishImport(TraceImportJob& job) {
             .arg(stats.events)
             .arg(stats.ignored);
     showImport(fileName, description);
-    std::vector<std::unique_ptr<VariantSlot>> slots;
+    std::vector<std::shared_ptr<VariantSlot>> slots;
     slots.push_back(std::move(slot));
     m_controller.load(std::nullopt, {}, std::move(slots));
     m_sessionPath.clear();
@@ -404,7 +404,9 @@ void MainWindow::exportFigure() {
     if (m_scenario) {
         base.title = QStringLiteral("%1 · %2").arg(QString::fromStdString(m_scenario->alias()),
                                                    QString::fromStdString(m_scenario->title));
-        base.subtitle = figureSubtitle(m_controller.parameters());
+        base.subtitle =
+            figureSubtitle(m_controller.parameters(),
+                           m_controller.slots().empty() ? 1.0 : m_controller.slots().front()->result.timeScale);
     } else {
         base.title = m_importedName;
         base.subtitle = tr("imported trace");
@@ -412,7 +414,7 @@ void MainWindow::exportFigure() {
     for (std::size_t i = 0; i < m_controller.slots().size(); ++i) {
         const auto& slot = *m_controller.slots()[i];
         if (slot.finished) {
-            base.variants.push_back(&slot.timeline);
+            base.variants.push_back(m_controller.timelineOf(i));
             base.labels.push_back(variantLabel(static_cast<int>(i)));
             base.variantNames.push_back(slot.name);
         }

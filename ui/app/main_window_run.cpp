@@ -15,6 +15,7 @@
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
+#include <QMessageBox>
 #include <QScreen>
 #include <QSettings>
 #include <QTimer>
@@ -22,6 +23,20 @@
 #include <cstdio>
 
 namespace interleave::ui {
+
+namespace {
+constexpr int kStatsTailMs = 1500; // the stall watch goes on this long after a run: showing the results counts too
+constexpr std::int64_t kLongRunNs = 60'000'000'000;
+
+// "about 8 min 20 s", "about 2 h 5 min"
+QString formatLongDuration(std::int64_t ns) {
+    const auto seconds = static_cast<long long>(ns / 1'000'000'000);
+    if (seconds >= 3600) {
+        return QObject::tr("%1 h %2 min").arg(seconds / 3600).arg(seconds % 3600 / 60);
+    }
+    return QObject::tr("%1 min %2 s").arg(seconds / 60).arg(seconds % 60);
+}
+} // namespace
 
 void MainWindow::runVariants(bool allVariants) {
     if (!m_scenario || m_controller.isRunning()) {
@@ -36,6 +51,23 @@ void MainWindow::runVariants(bool allVariants) {
         variants.push_back(m_variantBox->currentText().toStdString());
     }
     try {
+        // A long run is said before it starts (and asked about, when someone is there to answer).
+        const std::int64_t estimate =
+            RunController::estimateNs(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
+        if (estimate > kLongRunNs) {
+            const QString howLong = tr("This run will take about %1.").arg(formatLongDuration(estimate));
+            if (m_options.run || m_options.quitWhenDone) {
+                std::fprintf(stderr, "interleave: %s\n", qPrintable(howLong));
+            } else if (QMessageBox::question(this, tr("A long run"), howLong + QLatin1Char(' ') + tr("Start it?"),
+                                             QMessageBox::Yes | QMessageBox::Cancel,
+                                             QMessageBox::Yes) != QMessageBox::Yes) {
+                return;
+            }
+            m_longRunNote = howLong;
+        } else {
+            m_longRunNote.clear();
+        }
+        m_frameStats.startRun();
         m_controller.start(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
     } catch (const std::exception& problem) {
         // A refused limit or a bad value: said in the summary, nothing started.
@@ -59,13 +91,13 @@ QString MainWindow::variantLabel(int index) const {
 }
 
 void MainWindow::refreshViews() {
-    std::vector<const TimelineData*> timelines;
+    std::vector<SharedTimeline> timelines;
     std::vector<QString> labels;
     std::vector<QString> names;
     for (std::size_t i = 0; i < m_controller.slots().size(); ++i) {
         const auto& slot = *m_controller.slots()[i];
         if (slot.run || slot.finished) {
-            timelines.push_back(&slot.timeline);
+            timelines.push_back(m_controller.timelineOf(i));
             labels.push_back(variantLabel(static_cast<int>(i)));
             names.push_back(slot.name);
         }
@@ -75,7 +107,6 @@ void MainWindow::refreshViews() {
 }
 
 void MainWindow::onRunStarted() {
-    m_frameStats.clear();
     m_sessionPath.clear(); // new results: Save asks where
     m_importedName.clear();
     m_timeline->setPlayhead(std::nullopt);
@@ -91,8 +122,8 @@ void MainWindow::onRunStarted() {
     }
     m_summary->clear();
     m_summary->setMessage(tr("Running…"));
+    refreshViews(); // the views let go of the previous run's data here
     m_timeline->zoomToFit();
-    refreshViews();
     updateActions();
 }
 
@@ -100,25 +131,24 @@ void MainWindow::onFrame(qint64 pollNs) {
     QElapsedTimer clock;
     clock.start();
     const int live = m_controller.liveIndex();
-    if (live >= 0 && m_controller.slots()[static_cast<std::size_t>(live)]->timeline.lanes(LaneMode::ByTask).empty()) {
-        refreshViews(); // the live variant just got its first lanes
-    }
     m_timeline->dataChanged();
     m_charts->dataChanged();
     // Paint now rather than later, so that the frame time below covers the whole frame.
     m_timeline->viewport()->repaint();
-    m_frameStats.add(pollNs + clock.nsecsElapsed());
+    m_charts->repaintNow();
+    m_frameStats.addFrame(pollNs + clock.nsecsElapsed(), m_timeline->visibleEndNs() > 0);
     if (live >= 0) {
         const auto& slot = *m_controller.slots()[static_cast<std::size_t>(live)];
         if (slot.run && !slot.run->lastBatch().empty()) {
             // How long the oldest event of this frame waited to be on screen.
             m_frameStats.addLatency(slot.run->elapsedNs() - slot.run->lastBatch().front().timeNs);
         }
-        m_status->setText(tr("Running %1 · %2 ms · %3 of %4 tasks finished")
+        m_status->setText(tr("Running %1 · %2 ms · %3 of %4 tasks finished%5")
                               .arg(slot.name)
                               .arg(static_cast<double>(m_controller.liveElapsedNs()) / 1e6, 0, 'f', 0)
                               .arg(slot.run ? slot.run->tasksFinished() : 0)
-                              .arg(slot.run ? slot.run->tasksCreated() : 0));
+                              .arg(slot.run ? slot.run->tasksCreated() : 0)
+                              .arg(m_longRunNote.isEmpty() ? QString() : QStringLiteral(" · ") + m_longRunNote));
     }
 }
 
@@ -132,6 +162,7 @@ void MainWindow::onVariantFinished(int index) {
 }
 
 void MainWindow::onRunFinished(bool stopped) {
+    m_frameStats.finishRun(kStatsTailMs);
     refreshViews();
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());
@@ -142,8 +173,9 @@ void MainWindow::onRunFinished(bool stopped) {
     updateActions();
     if (m_scriptedRunPending) {
         m_scriptedRunPending = false;
-        // Let the final layout and paint happen before the screenshot.
-        QTimer::singleShot(300, this, &MainWindow::finishScriptedRun);
+        // Let the final layout and paint happen before the screenshot, and the stall watch see the time after the run.
+        QTimer::singleShot(m_options.frameStatsPath.isEmpty() ? 300 : kStatsTailMs + 100, this,
+                           &MainWindow::finishScriptedRun);
     }
 }
 

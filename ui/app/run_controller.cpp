@@ -3,6 +3,8 @@
 
 #include "runtime/plan.h"
 
+#include <chrono>
+
 namespace interleave::ui {
 
 namespace {
@@ -22,7 +24,7 @@ RunController::~RunController() {
 void RunController::start(const core::Scenario& scenario, const std::vector<std::string>& variants,
                           const core::ParameterValues& parameters, double timeScale) {
     shutdown();
-    std::vector<std::unique_ptr<VariantSlot>> slots;
+    std::vector<std::shared_ptr<VariantSlot>> slots;
     core::RunOptions options;
     options.timeScale = timeScale;
     for (const std::string& name : variants) {
@@ -30,7 +32,7 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
         if (variant == nullptr) {
             throw core::UsageError("lesson '" + scenario.id + "' has no variant '" + name + "'");
         }
-        auto slot = std::make_unique<VariantSlot>();
+        auto slot = std::make_shared<VariantSlot>();
         slot->name = QString::fromStdString(name);
         slot->plan = core::compilePlan(scenario, *variant, parameters, options);
         slots.push_back(std::move(slot));
@@ -45,21 +47,36 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     startVariant(0);
 }
 
-std::unique_ptr<VariantSlot> RunController::finishedSlot(core::VariantRun run) {
-    auto slot = std::make_unique<VariantSlot>();
+std::int64_t RunController::estimateNs(const core::Scenario& scenario, const std::vector<std::string>& variants,
+                                       const core::ParameterValues& parameters, double timeScale) {
+    core::RunOptions options;
+    options.timeScale = timeScale;
+    std::int64_t total = 0;
+    for (const std::string& name : variants) {
+        if (const core::VariantDecl* variant = scenario.findVariant(name)) {
+            const core::Plan plan = core::compilePlan(scenario, *variant, parameters, options);
+            total += core::estimateDurationNs(scenario, plan, parameters);
+        }
+    }
+    return total;
+}
+
+std::shared_ptr<VariantSlot> RunController::finishedSlot(core::VariantRun run) {
+    auto slot = std::make_shared<VariantSlot>();
     slot->name = QString::fromStdString(run.variant);
     if (run.analysis.spans.empty() && !run.trace.events.empty()) {
         run.analysis = core::analyze(run.trace);
     }
     slot->result = std::move(run);
-    slot->timeline.rebuild(slot->result.trace); // after the move: the timeline keeps a pointer to this trace
+    slot->timeline.rebuild(slot->result.trace,
+                           slot->result.timeScale); // after the move: the timeline keeps a pointer to this trace
     slot->finished = true;
     return slot;
 }
 
 void RunController::load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
                          std::vector<core::VariantRun> runs) {
-    std::vector<std::unique_ptr<VariantSlot>> slots;
+    std::vector<std::shared_ptr<VariantSlot>> slots;
     for (core::VariantRun& run : runs) {
         slots.push_back(finishedSlot(std::move(run)));
     }
@@ -67,7 +84,7 @@ void RunController::load(std::optional<core::Scenario> scenario, const core::Par
 }
 
 void RunController::load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
-                         std::vector<std::unique_ptr<VariantSlot>> slots) {
+                         std::vector<std::shared_ptr<VariantSlot>> slots) {
     shutdown();
     m_scenario = std::move(scenario);
     m_parameters = parameters;
@@ -86,11 +103,18 @@ void RunController::startVariant(int index) {
     }
     m_live = index;
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
+    slot.timeline.setTimeScale(slot.plan.options.timeScale);
     slot.run = std::make_unique<core::Run>(slot.plan);
     slot.run->start();
     if (!m_frameTimer.isActive()) {
         m_frameTimer.start();
     }
+    Q_EMIT variantStarted(index);
+}
+
+SharedTimeline RunController::timelineOf(std::size_t index) const {
+    const std::shared_ptr<VariantSlot>& slot = m_slots.at(index);
+    return SharedTimeline(slot, &slot->timeline);
 }
 
 void RunController::tick() {
@@ -98,6 +122,21 @@ void RunController::tick() {
         return;
     }
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(m_live)];
+    if (m_finishing.valid()) {
+        if (m_finishing.wait_for(std::chrono::seconds(0)) != std::future_status::ready) {
+            Q_EMIT frame(0); // the live picture stays up (and the stall watch sees the window answer)
+            return;
+        }
+        endFinishing(slot);
+        Q_EMIT frame(0);
+        Q_EMIT variantFinished(m_live);
+        if (m_stopRequested || slot.result.outcome.status == core::RunStatus::Failed) {
+            startVariant(static_cast<int>(m_slots.size())); // a stop or a broken run ends the whole session
+        } else {
+            startVariant(m_live + 1);
+        }
+        return;
+    }
     QElapsedTimer clock;
     clock.start();
     const bool done = slot.run->finished();
@@ -105,31 +144,72 @@ void RunController::tick() {
     slot.timeline.appendLive(slot.run->trace(), slot.run->lastBatch());
     const qint64 pollNs = clock.nsecsElapsed();
     if (done) {
-        finishVariant(slot);
+        beginFinishing(slot);
     }
     Q_EMIT frame(pollNs);
-    if (done) {
-        Q_EMIT variantFinished(m_live);
-        if (m_stopRequested || slot.result.outcome.status == core::RunStatus::Failed) {
-            startVariant(static_cast<int>(m_slots.size())); // a stop or a broken run ends the whole session
-        } else {
-            startVariant(m_live + 1);
-        }
-    }
 }
 
-void RunController::finishVariant(VariantSlot& slot) {
-    slot.run->wait();
+core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& scenario,
+                                           const core::ParameterValues& parameters,
+                                           const std::vector<const core::VariantRun*>& runs) {
+    core::LessonReport report;
+    if (!scenario) {
+        // An imported trace: no lesson, so no expectations; each variant's figures still (and no trace copy).
+        for (const core::VariantRun* run : runs) {
+            report.variants.push_back(core::summarize(*run, nullptr));
+        }
+        return report;
+    }
+    std::vector<core::VariantRun> copies;
+    copies.reserve(runs.size());
+    for (const core::VariantRun* run : runs) {
+        copies.push_back(*run);
+    }
+    return core::buildReport(*scenario, parameters, copies);
+}
+
+void RunController::beginFinishing(VariantSlot& slot) {
+    slot.run->wait(); // the run said it finished: its threads and workers are gone, this returns at once
     slot.run->pollTrace();
-    slot.result.variant = slot.name.toStdString();
-    slot.result.trace = slot.run->trace();
-    slot.result.outcome = slot.run->outcome();
-    slot.result.timeScale = slot.plan.options.timeScale;
-    slot.result.analysis = core::analyze(slot.result.trace);
+    // The worker reads the finished run's trace and the earlier results; nothing writes them until endFinishing.
+    std::vector<const core::VariantRun*> earlier;
+    for (const auto& other : m_slots) {
+        if (other->finished) {
+            earlier.push_back(&other->result);
+        }
+    }
+    const core::Run* run = slot.run.get();
+    m_finishing =
+        std::async(std::launch::async, [run, name = slot.name.toStdString(), timeScale = slot.plan.options.timeScale,
+                                        earlier, scenario = m_scenario, parameters = m_parameters]() mutable {
+            auto done = std::make_unique<Finished>();
+            done->result.variant = std::move(name);
+            done->result.trace = run->trace();
+            done->result.outcome = run->outcome();
+            done->result.timeScale = timeScale;
+            done->result.analysis = core::analyze(done->result.trace);
+            done->timeline.rebuild(done->result.trace, timeScale); // exact spans now that every event is in
+            earlier.push_back(&done->result);
+            done->report = reportOf(scenario, parameters, earlier);
+            return done;
+        });
+}
+
+void RunController::endFinishing(VariantSlot& slot) {
+    std::unique_ptr<Finished> done = m_finishing.get();
+    slot.result = std::move(done->result);
+    slot.timeline = std::move(done->timeline);
+    slot.timeline.retarget(done->result.trace, slot.result.trace); // the trace it was built from moved
     slot.run.reset();
-    slot.timeline.rebuild(slot.result.trace); // exact spans now that every event is in
     slot.finished = true;
-    updateReport();
+    m_report = std::move(done->report);
+}
+
+void RunController::waitForFinishing() {
+    if (m_finishing.valid()) {
+        m_finishing.wait();
+        m_finishing = {};
+    }
 }
 
 void RunController::stop() {
@@ -142,6 +222,7 @@ void RunController::stop() {
 
 void RunController::shutdown() {
     m_frameTimer.stop();
+    waitForFinishing();
     for (auto& slot : m_slots) {
         if (slot->run) {
             slot->run->requestStop();
@@ -153,23 +234,13 @@ void RunController::shutdown() {
 }
 
 void RunController::updateReport() {
-    if (!m_scenario) {
-        // An imported trace: no lesson, so no expectations; each variant's figures still (and no trace copy).
-        m_report = {};
-        for (const auto& slot : m_slots) {
-            if (slot->finished) {
-                m_report.variants.push_back(core::summarize(slot->result, nullptr));
-            }
-        }
-        return;
-    }
-    std::vector<core::VariantRun> runs;
+    std::vector<const core::VariantRun*> runs;
     for (const auto& slot : m_slots) {
         if (slot->finished) {
-            runs.push_back(slot->result);
+            runs.push_back(&slot->result);
         }
     }
-    m_report = core::buildReport(*m_scenario, m_parameters, runs);
+    m_report = reportOf(m_scenario, m_parameters, runs);
 }
 
 std::int64_t RunController::liveElapsedNs() const {

@@ -11,13 +11,16 @@
 #include <QString>
 #include <QTimer>
 
+#include <future>
+
 #include <memory>
 #include <optional>
 #include <vector>
 
 namespace interleave::ui {
 
-// One variant of the current run: live while `run` exists, then its finished trace in `result`.
+// One variant of the current run: live while `run` exists, then its finished trace in `result`. Shared: the views hold
+// its timeline through RunController::timelineOf, which keeps the slot alive until they let go.
 struct VariantSlot {
     QString name;
     core::Plan plan;
@@ -37,31 +40,40 @@ public:
     // (throws core::UsageError or core::LessonError), then starts the first one.
     void start(const core::Scenario& scenario, const std::vector<std::string>& variants,
                const core::ParameterValues& parameters, double timeScale);
+    // How long start() with these arguments would take in wall time, summed over the variants (see
+    // core::estimateDurationNs); throws as start() does.
+    static std::int64_t estimateNs(const core::Scenario& scenario, const std::vector<std::string>& variants,
+                                   const core::ParameterValues& parameters, double timeScale);
     // Shows finished runs that did not run here (a run file, an imported trace): every slot is finished, its
     // timeline rebuilt and the report computed (when there is a lesson; an import has none).
     void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
               std::vector<core::VariantRun> runs);
     void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
-              std::vector<std::unique_ptr<VariantSlot>> slots);
+              std::vector<std::shared_ptr<VariantSlot>> slots);
     // A finished slot for a run that did not run here: analysed (when it was not yet) and its timeline built. Safe
     // on any thread (it touches no QObject), so a large import is prepared off the GUI thread.
-    static std::unique_ptr<VariantSlot> finishedSlot(core::VariantRun run);
+    static std::shared_ptr<VariantSlot> finishedSlot(core::VariantRun run);
     // Stops the live variant (and skips the rest); finished() follows once every thread and worker is gone.
     void stop();
     bool isRunning() const { return m_running; }
     // Stops and waits: for closing the window during a run.
     void shutdown();
 
-    const std::vector<std::unique_ptr<VariantSlot>>& slots() const { return m_slots; }
+    const std::vector<std::shared_ptr<VariantSlot>>& slots() const { return m_slots; }
     const core::Scenario* scenario() const { return m_scenario ? &*m_scenario : nullptr; }
     const core::ParameterValues& parameters() const { return m_parameters; }
     // The report of the variants that have finished so far (brought up to date as each one ends).
     const core::LessonReport& report() const { return m_report; }
     int liveIndex() const { return m_live; }
+    // What a view holds of slot `index`: its timeline, sharing ownership of the whole slot (the trace it points into,
+    // the live Run), so that a view never outlives the data it draws.
+    SharedTimeline timelineOf(std::size_t index) const;
     std::int64_t liveElapsedNs() const;
 
 Q_SIGNALS:
     void started();
+    // A variant's Run has started (its slot now has a live timeline to show).
+    void variantStarted(int index);
     // Once a frame while running, after the live variant's new events were added to its timeline.
     // `pollNs` is how long taking them took.
     void frame(qint64 pollNs);
@@ -69,16 +81,30 @@ Q_SIGNALS:
     void finished(bool stopped);
 
 private:
+    // What finishing a variant computes off the GUI thread: the analysed result, its exact timeline and the report.
+    struct Finished {
+        core::VariantRun result;
+        TimelineData timeline;
+        core::LessonReport report;
+    };
     void tick();
     void startVariant(int index);
-    void finishVariant(VariantSlot& slot);
+    // A variant's Run ended: its trace is analysed, its timeline rebuilt and the report brought up to date on a
+    // worker thread (seconds at 100,000 tasks), while the live timeline stays on screen and frames go on.
+    void beginFinishing(VariantSlot& slot);
+    void endFinishing(VariantSlot& slot);
+    void waitForFinishing();
     void updateReport();
+    static core::LessonReport reportOf(const std::optional<core::Scenario>& scenario,
+                                       const core::ParameterValues& parameters,
+                                       const std::vector<const core::VariantRun*>& runs);
 
     std::optional<core::Scenario> m_scenario;
     core::ParameterValues m_parameters;
     core::LessonReport m_report;
-    std::vector<std::unique_ptr<VariantSlot>> m_slots;
+    std::vector<std::shared_ptr<VariantSlot>> m_slots;
     QTimer m_frameTimer;
+    std::future<std::unique_ptr<Finished>> m_finishing; // valid while the live variant is being finished
     int m_live = -1;
     bool m_running = false;
     bool m_stopRequested = false;

@@ -7,7 +7,9 @@
 #include <QTableWidget>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
+#include <vector>
 
 namespace interleave::ui {
 
@@ -54,15 +56,37 @@ QColor verdictColor(core::Verdict verdict) {
     return kNotMeasuredColor;
 }
 
-QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
+// A table that never scrolls sideways: the text columns share the width and wrap, the others fit their contents.
+QTableWidget* makeTable(const QStringList& headers, const std::vector<int>& wrappingColumns, QWidget* parent) {
     auto* table = new QTableWidget(0, static_cast<int>(headers.size()), parent);
     table->setHorizontalHeaderLabels(headers);
     table->verticalHeader()->setVisible(false);
     table->setEditTriggers(QAbstractItemView::NoEditTriggers);
     table->setSelectionBehavior(QAbstractItemView::SelectRows);
     table->setWordWrap(true);
-    table->horizontalHeader()->setStretchLastSection(true);
+    table->setTextElideMode(Qt::ElideNone);
+    table->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
+    QHeaderView* header = table->horizontalHeader();
+    header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    for (int column = 0; column < table->columnCount(); ++column) {
+        const bool wraps = std::find(wrappingColumns.begin(), wrappingColumns.end(), column) != wrappingColumns.end();
+        header->setSectionResizeMode(column, wraps ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+    }
     return table;
+}
+
+// Rows as tall as their wrapped text; the variants table as tall as its rows, so every variant shows.
+void fitRows(QTableWidget* table, bool wholeHeight) {
+    table->resizeRowsToContents();
+    if (!wholeHeight) {
+        return;
+    }
+    int height = table->horizontalHeader()->height() + 2 * table->frameWidth();
+    for (int row = 0; row < table->rowCount(); ++row) {
+        height += table->rowHeight(row);
+    }
+    table->setFixedHeight(height);
 }
 
 } // namespace
@@ -70,23 +94,22 @@ QTableWidget* makeTable(const QStringList& headers, QWidget* parent) {
 SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
       m_variants(makeTable(
-          {tr("Variant"), tr("Status"), tr("Makespan (ms)"), tr("Speedup (×)"), tr("Max lag (ms)"), tr("Peaks")},
-          this)),
-      m_expectations(makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, this)) {
+          {tr("Variant"), tr("Status"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
+          {5}, this)),
+      m_expectations(
+          makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)) {
     for (QLabel* label : {m_message, m_errors, m_verdictLine}) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         label->hide();
     }
     m_errors->setStyleSheet(QStringLiteral("color: %1;").arg(kFailColor.name()));
-    m_expectations->horizontalHeader()->setSectionResizeMode(MarkColumn, QHeaderView::ResizeToContents);
-
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_message);
     layout->addWidget(m_errors);
-    layout->addWidget(m_variants, 1);
+    layout->addWidget(m_variants);
     layout->addWidget(m_verdictLine);
-    layout->addWidget(m_expectations, 2);
+    layout->addWidget(m_expectations, 1);
     applyFonts();
 }
 
@@ -147,7 +170,7 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
         m_variants->setItem(row, 5, readOnlyItem(peaks.join(QStringLiteral(", "))));
         ++row;
     }
-    m_variants->resizeColumnsToContents();
+    fitRows(m_variants, true);
 }
 
 void SummaryPanel::fillExpectations(const core::LessonReport& report) {
@@ -172,12 +195,19 @@ void SummaryPanel::fillExpectations(const core::LessonReport& report) {
         m_expectations->setItem(row, DetailColumn, readOnlyItem(QString::fromStdString(result.detail)));
         ++row;
     }
-    m_expectations->resizeColumnsToContents();
-    m_expectations->resizeRowsToContents();
+    fitRows(m_expectations, false);
+}
+
+void SummaryPanel::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    // Wrapped text changes height with the width.
+    fitRows(m_variants, true);
+    fitRows(m_expectations, false);
 }
 
 void SummaryPanel::clear() {
     m_variants->setRowCount(0);
+    fitRows(m_variants, true);
     m_expectations->setRowCount(0);
     m_expectations->show();
     m_message->clear();
@@ -220,9 +250,8 @@ void SummaryPanel::applyFonts() {
     QFont bold = base;
     bold.setBold(true);
     m_verdictLine->setFont(bold);
-    m_variants->resizeColumnsToContents();
-    m_expectations->resizeColumnsToContents();
-    m_expectations->resizeRowsToContents();
+    fitRows(m_variants, true);
+    fitRows(m_expectations, false);
 }
 
 } // namespace interleave::ui

@@ -33,6 +33,9 @@ public:
     QLabel* messageLabel() const { return m_message; }
     QLabel* errorLabel() const { return m_errors; }
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void fillVariants(const core::LessonReport& report);
     void fillExpectations(const core::LessonReport& report);
