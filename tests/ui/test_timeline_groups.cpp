@@ -5,6 +5,7 @@
 
 #include <QBuffer>
 #include <QImage>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <gtest/gtest.h>
@@ -197,6 +198,13 @@ TEST(TimelineGroups, ExpandAndCollapseChangeTheRows) {
     EXPECT_FALSE(painter.groupExpanded(0, 0));
     QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, QPoint(8, onGroup.y()));
     EXPECT_TRUE(painter.groupExpanded(0, 0));
+    // Expanded, a click on a member's span selects that task (5 ms: fetch #2 waits for I/O).
+    QSignalSpy selected(&view, &TimelineView::taskSelected);
+    QTest::mouseClick(
+        view.viewport(), Qt::LeftButton, {},
+        QPoint(metrics.gutter + 5, onGroup.y() + metrics.group / 2 + 2 * metrics.lane + metrics.lane / 2));
+    ASSERT_EQ(selected.count(), 1);
+    EXPECT_EQ(selected.at(0).at(1).value<std::uint32_t>(), 3U); // fetch #2 is task 3
     // A click on the group's strip selects the group row, not a task.
     view.setGroupExpanded(0, 0, false);
     QTest::mouseClick(view.viewport(), Qt::LeftButton, {}, onGroup);

@@ -731,8 +731,29 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
     painter.fillRect(area, m_palette.canvas());
     painter.setPen(m_palette.gridLine());
     painter.drawLine(area.left(), area.top(), area.right(), area.top());
-    const QFontMetrics metrics(m_font);
-    const int swatch = area.height() - 8;
+    const QString foldName = QStringLiteral("many short steps");
+    // Everything on one line: a narrow area (presenter type in a small window) gets a smaller font, not a cut.
+    QFont font = m_font;
+    int swatch = area.height() - 8;
+    auto needed = [&](const QFontMetrics& metrics) {
+        int width = 6 + swatch * 2 + 4 + metrics.horizontalAdvance(foldName);
+        for (const core::TaskState state : kLegendStates) {
+            width += swatch * 2 + 4 + metrics.horizontalAdvance(stateName(state)) + 16;
+        }
+        return width;
+    };
+    const double fullSize = font.pointSizeF();
+    for (int attempt = 0; attempt < 6; ++attempt) {
+        const int width = needed(QFontMetrics(font));
+        if (width <= area.width() || font.pointSizeF() <= fullSize * 0.6) {
+            break;
+        }
+        const double scale = std::max(0.6 * fullSize / font.pointSizeF(), 0.97 * area.width() / width);
+        font.setPointSizeF(font.pointSizeF() * scale);
+        swatch = std::max(6, static_cast<int>(swatch * scale));
+    }
+    painter.setFont(font);
+    const QFontMetrics metrics(font);
     int x = area.left() + 6;
     for (const core::TaskState state : kLegendStates) {
         const QRect box(x, area.top() + 4, swatch * 2, swatch);
@@ -755,10 +776,10 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
     painter.setPen(m_palette.gridLine());
     painter.setBrush(Qt::NoBrush);
     painter.drawRect(box);
-    const QString name = QStringLiteral("many short steps");
     painter.setPen(m_palette.text());
-    painter.drawText(QRect(box.right() + 4, area.top(), metrics.horizontalAdvance(name) + 4, area.height()),
-                     Qt::AlignVCenter | Qt::AlignLeft, name);
+    painter.drawText(QRect(box.right() + 4, area.top(), metrics.horizontalAdvance(foldName) + 4, area.height()),
+                     Qt::AlignVCenter | Qt::AlignLeft, foldName);
+    painter.setFont(m_font);
 }
 
 std::int64_t niceTickStepNs(const TimeMapper& mapper, double minPixels) {
