@@ -5,6 +5,7 @@
 #include "runtime/engine.h"
 #include "trace/recorder.h"
 
+#include <algorithm>
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
@@ -28,10 +29,15 @@ std::string_view toString(RunStatus status) {
     return "unknown";
 }
 
+constexpr std::int64_t kReservedEventsMax = 16'000'000;
+
 class Run::Impl {
 public:
     explicit Impl(Plan runPlan) : plan(std::move(runPlan)) {
         trace.strings = plan.strings;
+        // A task records about sixteen events (created, parent, its states, counters): room for them up front, so that
+        // the consumer's drains never copy a large trace into a bigger buffer (untouched capacity costs no memory).
+        trace.events.reserve(static_cast<std::size_t>(std::min<std::int64_t>(plan.taskCount * 16, kReservedEventsMax)));
         // The engine adds its lanes and names before any consumer can look at the trace.
         engine = std::make_unique<Engine>(plan, recorder, trace.strings, trace.lanes);
     }
@@ -142,18 +148,19 @@ std::size_t Run::pollTrace() {
     m_impl->batch.clear();
     const std::size_t count = m_impl->recorder.drain(m_impl->batch);
     m_impl->trace.appendSorted(m_impl->batch);
+    // The worker pids are carried by their start-up events. Looked up batch by batch: a drain costs what it drained,
+    // never a pass over the whole trace (the GUI thread drains once a frame).
+    for (const Event& event : m_impl->batch) {
+        if (event.kind == EventKind::LaneState && static_cast<TaskState>(event.code) == TaskState::Done &&
+            event.lane < m_impl->trace.lanes.size() &&
+            m_impl->trace.lanes[event.lane].kind == LaneKind::WorkerProcess) {
+            m_impl->trace.lanes[event.lane].processId = event.value;
+        }
+    }
     if (finishedNow) {
-        // Everything is recorded: fix the end and the worker pids (carried by their start-up events).
+        // Everything is recorded: fix the end.
         m_impl->drainedAfterFinish = true;
         m_impl->trace.endNs = m_impl->endNs;
-        for (const Event& event : m_impl->trace.events) {
-            if (event.kind == EventKind::LaneState && static_cast<TaskState>(event.code) == TaskState::Done &&
-                event.lane < m_impl->trace.lanes.size() &&
-                m_impl->trace.lanes[event.lane].kind == LaneKind::WorkerProcess) {
-                m_impl->trace.lanes[event.lane].processId = event.value;
-            }
-        }
-        m_impl->trace.events.shrink_to_fit();
     } else {
         m_impl->trace.endNs = m_impl->recorder.nowNs();
     }

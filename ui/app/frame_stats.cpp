@@ -6,6 +6,7 @@
 #include <QSaveFile>
 
 #include <algorithm>
+#include <cstdio>
 
 namespace interleave::ui {
 
@@ -61,6 +62,10 @@ void FrameStats::beat() {
     m_longestStallNs = std::max(m_longestStallNs, late);
     if (late > kStallRecordNs) {
         m_stallsNs.push_back(late);
+        if (qEnvironmentVariableIsSet("INTERLEAVE_FRAME_DEBUG")) {
+            std::fprintf(stderr, "stall: %.1f ms, ending %.1f ms after Run\n", static_cast<double>(late) / 1e6,
+                         static_cast<double>(m_runClock.nsecsElapsed()) / 1e6);
+        }
     }
 }
 

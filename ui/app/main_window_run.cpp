@@ -27,6 +27,8 @@ namespace interleave::ui {
 namespace {
 constexpr int kStatsTailMs = 1500; // the stall watch goes on this long after a run: showing the results counts too
 constexpr std::int64_t kLongRunNs = 60'000'000'000;
+// INTERLEAVE_FRAME_DEBUG=1: each live frame's parts on stderr (poll, views, paints), for finding a slow one.
+const bool kFrameDebug = qEnvironmentVariableIsSet("INTERLEAVE_FRAME_DEBUG");
 
 // "about 8 min 20 s", "about 2 h 5 min"
 QString formatLongDuration(std::int64_t ns) {
@@ -68,7 +70,12 @@ void MainWindow::runVariants(bool allVariants) {
             m_longRunNote.clear();
         }
         m_frameStats.startRun();
+        QElapsedTimer clock;
+        clock.start();
         m_controller.start(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
+        if (kFrameDebug) {
+            std::fprintf(stderr, "start: %.1f ms\n", static_cast<double>(clock.nsecsElapsed()) / 1e6);
+        }
     } catch (const std::exception& problem) {
         // A refused limit or a bad value: said in the summary, nothing started.
         m_summary->clear();
@@ -132,16 +139,26 @@ void MainWindow::onFrame(qint64 pollNs) {
     clock.start();
     const int live = m_controller.liveIndex();
     m_timeline->dataChanged();
+    const qint64 timelineNs = clock.nsecsElapsed();
     m_charts->dataChanged();
+    const qint64 chartsNs = clock.nsecsElapsed();
     // Paint now rather than later, so that the frame time below covers the whole frame.
     m_timeline->viewport()->repaint();
+    const qint64 paintNs = clock.nsecsElapsed();
     m_charts->repaintNow();
     m_frameStats.addFrame(pollNs + clock.nsecsElapsed(), m_timeline->visibleEndNs() > 0);
+    if (kFrameDebug) {
+        std::fprintf(
+            stderr, "frame: drain %.1f of poll %.1f timeline %.1f charts %.1f paint %.1f chart-paint %.1f ms\n",
+            static_cast<double>(m_controller.lastDrainNs()) / 1e6, static_cast<double>(pollNs) / 1e6,
+            static_cast<double>(timelineNs) / 1e6, static_cast<double>(chartsNs - timelineNs) / 1e6,
+            static_cast<double>(paintNs - chartsNs) / 1e6, static_cast<double>(clock.nsecsElapsed() - paintNs) / 1e6);
+    }
     if (live >= 0) {
         const auto& slot = *m_controller.slots()[static_cast<std::size_t>(live)];
-        if (slot.run && !slot.run->lastBatch().empty()) {
+        if (slot.run && m_controller.frameOldestEventNs() >= 0) {
             // How long the oldest event of this frame waited to be on screen.
-            m_frameStats.addLatency(slot.run->elapsedNs() - slot.run->lastBatch().front().timeNs);
+            m_frameStats.addLatency(slot.run->elapsedNs() - m_controller.frameOldestEventNs());
         }
         m_status->setText(tr("Running %1 · %2 ms · %3 of %4 tasks finished%5")
                               .arg(slot.name)
@@ -153,8 +170,14 @@ void MainWindow::onFrame(qint64 pollNs) {
 }
 
 void MainWindow::onVariantFinished(int index) {
+    QElapsedTimer clock;
+    clock.start();
     refreshViews();
     m_summary->setReport(m_controller.report());
+    if (kFrameDebug) {
+        std::fprintf(stderr, "variant finished: views and summary %.1f ms\n",
+                     static_cast<double>(clock.nsecsElapsed()) / 1e6);
+    }
     const auto& slot = *m_controller.slots()[static_cast<std::size_t>(index)];
     if (slot.result.outcome.status == core::RunStatus::Failed) {
         m_summary->setMessage(tr("%1 failed: %2").arg(slot.name, QString::fromStdString(slot.result.outcome.error)));
@@ -162,10 +185,16 @@ void MainWindow::onVariantFinished(int index) {
 }
 
 void MainWindow::onRunFinished(bool stopped) {
+    QElapsedTimer clock;
+    clock.start();
     m_frameStats.finishRun(kStatsTailMs);
     refreshViews();
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());
+    if (kFrameDebug) {
+        std::fprintf(stderr, "run finished: views and summary %.1f ms\n",
+                     static_cast<double>(clock.nsecsElapsed()) / 1e6);
+    }
     if (stopped) {
         m_summary->setMessage(tr("Stopped: the results are partial."));
     }

@@ -9,7 +9,9 @@ namespace interleave::ui {
 
 namespace {
 constexpr int kFrameIntervalMs = 16;
-}
+constexpr qint64 kIngestBudgetNs = 6'000'000; // of a 16 ms frame, for adding new events to the live timeline
+constexpr std::size_t kIngestChunk = 2048;
+} // namespace
 
 RunController::RunController(QObject* parent) : QObject(parent) {
     m_frameTimer.setInterval(kFrameIntervalMs);
@@ -102,6 +104,8 @@ void RunController::startVariant(int index) {
         return;
     }
     m_live = index;
+    m_pending.clear();
+    m_pendingAt = 0;
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
     slot.timeline.setTimeScale(slot.plan.options.timeScale);
     slot.run = std::make_unique<core::Run>(slot.plan);
@@ -141,12 +145,32 @@ void RunController::tick() {
     clock.start();
     const bool done = slot.run->finished();
     slot.run->pollTrace();
-    slot.timeline.appendLive(slot.run->trace(), slot.run->lastBatch());
-    const qint64 pollNs = clock.nsecsElapsed();
+    m_lastDrainNs = clock.nsecsElapsed();
     if (done) {
+        // The exact timeline is built from the whole trace off this thread: what is still pending is not needed.
+        m_pending.clear();
+        m_pendingAt = 0;
+        m_frameOldestNs = -1;
         beginFinishing(slot);
+        Q_EMIT frame(clock.nsecsElapsed());
+        return;
     }
-    Q_EMIT frame(pollNs);
+    // Ten thousand tasks starting at once are a burst of events: the timeline takes them a budget's worth per frame,
+    // so that a frame's work is bounded and the window keeps answering while it catches up.
+    const std::span<const core::Event> batch = slot.run->lastBatch();
+    m_pending.insert(m_pending.end(), batch.begin(), batch.end());
+    m_frameOldestNs = m_pendingAt < m_pending.size() ? m_pending[m_pendingAt].timeNs : -1;
+    while (m_pendingAt < m_pending.size() && clock.nsecsElapsed() < kIngestBudgetNs) {
+        const std::size_t count = std::min(kIngestChunk, m_pending.size() - m_pendingAt);
+        slot.timeline.appendLive(slot.run->trace(),
+                                 std::span<const core::Event>(m_pending.data() + m_pendingAt, count));
+        m_pendingAt += count;
+    }
+    if (m_pendingAt == m_pending.size()) {
+        m_pending.clear();
+        m_pendingAt = 0;
+    }
+    Q_EMIT frame(clock.nsecsElapsed());
 }
 
 core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& scenario,

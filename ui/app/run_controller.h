@@ -69,6 +69,10 @@ public:
     // the live Run), so that a view never outlives the data it draws.
     SharedTimeline timelineOf(std::size_t index) const;
     std::int64_t liveElapsedNs() const;
+    // The run time of the oldest event the last frame added to the live timeline, -1 when it added none.
+    std::int64_t frameOldestEventNs() const { return m_frameOldestNs; }
+    // How long the last frame's drain of the engine took (part of the frame's poll time).
+    std::int64_t lastDrainNs() const { return m_lastDrainNs; }
 
 Q_SIGNALS:
     void started();
@@ -105,6 +109,10 @@ private:
     std::vector<std::shared_ptr<VariantSlot>> m_slots;
     QTimer m_frameTimer;
     std::future<std::unique_ptr<Finished>> m_finishing; // valid while the live variant is being finished
+    std::vector<core::Event> m_pending;                 // drained but not yet in the live timeline (see tick)
+    std::size_t m_pendingAt = 0;
+    std::int64_t m_frameOldestNs = -1;
+    std::int64_t m_lastDrainNs = 0; // the oldest event this frame added to the live timeline; -1 = none
     int m_live = -1;
     bool m_running = false;
     bool m_stopRequested = false;
