@@ -3,6 +3,7 @@
 #include "io/chrome_import.h"
 
 #include "io/chrome_import_reader.h"
+#include "trace/trace_analysis.h"
 
 #include <fmt/format.h>
 #include <rapidjson/error/error.h>
@@ -13,6 +14,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <unordered_map>
 
 namespace interleave::core {
 
@@ -173,6 +175,82 @@ ImportResult importChromeTraceText(std::string_view json) {
         return offset < json.size() ? json.substr(static_cast<std::size_t>(offset), length) : std::string_view();
     };
     return parse(stream, std::string(), read);
+}
+
+std::vector<ImportedVariant> splitInterleaveVariants(const ImportResult& result) {
+    const Trace& whole = result.trace;
+    std::vector<ImportedVariant> variants;
+    if (result.stats.producer != "Interleave" || whole.lanes.empty()) {
+        return variants;
+    }
+    // Lanes are named "<process> › <thread>": the processes, in lane order.
+    constexpr std::string_view kSeparator = " › ";
+    std::vector<std::string> processes;
+    std::vector<std::size_t> laneProcess(whole.lanes.size());
+    for (std::size_t lane = 0; lane < whole.lanes.size(); ++lane) {
+        const std::string& name = whole.lanes[lane].name;
+        const std::size_t cut = name.find(kSeparator);
+        const std::string process = cut == std::string::npos ? std::string() : name.substr(0, cut);
+        auto found = std::find(processes.begin(), processes.end(), process);
+        laneProcess[lane] = static_cast<std::size_t>(found - processes.begin());
+        if (found == processes.end()) {
+            processes.push_back(process);
+        }
+    }
+    if (processes.size() < 2 || std::find(processes.begin(), processes.end(), std::string()) != processes.end()) {
+        return variants;
+    }
+    variants.resize(processes.size());
+    std::vector<std::uint16_t> newLane(whole.lanes.size());
+    for (std::size_t process = 0; process < processes.size(); ++process) {
+        const std::string& label = processes[process];
+        const std::size_t dot = label.rfind(" · ");
+        variants[process].name = dot == std::string::npos ? label : label.substr(dot + std::string_view(" · ").size());
+        variants[process].trace.strings = whole.strings;
+    }
+    for (std::size_t lane = 0; lane < whole.lanes.size(); ++lane) {
+        ImportedVariant& variant = variants[laneProcess[lane]];
+        const LaneInfo& info = whole.lanes[lane];
+        newLane[lane] = variant.trace.addLane(info.name.substr(processes[laneProcess[lane]].size() + kSeparator.size()),
+                                              info.kind, info.processId);
+    }
+    // A task belongs to the process of the lane it first appears on; a counter named "<process> › name" (one name
+    // in several processes) gets its plain name back.
+    std::unordered_map<std::uint32_t, std::size_t> taskProcess;
+    std::unordered_map<std::uint32_t, std::uint32_t> plainCounter;
+    for (const Event& event : whole.events) {
+        if (event.lane >= whole.lanes.size()) {
+            continue;
+        }
+        const std::size_t process = laneProcess[event.lane];
+        ImportedVariant& variant = variants[process];
+        Event copy = event;
+        copy.lane = newLane[event.lane];
+        if (event.task != kNoTask && event.task != 0) {
+            const std::size_t owner = taskProcess.try_emplace(event.task, process).first->second;
+            if (owner != process) {
+                continue; // a task's event on another process's lane: not Interleave's shape; keep the first
+            }
+        }
+        if ((event.kind == EventKind::Counter || event.kind == EventKind::CounterReal) &&
+            event.subject < whole.strings.size()) {
+            auto [it, inserted] = plainCounter.try_emplace(event.subject, event.subject);
+            if (inserted) {
+                const std::string& name = whole.strings.at(event.subject);
+                const std::size_t cut = name.find(kSeparator);
+                if (cut != std::string::npos) {
+                    it->second = variant.trace.strings.intern(name.substr(cut + kSeparator.size()));
+                }
+            }
+            copy.subject = it->second;
+        }
+        variant.trace.events.push_back(copy);
+        variant.trace.endNs = std::max(variant.trace.endNs, event.timeNs);
+    }
+    for (ImportedVariant& variant : variants) {
+        variant.trace.realValues = whole.realValues;
+    }
+    return variants;
 }
 
 } // namespace interleave::core

@@ -49,6 +49,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace interleave::core {
 
@@ -95,5 +96,15 @@ ImportResult importChromeTrace(const std::filesystem::path& file, const ImportPr
 
 // The same from text in memory (tests); error messages have no file prefix.
 ImportResult importChromeTraceText(std::string_view json);
+
+// Interleave's own export of several variants (`run --trace`, Export Data) has one process per variant, each on the
+// time axis of its own run. Such an import splits back into one trace per variant, named after the variant (the
+// process name "L6 semaphore · unbounded" gives "unbounded"), with the process prefix taken off its lane and counter
+// names. Any other import, or a single process, gives an empty list: show the trace as it is.
+struct ImportedVariant {
+    std::string name;
+    Trace trace;
+};
+std::vector<ImportedVariant> splitInterleaveVariants(const ImportResult& result);
 
 } // namespace interleave::core

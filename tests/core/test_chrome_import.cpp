@@ -570,5 +570,60 @@ TEST(ChromeImport, RoundTripOfAnInterleaveRun) {
     EXPECT_NE(loaded.analysis.counter("loop_lag_us"), nullptr);
 }
 
+// Interleave's own export of two variants imports back as two variants, each with its own tasks, lanes, counters
+// and time axis, not as one run with every variant overlaid from t = 0.
+TEST(ChromeImport, AnInterleaveExportOfTwoVariantsSplitsBackIntoThem) {
+    auto variant = [](int requests, int limit) {
+        PlanBuilder builder(Model::Async);
+        const int sem = builder.primitive("sem", PrimitiveKind::Semaphore, limit);
+        builder.heartbeatMs(2).program(
+            {builder.fanOut(OpKind::Gather, "request", requests,
+                            {onPrimitive(OpKind::Acquire, sem), io(3), onPrimitive(OpKind::Release, sem)})});
+        return runToCompletion(builder.build());
+    };
+    const RunResult wide = variant(6, 6);
+    const RunResult narrow = variant(4, 1);
+    const TraceAnalysis wideAnalysis = analyze(wide.trace);
+    const TraceAnalysis narrowAnalysis = analyze(narrow.trace);
+    std::ostringstream json;
+    writeChromeTrace(json, {LabelledTrace{"unbounded", &wide.trace, &wideAnalysis, "L6 semaphore"},
+                            LabelledTrace{"semaphore", &narrow.trace, &narrowAnalysis, "L6 semaphore"}});
+    const ImportResult imported = importChromeTraceText(json.str());
+    const std::vector<ImportedVariant> variants = splitInterleaveVariants(imported);
+    ASSERT_EQ(variants.size(), 2U);
+    EXPECT_EQ(variants[0].name, "unbounded");
+    EXPECT_EQ(variants[1].name, "semaphore");
+    const RunResult* originals[] = {&wide, &narrow};
+    for (std::size_t index = 0; index < 2; ++index) {
+        const Trace& trace = variants[index].trace;
+        const TraceAnalysis split = analyze(trace);
+        const TraceAnalysis original = analyze(originals[index]->trace);
+        EXPECT_EQ(split.tasks.size(), original.tasks.size()) << variants[index].name;
+        EXPECT_EQ(trace.lanes.size(), originals[index]->trace.lanes.size()) << variants[index].name;
+        for (const LaneInfo& lane : trace.lanes) {
+            EXPECT_EQ(lane.name.find("L6 semaphore"), std::string::npos) << lane.name; // no process prefix left
+        }
+        // Its own counters under their plain names, with the peak of its own run.
+        const auto peakOf = [](const TraceAnalysis& analysis, std::string_view name) {
+            for (const CounterSeries& series : analysis.counters) {
+                if (series.name == name) {
+                    double peak = 0;
+                    for (const CounterPoint& point : series.points) {
+                        peak = std::max(peak, point.value);
+                    }
+                    return peak;
+                }
+            }
+            return -1.0;
+        };
+        EXPECT_EQ(peakOf(split, "sem.in_use"), peakOf(original, "sem.in_use")) << variants[index].name;
+        EXPECT_NEAR(static_cast<double>(split.makespanNs), static_cast<double>(original.makespanNs), 2e6);
+    }
+    // One process only: nothing to split.
+    std::ostringstream single;
+    writeChromeTrace(single, {LabelledTrace{"unbounded", &wide.trace, &wideAnalysis, "L6 semaphore"}});
+    EXPECT_TRUE(splitInterleaveVariants(importChromeTraceText(single.str())).empty());
+}
+
 } // namespace
 } // namespace interleave::test

@@ -20,6 +20,7 @@
 #include <QDoubleSpinBox>
 #include <QFileDialog>
 #include <QLabel>
+#include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
@@ -28,6 +29,7 @@
 #include <QTimer>
 #include <QToolBar>
 
+#include <cmath>
 #include <cstdio>
 
 namespace interleave::ui {
@@ -47,6 +49,15 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     createReplayBar();
     m_status = new QLabel(this);
     statusBar()->addWidget(m_status, 1);
+    // The values of the run on screen, always in view (presenter mode hides the parameter dock): the class sees the
+    // real N, not the listing's or last session's.
+    m_runParameters = new QLabel(this);
+    m_runParameters->setObjectName(QStringLiteral("runParametersLabel"));
+    m_runParameters->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    QFont strong = m_runParameters->font();
+    strong.setBold(true);
+    m_runParameters->setFont(strong);
+    statusBar()->addPermanentWidget(m_runParameters);
 
     connect(&m_controller, &RunController::started, this, &MainWindow::onRunStarted);
     connect(&m_controller, &RunController::variantStarted, this, [this] { refreshViews(); });
@@ -198,6 +209,7 @@ void MainWindow::createDocks() {
     connect(m_parameters, &ParameterPanel::valuesChanged, this, [this] {
         const core::VariantDecl* variant =
             m_scenario ? m_scenario->findVariant(m_variantBox->currentText().toStdString()) : nullptr;
+        updateParametersLine();
         if (variant != nullptr && !showsRunOf(m_controller, *m_scenario)) {
             const QString listing = listingText(*m_scenario, *variant, m_controller, *m_parameters);
             if (listing != m_shownVariantListing) {
@@ -310,6 +322,29 @@ void MainWindow::selectLesson(const QString& idAliasOrPath) {
     }
 }
 
+void MainWindow::updateParametersLine() {
+    if (!m_scenario || m_scenario->parameters.empty()) {
+        m_runParameters->clear();
+        return;
+    }
+    const bool ran = showsRunOf(m_controller, *m_scenario);
+    const core::ParameterValues values = ran ? m_controller.parameters() : m_parameters->values();
+    QStringList items;
+    const QLocale locale;
+    for (const core::ParameterDecl& decl : m_scenario->parameters) {
+        const auto found = values.find(decl.name);
+        const double value = found != values.end() ? found->second : decl.defaultValue;
+        QString text = QString::fromStdString(decl.label.empty() ? decl.name : decl.label) + QLatin1Char(' ') +
+                       (decl.integer ? locale.toString(static_cast<qlonglong>(std::llround(value)))
+                                     : locale.toString(value, 'g', 6));
+        if (!decl.unit.empty()) {
+            text += QLatin1Char(' ') + QString::fromStdString(decl.unit);
+        }
+        items << text;
+    }
+    m_runParameters->setText((ran ? tr("Ran with: %1") : tr("Set: %1")).arg(items.join(QStringLiteral(" · "))));
+}
+
 void MainWindow::showLesson(const core::Scenario& scenario) {
     m_scenario = scenario;
     setWindowTitle(
@@ -333,6 +368,7 @@ void MainWindow::showLesson(const core::Scenario& scenario) {
         m_listing->setListing(m_shownVariantListing);
     }
     m_browser->selectLesson(QString::fromStdString(scenario.id));
+    updateParametersLine();
     m_summary->clear();
     m_summary->setMessage(tr("Press Run (F5) to run %1, or Run All Variants (Ctrl+F5) to compare them.")
                               .arg(m_variantBox->currentText()));

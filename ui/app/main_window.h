@@ -70,6 +70,7 @@ private:
     void loadLessons();
     void openLessonFile();
     void showLesson(const core::Scenario& scenario);
+    void updateParametersLine(); // the status bar's "Ran with: Requests 1,000 · …"
 
     void runVariants(bool allVariants);
     void stopRun();
@@ -127,6 +128,7 @@ private:
     QComboBox* m_variantBox = nullptr;
     QDoubleSpinBox* m_timeScale = nullptr;
     QLabel* m_status = nullptr;
+    QLabel* m_runParameters = nullptr;
     std::vector<QDockWidget*> m_docks;
 
     QAction* m_openAction = nullptr;

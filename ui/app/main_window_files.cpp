@@ -214,6 +214,7 @@ void MainWindow::showLoadedResults() {
     m_summary->setReport(m_controller.report());
     m_replaySlider->setValue(0);
     m_replayTime->clear();
+    updateParametersLine();
     updateActions();
 }
 
@@ -231,6 +232,7 @@ void MainWindow::showImport(const QString& fileName, const QString& description)
                          .arg(fileName.toHtmlEscaped(), description.toHtmlEscaped()));
     m_browser->selectLesson({});
     m_summary->clear();
+    m_runParameters->clear();
     m_importedName = fileName;
 }
 
@@ -299,21 +301,34 @@ void MainWindow::finishImport(TraceImportJob& job) {
         return;
     }
     const core::ImportStats stats = job.result()->stats;
-    std::shared_ptr<VariantSlot> slot = std::move(job.slot());
-    const core::VariantRun& run = slot->result;
-    const QString description =
+    std::vector<std::shared_ptr<VariantSlot>> slots = std::move(job.slots());
+    std::int64_t makespanNs = 0;
+    std::size_t lanes = 0;
+    std::size_t tasks = 0;
+    std::size_t spans = 0;
+    std::size_t counters = 0;
+    for (const auto& slot : slots) {
+        const core::VariantRun& run = slot->result;
+        makespanNs = std::max(makespanNs, run.analysis.makespanNs);
+        lanes += run.trace.lanes.size();
+        tasks += run.analysis.tasks.size();
+        spans += run.analysis.spans.size();
+        counters += run.analysis.counters.size();
+    }
+    QString description =
         tr("%1 trace · %2 ms · %3 lanes · %4 tasks · %5 spans · %6 counters · %7 events read, %8 ignored")
             .arg(QString::fromStdString(stats.producer))
-            .arg(static_cast<double>(run.analysis.makespanNs) / 1e6, 0, 'f', 1)
-            .arg(run.trace.lanes.size())
-            .arg(run.analysis.tasks.size())
-            .arg(run.analysis.spans.size())
-            .arg(run.analysis.counters.size())
+            .arg(static_cast<double>(makespanNs) / 1e6, 0, 'f', 1)
+            .arg(lanes)
+            .arg(tasks)
+            .arg(spans)
+            .arg(counters)
             .arg(stats.events)
             .arg(stats.ignored);
+    if (slots.size() > 1) {
+        description += tr(" · %1 variants, each on the time axis of its own run").arg(slots.size());
+    }
     showImport(fileName, description);
-    std::vector<std::shared_ptr<VariantSlot>> slots;
-    slots.push_back(std::move(slot));
     m_controller.load(std::nullopt, {}, std::move(slots));
     m_sessionPath.clear();
     showLoadedResults();

@@ -129,6 +129,7 @@ void MainWindow::onRunStarted() {
     }
     m_summary->clear();
     m_summary->setMessage(tr("Running…"));
+    updateParametersLine();
     refreshViews(); // the views let go of the previous run's data here
     m_timeline->zoomToFit();
     updateActions();

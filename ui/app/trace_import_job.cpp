@@ -26,11 +26,22 @@ void TraceImportJob::start() {
                 return !m_cancel.load(std::memory_order_relaxed);
             });
             m_read.store(true, std::memory_order_relaxed);
-            core::VariantRun run;
-            run.variant = QFileInfo(m_path).completeBaseName().toStdString();
-            run.outcome.status = core::RunStatus::Completed;
-            run.trace = std::move(m_result->trace);
-            m_slot = RunController::finishedSlot(std::move(run));
+            auto addSlot = [this](std::string name, core::Trace trace) {
+                core::VariantRun run;
+                run.variant = std::move(name);
+                run.outcome.status = core::RunStatus::Completed;
+                run.trace = std::move(trace);
+                m_slots.push_back(RunController::finishedSlot(std::move(run)));
+            };
+            std::vector<core::ImportedVariant> variants = core::splitInterleaveVariants(*m_result);
+            for (core::ImportedVariant& variant : variants) {
+                addSlot(std::move(variant.name), std::move(variant.trace));
+            }
+            if (variants.empty()) {
+                addSlot(QFileInfo(m_path).completeBaseName().toStdString(), std::move(m_result->trace));
+            } else {
+                m_result->trace = {}; // its variants hold it now
+            }
         } catch (const core::ImportCancelled&) {
             m_wasCancelled = true;
         } catch (const std::exception& error) {

@@ -29,8 +29,9 @@ public:
 
     // Valid once `finished` was emitted: the trace, or why there is none.
     std::optional<core::ImportResult>& result() { return m_result; }
-    // With the result: the trace (moved out of it) analysed and its timeline built, on the import thread.
-    std::shared_ptr<VariantSlot>& slot() { return m_slot; }
+    // With the result: the trace (moved out of it) analysed and its timeline built, on the import thread; one slot
+    // per variant for Interleave's own multi-variant export (core::splitInterleaveVariants), else one.
+    std::vector<std::shared_ptr<VariantSlot>>& slots() { return m_slots; }
     const QString& error() const { return m_error; }
     bool cancelled() const { return m_wasCancelled; }
 
@@ -52,7 +53,7 @@ private:
     std::atomic<bool> m_read{false};
     bool m_saidBuilding = false;
     std::optional<core::ImportResult> m_result; // written by the worker before m_done, read after
-    std::shared_ptr<VariantSlot> m_slot;
+    std::vector<std::shared_ptr<VariantSlot>> m_slots;
     QString m_error;
     bool m_wasCancelled = false;
 };

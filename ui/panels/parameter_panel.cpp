@@ -42,7 +42,7 @@ bool wantsLogarithmicSlider(const core::ParameterDecl& decl) {
 ParameterPanel::ParameterPanel(QWidget* parent)
     : QWidget(parent), m_grid(new QGridLayout), m_emptyLabel(new QLabel(tr("This lesson has no parameters."), this)),
       m_resetButton(new QPushButton(tr("Reset to defaults"), this)) {
-    m_grid->setColumnStretch(2, 1);
+    m_grid->setColumnStretch(0, 1);
     m_emptyLabel->setEnabled(false);
     m_resetButton->setEnabled(false);
     m_resetButton->setToolTip(tr("Put every parameter back to the lesson's default"));
@@ -134,9 +134,13 @@ void ParameterPanel::addRow(const core::ParameterDecl& decl) {
         widget->setToolTip(tooltip);
     }
     row.label->setBuddy(row.spin);
-    m_grid->addWidget(row.label, gridRow, 0);
-    m_grid->addWidget(row.spin, gridRow, 1);
-    m_grid->addWidget(row.slider, gridRow, 2);
+    row.label->setWordWrap(true);
+    // The slider gets a row of its own, as wide as the dock: beside the label and spin box a narrow dock (a 1280×720
+    // screen) left it a few pixels, an empty box.
+    row.slider->setMinimumWidth(80);
+    m_grid->addWidget(row.label, 2 * gridRow, 0);
+    m_grid->addWidget(row.spin, 2 * gridRow, 1);
+    m_grid->addWidget(row.slider, 2 * gridRow + 1, 0, 1, 2);
     m_rows.push_back(row);
 }
 

@@ -56,7 +56,7 @@ QColor verdictColor(core::Verdict verdict) {
     return kNotMeasuredColor;
 }
 
-// A table that never scrolls sideways: the text columns share the width and wrap, the others fit their contents.
+// A table that never scrolls sideways: every column shares the width (the text ones get more) and text wraps.
 QTableWidget* makeTable(const QStringList& headers, const std::vector<int>& wrappingColumns, QWidget* parent) {
     auto* table = new QTableWidget(0, static_cast<int>(headers.size()), parent);
     table->setHorizontalHeaderLabels(headers);
@@ -69,15 +69,30 @@ QTableWidget* makeTable(const QStringList& headers, const std::vector<int>& wrap
     table->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
     QHeaderView* header = table->horizontalHeader();
     header->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
+    header->setMinimumSectionSize(16);
     for (int column = 0; column < table->columnCount(); ++column) {
         const bool wraps = std::find(wrappingColumns.begin(), wrappingColumns.end(), column) != wrappingColumns.end();
-        header->setSectionResizeMode(column, wraps ? QHeaderView::Stretch : QHeaderView::ResizeToContents);
+        header->setSectionResizeMode(column, wraps ? QHeaderView::Stretch : QHeaderView::Interactive);
     }
     return table;
 }
 
+// The fixed columns as wide as their contents, but never so wide together that the stretching (wrapping) ones get
+// squeezed out: each takes at most an equal share of the width.
+void fitColumns(QTableWidget* table) {
+    QHeaderView* header = table->horizontalHeader();
+    const int share = std::max(24, table->viewport()->width() / std::max(1, table->columnCount()));
+    for (int column = 0; column < table->columnCount(); ++column) {
+        if (header->sectionResizeMode(column) == QHeaderView::Interactive) {
+            table->resizeColumnToContents(column);
+            header->resizeSection(column, std::min(header->sectionSize(column), share));
+        }
+    }
+}
+
 // Rows as tall as their wrapped text; the variants table as tall as its rows, so every variant shows.
 void fitRows(QTableWidget* table, bool wholeHeight) {
+    fitColumns(table);
     table->resizeRowsToContents();
     if (!wholeHeight) {
         return;
@@ -95,7 +110,7 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
       m_variants(makeTable(
           {tr("Variant"), tr("Status"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
-          {5}, this)),
+          {0, 1, 5}, this)),
       m_expectations(
           makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)) {
     for (QLabel* label : {m_message, m_errors, m_verdictLine}) {
