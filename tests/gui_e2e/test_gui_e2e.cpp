@@ -113,6 +113,28 @@ TEST_F(GuiEndToEnd, BackpressureShowsTheBlockedProducerAndWritesFrameStats) {
     EXPECT_TRUE(json.contains(QStringLiteral("p99")));
 }
 
+// Large live runs, all variants: the window must keep answering. The stall watch in --frame-stats (a 5 ms heartbeat
+// on the GUI thread, from Run until after the results are shown) fails the test on any gap over a second.
+TEST_F(GuiEndToEnd, LargeLiveRunsNeverFreezeTheWindow) {
+    const std::pair<const char*, const char*> runs[] = {
+        {"l6-10000.png", "--lesson L6 --set requests=10000 --set limit=1000 --run"},
+        {"l8-20000.png", "--lesson L8 --set items=20000 --set workers=200 --run"},
+    };
+    for (const auto& [name, arguments] : runs) {
+        const QString stats = m_dir.filePath(QStringLiteral("frames.json"));
+        QFile::remove(stats);
+        const QImage image = screenshot(name, std::string(arguments) + " --frame-stats " + stats.toStdString());
+        ASSERT_FALSE(image.isNull()) << arguments;
+        QFile file(stats);
+        ASSERT_TRUE(file.open(QIODevice::ReadOnly)) << arguments;
+        const QJsonObject json = QJsonDocument::fromJson(file.readAll()).object();
+        EXPECT_GT(json.value(QStringLiteral("frames")).toInt(), 3) << arguments;
+        ASSERT_TRUE(json.contains(QStringLiteral("longest_stall_ms"))) << arguments;
+        EXPECT_LT(json.value(QStringLiteral("longest_stall_ms")).toDouble(), 1000.0) << arguments;
+        EXPECT_GE(json.value(QStringLiteral("first_frame_ms")).toDouble(), 0.0) << arguments << ": never drew data";
+    }
+}
+
 TEST_F(GuiEndToEnd, PresenterModeScreenshot) {
     const QImage image =
         screenshot("l2-presenter.png", "--lesson L2 --set requests=6 --set latency_ms=150 --run --presenter");
