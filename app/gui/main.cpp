@@ -44,6 +44,8 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("Interleave"));
     QApplication::setApplicationName(QStringLiteral("Interleave"));
     QApplication::setApplicationVersion(QStringLiteral("0.1.0"));
+    // Matches the installed desktop entry (resources/desktop), so the window gets its icon and name.
+    QGuiApplication::setDesktopFileName(QStringLiteral("org.interleave.Interleave"));
     interleave::ui::MainWindow window(interleave::ui::parseAppOptions(application));
     std::unique_ptr<StartupProbe> probe;
     if (const QByteArray launch = qgetenv("INTERLEAVE_LAUNCH_NS"); !launch.isEmpty()) {

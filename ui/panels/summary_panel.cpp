@@ -108,9 +108,8 @@ void fitRows(QTableWidget* table, bool wholeHeight) {
 
 SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
-      m_variants(makeTable(
-          {tr("Variant"), tr("Status"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
-          {0, 1, 5}, this)),
+      m_variants(makeTable({tr("Variant"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
+                           {0, 4}, this)),
       m_expectations(
           makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)) {
     for (QLabel* label : {m_message, m_errors, m_verdictLine}) {
@@ -172,17 +171,23 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
         for (const auto& [counter, peak] : variant.peaks) {
             peaks << QStringLiteral("%1 %2").arg(QString::fromStdString(counter)).arg(peak);
         }
-        auto* status = readOnlyItem(QString::fromStdString(std::string(core::toString(variant.outcome.status))));
-        if (variant.outcome.status == core::RunStatus::Failed) {
-            status->setForeground(kFailColor);
-            status->setToolTip(QString::fromStdString(variant.outcome.error));
+        // The status only when the run did not complete ("semaphore (stopped)"): a column of "completed" took the
+        // room the numbers need on a small screen.
+        QString name = QString::fromStdString(variant.variant);
+        if (variant.outcome.status != core::RunStatus::Completed) {
+            name += QStringLiteral(" (%1)").arg(
+                QString::fromStdString(std::string(core::toString(variant.outcome.status))));
         }
-        m_variants->setItem(row, 0, readOnlyItem(QString::fromStdString(variant.variant)));
-        m_variants->setItem(row, 1, status);
-        m_variants->setItem(row, 2, numberItem(formatNumber(variant.makespanMs)));
-        m_variants->setItem(row, 3, numberItem(optionalNumber(variant.speedup)));
-        m_variants->setItem(row, 4, numberItem(optionalNumber(variant.maxLagMs)));
-        m_variants->setItem(row, 5, readOnlyItem(peaks.join(QStringLiteral(", "))));
+        auto* nameItem = readOnlyItem(name);
+        if (variant.outcome.status == core::RunStatus::Failed) {
+            nameItem->setForeground(kFailColor);
+            nameItem->setToolTip(QString::fromStdString(variant.outcome.error));
+        }
+        m_variants->setItem(row, 0, nameItem);
+        m_variants->setItem(row, 1, numberItem(formatNumber(variant.makespanMs)));
+        m_variants->setItem(row, 2, numberItem(optionalNumber(variant.speedup)));
+        m_variants->setItem(row, 3, numberItem(optionalNumber(variant.maxLagMs)));
+        m_variants->setItem(row, 4, readOnlyItem(peaks.join(QStringLiteral(", "))));
         ++row;
     }
     fitRows(m_variants, true);
