@@ -581,9 +581,9 @@ void ChartsPanel::updateSuppression() {
             }
         }
     }
-    const bool suppressed = lag.seriesCount > 0 && peak < kLagNoiseMs;
+    const bool suppressed = lag.seriesCount > 0 && peak < TimelineData::kLagNoiseMs;
     const QString note = suppressed ? tr("Event-loop lag stayed below %1 ms (peak %2 ms): no chart.")
-                                          .arg(kLagNoiseMs, 0, 'g', 3)
+                                          .arg(TimelineData::kLagNoiseMs, 0, 'g', 3)
                                           .arg(peak, 0, 'f', 2)
                                     : QString();
     if (note != m_note->text()) {

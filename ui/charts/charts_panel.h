@@ -50,8 +50,7 @@ public:
         LoopLag,        // loop_lag_ms       "Event-loop lag (ms)"
     };
     static constexpr std::size_t kChartCount = 9; // the fixed charts; extra ones follow them, made on demand
-    // A loop lag whose peak (in lesson time) stays below this is noise: no chart, a one-line note instead.
-    static constexpr double kLagNoiseMs = 5.0;
+    // A loop lag whose peak (in lesson time) stays below TimelineData::kLagNoiseMs is noise: no chart, a note.
 
     explicit ChartsPanel(QWidget* parent = nullptr);
     ~ChartsPanel() override;

@@ -90,18 +90,19 @@ void fitColumns(QTableWidget* table) {
     }
 }
 
-// Rows as tall as their wrapped text; the variants table as tall as its rows, so every variant shows.
-void fitRows(QTableWidget* table, bool wholeHeight) {
+// Rows as tall as their wrapped text. With a `maxHeight`, the table is as tall as its rows (every variant shows) up
+// to that height, past which it scrolls, so that a small dock keeps room for the verdict and the expectations.
+void fitRows(QTableWidget* table, int maxHeight = -1) {
     fitColumns(table);
     table->resizeRowsToContents();
-    if (!wholeHeight) {
+    if (maxHeight < 0) {
         return;
     }
     int height = table->horizontalHeader()->height() + 2 * table->frameWidth();
     for (int row = 0; row < table->rowCount(); ++row) {
         height += table->rowHeight(row);
     }
-    table->setFixedHeight(height);
+    table->setFixedHeight(std::min(height, std::max(maxHeight, table->horizontalHeader()->height() * 3)));
 }
 
 } // namespace
@@ -190,7 +191,7 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
         m_variants->setItem(row, 4, readOnlyItem(peaks.join(QStringLiteral(", "))));
         ++row;
     }
-    fitRows(m_variants, true);
+    fitRows(m_variants, height() / 2);
 }
 
 void SummaryPanel::fillExpectations(const core::LessonReport& report) {
@@ -215,19 +216,19 @@ void SummaryPanel::fillExpectations(const core::LessonReport& report) {
         m_expectations->setItem(row, DetailColumn, readOnlyItem(QString::fromStdString(result.detail)));
         ++row;
     }
-    fitRows(m_expectations, false);
+    fitRows(m_expectations);
 }
 
 void SummaryPanel::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
     // Wrapped text changes height with the width.
-    fitRows(m_variants, true);
-    fitRows(m_expectations, false);
+    fitRows(m_variants, height() / 2);
+    fitRows(m_expectations);
 }
 
 void SummaryPanel::clear() {
     m_variants->setRowCount(0);
-    fitRows(m_variants, true);
+    fitRows(m_variants, height() / 2);
     m_expectations->setRowCount(0);
     m_expectations->show();
     m_message->clear();
@@ -270,8 +271,8 @@ void SummaryPanel::applyFonts() {
     QFont bold = base;
     bold.setBold(true);
     m_verdictLine->setFont(bold);
-    fitRows(m_variants, true);
-    fitRows(m_expectations, false);
+    fitRows(m_variants, height() / 2);
+    fitRows(m_expectations);
 }
 
 } // namespace interleave::ui

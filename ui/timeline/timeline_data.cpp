@@ -567,6 +567,11 @@ bool TimelineData::hasLoopLag() const {
     return lag != nullptr && !lag->points.empty();
 }
 
+double TimelineData::loopLagPeakMs() const {
+    const CounterTrack* lag = counter(QStringLiteral("loop_lag_ms"));
+    return lag != nullptr ? lag->peak : 0.0;
+}
+
 std::size_t TimelineData::spanCount() const {
     std::size_t count = 0;
     for (const TimelineLane& lane : m_taskLanes) {

@@ -126,6 +126,9 @@ public:
     const TimelineLane& gilLane() const { return m_gilLane; }
     bool hasGil() const { return !m_gilLane.spans.empty(); }
     bool hasLoopLag() const;
+    // Loop lag below this (lesson time) is the host's noise, not the lesson: the views leave it out.
+    static constexpr double kLagNoiseMs = 5.0;
+    double loopLagPeakMs() const; // 0 without a loop
 
     std::int64_t endNs() const { return m_endNs; } // the latest time seen (the run's end once finished)
     std::size_t spanCount() const;

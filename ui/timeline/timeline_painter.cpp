@@ -204,12 +204,24 @@ std::size_t TimelinePainter::hiddenLaneCount(int variant) const {
     return rowsOf(variant).hiddenLanes;
 }
 
+bool TimelinePainter::showsLoopLag(const TimelineData& data) const {
+    // The lag lane is shown for every loop variant as soon as one of them lagged for real (so "with to_thread the
+    // loop keeps up" shows as a flat lane beside the frozen one), and for none when all of it is host noise: at
+    // 1280×720 its rows are the room the lesson's lanes need.
+    if (!data.hasLoopLag()) {
+        return false;
+    }
+    return std::any_of(m_variants.begin(), m_variants.end(), [](const SharedTimeline& variant) {
+        return variant && variant->loopLagPeakMs() >= TimelineData::kLagNoiseMs;
+    });
+}
+
 int TimelinePainter::fixedHeight(int variant) const {
     const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
     if (data == nullptr || m_folding.variantCollapsed(variant)) {
         return 0;
     }
-    return (data->hasGil() ? m_metrics.lane : 0) + (data->hasLoopLag() ? m_metrics.lag : 0);
+    return (data->hasGil() ? m_metrics.lane : 0) + (showsLoopLag(*data) ? m_metrics.lag : 0);
 }
 
 int TimelinePainter::blockHeight(int variant) const {
@@ -243,7 +255,7 @@ RowHit TimelinePainter::rowAt(int contentY) const {
             }
             top += m_metrics.lane;
         }
-        if (data->hasLoopLag()) {
+        if (showsLoopLag(*data)) {
             if (contentY < top + m_metrics.lag) {
                 return RowHit{variant, RowKind::LoopLag, 0, -1, top, m_metrics.lag};
             }
@@ -293,7 +305,7 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
             paintLane(painter, row, data->gilLane(), mapper, dataEnd, true, core::kNoTask);
             y += m_metrics.lane;
         }
-        if (data->hasLoopLag()) {
+        if (showsLoopLag(*data)) {
             const QRect row(area.left(), y, area.width(), m_metrics.lag);
             paintGutterName(painter, row, QStringLiteral("loop lag"), true);
             paintLoopLag(painter, row, *data->counter(QStringLiteral("loop_lag_ms")), mapper);

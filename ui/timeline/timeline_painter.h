@@ -126,6 +126,7 @@ private:
     void invalidateRows() { ++m_viewRevision; }
     int fixedHeight(int variant) const; // GIL and loop lag
     int blockHeight(int variant) const;
+    bool showsLoopLag(const TimelineData& data) const;
     void paintAxis(QPainter& painter, const QRect& area, const TimeMapper& mapper, bool gridOnly) const;
     void paintHeader(QPainter& painter, const QRect& row, int variant) const;
     void paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,
