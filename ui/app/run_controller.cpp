@@ -9,8 +9,9 @@ namespace interleave::ui {
 
 namespace {
 constexpr int kFrameIntervalMs = 16;
-constexpr qint64 kIngestBudgetNs = 6'000'000; // of a 16 ms frame, for adding new events to the live timeline
-constexpr std::size_t kIngestChunk = 2048;
+constexpr qint64 kIngestBudgetNs = 5'000'000; // of a 16 ms frame, for adding new events to the live timeline
+constexpr std::size_t kIngestChunk = 256;
+constexpr std::int64_t kReservedTasksMax = 1'000'000; // the engine's own limit
 } // namespace
 
 RunController::RunController(QObject* parent) : QObject(parent) {
@@ -108,6 +109,8 @@ void RunController::startVariant(int index) {
     m_pendingAt = 0;
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
     slot.timeline.setTimeScale(slot.plan.options.timeScale);
+    slot.timeline.reserveTasks(
+        static_cast<std::size_t>(std::min<std::int64_t>(slot.plan.taskCount, kReservedTasksMax)));
     slot.run = std::make_unique<core::Run>(slot.plan);
     slot.run->start();
     if (!m_frameTimer.isActive()) {

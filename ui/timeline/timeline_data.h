@@ -112,6 +112,9 @@ public:
     void rebuild(const core::Trace& trace, double timeScale = 1.0);
     // A live run's slow motion, set before its first batch (clear() resets it to 1).
     void setTimeScale(double timeScale);
+    // Room for a live run's tasks up front, so that growing to 100,000 lanes never copies them all (or rehashes the
+    // index) inside one frame.
+    void reserveTasks(std::size_t tasks);
     // Adds one drained batch (sorted by time) of a live run; `trace` is the run's trace (for names and lanes) as it
     // is after that batch was appended. An event older than its task's open span is clamped to that span's start.
     void appendLive(const core::Trace& trace, std::span<const core::Event> batch);
@@ -172,6 +175,7 @@ private:
     std::shared_ptr<const core::Trace> m_lessonTrace; // rebuild's copy in lesson time, when the run was slowed
     std::vector<core::Event> m_lessonBatch;           // appendLive's batch in lesson time (reused)
     double m_timeScale = 1.0;
+    std::size_t m_reservedTasks = 0; // reserveTasks: room given to each worker lane's spans as it appears
     std::vector<TimelineLane> m_taskLanes;
     std::vector<TimelineLane> m_workerLanes;
     TimelineLane m_gilLane;
