@@ -52,6 +52,25 @@ WindowSpan windowSpan(const CounterSamples& samples, const StepSeriesWindow& win
     return span;
 }
 
+// Collects a series' points and their peak.
+struct PointWriter {
+    QList<QPointF>& out;
+    double peak = 0;
+    void add(double x, double value) {
+        out.append(QPointF(x, value));
+        peak = std::max(peak, value);
+    }
+};
+
+// A counter holds its last value to the end of the run (or now, while it is live).
+void holdToEnd(const CounterSamples& samples, const WindowSpan& span, const StepSeriesWindow& window,
+               PointWriter& writer) {
+    const auto& lastSample = samples[span.last - 1];
+    if (span.last == samples.size() && window.holdUntilNs > lastSample.first) {
+        writer.add(toMs(window.holdUntilNs), lastSample.second);
+    }
+}
+
 ValueRange scanRange(const CounterSamples& samples, std::size_t begin, std::size_t end) {
     ValueRange range{samples[begin].second, samples[begin].second};
     for (std::size_t i = begin + 1; i < end; ++i) {
@@ -174,45 +193,37 @@ double buildStepSeries(const CounterSamples& samples, const StepSeriesWindow& wi
         return 0;
     }
     const WindowSpan span = windowSpan(samples, window);
-    double peak = 0;
-    auto add = [&](double x, double value) {
-        out.append(QPointF(x, value));
-        peak = std::max(peak, value);
-    };
+    PointWriter writer{out};
 
     if (!span.downsample) {
         out.reserve(static_cast<qsizetype>((span.last - span.first) * 2 + 1));
         for (std::size_t i = span.first; i < span.last; ++i) {
             if (i != span.first) {
-                add(toMs(samples[i].first), samples[i - 1].second);
+                writer.add(toMs(samples[i].first), samples[i - 1].second);
             }
-            add(toMs(samples[i].first), samples[i].second);
+            writer.add(toMs(samples[i].first), samples[i].second);
         }
     } else {
         out.reserve(static_cast<qsizetype>(window.pixels / kPixelsPerBucket) * 4 + 8);
         double held = samples[span.first].second;
-        add(toMs(samples[span.first].first), held);
+        writer.add(toMs(samples[span.first].first), held);
         forEachBucket(samples, window, span.first + 1, span.last, index, [&](const Bucket& bucket) {
             // All at one x: the vertical stroke covers everything the bucket went through and ends at its last value.
             const double x = toMs(samples[bucket.begin].first);
             const double lastValue = samples[bucket.end - 1].second;
             double previous = held;
-            add(x, held);
+            writer.add(x, held);
             for (double value : {bucket.range.min, bucket.range.max, lastValue}) {
                 if (value != previous) {
-                    add(x, value);
+                    writer.add(x, value);
                     previous = value;
                 }
             }
             held = lastValue;
         });
     }
-    // Hold the last value to the end of the run (or now, while it is live).
-    const Sample& lastSample = samples[span.last - 1];
-    if (span.last == samples.size() && window.holdUntilNs > lastSample.first) {
-        add(toMs(window.holdUntilNs), lastSample.second);
-    }
-    return peak;
+    holdToEnd(samples, span, window, writer);
+    return writer.peak;
 }
 
 double buildLinearSeries(const CounterSamples& samples, const StepSeriesWindow& window, QList<QPointF>& out,
@@ -222,37 +233,30 @@ double buildLinearSeries(const CounterSamples& samples, const StepSeriesWindow& 
         return 0;
     }
     const WindowSpan span = windowSpan(samples, window);
-    double peak = 0;
-    auto add = [&](double x, double value) {
-        out.append(QPointF(x, value));
-        peak = std::max(peak, value);
-    };
+    PointWriter writer{out};
     if (!span.downsample) {
         out.reserve(static_cast<qsizetype>(span.last - span.first + 1));
         for (std::size_t i = span.first; i < span.last; ++i) {
-            add(toMs(samples[i].first), samples[i].second);
+            writer.add(toMs(samples[i].first), samples[i].second);
         }
     } else {
         out.reserve(static_cast<qsizetype>(window.pixels / kPixelsPerBucket) * 4 + 8);
-        add(toMs(samples[span.first].first), samples[span.first].second);
+        writer.add(toMs(samples[span.first].first), samples[span.first].second);
         forEachBucket(samples, window, span.first + 1, span.last, index, [&](const Bucket& bucket) {
             // The line comes in to the bucket's first value, strokes through its extremes, and leaves from its last.
             const double x = toMs(samples[bucket.begin].first);
             const double firstValue = samples[bucket.begin].second;
             const double lastValue = samples[bucket.end - 1].second;
-            add(x, firstValue);
+            writer.add(x, firstValue);
             if (bucket.end - bucket.begin > 1) {
-                add(x, bucket.range.max);
-                add(x, bucket.range.min);
-                add(toMs(samples[bucket.end - 1].first), lastValue);
+                writer.add(x, bucket.range.max);
+                writer.add(x, bucket.range.min);
+                writer.add(toMs(samples[bucket.end - 1].first), lastValue);
             }
         });
     }
-    const Sample& lastSample = samples[span.last - 1];
-    if (span.last == samples.size() && window.holdUntilNs > lastSample.first) {
-        add(toMs(window.holdUntilNs), lastSample.second);
-    }
-    return peak;
+    holdToEnd(samples, span, window, writer);
+    return writer.peak;
 }
 
 } // namespace interleave::ui
