@@ -330,7 +330,9 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     VariantSummary summary;
     summary.variant = run.variant;
     summary.outcome = run.outcome;
-    summary.makespanMs = static_cast<double>(run.analysis.makespanNs) / kNsPerMs;
+    // In lesson time, like every other figure of the summary (a slowed run's trace is in wall time).
+    summary.makespanMs =
+        static_cast<double>(run.analysis.makespanNs) / kNsPerMs / (run.timeScale > 0 ? run.timeScale : 1.0);
     if (run.outcome.status == RunStatus::Completed) {
         summary.speedup = measureMetric(MetricRef{MetricKind::Speedup, {}}, run, baseline);
     }

@@ -89,6 +89,8 @@ TEST(LessonReport, DurationsAreReportedInLessonTimeUnderSlowMotion) {
     VariantRun baseline = makeRun("loop", sequentialWaits(4, 500));
     baseline.timeScale = 2.0;
     EXPECT_NEAR(measure(MetricKind::Speedup, loop, &baseline), 2.0, 1e-9); // ratios are unchanged
+    // The summary's figures too: its makespan once showed wall time beside a max lag in lesson time.
+    EXPECT_NEAR(summarize(loop, &baseline).makespanMs, 500.0, 1e-6);
 }
 
 TEST(LessonReport, SpeedupIsBaselineOverThisMakespan) {
