@@ -392,7 +392,7 @@ Plan compilePlan(const Scenario& scenario, const VariantDecl& variant, const Par
 }
 
 std::int64_t estimateDurationNs(const Scenario& scenario, const Plan& plan, const ParameterValues& values) {
-    double ns = static_cast<double>(plan.minimumDurationNs);
+    auto ns = static_cast<double>(plan.minimumDurationNs);
     for (const ExpectationDecl& expectation : scenario.expectations) {
         if (expectation.variant != plan.variant || expectation.metric.kind != MetricKind::MakespanMs ||
             expectation.comparison == Comparison::AtMost) {

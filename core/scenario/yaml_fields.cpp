@@ -53,7 +53,7 @@ SourceLocation LessonSource::locate(const YAML::Node& node) const {
 }
 
 SourceLocation LessonSource::locateInScalar(const YAML::Node& node, std::size_t offset) const {
-    const SourceLocation whole = locate(node);
+    SourceLocation whole = locate(node); // not const: returned by move
     const YAML::Mark mark = node.Mark();
     if (mark.is_null() || !node.IsScalar() || mark.pos < 0 || static_cast<std::size_t>(mark.pos) >= text.size()) {
         return whole;
@@ -64,7 +64,8 @@ SourceLocation LessonSource::locateInScalar(const YAML::Node& node, std::size_t 
     }
     const auto start = static_cast<std::size_t>(mark.pos);
     const std::size_t lineStart = offset == 0 ? 0 : value.rfind('\n', offset - 1) + 1; // npos + 1 == 0
-    const int lineIndex = static_cast<int>(std::count(value.begin(), value.begin() + offset, '\n'));
+    const int lineIndex =
+        static_cast<int>(std::count(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
     const std::size_t column = offset - lineStart;
     if (text[start] == '|') {
         // A literal block: value line k is file line (header + 1 + k), after the block's indentation.
