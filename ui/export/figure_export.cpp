@@ -447,7 +447,8 @@ QString figureSubtitle(const core::ParameterValues& parameters, double timeScale
 
 QString variantCaption(const core::VariantRun& run, const core::LessonReport& report, const std::string& baseline) {
     // In lesson time, as the report and the timeline give it (a slowed run's trace is in wall time).
-    const double makespanMs = static_cast<double>(run.analysis.makespanNs) / 1e6 / (run.timeScale > 0 ? run.timeScale : 1);
+    const double makespanMs =
+        static_cast<double>(run.analysis.makespanNs) / 1e6 / (run.timeScale > 0 ? run.timeScale : 1);
     QString caption = QStringLiteral("%1 · %2 ms").arg(QString::fromStdString(run.variant)).arg(makespanMs, 0, 'f', 1);
     for (const core::VariantSummary& summary : report.variants) {
         if (summary.variant == run.variant && summary.speedup) {
