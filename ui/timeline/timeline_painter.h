@@ -159,6 +159,8 @@ private:
 
 // A tick step of 1, 2 or 5 × 10^k ns giving at least minPixels between ticks.
 std::int64_t niceTickStepNs(const TimeMapper& mapper, double minPixels);
+// "1,000": a count with its thousands grouped, whatever the locale's default.
+QString groupedCount(std::size_t count);
 // "12.5 ms" with as many decimals as the step needs.
 QString formatMs(std::int64_t ns, std::int64_t stepNs);
 
