@@ -295,6 +295,62 @@ TEST(ChartsPanel, SeveralPrimitivesAreNamedInWordsInTheLegend) {
     EXPECT_EQ(panel.chartTitle(index(ChartsPanel::ChartKind::Waiters)), QStringLiteral("Tasks waiting for the lock"));
 }
 
+TEST(ChartsPanel, ALineFlattenedByAnothersScaleMovesToItsOwnScaleBelow) {
+    // L8: the unbounded producer has 1,000 tasks in flight, the bounded one about 12 and a sequential one 1. On one
+    // axis the last two would be a pixel or two high.
+    const auto variant = [](std::int32_t peak) {
+        auto data = std::make_shared<TimelineData>();
+        data->rebuild(counterTrace(
+            {{1 * kMs, "in_flight", peak / 2}, {2 * kMs, "in_flight", peak}, {6 * kMs, "in_flight", 0}}, 10 * kMs));
+        return data;
+    };
+    ChartsPanel panel;
+    panel.resize(800, 900);
+    panel.show();
+    panel.setVariants({variant(1000), variant(12), variant(1)},
+                      {QStringLiteral("unbounded"), QStringLiteral("bounded"), QStringLiteral("sequential")});
+    const auto inFlight = static_cast<std::size_t>(ChartsPanel::ChartKind::InFlight);
+    ASSERT_EQ(panel.chartCount(), ChartsPanel::kChartCount + 2);
+    const std::size_t own = ChartsPanel::kChartCount;
+    const std::size_t ownOfOwn = ChartsPanel::kChartCount + 1;
+    EXPECT_EQ(panel.legendOf(inFlight), QStringList({QStringLiteral("unbounded")}));
+    EXPECT_EQ(panel.legendOf(own), QStringList({QStringLiteral("bounded")}));
+    EXPECT_EQ(panel.legendOf(ownOfOwn), QStringList({QStringLiteral("sequential")})); // 1 is flat under 12, too
+    EXPECT_EQ(panel.chartTitle(own), QStringLiteral("Tasks in flight · own scale"));
+    EXPECT_EQ(panel.chartTitle(ownOfOwn), QStringLiteral("Tasks in flight · own scale"));
+    for (const std::size_t index : {inFlight, own, ownOfOwn}) {
+        EXPECT_TRUE(panel.isChartShownAt(index));
+    }
+    // Each chart's top is its own line's: every line has most of its chart's height.
+    const auto top = [&panel](std::size_t index) {
+        return qobject_cast<QValueAxis*>(panel.chartAt(index)->axes(Qt::Vertical).front())->max();
+    };
+    EXPECT_GE(top(inFlight), 1000);
+    EXPECT_LT(top(inFlight), 1000 * 1.3);
+    EXPECT_GE(top(own), 12);
+    EXPECT_LT(top(own), 12 * 1.3);
+    EXPECT_GE(top(ownOfOwn), 1);
+    EXPECT_LE(top(ownOfOwn), 2);
+    // Right below the chart whose scale flattened them, in the window and in figures.
+    const std::vector<std::size_t> order = panel.columnOrder();
+    const auto at = std::find(order.begin(), order.end(), inFlight);
+    ASSERT_GE(std::distance(at, order.end()), 3);
+    EXPECT_EQ(*(at + 1), own);
+    EXPECT_EQ(*(at + 2), ownOfOwn);
+    EXPECT_LT(panel.chartViewAt(inFlight)->y(), panel.chartViewAt(own)->y());
+    EXPECT_LT(panel.chartViewAt(own)->y(), panel.chartViewAt(ownOfOwn)->y());
+    // A line keeps its colour when it moves; the quantity still lists all three.
+    const QList<QLineSeries*> lines = panel.seriesOf(ChartsPanel::ChartKind::InFlight);
+    ASSERT_EQ(lines.size(), 3);
+    EXPECT_NE(lines[0]->pen().color(), lines[1]->pen().color());
+    EXPECT_NE(lines[1]->pen().color(), lines[2]->pen().color());
+
+    // Lines of one scale share a chart, and a new run starts again from one chart per quantity.
+    panel.setVariants({variant(1000), variant(600)}, {QStringLiteral("a"), QStringLiteral("b")});
+    EXPECT_EQ(panel.chartCount(), ChartsPanel::kChartCount);
+    EXPECT_EQ(panel.legendOf(inFlight), QStringList({QStringLiteral("a"), QStringLiteral("b")}));
+}
+
 TEST(ChartsPanel, EveryAxisUpdateIsSafeForAnyJump) {
     // A live run whose counter jumps from 1 to 1,000,000 and whose time jumps from 1 ms to 1,000 s between frames:
     // no layout may ever see the old small tick interval over the new range (one item per tick: a frozen window).

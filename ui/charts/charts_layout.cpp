@@ -155,11 +155,26 @@ void ChartsPanel::layOutForFigure(std::size_t index, QSizeF size, std::optional<
     }
 }
 
+std::vector<std::size_t> ChartsPanel::columnOrder() const {
+    std::vector<std::size_t> order;
+    order.reserve(m_charts.size());
+    for (std::size_t index = 0; index < m_charts.size(); ++index) {
+        if (m_charts[index].scaleOf) {
+            continue; // placed after the chart whose lines it took
+        }
+        for (std::optional<std::size_t> next = index; next; next = m_charts[*next].companion) {
+            order.push_back(*next);
+        }
+    }
+    return order;
+}
+
 void ChartsPanel::updateVisibility() {
     // The charts with data, one column, each one short chart; the bottom one carries the time labels. When they do
     // not fit the dock's height they scroll rather than shrink below a readable height.
     std::vector<ChartSlot*> shown;
-    for (ChartSlot& slot : m_charts) {
+    for (const std::size_t index : columnOrder()) {
+        ChartSlot& slot = m_charts[index];
         if (slot.seriesCount > 0 && !slot.suppressed) {
             shown.push_back(&slot);
         } else {

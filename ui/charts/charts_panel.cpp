@@ -158,7 +158,8 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
 
 ChartsPanel::~ChartsPanel() = default;
 
-ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& title, const QString& group) {
+ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& title, const QString& group,
+                                                 int layoutPosition) {
     ChartSlot& slot = m_charts.emplace_back();
     slot.kind = kind;
     slot.group = group;
@@ -200,8 +201,9 @@ ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& 
     slot.view->setRenderHint(QPainter::Antialiasing, false);
     slot.view->setObjectName(title);
     slot.view->installEventFilter(this);
-    slot.view->hide();                                           // placed by updateVisibility once it has data
-    m_layout->insertWidget(m_layout->count() - 1, slot.view, 1); // before the note
+    slot.view->hide(); // placed by updateVisibility once it has data
+    m_layout->insertWidget(layoutPosition >= 0 ? layoutPosition : m_layout->count() - 1, slot.view,
+                           1); // before the note
     return slot;
 }
 
@@ -217,7 +219,7 @@ std::size_t ChartsPanel::chartIndexFor(const QString& counterName) {
     }
     const QString group = counterGroup(counterName);
     for (std::size_t index = kChartCount; index < m_charts.size(); ++index) {
-        if (m_charts[index].group == group) {
+        if (m_charts[index].group == group && !m_charts[index].scaleOf) {
             return index;
         }
     }
@@ -280,6 +282,7 @@ void ChartsPanel::clear() {
     for (ChartSlot& slot : m_charts) {
         slot.seriesCount = 0;
         slot.suppressed = false;
+        slot.companion.reset();
     }
     // The extra charts belong to the counters of the variants shown: the next ones make their own.
     while (m_charts.size() > kChartCount) {
@@ -311,16 +314,17 @@ void ChartsPanel::syncSeries() {
             Binding binding;
             binding.variant = variant;
             binding.counter = counters[index].name;
-            binding.chartIndex = chartIndexFor(binding.counter);
-            if (binding.chartIndex < kChartCount) {
-                binding.primitive = primitiveOf(binding.counter, static_cast<ChartKind>(binding.chartIndex));
+            binding.home = chartIndexFor(binding.counter);
+            binding.chartIndex = binding.home; // a line its scale flattens moves below later
+            if (binding.home < kChartCount) {
+                binding.primitive = primitiveOf(binding.counter, static_cast<ChartKind>(binding.home));
             }
             binding.series = new QLineSeries;
             ChartSlot& slot = m_charts[binding.chartIndex];
             slot.chart->addSeries(binding.series);
             binding.series->attachAxis(slot.xAxis);
             binding.series->attachAxis(slot.yAxis);
-            styleSeries(binding, slot.seriesCount++);
+            ++slot.seriesCount; // styled with the others by updateTitlesAndLegends
             QLineSeries* series = binding.series;
             connect(series, &QLineSeries::hovered, this,
                     [this, series](const QPointF& point, bool state) { onSeriesHovered(series, point, state); });
@@ -341,11 +345,11 @@ void ChartsPanel::updateTitlesAndLegends() {
     QSet<QString> locks;
     QSet<QString> queues;
     for (const Binding& binding : m_bindings) {
-        if (binding.chartIndex == static_cast<std::size_t>(ChartKind::SemaphoreInUse)) {
+        if (binding.home == static_cast<std::size_t>(ChartKind::SemaphoreInUse)) {
             semaphores.insert(binding.primitive);
-        } else if (binding.chartIndex == static_cast<std::size_t>(ChartKind::LockHeld)) {
+        } else if (binding.home == static_cast<std::size_t>(ChartKind::LockHeld)) {
             locks.insert(binding.primitive);
-        } else if (!binding.primitive.isEmpty() && binding.chartIndex != static_cast<std::size_t>(ChartKind::Waiters)) {
+        } else if (!binding.primitive.isEmpty() && binding.home != static_cast<std::size_t>(ChartKind::Waiters)) {
             queues.insert(binding.primitive);
         }
     }
@@ -361,11 +365,9 @@ void ChartsPanel::updateTitlesAndLegends() {
         }
         return tr("event");
     };
-    std::vector<QSet<QString>> primitives(m_charts.size());
-    std::vector<QSet<std::size_t>> variants(m_charts.size());
+    std::vector<QSet<QString>> primitives(m_charts.size()); // per quantity (home chart)
     for (const Binding& binding : m_bindings) {
-        primitives[binding.chartIndex].insert(binding.primitive);
-        variants[binding.chartIndex].insert(binding.variant);
+        primitives[binding.home].insert(binding.primitive);
     }
     // The waiters chart says what they wait for.
     ChartSlot& waiters = m_charts[static_cast<std::size_t>(ChartKind::Waiters)];
@@ -387,10 +389,10 @@ void ChartsPanel::updateTitlesAndLegends() {
     for (const Binding& binding : m_bindings) {
         const QString& variantName = m_variantNames[binding.variant];
         QString label;
-        if (binding.chartIndex >= kChartCount) {
+        if (binding.home >= kChartCount) {
             label =
                 variantName.isEmpty() ? binding.counter : QStringLiteral("%1 · %2").arg(variantName, binding.counter);
-        } else if (primitives[binding.chartIndex].size() > 1) {
+        } else if (primitives[binding.home].size() > 1) {
             const QString primitive = QStringLiteral("%1 %2").arg(kindOf(binding.primitive), binding.primitive);
             label = variantName.isEmpty() ? primitive : QStringLiteral("%1 · %2").arg(primitive, variantName);
         } else {
@@ -399,19 +401,34 @@ void ChartsPanel::updateTitlesAndLegends() {
         binding.series->setName(label);
         m_charts[binding.chartIndex].legend << label;
     }
+    // A chart on its own scale is named after its quantity's chart (its legend says whose lines it took).
+    for (ChartSlot& slot : m_charts) {
+        if (slot.scaleOf) {
+            std::size_t home = *slot.scaleOf;
+            while (m_charts[home].scaleOf) {
+                home = *m_charts[home].scaleOf;
+            }
+            slot.title = tr("%1 · own scale").arg(m_charts[home].title);
+        }
+    }
     for (ChartSlot& slot : m_charts) {
         styleChart(slot); // rebuilds the header with the new title and legend
     }
-    std::vector<int> indexInChart(m_charts.size(), 0);
-    for (const Binding& binding : m_bindings) {
-        styleSeries(binding, indexInChart[binding.chartIndex]++);
-    }
+    restyleSeries();
     layOutShownCharts();
 }
 
-void ChartsPanel::styleSeries(const Binding& binding, int indexInChart) const {
+void ChartsPanel::restyleSeries() const {
+    std::vector<int> indexInHome(m_charts.size(), 0);
+    std::vector<int> indexInChart(m_charts.size(), 0);
+    for (const Binding& binding : m_bindings) {
+        styleSeries(binding, indexInHome[binding.home]++, indexInChart[binding.chartIndex]++);
+    }
+}
+
+void ChartsPanel::styleSeries(const Binding& binding, int colourIndex, int legendIndex) const {
     const auto& colours = m_presenterMode ? kDarkColours : kLightColours;
-    QPen pen(colours[static_cast<std::size_t>(indexInChart) % colours.size()]);
+    QPen pen(colours[static_cast<std::size_t>(colourIndex) % colours.size()]);
     // Thin lines in the window: the raster engine draws a 1 px stroke (dashed too) on its fast path, while a wider
     // dashed stroke of a thousand steps cost 15 ms a frame (L8 at 20,000 items). Presenter lines are thick for the
     // back row, and solid: a thick dashed stroke cost 40 ms; there the variants differ by colour and legend.
@@ -420,7 +437,7 @@ void ChartsPanel::styleSeries(const Binding& binding, int indexInChart) const {
     binding.series->setPen(pen);
     // The legend's line sample of this series: the header items are the title, then a line and a name per series.
     const ChartSlot& slot = m_charts[binding.chartIndex];
-    const auto lineItem = static_cast<std::size_t>(1 + 2 * indexInChart);
+    const auto lineItem = static_cast<std::size_t>(1 + 2 * legendIndex);
     if (lineItem < slot.header.size()) {
         if (auto* line = dynamic_cast<QGraphicsLineItem*>(slot.header[lineItem])) {
             line->setPen(pen);
@@ -497,6 +514,10 @@ void ChartsPanel::dataChanged() {
         m_peaks[binding.chartIndex] = std::max(m_peaks[binding.chartIndex], binding.peak);
     }
     updateSuppression();
+    if (separateFlattenedLines()) {
+        dataChanged(); // the moved lines are rebuilt for their new chart's width; nothing moves twice
+        return;
+    }
     const double fromMs = static_cast<double>(startNs) / 1e6;
     const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
     for (std::size_t index = 0; index < m_charts.size(); ++index) {
@@ -572,12 +593,73 @@ void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double
     setAxisSafely(slot.yAxis, 0, top, yStep);
 }
 
+bool ChartsPanel::separateFlattenedLines() {
+    bool moved = false;
+    // Charts made here are appended, and checked in turn: the lines a companion's scale flattens move further down.
+    for (std::size_t index = 0; index < m_charts.size(); ++index) {
+        if (m_charts[index].suppressed || m_peaks[index] <= 0) {
+            continue;
+        }
+        const double top = m_peaks[index];
+        std::vector<std::size_t> flattened;
+        for (std::size_t binding = 0; binding < m_bindings.size(); ++binding) {
+            const Binding& line = m_bindings[binding];
+            if (line.chartIndex == index && line.peak > 0 && line.peak * kFlattenRatio < top) {
+                flattened.push_back(binding);
+            }
+        }
+        if (flattened.empty()) {
+            continue;
+        }
+        if (!m_charts[index].companion) {
+            // Right below this chart (and so above any other chart's lines), named by updateTitlesAndLegends.
+            const int position = m_layout->indexOf(m_charts[index].view) + 1;
+            const ChartKind kind = m_charts[index].kind;
+            const QString group = m_charts[index].group;
+            ChartSlot& companion = createChart(kind, QString(), group, position);
+            companion.scaleOf = index;
+            m_charts[index].companion = m_charts.size() - 1;
+            m_peaks.push_back(0);
+        }
+        const std::size_t target = *m_charts[index].companion;
+        for (const std::size_t binding : flattened) {
+            moveSeries(m_bindings[binding], target);
+            m_peaks[target] = std::max(m_peaks[target], m_bindings[binding].peak);
+        }
+        m_peaks[index] = 0;
+        for (const Binding& line : m_bindings) {
+            if (line.chartIndex == index) {
+                m_peaks[index] = std::max(m_peaks[index], line.peak);
+            }
+        }
+        moved = true;
+    }
+    if (moved) {
+        updateTitlesAndLegends();
+        updateVisibility();
+    }
+    return moved;
+}
+
+void ChartsPanel::moveSeries(Binding& binding, std::size_t chartIndex) {
+    ChartSlot& from = m_charts[binding.chartIndex];
+    from.chart->removeSeries(binding.series); // detaches its axes; the series is ours again
+    --from.seriesCount;
+    ChartSlot& to = m_charts[chartIndex];
+    to.chart->addSeries(binding.series);
+    binding.series->attachAxis(to.xAxis);
+    binding.series->attachAxis(to.yAxis);
+    ++to.seriesCount;
+    binding.chartIndex = chartIndex;
+    binding.builtFor.valid = false;
+}
+
 void ChartsPanel::updateSuppression() {
     // A quiet loop (a few ms of lag at most, the host's noise) gets a line of text, not a chart of noise.
     ChartSlot& lag = m_charts[static_cast<std::size_t>(ChartKind::LoopLag)];
     double peak = 0;
     for (const Binding& binding : m_bindings) {
-        if (binding.chartIndex == static_cast<std::size_t>(ChartKind::LoopLag)) {
+        if (binding.home == static_cast<std::size_t>(ChartKind::LoopLag)) {
             if (const CounterTrack* track = m_variants[binding.variant]->counter(binding.counter)) {
                 peak = std::max(peak, track->peak);
             }
@@ -592,7 +674,10 @@ void ChartsPanel::updateSuppression() {
         m_note->setText(note);
     }
     if (suppressed != lag.suppressed) {
-        lag.suppressed = suppressed;
+        for (std::optional<std::size_t> index = static_cast<std::size_t>(ChartKind::LoopLag); index;
+             index = m_charts[*index].companion) {
+            m_charts[*index].suppressed = suppressed;
+        }
         updateVisibility();
     }
 }
@@ -632,10 +717,7 @@ void ChartsPanel::applyStyle() {
     }
     setPalette(palette);
     setAutoFillBackground(m_presenterMode);
-    std::vector<int> indexInChart(m_charts.size(), 0);
-    for (const Binding& binding : m_bindings) {
-        styleSeries(binding, indexInChart[binding.chartIndex]++);
-    }
+    restyleSeries();
     updateVisibility(); // minimum heights depend on the mode; also lays the charts out
 }
 
@@ -696,7 +778,7 @@ bool ChartsPanel::isChartShown(ChartKind kind) const {
 QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
     QList<QLineSeries*> result;
     for (const Binding& binding : m_bindings) {
-        if (binding.chartIndex == static_cast<std::size_t>(kind)) {
+        if (binding.home == static_cast<std::size_t>(kind)) {
             result.append(binding.series);
         }
     }

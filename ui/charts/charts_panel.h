@@ -74,8 +74,14 @@ public:
     // The one-line note shown instead of a chart (a quiet loop lag); empty when none.
     QString noteText() const;
 
-    // Every chart, the fixed ones first (index = ChartKind), then the extra ones in the order their groups appeared.
+    // Every chart, the fixed ones first (index = ChartKind), then the extra ones in the order their groups appeared,
+    // and the charts that take, on their own scale, the lines another chart's scale flattened.
     std::size_t chartCount() const { return m_charts.size(); }
+    // The charts top to bottom as the column shows them: each one followed by the chart that took its flattened lines.
+    std::vector<std::size_t> columnOrder() const;
+    // A line whose peak is below 1/kFlattenRatio of its chart's top would be a few pixels high: it moves to a chart
+    // below, titled "<quantity> · own scale", where it has the whole height.
+    static constexpr double kFlattenRatio = 5;
     QChart* chartAt(std::size_t index) const;
     QChartView* chartViewAt(std::size_t index) const;
     bool isChartShownAt(std::size_t index) const;
@@ -114,8 +120,9 @@ private:
     struct Binding {
         std::size_t variant = 0;
         QString counter;
-        QString primitive; // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
-        std::size_t chartIndex = 0;
+        QString primitive;          // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
+        std::size_t home = 0;       // the chart of its quantity (ChartKind, or an extra chart's index)
+        std::size_t chartIndex = 0; // the chart it is drawn in: home, or a chart below it on its own scale
         QLineSeries* series = nullptr;
         QList<QPointF> points; // reused each frame
         MinMaxIndex index;     // over the track's samples, extended as they grow
@@ -134,6 +141,8 @@ private:
         ChartKind kind = ChartKind::QueueDepth; // meaningless for an extra chart
         QString group;                          // an extra chart's counter group; empty for the fixed ones
         QString title;
+        std::optional<std::size_t> scaleOf;   // set on a chart that takes lines chart *scaleOf flattened
+        std::optional<std::size_t> companion; // the chart that took lines this one flattened
         QChartView* view = nullptr;
         QChart* chart = nullptr;
         QValueAxis* xAxis = nullptr;
@@ -146,13 +155,19 @@ private:
         QStringList legend;
     };
 
-    ChartSlot& createChart(ChartKind kind, const QString& title, const QString& group);
+    ChartSlot& createChart(ChartKind kind, const QString& title, const QString& group, int layoutPosition = -1);
+    // Moves the lines flattened by their chart's scale to a chart below it; true when any moved.
+    bool separateFlattenedLines();
+    void moveSeries(Binding& binding, std::size_t chartIndex);
+    void restyleSeries() const;
     std::size_t chartIndexFor(const QString& counterName); // creates the extra chart of a new group
     void syncSeries();                                     // adds series for counters not seen yet
     void updateTitlesAndLegends();
     void applyStyle();
     void styleChart(ChartSlot& slot) const;
-    void styleSeries(const Binding& binding, int indexInChart) const;
+    // colourIndex: the line's place among its quantity's lines (its colour stays when it moves to its own scale);
+    // legendIndex: its place in the legend of the chart it is drawn in.
+    void styleSeries(const Binding& binding, int colourIndex, int legendIndex) const;
     int plotWidth(const ChartSlot& slot) const;
     std::int64_t dataEndNs() const;
     void updateVisibility();

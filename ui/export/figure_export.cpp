@@ -69,7 +69,7 @@ public:
         if (request.endNs > request.startNs) {
             m_panel.setTimeRange(request.startNs, request.endNs);
         }
-        for (std::size_t index = 0; index < m_panel.chartCount(); ++index) {
+        for (const std::size_t index : m_panel.columnOrder()) {
             if (m_panel.isChartShownAt(index)) {
                 m_shown.push_back(index);
             }
