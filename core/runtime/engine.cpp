@@ -115,7 +115,8 @@ void Engine::run() {
     std::stop_callback wakeLoop(m_context.stopToken(), [this] { m_io.stop(); });
     try {
         if (m_plan.threads > 0) {
-            m_threadPool = std::make_unique<ThreadPool>(m_threadLanes, m_context.stopToken());
+            m_threadPool =
+                std::make_unique<ThreadPool>(m_threadLanes, m_context.stopToken(), m_plan.options.backgroundPools);
         }
         if (m_plan.processes > 0) {
             m_processPool = std::make_unique<ProcessPool>(m_context, m_io, m_workerLanes,

@@ -25,6 +25,11 @@ struct RunOptions {
     double timeScale = 1.0;                 // slow motion: every duration is multiplied by it
     std::uint64_t seed = 1;                 // for fail(p) and retry jitter
     std::filesystem::path workerExecutable; // empty = interleave-worker beside the running executable
+    // The pools' threads and worker processes run as background work (SCHED_IDLE): any ordinary thread that wants a
+    // core gets it at once. The desktop app sets it, so that a lesson that keeps every core busy (L5's threads without
+    // a GIL, L7's processes) still leaves its window the moments a frame needs. Their shares of the cores among
+    // themselves, and so the lesson, are unchanged.
+    bool backgroundPools = false;
 };
 
 struct PlanStep;

@@ -126,8 +126,11 @@ void ProcessPool::spawn(Worker& worker) {
     const std::string cpuRate = fmt::format("{:.3f}", CpuBurner::iterationsPerMs());
     const std::string seed = std::to_string(m_context.plan.options.seed);
     const std::string program = m_executable.string();
-    const char* argv[] = {program.c_str(),  "--parent",   parent.c_str(),  "--lane", lane.c_str(), "--run-start",
-                          runStart.c_str(), "--cpu-rate", cpuRate.c_str(), "--seed", seed.c_str(), nullptr};
+    // glibc's posix_spawn sets no SCHED_IDLE: a background worker puts itself there (RunOptions::backgroundPools).
+    const char* background = m_context.plan.options.backgroundPools ? "1" : "0";
+    const char* argv[] = {program.c_str(), "--parent",       parent.c_str(), "--lane",        lane.c_str(),
+                          "--run-start",   runStart.c_str(), "--cpu-rate",   cpuRate.c_str(), "--seed",
+                          seed.c_str(),    "--background",   background,     nullptr};
     m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
     const int result =
         posix_spawn(&worker.pid, program.c_str(), &actions, &attributes, const_cast<char**>(argv), environ);

@@ -1,6 +1,7 @@
 // Waits that a run's stop request interrupts.
 #include "runtime/stop_wait.h"
 
+#include <sched.h>
 #include <sys/prctl.h>
 
 namespace interleave::core {
@@ -20,6 +21,11 @@ void sleepUntil(EngineClock::time_point deadline, const std::stop_token& stop) {
 
 void tightenTimerSlack() {
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+void runInBackground() {
+    const sched_param none{};
+    sched_setscheduler(0, SCHED_IDLE, &none); // 0: on Linux, the calling thread alone
 }
 
 } // namespace interleave::core

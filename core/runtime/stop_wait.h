@@ -32,5 +32,8 @@ void waitOrStop(std::condition_variable_any& condition, std::unique_lock<std::mu
 
 // Lowers the calling thread's timer slack so waits end within microseconds of their deadline.
 void tightenTimerSlack();
+// Puts the calling thread in the background scheduling class (SCHED_IDLE): it runs only when no ordinary thread wants
+// its core. Threads and processes it starts inherit the class.
+void runInBackground();
 
 } // namespace interleave::core

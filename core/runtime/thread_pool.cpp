@@ -5,7 +5,8 @@
 
 namespace interleave::core {
 
-ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop) : m_stop(std::move(stop)) {
+ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background)
+    : m_stop(std::move(stop)), m_background(background) {
     m_threads.reserve(lanes.size());
     for (std::uint16_t lane : lanes) {
         m_threads.emplace_back([this, lane] { workerLoop(lane); });
@@ -39,6 +40,9 @@ void ThreadPool::shutdown() {
 
 void ThreadPool::workerLoop(std::uint16_t lane) {
     tightenTimerSlack();
+    if (m_background) {
+        runInBackground();
+    }
     for (;;) {
         Job job;
         {

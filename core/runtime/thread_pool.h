@@ -16,8 +16,9 @@ class ThreadPool {
 public:
     using Job = std::function<void(std::uint16_t lane)>;
 
-    // Starts one thread per lane in `lanes`. The threads leave when `stop` is requested or on shutdown().
-    ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop);
+    // Starts one thread per lane in `lanes`. The threads leave when `stop` is requested or on shutdown(). Background
+    // threads yield their core to any ordinary thread (runInBackground).
+    ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background = false);
     ~ThreadPool(); // shutdown() and join
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
@@ -31,6 +32,7 @@ private:
     void workerLoop(std::uint16_t lane);
 
     std::stop_token m_stop;
+    bool m_background = false;
     std::mutex m_mutex;
     std::condition_variable_any m_wake;
     std::deque<Job> m_jobs;

@@ -128,6 +128,11 @@ bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& set
             ok = parseNumber(value, settings.cpuIterationsPerMs);
         } else if (key == "--seed") {
             ok = parseNumber(value, settings.seed);
+        } else if (key == "--background") {
+            int flag = -1;
+            ok = parseNumber(value, flag) && (flag == 0 || flag == 1);
+            settings.background = flag == 1;
+            --seen; // optional
         }
         if (!ok) {
             return false;
@@ -145,9 +150,14 @@ int runWorker(const WorkerSettings& settings) {
     }
     std::signal(SIGPIPE, SIG_IGN);
     // Workers are CPU-bound by nature: as batch tasks they never delay the engine's loop when the cores are
-    // oversubscribed (L7 runs 4 workers on 2 cores), while their throughput stays the same.
-    sched_param batch{};
-    sched_setscheduler(0, SCHED_BATCH, &batch);
+    // oversubscribed (L7 runs 4 workers on 2 cores), while their throughput stays the same. In the background class
+    // (the desktop app's) they yield to the engine's loop, and to the window, at once.
+    if (settings.background) {
+        runInBackground();
+    } else {
+        const sched_param batch{};
+        sched_setscheduler(0, SCHED_BATCH, &batch);
+    }
     tightenTimerSlack();
     CpuBurner::setIterationsPerMs(settings.cpuIterationsPerMs);
     if (!writeAll(STDOUT_FILENO, encodeReady(getpid()))) {

@@ -11,9 +11,10 @@ struct WorkerSettings {
     std::int64_t runStartNs = 0;
     double cpuIterationsPerMs = 0;
     std::uint64_t seed = 1;
+    bool background = false; // SCHED_IDLE rather than SCHED_BATCH (RunOptions::backgroundPools)
 };
 
-// Parses "--parent P --lane L --run-start NS --cpu-rate R --seed S". Returns false on bad arguments.
+// Parses "--parent P --lane L --run-start NS --cpu-rate R --seed S [--background 0|1]". Returns false on bad arguments.
 bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& settings);
 
 // Serves jobs until stdin closes; returns the process exit code.

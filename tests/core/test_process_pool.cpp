@@ -7,7 +7,12 @@
 
 #include <cerrno>
 #include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <sched.h>
 #include <set>
+#include <sstream>
+#include <string>
 #include <sys/wait.h>
 #include <thread>
 
@@ -101,6 +106,64 @@ TEST(ProcessPool, StopMidRunLeavesNoProcessBehind) {
     ASSERT_TRUE(run.waitFor(std::chrono::seconds(2)));
     EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::milliseconds(200));
     EXPECT_EQ(run.outcome().status, RunStatus::Stopped);
+    EXPECT_TRUE(noChildProcesses());
+}
+
+// The scheduling policy of a thread or process, from field 41 of its /proc stat line (after the name in parentheses).
+int policyOf(const std::filesystem::path& stat) {
+    std::ifstream file(stat);
+    std::string line;
+    std::getline(file, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) {
+        return -1;
+    }
+    std::istringstream fields(line.substr(close + 2)); // field 3 on
+    std::string field;
+    for (int index = 3; index <= 41 && fields >> field; ++index) {
+        if (index == 41) {
+            return std::stoi(field);
+        }
+    }
+    return -1;
+}
+
+TEST(ProcessPool, BackgroundPoolsLeaveEveryCoreToOrdinaryThreads) {
+    // The desktop app's runs: pool threads and worker processes in SCHED_IDLE, the engine's own threads as they were.
+    PlanBuilder builder(Model::Async);
+    builder.threads(2).processes(2);
+    builder.program({builder.fanOut(OpKind::Gather, "job", 2, {cpu(400)}, Placement::Processes),
+                     builder.fanOut(OpKind::Gather, "thread job", 2, {cpu(400)}, Placement::Threads)});
+    Plan plan = builder.build();
+    plan.options.backgroundPools = true;
+    core::Run run(std::move(plan));
+    run.start();
+    std::set<pid_t> workers;
+    for (int attempt = 0; attempt < 200 && workers.size() < 2; ++attempt) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        run.pollTrace();
+        for (const LaneInfo& lane : run.trace().lanes) {
+            if (lane.kind == LaneKind::WorkerProcess && lane.processId > 0) {
+                workers.insert(static_cast<pid_t>(lane.processId));
+            }
+        }
+    }
+    ASSERT_EQ(workers.size(), 2U);
+    std::this_thread::sleep_for(std::chrono::milliseconds(50)); // past each worker's start-up
+    for (const pid_t worker : workers) {
+        EXPECT_EQ(policyOf("/proc/" + std::to_string(worker) + "/stat"), SCHED_IDLE) << worker;
+    }
+    int idleThreads = 0;
+    int ordinaryThreads = 0;
+    for (const auto& task : std::filesystem::directory_iterator("/proc/self/task")) {
+        const int policy = policyOf(task.path() / "stat");
+        idleThreads += policy == SCHED_IDLE ? 1 : 0;
+        ordinaryThreads += policy == SCHED_OTHER ? 1 : 0;
+    }
+    EXPECT_EQ(idleThreads, 2);     // the thread pool's
+    EXPECT_GE(ordinaryThreads, 2); // this test's and the engine's loop
+    run.wait();
+    EXPECT_EQ(run.outcome().status, RunStatus::Completed) << run.outcome().error;
     EXPECT_TRUE(noChildProcesses());
 }
 

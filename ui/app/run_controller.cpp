@@ -30,6 +30,7 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     std::vector<std::shared_ptr<VariantSlot>> slots;
     core::RunOptions options;
     options.timeScale = timeScale;
+    options.backgroundPools = true; // a lesson that keeps every core busy still leaves the window its frames
     for (const std::string& name : variants) {
         const core::VariantDecl* variant = scenario.findVariant(name);
         if (variant == nullptr) {
