@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace interleave::ui {
 namespace {
 
@@ -77,6 +79,30 @@ TEST(TimeMapper, FitShowsTheWholeData) {
     mapper.fit();
     EXPECT_EQ(mapper.startNs(), 0);
     EXPECT_EQ(mapper.endNs(), 300 * kMs);
+}
+
+} // namespace
+} // namespace interleave::ui
+
+namespace interleave::ui {
+namespace {
+
+TEST(TimeMapper, ALiveFitLeavesRoomAndChangesScaleOnlyAtRoundEnds) {
+    TimeMapper mapper(0, 1'000'000, 100, 1100);
+    std::set<std::int64_t> ends;
+    for (std::int64_t dataEnd = 1'000'000; dataEnd <= 100'000'000; dataEnd += 100'000) { // 1 ms to 100 ms, live
+        mapper.setDataEnd(dataEnd);
+        mapper.fitAhead();
+        EXPECT_EQ(mapper.startNs(), 0);
+        EXPECT_GT(mapper.endNs(), dataEnd);             // the newest data is inside the view
+        EXPECT_LE(mapper.endNs(), dataEnd * 4 / 3 + 1); // and fills at least three quarters of it
+        ends.insert(mapper.endNs());
+    }
+    EXPECT_LE(ends.size(), 22U); // about ten scales a decade, not one per frame (991 frames here)
+    EXPECT_TRUE(ends.contains(1'250'000));
+    EXPECT_TRUE(ends.contains(50'000'000));
+    mapper.fit(); // once the run is over: the data exactly
+    EXPECT_EQ(mapper.endNs(), 100'000'000);
 }
 
 } // namespace

@@ -157,6 +157,24 @@ TEST(TimelineGroups, LiveBatchesAndRebuildGiveTheSameCounts) {
     }
 }
 
+TEST(CountSteps, TheCursorSearchAgreesWithTheBinarySearchForwardAndBack) {
+    CountSteps steps;
+    std::int64_t time = 0;
+    for (int index = 0; index < 5000; ++index) {
+        time += 1 + (index * 7919) % 13; // uneven gaps
+        steps.add(time, index % 3 == 0 ? -1 : 1);
+    }
+    std::size_t cursor = 0;
+    for (std::int64_t at = -5; at < time + 20; at += 3) { // left to right, as a lane's columns
+        ASSERT_EQ(steps.integralTo(at, cursor), steps.integralTo(at)) << at;
+    }
+    for (const std::int64_t at : {time / 2, std::int64_t{0}, time, std::int64_t{-1}, time / 3}) { // and back
+        ASSERT_EQ(steps.integralTo(at, cursor), steps.integralTo(at)) << at;
+    }
+    std::size_t fresh = 0;
+    EXPECT_EQ(CountSteps().integralTo(10, fresh), 0);
+}
+
 TEST(TimelineGroups, ExpandAndCollapseChangeTheRows) {
     const FanOutTrace fanOut(1000);
     const auto data = rebuilt(fanOut.trace());

@@ -131,6 +131,7 @@ void MainWindow::onRunStarted() {
     m_summary->setMessage(tr("Running…"));
     updateParametersLine();
     refreshViews(); // the views let go of the previous run's data here
+    m_timeline->setLive(true);
     m_timeline->zoomToFit();
     updateActions();
 }
@@ -190,6 +191,7 @@ void MainWindow::onRunFinished(bool stopped) {
     clock.start();
     m_frameStats.finishRun(kStatsTailMs);
     refreshViews();
+    m_timeline->setLive(false);
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());
     if (kFrameDebug) {

@@ -162,17 +162,19 @@ void RunController::tick() {
     // Ten thousand tasks starting at once are a burst of events: the timeline takes them a budget's worth per frame,
     // so that a frame's work is bounded and the window keeps answering while it catches up.
     const std::span<const core::Event> batch = slot.run->lastBatch();
-    m_pending.insert(m_pending.end(), batch.begin(), batch.end());
-    m_frameOldestNs = m_pendingAt < m_pending.size() ? m_pending[m_pendingAt].timeNs : -1;
-    while (m_pendingAt < m_pending.size() && clock.nsecsElapsed() < kIngestBudgetNs) {
-        const std::size_t count = std::min(kIngestChunk, m_pending.size() - m_pendingAt);
-        slot.timeline.appendLive(slot.run->trace(),
-                                 std::span<const core::Event>(m_pending.data() + m_pendingAt, count));
-        m_pendingAt += count;
+    if (!batch.empty()) {
+        m_pending.emplace_back(batch.begin(), batch.end());
     }
-    if (m_pendingAt == m_pending.size()) {
-        m_pending.clear();
-        m_pendingAt = 0;
+    m_frameOldestNs = m_pending.empty() ? -1 : m_pending.front()[m_pendingAt].timeNs;
+    while (!m_pending.empty() && clock.nsecsElapsed() < kIngestBudgetNs) {
+        const std::vector<core::Event>& block = m_pending.front();
+        const std::size_t count = std::min(kIngestChunk, block.size() - m_pendingAt);
+        slot.timeline.appendLive(slot.run->trace(), std::span<const core::Event>(block.data() + m_pendingAt, count));
+        m_pendingAt += count;
+        if (m_pendingAt == block.size()) {
+            m_pending.pop_front();
+            m_pendingAt = 0;
+        }
     }
     Q_EMIT frame(clock.nsecsElapsed());
 }
@@ -226,11 +228,23 @@ void RunController::beginFinishing(VariantSlot& slot) {
 void RunController::endFinishing(VariantSlot& slot) {
     std::unique_ptr<Finished> done = m_finishing.get();
     slot.result = std::move(done->result);
+    auto live = std::make_unique<TimelineData>(std::move(slot.timeline)); // moves its blocks, frees nothing
     slot.timeline = std::move(done->timeline);
     slot.timeline.retarget(done->result.trace, slot.result.trace); // the trace it was built from moved
-    slot.run.reset();
+    disposeLater(std::move(slot.run), std::move(live));
     slot.finished = true;
     m_report = std::move(done->report);
+}
+
+void RunController::disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline) {
+    m_disposal = std::async(std::launch::async, [run = std::move(run), timeline = std::move(timeline),
+                                                 before = std::move(m_disposal)]() mutable {
+        if (before.valid()) {
+            before.wait();
+        }
+        run.reset(); // finished: its threads are joined and its workers reaped, so this only frees memory
+        timeline.reset();
+    });
 }
 
 void RunController::waitForFinishing() {
@@ -251,6 +265,9 @@ void RunController::stop() {
 void RunController::shutdown() {
     m_frameTimer.stop();
     waitForFinishing();
+    if (m_disposal.valid()) {
+        m_disposal.wait();
+    }
     for (auto& slot : m_slots) {
         if (slot->run) {
             slot->run->requestStop();

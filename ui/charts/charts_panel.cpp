@@ -99,20 +99,28 @@ QString labelFormatFor(double step) {
 
 // Sets an axis to [from, to] with ticks every `interval`, in an order that never lets a layout see a small interval
 // over a large range: Qt Charts lays out one item per tick on every change, so a range of 100,000 with an interval
-// of 1 left from the last frame means 100,000 items, and a frozen window. First an interval as wide as both the old
-// and the new range (at most two ticks), then the new range, then the new interval, which is never below 1/20 of it.
+// of 1 left from the last frame means 100,000 items, and a frozen window. The interval is never below 1/20 of the
+// new range. A wider interval goes first (the old range over it has fewer ticks than before), a narrower one last
+// (the new range over the old, wider one has fewer than 20): at most 20 ticks at every step, and one layout in the
+// common case of a live frame, where only the range moves.
 void setAxisSafely(QValueAxis* axis, double from, double to, double interval) {
     const double span = std::max(to - from, 1e-9);
     interval = std::max(interval, span / 20);
-    if (axis->min() == from && axis->max() == to && axis->tickInterval() == interval) {
-        return;
+    if (axis->tickType() != QValueAxis::TicksDynamic) {
+        axis->setTickInterval(std::max({interval, span, axis->max() - axis->min()}));
+        axis->setTickAnchor(0);
+        axis->setTickType(QValueAxis::TicksDynamic);
     }
-    const double wide = std::max({span, axis->max() - axis->min(), interval});
-    axis->setTickType(QValueAxis::TicksDynamic);
-    axis->setTickAnchor(0);
-    axis->setTickInterval(wide);
-    axis->setRange(from, to);
-    axis->setTickInterval(interval);
+    const bool wider = axis->tickInterval() < interval;
+    if (wider) {
+        axis->setTickInterval(interval);
+    }
+    if (axis->min() != from || axis->max() != to) {
+        axis->setRange(from, to);
+    }
+    if (axis->tickInterval() != interval) {
+        axis->setTickInterval(interval);
+    }
 }
 
 QString primitiveOf(const QString& counter, ChartsPanel::ChartKind kind) {

@@ -33,6 +33,20 @@ void TimeMapper::fit() {
     m_endNs = m_dataEndNs;
 }
 
+void TimeMapper::fitAhead() {
+    const auto end = static_cast<double>(m_dataEndNs);
+    const double magnitude = std::pow(10.0, std::floor(std::log10(end)));
+    double ahead = 10 * magnitude;
+    for (const double mantissa : {1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
+        if (mantissa * magnitude > end) {
+            ahead = mantissa * magnitude;
+            break;
+        }
+    }
+    m_startNs = 0;
+    m_endNs = static_cast<std::int64_t>(std::llround(ahead));
+}
+
 std::int64_t TimeMapper::marginNs() const {
     return std::max<std::int64_t>(m_dataEndNs / 20, kMinVisibleNs);
 }

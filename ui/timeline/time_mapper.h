@@ -26,6 +26,10 @@ public:
     // Positive dx moves the content right (earlier times come into view), as when dragging.
     void panByPixels(double dx);
     void fit(); // the whole data range
+    // The whole data range and room to grow, for a live run: the end rounded up to the next of 1, 1.25, 1.5, 2, 2.5,
+    // 3, 4, 5, 6 or 8 × 10^k ns past the data's. The scale then changes a few times per decade of run time rather
+    // than every frame, and a frame redraws what is new, not everything at a new scale.
+    void fitAhead();
 
     std::int64_t startNs() const { return m_startNs; }
     std::int64_t endNs() const { return m_endNs; }

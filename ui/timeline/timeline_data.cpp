@@ -75,6 +75,29 @@ std::int64_t CountSteps::integralTo(std::int64_t timeNs) const {
     return step.integral + step.count * (timeNs - step.timeNs);
 }
 
+std::int64_t CountSteps::integralTo(std::int64_t timeNs, std::size_t& cursor) const {
+    // Invariants: every step before `low` starts at or before timeNs; the step at `high`, if any, after it.
+    std::size_t low = std::min(cursor, steps.size());
+    if (low > 0 && steps[low - 1].timeNs > timeNs) {
+        low = 0; // an earlier time than last time: search from the start
+    }
+    std::size_t high = low;
+    for (std::size_t stride = 1; high < steps.size() && steps[high].timeNs <= timeNs; stride *= 2) {
+        low = high + 1;
+        high += stride;
+    }
+    high = std::min(high, steps.size());
+    const auto after = std::upper_bound(steps.begin() + static_cast<std::ptrdiff_t>(low),
+                                        steps.begin() + static_cast<std::ptrdiff_t>(high), timeNs,
+                                        [](std::int64_t time, const Step& step) { return time < step.timeNs; });
+    cursor = static_cast<std::size_t>(after - steps.begin());
+    if (after == steps.begin()) {
+        return 0;
+    }
+    const Step& step = *std::prev(after);
+    return step.integral + step.count * (timeNs - step.timeNs);
+}
+
 double CountSteps::meanCount(std::int64_t fromNs, std::int64_t toNs) const {
     if (toNs <= fromNs) {
         return countAt(fromNs);
@@ -109,7 +132,9 @@ TimelineLane& TimelineData::workerLane(std::uint16_t lane) {
         TimelineLane fresh;
         fresh.workerLane = static_cast<std::uint16_t>(m_workerLanes.size());
         fresh.name = m_trace ? laneName(*m_trace, fresh.workerLane) : QStringLiteral("lane %1").arg(fresh.workerLane);
-        fresh.spans.reserve(m_reservedTasks * 2); // a loop or pool lane gets a span or two per task
+        if (m_reservedTasks > 0) {
+            fresh.spans.reserve(reservedSpans(fresh.workerLane));
+        }
         m_workerLanes.push_back(std::move(fresh));
         m_openLaneSpan.push_back(kNone);
         m_loopLanes.push_back(false);
@@ -147,7 +172,7 @@ void TimelineData::reserveTasks(std::size_t tasks) {
     // faults on the new block) cost 5-10 ms each time. Reserved room that is never written costs no memory.
     m_reservedTasks = tasks;
     for (TimelineLane& lane : m_workerLanes) {
-        lane.spans.reserve(tasks * 2);
+        lane.spans.reserve(reservedSpans(lane.workerLane));
     }
     m_taskLanes.reserve(tasks);
     m_liveTasks.reserve(tasks);
@@ -520,6 +545,24 @@ void TimelineData::liveLaneState(const core::Event& event) {
     }
 }
 
+std::size_t TimelineData::reservedSpans(std::uint16_t lane) const {
+    // A loop or main lane gets a few spans per task: L6's loop at 100,000 requests has 200,080, so room for four. A
+    // pool's lanes share the tasks (the lanes are all in the trace before the first event).
+    constexpr std::size_t kSpansPerTask = 4;
+    if (m_trace == nullptr || lane >= m_trace->lanes.size()) {
+        return m_reservedTasks * kSpansPerTask;
+    }
+    const core::LaneKind kind = m_trace->lanes[lane].kind;
+    if (kind != core::LaneKind::PoolThread && kind != core::LaneKind::WorkerProcess) {
+        return m_reservedTasks * kSpansPerTask;
+    }
+    const auto poolLanes = static_cast<std::size_t>(
+        std::count_if(m_trace->lanes.begin(), m_trace->lanes.end(), [](const core::LaneInfo& info) {
+            return info.kind == core::LaneKind::PoolThread || info.kind == core::LaneKind::WorkerProcess;
+        }));
+    return m_reservedTasks * kSpansPerTask / std::max<std::size_t>(poolLanes, 1) + 256;
+}
+
 CounterTrack& TimelineData::counterTrack(const core::Trace& trace, std::uint32_t subject, bool* isLag) {
     *isLag = subject == m_loopLagId && m_loopLagId != 0;
     auto [it, inserted] = m_counterIndex.try_emplace(subject, m_counters.size());
@@ -528,6 +571,9 @@ CounterTrack& TimelineData::counterTrack(const core::Trace& trace, std::uint32_t
         track.name = *isLag ? QStringLiteral("loop_lag_ms")
                             : QString::fromStdString(subject < trace.strings.size() ? trace.strings.at(subject)
                                                                                     : std::string("counter"));
+        // A live run's counters change a couple of times per task (in flight, a semaphore's waiters): room up front,
+        // as for the lanes (reserveTasks), so that the track of 100,000 tasks never doubles inside a frame.
+        track.points.reserve(m_reservedTasks * 2);
         m_counters.push_back(std::move(track));
     }
     return m_counters[it->second];

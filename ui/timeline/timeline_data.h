@@ -76,8 +76,12 @@ struct CountSteps {
     // +delta from timeNs on. A time before the last step's (a state change published a few µs late) is taken as the
     // last step's time, so that steps stay sorted and the counters append only.
     void add(std::int64_t timeNs, std::int32_t delta);
-    std::int32_t countAt(std::int64_t timeNs) const;                // 0 before the first step
-    std::int64_t integralTo(std::int64_t timeNs) const;             // from the beginning of time to timeNs
+    std::int32_t countAt(std::int64_t timeNs) const;    // 0 before the first step
+    std::int64_t integralTo(std::int64_t timeNs) const; // from the beginning of time to timeNs
+    // The same for times that increase from call to call (a lane's pixel columns, left to right): `cursor` (0 at
+    // first) keeps where the last one ended, and the search goes on from there by doubling strides, so that a row of
+    // columns costs about one pass over the steps it spans rather than a full binary search per column.
+    std::int64_t integralTo(std::int64_t timeNs, std::size_t& cursor) const;
     double meanCount(std::int64_t fromNs, std::int64_t toNs) const; // time-weighted over [fromNs, toNs)
 };
 
@@ -160,6 +164,7 @@ private:
     TimelineLane& workerLane(std::uint16_t lane);
     std::size_t taskLaneFor(const core::Trace& trace, std::uint32_t task);
     void addWorkerSpan(const TimelineSpan& span, std::size_t* indexOut);
+    std::size_t reservedSpans(std::uint16_t lane) const; // room for a live lane's spans (reserveTasks)
     void liveTaskState(const core::Event& event);
     void liveLaneState(const core::Event& event);
     void liveCounter(const core::Trace& trace, const core::Event& event);

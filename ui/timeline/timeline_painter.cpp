@@ -227,9 +227,10 @@ void TimelinePainter::paintGroup(QPainter& painter, const QRect& row, const Task
         edge.resize(static_cast<std::size_t>(columns));
     }
     std::array<std::int64_t, kBands> previous{};
+    std::array<std::size_t, kBands> cursors{}; // the columns go left to right: each search starts where the last ended
     std::int64_t startNs = mapper.mapXToTime(from);
     for (std::size_t band = 0; band < kBands; ++band) {
-        previous[band] = group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(startNs);
+        previous[band] = group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(startNs, cursors[band]);
     }
     const double scale = height / static_cast<double>(group.size);
     for (int column = 0; column < columns; ++column) {
@@ -239,7 +240,8 @@ void TimelinePainter::paintGroup(QPainter& painter, const QRect& row, const Task
         double total = 0;
         std::size_t largest = 0;
         for (std::size_t band = 0; band < kBands; ++band) {
-            const std::int64_t integral = group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(endNs);
+            const std::int64_t integral =
+                group.states[static_cast<std::size_t>(kGroupStates[band])].integralTo(endNs, cursors[band]);
             const double mean = static_cast<double>(integral - previous[band]) / span;
             previous[band] = integral;
             px[band] = mean > 1e-9 ? std::max(1.0, std::round(mean * scale)) : 0.0;

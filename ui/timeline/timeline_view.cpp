@@ -163,7 +163,11 @@ QString TimelineView::groupToolTip(int variant, int group, std::int64_t ns) cons
 void TimelineView::dataChanged() {
     m_mapper.setDataEnd(m_painter.dataEndNs());
     if (m_follow) {
-        m_mapper.fit();
+        if (m_live) {
+            m_mapper.fitAhead();
+        } else {
+            m_mapper.fit();
+        }
     }
     updateGeometryAndScrollBars();
     rangeMaybeChanged();
@@ -202,6 +206,13 @@ void TimelineView::zoomIn() {
 void TimelineView::zoomOut() {
     m_mapper.zoomAround((m_mapper.left() + m_mapper.right()) / 2, 1.0 / kZoomStep);
     userChangedRange();
+}
+
+void TimelineView::setLive(bool live) {
+    if (m_live != live) {
+        m_live = live;
+        dataChanged();
+    }
 }
 
 void TimelineView::zoomToFit() {

@@ -34,6 +34,8 @@ public:
     std::int64_t visibleStartNs() const { return m_mapper.startNs(); }
     std::int64_t visibleEndNs() const { return m_mapper.endNs(); }
     bool following() const { return m_follow; }
+    // While a run is live, following leaves room to grow (TimeMapper::fitAhead); afterwards it fits the data exactly.
+    void setLive(bool live);
     // Where visibleStartNs and visibleEndNs are drawn, in viewport() x: the time area right of the lane names.
     std::pair<double, double> timeAreaX() const { return {m_mapper.left(), m_mapper.right()}; }
     TimelineSelection selection() const { return m_selection; }
@@ -102,6 +104,7 @@ private:
     std::optional<std::int64_t> m_playheadNs;
     TimelineSelection m_selection;
     bool m_follow = true;
+    bool m_live = false;
     std::optional<QPoint> m_pressPos;
     QPoint m_lastDragPos;
     bool m_dragged = false;
