@@ -114,6 +114,9 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
             buffers.push_back(buffer.get());
         }
     }
+    // Each thread's events are in time order already: drain them as sorted runs and merge those, rather than sort the
+    // whole batch (a sort's temporary buffer is a fresh block of megabytes per drain, its pages faulted each time).
+    m_runEnds.clear();
     for (ThreadBuffer* buffer : buffers) {
         for (;;) {
             Chunk* chunk = buffer->head;
@@ -135,15 +138,67 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
             buffer->head = next;
             buffer->consumed = 0;
         }
+        if (m_runEnds.empty() ? out.size() > firstNew : out.size() > m_runEnds.back()) {
+            m_runEnds.push_back(out.size());
+        }
     }
     {
         std::lock_guard lock(m_foreignMutex);
         out.insert(out.end(), m_foreign.begin(), m_foreign.end());
         m_foreign.clear();
     }
-    auto byTime = [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; };
-    std::stable_sort(out.begin() + static_cast<std::ptrdiff_t>(firstNew), out.end(), byTime);
+    if (m_runEnds.empty() || out.size() > m_runEnds.back()) {
+        m_runEnds.push_back(out.size()); // the workers' events: in order of arrival, sorted below when they are not
+    }
+    mergeRuns(out, firstNew);
     return out.size() - firstNew;
+}
+
+void Recorder::mergeRuns(std::vector<Event>& out, std::size_t firstNew) {
+    auto byTime = [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; };
+    std::size_t begin = firstNew;
+    for (const std::size_t end : m_runEnds) {
+        const auto first = out.begin() + static_cast<std::ptrdiff_t>(begin);
+        const auto last = out.begin() + static_cast<std::ptrdiff_t>(end);
+        if (!std::is_sorted(first, last, byTime)) {
+            std::stable_sort(first, last, byTime); // a clock step back on one thread, or several workers' events
+        }
+        begin = end;
+    }
+    if (m_runEnds.size() < 2) {
+        return;
+    }
+    // A k-way merge into a scratch buffer kept from drain to drain; equal times keep the runs' order.
+    struct Head {
+        std::int64_t timeNs;
+        std::size_t run;
+        std::size_t at;
+    };
+    auto later = [](const Head& a, const Head& b) {
+        return a.timeNs != b.timeNs ? a.timeNs > b.timeNs : a.run > b.run;
+    };
+    std::vector<Head> heads;
+    heads.reserve(m_runEnds.size());
+    begin = firstNew;
+    for (std::size_t run = 0; run < m_runEnds.size(); ++run) {
+        heads.push_back(Head{out[begin].timeNs, run, begin});
+        begin = m_runEnds[run];
+    }
+    std::make_heap(heads.begin(), heads.end(), later);
+    m_mergeScratch.clear();
+    m_mergeScratch.reserve(out.size() - firstNew);
+    while (!heads.empty()) {
+        std::pop_heap(heads.begin(), heads.end(), later);
+        Head& head = heads.back();
+        m_mergeScratch.push_back(out[head.at]);
+        if (++head.at < m_runEnds[head.run]) {
+            head.timeNs = out[head.at].timeNs;
+            std::push_heap(heads.begin(), heads.end(), later);
+        } else {
+            heads.pop_back();
+        }
+    }
+    std::copy(m_mergeScratch.begin(), m_mergeScratch.end(), out.begin() + static_cast<std::ptrdiff_t>(firstNew));
 }
 
 } // namespace interleave::core

@@ -62,6 +62,8 @@ private:
     ThreadBuffer& registerThisThread();
     Chunk* takeChunk();         // a recycled chunk when one is spare: its pages are already mapped
     void recycle(Chunk* chunk); // from drain(); keeps a bounded number of spares
+    // Sorts out[firstNew..] by time, given that it is made of the runs m_runEnds marks, each nearly always sorted.
+    void mergeRuns(std::vector<Event>& out, std::size_t firstNew);
 
     static constexpr std::size_t kMaxSpareChunks = 32;
 
@@ -74,6 +76,9 @@ private:
     std::vector<Chunk*> m_spareChunks;
     std::mutex m_foreignMutex;
     std::vector<Event> m_foreign;
+    // drain()'s own (one consumer): where each thread's events end in its output, and the merge's buffer.
+    std::vector<std::size_t> m_runEnds;
+    std::vector<Event> m_mergeScratch;
 };
 
 } // namespace interleave::core

@@ -86,6 +86,41 @@ TEST(Recorder, ForeignEventsAreMergedByTime) {
     EXPECT_EQ(events[1].task, 1U);
 }
 
+TEST(Recorder, ManyThreadsAndUnorderedWorkerEventsDrainSortedAfterWhatIsThere) {
+    Recorder recorder;
+    std::vector<std::thread> producers;
+    for (std::uint16_t lane = 0; lane < 6; ++lane) {
+        producers.emplace_back([&recorder, lane] {
+            for (std::uint32_t i = 0; i < 1000; ++i) {
+                recorder.record(i, lane, EventKind::TaskState, 1, 0, 0);
+            }
+        });
+    }
+    for (auto& producer : producers) {
+        producer.join();
+    }
+    // Two workers' batches arrive interleaved: the foreign events are not in time order.
+    const std::vector<Event> foreign = {Event{300, 7, 9}, Event{100, 8, 9}, Event{200, 9, 9}, Event{50, 10, 9}};
+    recorder.appendForeign(foreign);
+    std::vector<Event> out = {Event{-5, 99, 42}}; // an earlier drain's, kept as it is
+    EXPECT_EQ(recorder.drain(out), 6000U + foreign.size());
+    ASSERT_EQ(out.size(), 1 + 6000U + foreign.size());
+    EXPECT_EQ(out.front().task, 99U);
+    const auto byTime = [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; };
+    EXPECT_TRUE(std::is_sorted(out.begin() + 1, out.end(), byTime));
+    std::vector<std::uint32_t> next(6, 0);
+    std::vector<std::uint32_t> foreignTasks;
+    for (auto event = out.begin() + 1; event != out.end(); ++event) {
+        if (event->lane < 6) {
+            EXPECT_EQ(event->task, next[event->lane]++); // each thread's own order is kept
+        } else {
+            foreignTasks.push_back(event->task);
+        }
+    }
+    EXPECT_EQ(next, std::vector<std::uint32_t>(6, 1000));
+    EXPECT_EQ(foreignTasks, std::vector<std::uint32_t>({10, 8, 9, 7}));
+}
+
 TEST(Trace, AppendSortedMergesLateEvents) {
     Trace trace;
     trace.appendSorted({Event{10, 1}, Event{30, 2}});
