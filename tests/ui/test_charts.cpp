@@ -351,6 +351,24 @@ TEST(ChartsPanel, ALineFlattenedByAnothersScaleMovesToItsOwnScaleBelow) {
     EXPECT_EQ(panel.legendOf(inFlight), QStringList({QStringLiteral("a"), QStringLiteral("b")}));
 }
 
+TEST(ChartsPanel, ALoopLagUnderTheNoiseFloorIsNotBlownUpOnItsOwnScale) {
+    const auto lagOf = [](std::int32_t peakUs) {
+        auto data = std::make_shared<TimelineData>();
+        data->rebuild(counterTrace(
+            {{10 * kMs, "loop_lag_us", 0}, {60 * kMs, "loop_lag_us", peakUs}, {70 * kMs, "loop_lag_us", 0}},
+            100 * kMs));
+        return data;
+    };
+    ChartsPanel panel;
+    panel.resize(800, 600);
+    panel.setVariants({lagOf(40'000), lagOf(3'000)}, {QStringLiteral("blocking"), QStringLiteral("quiet")});
+    EXPECT_EQ(panel.chartCount(), ChartsPanel::kChartCount); // 3 ms is noise: flat under 40 ms, as it should be
+    EXPECT_EQ(panel.legendOf(static_cast<std::size_t>(ChartsPanel::ChartKind::LoopLag)),
+              QStringList({QStringLiteral("blocking"), QStringLiteral("quiet")}));
+    panel.setVariants({lagOf(40'000), lagOf(6'000)}, {QStringLiteral("blocking"), QStringLiteral("lagging")});
+    EXPECT_EQ(panel.chartCount(), ChartsPanel::kChartCount + 1); // 6 ms is a lesson's lag: its own scale
+}
+
 TEST(ChartsPanel, EveryAxisUpdateIsSafeForAnyJump) {
     // A live run whose counter jumps from 1 to 1,000,000 and whose time jumps from 1 ms to 1,000 s between frames:
     // no layout may ever see the old small tick interval over the new range (one item per tick: a frozen window).

@@ -609,10 +609,14 @@ bool ChartsPanel::separateFlattenedLines() {
             continue;
         }
         const double top = m_peaks[index];
+        // A loop lag under the noise floor stays flat: on its own scale the host's noise would look like a lesson.
+        const double floor = m_charts[index].kind == ChartKind::LoopLag && m_charts[index].group.isEmpty()
+                                 ? TimelineData::kLagNoiseMs
+                                 : 0.0;
         std::vector<std::size_t> flattened;
         for (std::size_t binding = 0; binding < m_bindings.size(); ++binding) {
             const Binding& line = m_bindings[binding];
-            if (line.chartIndex == index && line.peak > 0 && line.peak * kFlattenRatio < top) {
+            if (line.chartIndex == index && line.peak > floor && line.peak * kFlattenRatio < top) {
                 flattened.push_back(binding);
             }
         }

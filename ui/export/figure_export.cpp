@@ -19,6 +19,7 @@
 #include <QSvgGenerator>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <thread>
 
@@ -268,10 +269,14 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
         y += area.height() + (chartCount > 0 ? kGap : 0);
     }
     if (chartCount > 0) {
-        // The timeline maps its range to [left + gutter, right]: each chart's plot area spans the same columns.
-        const int rowHeight = (chartsHeight - (chartRows - 1) * kChartGap) / chartRows;
+        // The timeline maps its range to [left + gutter, right]: each chart's plot area spans the same columns. The
+        // bottom chart also carries the time labels and "ms" under its plot: it is taller by their height, so that
+        // its plot is as tall as the others' and the labels are never squeezed into "…" when there are many charts.
+        const int labels = static_cast<int>(std::ceil(QFontMetricsF(figureFont(request.presenter)).height() * 2.4)) + 2;
+        const int rowHeight = (chartsHeight - (chartRows - 1) * kChartGap - labels) / chartRows;
         for (int index = 0; index < chartCount; ++index) {
-            const QRect cell(margin, y + index * (rowHeight + kChartGap), inner, rowHeight);
+            const QRect cell(margin, y + index * (rowHeight + kChartGap), inner,
+                             rowHeight + (index == chartCount - 1 ? labels : 0));
             charts->render(painter, chartIndices[static_cast<std::size_t>(index)], cell, metrics.gutter, inner - 1,
                            index == chartCount - 1);
         }
