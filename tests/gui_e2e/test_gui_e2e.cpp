@@ -103,7 +103,7 @@ TEST_F(GuiEndToEnd, GilLessonShowsWaitingForTheGil) {
 TEST_F(GuiEndToEnd, BackpressureShowsTheBlockedProducerAndWritesFrameStats) {
     const QString stats = m_dir.filePath(QStringLiteral("frames.json"));
     const QImage image = screenshot(
-        "l8.png", "--lesson L8 --variant bounded-queue --set items=200 --run --frame-stats " + stats.toStdString());
+        "l8.png", "--lesson L8 --variant bounded-queue --set items=600 --run --frame-stats " + stats.toStdString());
     ASSERT_FALSE(image.isNull());
     EXPECT_GT(pixelsNear(image, StatePalette(false).color(core::TaskState::Blocked)), 300U);
     QFile file(stats);
