@@ -509,9 +509,9 @@ void ChartsPanel::dataChanged() {
                                binding.builtFor.pixels == window.pixels && binding.builtFor.valid;
         if (!unchanged) {
             if (track != nullptr) {
-                binding.index.sync(track->points); // O(new samples); each bucket then costs O(log n)
-                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.points, &binding.index)
-                                             : buildStepSeries(track->points, window, binding.points, &binding.index);
+                // The track's own index (built with its samples): each bucket costs O(log n).
+                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.points, &track->index)
+                                             : buildStepSeries(track->points, window, binding.points, &track->index);
             } else {
                 binding.points.clear();
                 binding.peak = 0;

@@ -125,7 +125,6 @@ private:
         std::size_t chartIndex = 0; // the chart it is drawn in: home, or a chart below it on its own scale
         QLineSeries* series = nullptr;
         QList<QPointF> points; // reused each frame
-        MinMaxIndex index;     // over the track's samples, extended as they grow
         double peak = 0;
         struct {
             bool valid = false;

@@ -291,6 +291,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
             track.peak = track.points.empty() ? point.value : std::max(track.peak, point.value);
             track.points.emplace_back(point.timeNs, point.value);
         }
+        track.index.sync(track.points); // here, off the GUI thread when a finished run is rebuilt
         m_counterIndex.emplace(series.nameId, m_counters.size());
         m_counters.push_back(std::move(track));
     }
@@ -479,6 +480,9 @@ void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Ev
             liveMarker(event);
             break;
         }
+    }
+    for (CounterTrack& track : m_counters) {
+        track.index.sync(track.points); // O(the samples this batch added)
     }
     // While live, trace.endNs is "now" (open spans are drawn up to it); once finished, the run's end.
     m_endNs = std::max(m_lastEventNs, lessonNs(trace.endNs));

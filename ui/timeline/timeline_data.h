@@ -2,6 +2,7 @@
 // either all at once (a finished run) or batch by batch while the run is live.
 #pragma once
 
+#include "timeline/min_max_index.h"
 #include "trace/trace.h"
 #include "trace/trace_analysis.h"
 
@@ -58,6 +59,7 @@ struct CounterTrack {
     // loop was busy from t - L, so the track holds a sawtooth, (t - L, 0) -> (t, L) -> (t, 0), and shows the lag
     // building over the time the loop was busy rather than as a spike at the end.
     bool linear = false;
+    MinMaxIndex index; // over `points`, synced whenever they grow (the charts downsample with it)
 };
 
 // How many members of a group are in one state over time, as steps: `count` holds from `timeNs` until the next step.
