@@ -3,12 +3,18 @@
 
 #include "runtime/plan.h"
 
+#include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace interleave::ui {
 
 namespace {
 constexpr int kFrameIntervalMs = 16;
+// A variant whose pools can keep every core busy shares them with the window: the window draws at half the rate
+// then, so that its drawing takes half as much from the lesson it shows (the pools run in the background class and
+// yield to it, see RunOptions::backgroundPools).
+constexpr int kSaturatedFrameIntervalMs = 33;
 constexpr qint64 kIngestBudgetNs = 5'000'000; // of a 16 ms frame, for adding new events to the live timeline
 constexpr std::size_t kIngestChunk = 256;
 constexpr std::int64_t kReservedTasksMax = 1'000'000; // the engine's own limit
@@ -112,6 +118,10 @@ void RunController::startVariant(int index) {
     slot.timeline.setTimeScale(slot.plan.options.timeScale);
     slot.timeline.reserveTasks(
         static_cast<std::size_t>(std::min<std::int64_t>(slot.plan.taskCount, kReservedTasksMax)));
+    const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
+    // Threads under a GIL run one at a time: they leave the window a core.
+    const bool saturating = std::max<std::int64_t>(slot.plan.gil ? 0 : slot.plan.threads, slot.plan.processes) >= cores;
+    m_frameTimer.setInterval(saturating ? kSaturatedFrameIntervalMs : kFrameIntervalMs);
     slot.run = std::make_unique<core::Run>(slot.plan);
     slot.run->start();
     if (!m_frameTimer.isActive()) {
