@@ -610,13 +610,13 @@ bool ChartsPanel::separateFlattenedLines() {
         }
         const double top = m_peaks[index];
         // A loop lag under the noise floor stays flat: on its own scale the host's noise would look like a lesson.
-        const double floor = m_charts[index].kind == ChartKind::LoopLag && m_charts[index].group.isEmpty()
-                                 ? TimelineData::kLagNoiseMs
-                                 : 0.0;
+        const double noiseFloor = m_charts[index].kind == ChartKind::LoopLag && m_charts[index].group.isEmpty()
+                                      ? TimelineData::kLagNoiseMs
+                                      : 0.0;
         std::vector<std::size_t> flattened;
         for (std::size_t binding = 0; binding < m_bindings.size(); ++binding) {
             const Binding& line = m_bindings[binding];
-            if (line.chartIndex == index && line.peak > floor && line.peak * kFlattenRatio < top) {
+            if (line.chartIndex == index && line.peak > noiseFloor && line.peak * kFlattenRatio < top) {
                 flattened.push_back(binding);
             }
         }
