@@ -1,6 +1,11 @@
 // ChartsPanel's layout: each chart's header (title and legend), its plot area lined up with the timeline's time axis,
-// and the column of charts shown. Data, axes and style are in charts_panel.cpp.
+// the column of charts shown, and the charts below a chart that take the lines its scale flattens. Data and axes are
+// in charts_panel.cpp, names and style in charts_style.cpp.
 #include "charts/charts_panel.h"
+
+#include "timeline/timeline_data.h"
+
+#include <QLineSeries>
 
 #include <QChart>
 #include <QChartView>
@@ -198,6 +203,71 @@ void ChartsPanel::updateVisibility() {
         slot->view->show();
     }
     layOutShownCharts();
+}
+
+bool ChartsPanel::separateFlattenedLines() {
+    bool moved = false;
+    // Charts made here are appended, and checked in turn: the lines a companion's scale flattens move further down.
+    for (std::size_t index = 0; index < m_charts.size(); ++index) {
+        if (m_charts[index].suppressed || m_peaks[index] <= 0) {
+            continue;
+        }
+        const double top = m_peaks[index];
+        // A loop lag under the noise floor stays flat: on its own scale the host's noise would look like a lesson.
+        const double noiseFloor = m_charts[index].kind == ChartKind::LoopLag && m_charts[index].group.isEmpty()
+                                      ? TimelineData::kLagNoiseMs
+                                      : 0.0;
+        std::vector<std::size_t> flattened;
+        for (std::size_t binding = 0; binding < m_bindings.size(); ++binding) {
+            const Binding& line = m_bindings[binding];
+            if (line.chartIndex == index && line.peak > noiseFloor && line.peak * kFlattenRatio < top) {
+                flattened.push_back(binding);
+            }
+        }
+        if (flattened.empty()) {
+            continue;
+        }
+        if (!m_charts[index].companion) {
+            // Right below this chart (and so above any other chart's lines), named by updateTitlesAndLegends.
+            const int position = m_layout->indexOf(m_charts[index].view) + 1;
+            const ChartKind kind = m_charts[index].kind;
+            const QString group = m_charts[index].group;
+            ChartSlot& companion = createChart(kind, QString(), group, position);
+            companion.scaleOf = index;
+            m_charts[index].companion = m_charts.size() - 1;
+            m_peaks.push_back(0);
+        }
+        const std::size_t target = *m_charts[index].companion;
+        for (const std::size_t binding : flattened) {
+            moveSeries(m_bindings[binding], target);
+            m_peaks[target] = std::max(m_peaks[target], m_bindings[binding].peak);
+        }
+        m_peaks[index] = 0;
+        for (const Binding& line : m_bindings) {
+            if (line.chartIndex == index) {
+                m_peaks[index] = std::max(m_peaks[index], line.peak);
+            }
+        }
+        moved = true;
+    }
+    if (moved) {
+        updateTitlesAndLegends();
+        updateVisibility();
+    }
+    return moved;
+}
+
+void ChartsPanel::moveSeries(Binding& binding, std::size_t chartIndex) {
+    ChartSlot& from = m_charts[binding.chartIndex];
+    from.chart->removeSeries(binding.series); // detaches its axes; the series is ours again
+    --from.seriesCount;
+    ChartSlot& to = m_charts[chartIndex];
+    to.chart->addSeries(binding.series);
+    binding.series->attachAxis(to.xAxis);
+    binding.series->attachAxis(to.yAxis);
+    ++to.seriesCount;
+    binding.chartIndex = chartIndex;
+    binding.builtFor.valid = false;
 }
 
 } // namespace interleave::ui

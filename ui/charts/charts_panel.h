@@ -59,6 +59,8 @@ public:
     static bool chartFor(const QString& counterName, ChartKind* kind);
     // The extra chart a counter no fixed chart takes goes on: the text before " · ", or the whole name.
     static QString counterGroup(const QString& counterName);
+    // A fixed chart's title in words ("Tasks in flight"); the waiters chart completes its own by the primitive's kind.
+    static QString quantityTitle(ChartKind kind);
 
     // The variants to chart, shared until the next setVariants or clear call.
     void setVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames);

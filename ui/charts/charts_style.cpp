@@ -1,0 +1,199 @@
+// ChartsPanel's names and style: chart titles and legends in words, each line's colour and dash, fonts and the
+// presenter palette. Data and axes are in charts_panel.cpp, the column and the own-scale charts in charts_layout.cpp.
+#include "charts/charts_panel.h"
+
+#include <QChart>
+#include <QChartView>
+#include <QGraphicsLineItem>
+#include <QGraphicsSimpleTextItem>
+#include <QLineSeries>
+#include <QSet>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <array>
+
+namespace interleave::ui {
+
+namespace {
+
+// Okabe-Ito: distinguishable with the common colour-vision deficiencies; variants also differ by dash pattern.
+const std::array<QColor, 7> kLightColours = {
+    QColor(0x00, 0x72, 0xb2), QColor(0xd5, 0x5e, 0x00), QColor(0x00, 0x9e, 0x73), QColor(0xcc, 0x79, 0xa7),
+    QColor(0xe6, 0x9f, 0x00), QColor(0x56, 0xb4, 0xe9), QColor(0x00, 0x00, 0x00)};
+const std::array<QColor, 7> kDarkColours = {
+    QColor(0x56, 0xb4, 0xe9), QColor(0xe6, 0x9f, 0x00), QColor(0x00, 0xd0, 0x9a), QColor(0xf0, 0x9c, 0xd0),
+    QColor(0xf0, 0xe4, 0x42), QColor(0xff, 0x80, 0x40), QColor(0xff, 0xff, 0xff)};
+const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine, Qt::DotLine, Qt::DashDotLine};
+
+} // namespace
+
+void ChartsPanel::updateTitlesAndLegends() {
+    // What each primitive is, from its counters: only a semaphore has in_use, a lock held, a queue depth.
+    QSet<QString> semaphores;
+    QSet<QString> locks;
+    QSet<QString> queues;
+    for (const Binding& binding : m_bindings) {
+        if (binding.home == static_cast<std::size_t>(ChartKind::SemaphoreInUse)) {
+            semaphores.insert(binding.primitive);
+        } else if (binding.home == static_cast<std::size_t>(ChartKind::LockHeld)) {
+            locks.insert(binding.primitive);
+        } else if (!binding.primitive.isEmpty() && binding.home != static_cast<std::size_t>(ChartKind::Waiters)) {
+            queues.insert(binding.primitive);
+        }
+    }
+    auto kindOf = [&](const QString& primitive) {
+        if (semaphores.contains(primitive)) {
+            return tr("semaphore");
+        }
+        if (locks.contains(primitive)) {
+            return tr("lock");
+        }
+        if (queues.contains(primitive)) {
+            return tr("queue");
+        }
+        return tr("event");
+    };
+    std::vector<QSet<QString>> primitives(m_charts.size()); // per quantity (home chart)
+    for (const Binding& binding : m_bindings) {
+        primitives[binding.home].insert(binding.primitive);
+    }
+    // The waiters chart says what they wait for.
+    ChartSlot& waiters = m_charts[static_cast<std::size_t>(ChartKind::Waiters)];
+    QSet<QString> waitedKinds;
+    for (const QString& primitive : primitives[static_cast<std::size_t>(ChartKind::Waiters)]) {
+        waitedKinds.insert(kindOf(primitive));
+    }
+    if (waitedKinds.size() == 1) {
+        const QString kind = *waitedKinds.begin();
+        const bool several = primitives[static_cast<std::size_t>(ChartKind::Waiters)].size() > 1;
+        waiters.title = several ? tr("Tasks waiting, per %1").arg(kind) : tr("Tasks waiting for the %1").arg(kind);
+    } else {
+        waiters.title = quantityTitle(ChartKind::Waiters);
+    }
+
+    for (ChartSlot& slot : m_charts) {
+        slot.legend.clear();
+    }
+    for (const Binding& binding : m_bindings) {
+        const QString& variantName = m_variantNames[binding.variant];
+        QString label;
+        if (binding.home >= kChartCount) {
+            label =
+                variantName.isEmpty() ? binding.counter : QStringLiteral("%1 · %2").arg(variantName, binding.counter);
+        } else if (primitives[binding.home].size() > 1) {
+            const QString primitive = QStringLiteral("%1 %2").arg(kindOf(binding.primitive), binding.primitive);
+            label = variantName.isEmpty() ? primitive : QStringLiteral("%1 · %2").arg(primitive, variantName);
+        } else {
+            label = variantName.isEmpty() ? binding.counter : variantName;
+        }
+        binding.series->setName(label);
+        m_charts[binding.chartIndex].legend << label;
+    }
+    // A chart on its own scale is named after its quantity's chart (its legend says whose lines it took).
+    for (ChartSlot& slot : m_charts) {
+        if (slot.scaleOf) {
+            std::size_t home = *slot.scaleOf;
+            while (m_charts[home].scaleOf) {
+                home = *m_charts[home].scaleOf;
+            }
+            slot.title = tr("%1 · own scale").arg(m_charts[home].title);
+        }
+    }
+    for (ChartSlot& slot : m_charts) {
+        styleChart(slot); // rebuilds the header with the new title and legend
+    }
+    restyleSeries();
+    layOutShownCharts();
+}
+
+void ChartsPanel::restyleSeries() const {
+    std::vector<int> indexInHome(m_charts.size(), 0);
+    std::vector<int> indexInChart(m_charts.size(), 0);
+    for (const Binding& binding : m_bindings) {
+        styleSeries(binding, indexInHome[binding.home]++, indexInChart[binding.chartIndex]++);
+    }
+}
+
+void ChartsPanel::styleSeries(const Binding& binding, int colourIndex, int legendIndex) const {
+    const auto& colours = m_presenterMode ? kDarkColours : kLightColours;
+    QPen pen(colours[static_cast<std::size_t>(colourIndex) % colours.size()]);
+    // Thin lines in the window: the raster engine draws a 1 px stroke (dashed too) on its fast path, while a wider
+    // dashed stroke of a thousand steps cost 15 ms a frame (L8 at 20,000 items). Presenter lines are thick for the
+    // back row, and solid: a thick dashed stroke cost 40 ms; there the variants differ by colour and legend.
+    pen.setWidthF(m_presenterMode ? 3.0 : 1.0);
+    pen.setStyle(m_presenterMode ? Qt::SolidLine : kVariantStyles[binding.variant % kVariantStyles.size()]);
+    binding.series->setPen(pen);
+    // The legend's line sample of this series: the header items are the title, then a line and a name per series.
+    const ChartSlot& slot = m_charts[binding.chartIndex];
+    const auto lineItem = static_cast<std::size_t>(1 + 2 * legendIndex);
+    if (lineItem < slot.header.size()) {
+        if (auto* line = dynamic_cast<QGraphicsLineItem*>(slot.header[lineItem])) {
+            line->setPen(pen);
+        }
+    }
+}
+
+void ChartsPanel::setPresenterMode(bool on) {
+    m_presenterMode = on;
+    applyStyle();
+}
+
+void ChartsPanel::applyStyle() {
+    for (ChartSlot& slot : m_charts) {
+        styleChart(slot);
+    }
+    QPalette palette;
+    if (m_presenterMode) {
+        palette.setColor(QPalette::Window, Qt::black);
+        palette.setColor(QPalette::WindowText, QColor(0xB0, 0xB0, 0xB0));
+    }
+    setPalette(palette);
+    setAutoFillBackground(m_presenterMode);
+    restyleSeries();
+    updateVisibility(); // minimum heights depend on the mode; also lays the charts out
+}
+
+void ChartsPanel::styleChart(ChartSlot& slot) const {
+    QFont base = font();
+    const double scale = m_presenterMode ? 1.4 : 0.9;
+    base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
+    QFont titleFont = base;
+    titleFont.setBold(true);
+    // setTheme resets fonts and pens, so it goes first.
+    slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
+    slot.chart->setBackgroundVisible(false);
+    slot.view->setBackgroundBrush(m_presenterMode ? QBrush(Qt::black) : QBrush(Qt::white));
+    for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
+        axis->setLabelsFont(base);
+        axis->setTitleFont(base);
+        if (m_presenterMode) {
+            axis->setLabelsColor(Qt::white);
+            axis->setTitleBrush(Qt::white);
+            axis->setGridLineColor(QColor(0x60, 0x60, 0x60));
+            axis->setLinePenColor(Qt::white);
+        }
+    }
+    slot.xAxis->setLabelsVisible(slot.xLabels);
+
+    // The header: the title, then a line sample and a name per series (pens are set by styleSeries).
+    for (QGraphicsItem* item : slot.header) {
+        delete item;
+    }
+    slot.header.clear();
+    const QBrush text = m_presenterMode ? QBrush(Qt::white) : QBrush(QColor(0x20, 0x20, 0x20));
+    auto* title = new QGraphicsSimpleTextItem(slot.title, slot.chart);
+    title->setFont(titleFont);
+    title->setBrush(text);
+    slot.header.push_back(title);
+    for (const QString& entry : slot.legend) {
+        auto* line = new QGraphicsLineItem(slot.chart);
+        slot.header.push_back(line);
+        auto* name = new QGraphicsSimpleTextItem(entry, slot.chart);
+        name->setFont(base);
+        name->setBrush(text);
+        slot.header.push_back(name);
+    }
+}
+
+} // namespace interleave::ui
