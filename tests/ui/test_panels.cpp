@@ -9,6 +9,7 @@
 #include "scenario/lesson_loader.h"
 
 #include <QAbstractItemModelTester>
+#include <QApplication>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -270,6 +271,7 @@ core::LessonReport handBuiltReport() {
 
 TEST(SummaryPanel, ShowsVerdictMarksVariantsAndErrors) {
     SummaryPanel panel;
+    panel.resize(1200, 600); // wide enough for the tables
     panel.setReport(handBuiltReport());
     QTableWidget* expectations = panel.expectationTable();
     ASSERT_EQ(expectations->rowCount(), 3);
@@ -289,7 +291,8 @@ TEST(SummaryPanel, ShowsVerdictMarksVariantsAndErrors) {
     ASSERT_EQ(variants->rowCount(), 2);
     EXPECT_EQ(variants->item(0, 0)->text(), QStringLiteral("loop"));
     EXPECT_EQ(variants->item(0, 1)->text(), QStringLiteral("2004.8"));
-    EXPECT_EQ(variants->item(0, 4)->text(), QStringLiteral("in_flight 1"));
+    EXPECT_EQ(variants->item(0, 4)->text(), QStringLiteral("Tasks in flight 1")); // in words
+    EXPECT_EQ(variants->item(0, 4)->toolTip(), QStringLiteral("in_flight 1"));   // the counter's own name
     EXPECT_EQ(variants->item(1, 0)->text(), QStringLiteral("pool (failed)")); // a run that did not complete says so
     EXPECT_FALSE(panel.errorLabel()->isHidden());
     EXPECT_TRUE(panel.errorLabel()->text().contains(QStringLiteral("broken process pool")));
@@ -304,6 +307,52 @@ TEST(SummaryPanel, ShowsVerdictMarksVariantsAndErrors) {
     EXPECT_TRUE(panel.errorLabel()->isHidden());
     EXPECT_TRUE(panel.messageLabel()->isHidden());
     panel.setPresenterMode(true); // must not throw away content or crash on an empty report
+}
+
+TEST(SummaryPanel, PeaksAreInWordsAndKeepTwoPrimitivesOfOneKindApart) {
+    EXPECT_EQ(SummaryPanel::counterInWords(QStringLiteral("items.depth")), QStringLiteral("Items in the queue"));
+    EXPECT_EQ(SummaryPanel::counterInWords(QStringLiteral("items.putters")),
+              QStringLiteral("Producers blocked on put"));
+    EXPECT_EQ(SummaryPanel::counterInWords(QStringLiteral("db.waiters")), QStringLiteral("Tasks waiting on db"));
+    EXPECT_EQ(SummaryPanel::counterInWords(QStringLiteral("my_counter")), QStringLiteral("my_counter"));
+
+    core::LessonReport report = handBuiltReport();
+    report.variants.front().peaks = {{"db.in_use", 3}, {"api.in_use", 5}, {"in_flight", 8}};
+    SummaryPanel panel;
+    panel.resize(1200, 600);
+    panel.setReport(report);
+    EXPECT_EQ(panel.variantTable()->item(0, 4)->text(),
+              QStringLiteral("Semaphore permits in use · api 5, Semaphore permits in use · db 3, Tasks in flight 8"));
+}
+
+TEST(SummaryPanel, ANarrowPanelWrapsEveryVariantAndExpectationAsText) {
+    SummaryPanel panel;
+    panel.resize(1200, 600);
+    panel.show();
+    panel.setReport(handBuiltReport());
+    EXPECT_FALSE(panel.isCompact());
+
+    panel.resize(300, 600); // a small screen's side dock
+    QCoreApplication::processEvents();
+    ASSERT_TRUE(panel.isCompact());
+    EXPECT_FALSE(panel.variantTable()->isVisible());
+    const QString text = panel.compactText()->text();
+    for (const char* shown : {"loop", "2004.8 ms", "pool (failed)", "Tasks in flight 1", "loop takes N times d",
+                              "gather is N times faster", "pool finishes", "detail of pool finishes",
+                              "1 of 3 expectations met"}) {
+        EXPECT_TRUE(text.contains(QString::fromUtf8(shown))) << shown;
+    }
+    EXPECT_TRUE(panel.compactText()->isVisible());
+
+    panel.setPresenterMode(true); // large type that must still fit: it shrinks to show everything, down to a floor
+    QCoreApplication::processEvents();
+    EXPECT_GE(panel.compactText()->font().pointSizeF(), QApplication::font().pointSizeF() * 1.15 - 0.01);
+
+    panel.clear();
+    EXPECT_TRUE(panel.compactText()->text().isEmpty());
+    panel.resize(1200, 600);
+    QCoreApplication::processEvents();
+    EXPECT_FALSE(panel.isCompact());
 }
 
 TEST(ListingPanel, HighlightLineSelectsTheRightBlock) {

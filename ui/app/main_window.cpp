@@ -392,6 +392,15 @@ void MainWindow::setPresenterMode(bool on) {
         if (auto* charts = findChild<QDockWidget*>(QStringLiteral("chartsDock"))) {
             resizeDocks({charts}, {height() * 3 / 10}, Qt::Vertical);
         }
+        // In large type the summary needs the whole side column to show every variant and expectation: it shares
+        // it with the listing and the notes as tabs, and comes to the front when a run ends.
+        auto* summary = findChild<QDockWidget*>(QStringLiteral("summaryDock"));
+        auto* listing = findChild<QDockWidget*>(QStringLiteral("listingDock"));
+        if (summary != nullptr && listing != nullptr && !summary->isFloating() && !listing->isFloating() &&
+            dockWidgetArea(summary) == dockWidgetArea(listing)) {
+            tabifyDockWidget(listing, summary);
+            summary->raise();
+        }
     } else if (!m_layoutBeforePresenting.isEmpty()) {
         restoreState(m_layoutBeforePresenting);
     }

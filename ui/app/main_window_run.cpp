@@ -12,6 +12,7 @@
 
 #include <QApplication>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QElapsedTimer>
 #include <QLabel>
@@ -200,6 +201,11 @@ void MainWindow::onRunFinished(bool stopped) {
     }
     if (stopped) {
         m_summary->setMessage(tr("Stopped: the results are partial."));
+    }
+    if (m_presenter) {
+        if (auto* summary = findChild<QDockWidget*>(QStringLiteral("summaryDock"))) {
+            summary->raise(); // presenter mode shows it as a tab beside the listing
+        }
     }
     m_status->setText(stopped ? tr("Stopped") : tr("Done"));
     updateActions();

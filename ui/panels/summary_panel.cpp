@@ -1,9 +1,12 @@
 // SummaryPanel: fills the variant and expectation tables from a core::LessonReport.
 #include "panels/summary_panel.h"
 
+#include "charts/charts_panel.h"
+
 #include <QApplication>
 #include <QHeaderView>
 #include <QLabel>
+#include <QScrollArea>
 #include <QTableWidget>
 #include <QVBoxLayout>
 
@@ -105,6 +108,43 @@ void fitRows(QTableWidget* table, int maxHeight = -1) {
     table->setFixedHeight(std::min(height, std::max(maxHeight, table->horizontalHeader()->height() * 3)));
 }
 
+// The width, in average characters of the panel's font, below which the tables would squeeze their columns to a word
+// or two and the wrapped-text form reads better.
+constexpr int kTableChars = 64;
+
+// "Items in the queue 100, Producers blocked on put 1"; two primitives of one kind keep their names apart
+// ("Semaphore permits in use · db 10").
+QString peaksText(const std::map<std::string, std::int64_t>& peaks) {
+    QStringList words;
+    for (const auto& entry : peaks) {
+        words << SummaryPanel::counterInWords(QString::fromStdString(entry.first));
+    }
+    QStringList parts;
+    qsizetype index = 0;
+    for (const auto& [counter, peak] : peaks) {
+        QString label = words[index++];
+        const QString name = QString::fromStdString(counter);
+        if (words.count(label) > 1 && name.contains(QLatin1Char('.'))) {
+            label += QStringLiteral(" · ") + name.section(QLatin1Char('.'), 0, -2);
+        }
+        parts << QStringLiteral("%1 %2").arg(label).arg(peak);
+    }
+    return parts.join(QStringLiteral(", "));
+}
+
+QString variantName(const core::VariantSummary& variant) {
+    // The status only when the run did not complete ("semaphore (stopped)").
+    QString name = QString::fromStdString(variant.variant);
+    if (variant.outcome.status != core::RunStatus::Completed) {
+        name += QStringLiteral(" (%1)").arg(QString::fromStdString(std::string(core::toString(variant.outcome.status))));
+    }
+    return name;
+}
+
+QString colored(const QString& html, const QColor& color) {
+    return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color.name(), html);
+}
+
 } // namespace
 
 SummaryPanel::SummaryPanel(QWidget* parent)
@@ -112,23 +152,38 @@ SummaryPanel::SummaryPanel(QWidget* parent)
       m_variants(makeTable({tr("Variant"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
                            {0, 4}, this)),
       m_expectations(
-          makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)) {
-    for (QLabel* label : {m_message, m_errors, m_verdictLine}) {
+          makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)),
+      m_tables(new QWidget(this)), m_compactArea(new QScrollArea(this)), m_compactText(new QLabel) {
+    for (QLabel* label : {m_message, m_errors, m_verdictLine, m_compactText}) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         label->hide();
     }
     m_errors->setStyleSheet(QStringLiteral("color: %1;").arg(kFailColor.name()));
+    m_compactText->setTextFormat(Qt::RichText);
+    m_compactText->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_compactText->show();
+    m_compactArea->setWidget(m_compactText);
+    m_compactArea->setWidgetResizable(true);
+    m_compactArea->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_compactArea->setFrameShape(QFrame::NoFrame);
+    m_compactArea->hide();
+
+    auto* tables = new QVBoxLayout(m_tables);
+    tables->setContentsMargins(0, 0, 0, 0);
+    tables->addWidget(m_variants);
+    tables->addWidget(m_verdictLine);
+    tables->addWidget(m_expectations, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_message);
     layout->addWidget(m_errors);
-    layout->addWidget(m_variants);
-    layout->addWidget(m_verdictLine);
-    layout->addWidget(m_expectations, 1);
+    layout->addWidget(m_tables, 1);
+    layout->addWidget(m_compactArea, 1);
     applyFonts();
 }
 
 void SummaryPanel::setReport(const core::LessonReport& report) {
+    m_report = report;
     m_message->hide();
     fillVariants(report);
     fillExpectations(report);
@@ -162,24 +217,86 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
     }
     m_verdictLine->setVisible(total > 0);
     m_expectations->setVisible(total > 0); // an imported trace has no lesson, so nothing to expect
+    fillCompact();
+    relayout();
+}
+
+void SummaryPanel::fillCompact() {
+    if (!m_report) {
+        m_compactText->clear();
+        return;
+    }
+    QString html;
+    for (const auto& variant : m_report->variants) {
+        QStringList figures{tr("%1 ms").arg(formatNumber(variant.makespanMs))};
+        if (variant.speedup) {
+            figures << tr("speedup %1×").arg(formatNumber(*variant.speedup));
+        }
+        if (variant.maxLagMs) {
+            figures << tr("max lag %1 ms").arg(formatNumber(*variant.maxLagMs));
+        }
+        const QString name = variantName(variant).toHtmlEscaped();
+        html += QStringLiteral("<p><b>%1</b> · %2").arg(variant.outcome.status == core::RunStatus::Failed
+                                                            ? colored(name, kFailColor)
+                                                            : name,
+                                                        figures.join(QStringLiteral(" · ")).toHtmlEscaped());
+        if (!variant.peaks.empty()) {
+            html += QStringLiteral("<br>") +
+                    colored(tr("peaks: %1").arg(peaksText(variant.peaks)).toHtmlEscaped(), kNotMeasuredColor);
+        }
+        html += QStringLiteral("</p>");
+    }
+    if (!m_report->expectations.empty()) {
+        html += QStringLiteral("<p><b>%1</b></p><table cellspacing=\"0\" cellpadding=\"2\">")
+                    .arg(colored(m_verdictLine->text().toHtmlEscaped(), m_verdictLine->palette().windowText().color()));
+        for (const auto& result : m_report->expectations) {
+            const QColor color = verdictColor(result.verdict);
+            const QString text = QString::fromStdString(result.expectation.text).toHtmlEscaped();
+            const QString where =
+                QStringLiteral("%1 · %2").arg(QString::fromStdString(result.expectation.variant),
+                                              QString::fromStdString(result.detail));
+            html += QStringLiteral("<tr><td><b>%1</b>&nbsp;</td><td>%2<br>%3</td></tr>")
+                        .arg(colored(verdictMark(result.verdict), color),
+                             result.verdict == core::Verdict::Fail ? colored(text, kFailColor) : text,
+                             colored(where.toHtmlEscaped(), kNotMeasuredColor));
+        }
+        html += QStringLiteral("</table>");
+    }
+    m_compactText->setText(html);
+}
+
+void SummaryPanel::relayout() {
+    const int needed = kTableChars * QFontMetrics(m_variants->font()).averageCharWidth();
+    m_compact = width() < needed;
+    m_tables->setVisible(!m_compact);
+    m_compactArea->setVisible(m_compact && m_report.has_value());
+    if (m_compact && m_presenterMode && m_report) {
+        // Presenter type is large: as large as lets every variant and expectation show without scrolling, down to
+        // a floor that still reads from the back of a room.
+        QFont font = m_variants->font();
+        const double floor = QApplication::font().pointSizeF() * 1.15;
+        const int room = m_compactArea->viewport()->height();
+        const int textWidth = m_compactArea->viewport()->width();
+        while (true) {
+            m_compactText->setFont(font);
+            if (font.pointSizeF() <= floor || m_compactText->heightForWidth(textWidth) <= room) {
+                break;
+            }
+            font.setPointSizeF(std::max(floor, font.pointSizeF() * 0.92));
+        }
+    }
+    if (!m_compact) {
+        fitRows(m_variants, height() / 2);
+        fitRows(m_expectations);
+    }
 }
 
 void SummaryPanel::fillVariants(const core::LessonReport& report) {
     m_variants->setRowCount(static_cast<int>(report.variants.size()));
     int row = 0;
     for (const auto& variant : report.variants) {
-        QStringList peaks;
-        for (const auto& [counter, peak] : variant.peaks) {
-            peaks << QStringLiteral("%1 %2").arg(QString::fromStdString(counter)).arg(peak);
-        }
-        // The status only when the run did not complete ("semaphore (stopped)"): a column of "completed" took the
-        // room the numbers need on a small screen.
-        QString name = QString::fromStdString(variant.variant);
-        if (variant.outcome.status != core::RunStatus::Completed) {
-            name += QStringLiteral(" (%1)").arg(
-                QString::fromStdString(std::string(core::toString(variant.outcome.status))));
-        }
-        auto* nameItem = readOnlyItem(name);
+        // A column of "completed" took the room the numbers need on a small screen: the name says when it did not.
+        auto* nameItem = readOnlyItem(variantName(variant));
         if (variant.outcome.status == core::RunStatus::Failed) {
             nameItem->setForeground(kFailColor);
             nameItem->setToolTip(QString::fromStdString(variant.outcome.error));
@@ -188,10 +305,15 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
         m_variants->setItem(row, 1, numberItem(formatNumber(variant.makespanMs)));
         m_variants->setItem(row, 2, numberItem(optionalNumber(variant.speedup)));
         m_variants->setItem(row, 3, numberItem(optionalNumber(variant.maxLagMs)));
-        m_variants->setItem(row, 4, readOnlyItem(peaks.join(QStringLiteral(", "))));
+        auto* peaksItem = readOnlyItem(peaksText(variant.peaks));
+        QStringList counters;
+        for (const auto& [counter, peak] : variant.peaks) {
+            counters << QStringLiteral("%1 %2").arg(QString::fromStdString(counter)).arg(peak);
+        }
+        peaksItem->setToolTip(counters.join(QLatin1Char('\n'))); // the counters' own names
+        m_variants->setItem(row, 4, peaksItem);
         ++row;
     }
-    fitRows(m_variants, height() / 2);
 }
 
 void SummaryPanel::fillExpectations(const core::LessonReport& report) {
@@ -216,19 +338,17 @@ void SummaryPanel::fillExpectations(const core::LessonReport& report) {
         m_expectations->setItem(row, DetailColumn, readOnlyItem(QString::fromStdString(result.detail)));
         ++row;
     }
-    fitRows(m_expectations);
 }
 
 void SummaryPanel::resizeEvent(QResizeEvent* event) {
     QWidget::resizeEvent(event);
-    // Wrapped text changes height with the width.
-    fitRows(m_variants, height() / 2);
-    fitRows(m_expectations);
+    relayout(); // wrapped text changes height with the width, and a narrow panel takes the compact form
 }
 
 void SummaryPanel::clear() {
+    m_report.reset();
+    m_compactText->clear();
     m_variants->setRowCount(0);
-    fitRows(m_variants, height() / 2);
     m_expectations->setRowCount(0);
     m_expectations->show();
     m_message->clear();
@@ -236,6 +356,7 @@ void SummaryPanel::clear() {
     m_errors->clear();
     m_errors->hide();
     m_verdictLine->hide();
+    relayout();
 }
 
 void SummaryPanel::setMessage(const QString& message, bool isError) {
@@ -256,6 +377,17 @@ QString SummaryPanel::verdictMark(core::Verdict verdict) {
     return QStringLiteral("–");
 }
 
+QString SummaryPanel::counterInWords(const QString& counter) {
+    ChartsPanel::ChartKind kind{};
+    if (!ChartsPanel::chartFor(counter, &kind)) {
+        return counter;
+    }
+    if (kind == ChartsPanel::ChartKind::Waiters) {
+        return tr("Tasks waiting on %1").arg(counter.section(QLatin1Char('.'), 0, -2));
+    }
+    return ChartsPanel::quantityTitle(kind);
+}
+
 void SummaryPanel::setPresenterMode(bool on) {
     m_presenterMode = on;
     applyFonts();
@@ -265,14 +397,14 @@ void SummaryPanel::applyFonts() {
     QFont base = font();
     base.setPointSizeF(QApplication::font().pointSizeF() * (m_presenterMode ? 1.6 : 1.0));
     for (QWidget* widget : {static_cast<QWidget*>(m_variants), static_cast<QWidget*>(m_expectations),
-                            static_cast<QWidget*>(m_message), static_cast<QWidget*>(m_errors)}) {
+                            static_cast<QWidget*>(m_message), static_cast<QWidget*>(m_errors),
+                            static_cast<QWidget*>(m_compactText)}) {
         widget->setFont(base);
     }
     QFont bold = base;
     bold.setBold(true);
     m_verdictLine->setFont(bold);
-    fitRows(m_variants, height() / 2);
-    fitRows(m_expectations);
+    relayout();
 }
 
 } // namespace interleave::ui

@@ -1,12 +1,17 @@
 // The summary panel: each variant's figures and each expectation's verdict after a run, or a status message.
+// Wide, it shows two tables; narrower than the tables need (a small screen, presenter mode's large type), the same
+// figures as wrapped text, one paragraph per variant and per expectation, so that nothing scrolls sideways.
 #pragma once
 
 #include "metrics/lesson_report.h"
 
 #include <QString>
+
+#include <optional>
 #include <QWidget>
 
 class QLabel;
+class QScrollArea;
 class QTableWidget;
 
 namespace interleave::ui {
@@ -27,6 +32,12 @@ public:
     void setPresenterMode(bool on);
 
     static QString verdictMark(core::Verdict verdict); // "✔", "✘" or "–"
+    // A peak's counter in words ("items.depth" -> "Items in the queue"), as the charts name it.
+    static QString counterInWords(const QString& counter);
+
+    // Whether the narrow, wrapped-text form is shown instead of the tables.
+    bool isCompact() const { return m_compact; }
+    QLabel* compactText() const { return m_compactText; }
 
     QTableWidget* variantTable() const { return m_variants; }
     QTableWidget* expectationTable() const { return m_expectations; }
@@ -40,13 +51,21 @@ private:
     void fillVariants(const core::LessonReport& report);
     void fillExpectations(const core::LessonReport& report);
     void applyFonts();
+    void fillCompact();
+    // Picks the tables or the wrapped text for the panel's width and font, and fits the tables' rows.
+    void relayout();
 
     QLabel* m_message = nullptr;
     QLabel* m_errors = nullptr;
     QLabel* m_verdictLine = nullptr;
     QTableWidget* m_variants = nullptr;
     QTableWidget* m_expectations = nullptr;
+    QWidget* m_tables = nullptr; // the two tables and the verdict line between them
+    QScrollArea* m_compactArea = nullptr;
+    QLabel* m_compactText = nullptr;
+    std::optional<core::LessonReport> m_report;
     bool m_presenterMode = false;
+    bool m_compact = false;
 };
 
 } // namespace interleave::ui
