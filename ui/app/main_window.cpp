@@ -254,7 +254,7 @@ void MainWindow::applyFirstStartLayout() {
     auto dock = [this](const char* name) { return findChild<QDockWidget*>(QLatin1String(name)); };
     resizeDocks({dock("lessonsDock"), dock("summaryDock")}, {width() / 5, width() * 3 / 10}, Qt::Horizontal);
     resizeDocks({dock("chartsDock")}, {height() * 3 / 10}, Qt::Vertical);
-    resizeDocks({dock("summaryDock")}, {height() / 3}, Qt::Vertical);
+    resizeDocks({dock("summaryDock")}, {height() / 2}, Qt::Vertical); // five expectations and four variants show
 }
 
 void MainWindow::saveSettings() {

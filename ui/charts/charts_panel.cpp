@@ -433,11 +433,15 @@ void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double
     // with the timeline's), so a label there would be cut ("1200" read as "120"): the step is widened until the last
     // tick leaves room for half a label.
     const double span = toMs - fromMs;
-    const double labelPx = metrics.horizontalAdvance(QStringLiteral("00000.0"));
-    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2.5)));
+    // The widest label this range can have: its largest value with the decimals a tenth of the span needs.
+    const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(span / 10))), 0, 3);
+    const double labelPx = metrics.horizontalAdvance(
+        QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"));
+    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2)));
     const double minimumStep = std::max(span / xTicks, span / 20);
     // The first step, from the smallest up, whose last tick leaves room: 1, 2 or 5 × 10^k as on the timeline while
-    // that keeps at least three labels, else also 2.5, 3 and 4 × 10^k.
+    // that keeps at least three labels, else other round steps that keep two (a range ending just past 2000 labels
+    // 0, 600, 1200, 1800 rather than 0 alone), else any.
     auto firstFitting = [&](std::initializer_list<double> mantissas, int minimumLabels) -> std::optional<double> {
         for (double magnitude = std::pow(10.0, std::floor(std::log10(minimumStep))); magnitude <= span * 10;
              magnitude *= 10) {
@@ -459,7 +463,8 @@ void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double
     };
     const double xStep =
         firstFitting({1.0, 2.0, 5.0}, 3)
-            .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(niceStep(span, xTicks)));
+            .value_or(firstFitting({1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}, 2)
+                          .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(niceStep(span, xTicks))));
     setAxisSafely(slot.xAxis, fromMs, toMs, xStep);
     const QString xFormat = labelFormatFor(std::max(xStep, span / 20));
     if (slot.xAxis->labelFormat() != xFormat) {

@@ -110,7 +110,7 @@ void fitRows(QTableWidget* table, int maxHeight = -1) {
 
 // The width, in average characters of the panel's font, below which the tables would squeeze their columns to a word
 // or two and the wrapped-text form reads better.
-constexpr int kTableChars = 64;
+constexpr int kTableChars = 80;
 
 // "Items in the queue 100, Producers blocked on put 1"; two primitives of one kind keep their names apart
 // ("Semaphore permits in use · db 10").
