@@ -276,19 +276,22 @@ private:
         }
     }
 
-    std::int64_t tasksCreatedBy(const std::vector<PlanStep>& steps) {
+    // Counts what `steps` run, with repeats, consume loops and children multiplied out: tasks created (`tasks`) or
+    // steps run (`!tasks`).
+    std::int64_t countedIn(const std::vector<PlanStep>& steps, bool tasks) {
         std::int64_t total = 0;
         for (const PlanStep& step : steps) {
-            const std::int64_t inBody = tasksCreatedBy(step.body);
+            const std::int64_t inBody = countedIn(step.body, tasks);
+            const std::int64_t own = tasks ? 0 : 1;
             if (step.kind == OpKind::Repeat || step.kind == OpKind::Retry) {
-                total = saturatingAdd(total, saturatingMultiply(step.count, inBody));
+                total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(step.count, inBody)));
             } else if (step.kind == OpKind::Consume) {
-                total = saturatingAdd(total, saturatingMultiply(m_puts[step.primitive], inBody));
+                total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(m_puts[step.primitive], inBody)));
             } else {
-                total = saturatingAdd(total, inBody);
+                total = saturatingAdd(total, saturatingAdd(own, inBody));
             }
             for (const PlanChild& child : step.children) {
-                const std::int64_t perChild = saturatingAdd(1, tasksCreatedBy(child.body));
+                const std::int64_t perChild = saturatingAdd(tasks ? 1 : 0, countedIn(child.body, tasks));
                 total = saturatingAdd(total, saturatingMultiply(child.count, perChild));
             }
         }
@@ -297,7 +300,8 @@ private:
 
     void countTasks() {
         countPuts(m_plan.program, 1);
-        m_plan.taskCount = saturatingAdd(1, tasksCreatedBy(m_plan.program));
+        m_plan.stepCount = countedIn(m_plan.program, false);
+        m_plan.taskCount = saturatingAdd(1, countedIn(m_plan.program, true));
         if (m_plan.taskCount > m_limits.maxTasks) {
             throw UsageError(fmt::format("refused: the plan creates {} tasks; the limit is {}", m_plan.taskCount,
                                          m_limits.maxTasks));

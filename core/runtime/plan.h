@@ -73,6 +73,9 @@ struct Plan {
     std::vector<PlanStep> program;
     StringTable strings;        // names used by the plan; the run's trace starts from this table
     std::int64_t taskCount = 1; // tasks the plan will create, main included
+    // Steps the plan will run, every repetition counted (a consume loop runs once per put on its queue): an estimate,
+    // for sizing the trace up front.
+    std::int64_t stepCount = 0;
     // A lower bound on the run's wall time (slow motion included), with no contention beyond the pool sizes.
     std::int64_t minimumDurationNs = 0;
     RunOptions options;

@@ -36,10 +36,12 @@ public:
     explicit Impl(Plan runPlan) : plan(std::move(runPlan)) {
         trace.strings = plan.strings;
         // A task records about ten to fifteen events (created, parent, its states, counters; L6's semaphore variant
-        // 13): room for them up front, so that the consumer's drains never copy a large trace into a bigger buffer
-        // inside a frame (untouched capacity costs no memory). The same for one drain's batch: a burst of 100,000
-        // tasks created at once is a few events each.
-        trace.events.reserve(static_cast<std::size_t>(std::min<std::int64_t>(plan.taskCount * 24, kReservedEventsMax)));
+        // 13), and a step one or two more (L8's bounded queue: 622,000 events for 258 tasks and 400,000 steps): room
+        // for them up front, so that the consumer's drains never copy a large trace into a bigger buffer inside a
+        // frame (untouched capacity costs no memory). The same for one drain's batch: a burst of 100,000 tasks
+        // created at once is a few events each.
+        const double expected = static_cast<double>(plan.taskCount) * 24 + static_cast<double>(plan.stepCount) * 2;
+        trace.events.reserve(static_cast<std::size_t>(std::min(expected, static_cast<double>(kReservedEventsMax))));
         batch.reserve(static_cast<std::size_t>(std::min<std::int64_t>(plan.taskCount * 4, kReservedEventsMax)));
         // The engine adds its lanes and names before any consumer can look at the trace.
         engine = std::make_unique<Engine>(plan, recorder, trace.strings, trace.lanes);

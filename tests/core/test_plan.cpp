@@ -127,6 +127,20 @@ TEST(Plan, CountsTheTasksTheProgramCreates) {
     EXPECT_EQ(compile("      - gather: {count: 0, do: [{io: 1}]}\n").taskCount, 1);
 }
 
+TEST(Plan, CountsTheStepsTheProgramRuns) {
+    // The gather step, then per request: its inner gather, and per sub-task one io.
+    EXPECT_EQ(
+        compile("      - gather: {name: r, count: $n, do: [{gather: {name: s, count: 2, do: [{io: 1}]}}]}\n").stepCount,
+        1 + 3 * (1 + 2 * 1));
+    // A repeat step and its body four times; a consume step and its body once per put (the group step, the
+    // producer's repeat with 10 puts and the close, the worker's consume with 10 io).
+    EXPECT_EQ(compile("      - repeat: 4\n        do: [{io: 1}, {cpu: 1}]\n").stepCount, 1 + 4 * 2);
+    EXPECT_EQ(compile("      - group:\n          - {name: producer, do: [{repeat: 10, do: [{put: q}]}, {close: q}]}\n"
+                      "          - {name: worker, do: [{consume: q, do: [{io: 1}]}]}\n")
+                  .stepCount,
+              1 + (1 + 10 + 1) + (1 + 10));
+}
+
 TEST(Plan, RefusesTooManyTasks) {
     EXPECT_EQ(usageErrorOf("      - gather: {name: r, count: $n, do: [{io: 1}]}\n", {{"n", 1'999'999}}),
               "refused: the plan creates 2000000 tasks; the limit is 1000000");

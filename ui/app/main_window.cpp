@@ -60,7 +60,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     statusBar()->addPermanentWidget(m_runParameters);
 
     connect(&m_controller, &RunController::started, this, &MainWindow::onRunStarted);
-    connect(&m_controller, &RunController::variantStarted, this, [this] { refreshViews(); });
+    connect(&m_controller, &RunController::variantStarted, this, [this] { refreshViews(true); });
     connect(&m_controller, &RunController::frame, this, &MainWindow::onFrame);
     connect(&m_controller, &RunController::variantFinished, this, &MainWindow::onVariantFinished);
     connect(&m_controller, &RunController::finished, this, &MainWindow::onRunFinished);

@@ -93,7 +93,9 @@ private:
     void onFrame(qint64 pollNs);
     void onVariantFinished(int index);
     void onRunFinished(bool stopped);
-    void refreshViews();
+    // Hands the run's variants to the views; `sameRun` when the shown run has moved on (a variant started or
+    // finished), so that the charts keep their lines.
+    void refreshViews(bool sameRun);
     void updateActions();
     void setPresenterMode(bool on);
     void setLaneMode(LaneMode mode);

@@ -208,7 +208,7 @@ void MainWindow::showLoadedResults() {
     m_playheadNs = 0;
     m_selectedVariant = 0;
     m_selectedTask = 0;
-    refreshViews();
+    refreshViews(false);
     m_timeline->zoomToFit();
     m_charts->dataChanged();
     m_summary->setReport(m_controller.report());

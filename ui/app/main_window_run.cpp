@@ -98,7 +98,7 @@ QString MainWindow::variantLabel(int index) const {
     return variantCaption(slot.result, m_controller.report(), scenario != nullptr ? scenario->baseline : std::string());
 }
 
-void MainWindow::refreshViews() {
+void MainWindow::refreshViews(bool sameRun) {
     std::vector<SharedTimeline> timelines;
     std::vector<QString> labels;
     std::vector<QString> names;
@@ -111,7 +111,11 @@ void MainWindow::refreshViews() {
         }
     }
     m_timeline->setVariants(timelines, labels);
-    m_charts->setVariants(timelines, names);
+    if (sameRun) {
+        m_charts->updateVariants(std::move(timelines), std::move(names));
+    } else {
+        m_charts->setVariants(std::move(timelines), std::move(names));
+    }
 }
 
 void MainWindow::onRunStarted() {
@@ -131,7 +135,7 @@ void MainWindow::onRunStarted() {
     m_summary->clear();
     m_summary->setMessage(tr("Running…"));
     updateParametersLine();
-    refreshViews(); // the views let go of the previous run's data here
+    refreshViews(false); // the views let go of the previous run's data here
     m_timeline->setLive(true);
     m_timeline->zoomToFit();
     updateActions();
@@ -152,8 +156,9 @@ void MainWindow::onFrame(qint64 pollNs) {
     m_frameStats.addFrame(pollNs + clock.nsecsElapsed(), m_timeline->visibleEndNs() > 0);
     if (kFrameDebug) {
         std::fprintf(
-            stderr, "frame: drain %.1f of poll %.1f timeline %.1f charts %.1f paint %.1f chart-paint %.1f ms\n",
-            static_cast<double>(m_controller.lastDrainNs()) / 1e6, static_cast<double>(pollNs) / 1e6,
+            stderr, "frame: drain %.1f (%zu events) of poll %.1f timeline %.1f charts %.1f paint %.1f chart-paint %.1f ms\n",
+            static_cast<double>(m_controller.lastDrainNs()) / 1e6, m_controller.lastDrainCount(),
+            static_cast<double>(pollNs) / 1e6,
             static_cast<double>(timelineNs) / 1e6, static_cast<double>(chartsNs - timelineNs) / 1e6,
             static_cast<double>(paintNs - chartsNs) / 1e6, static_cast<double>(clock.nsecsElapsed() - paintNs) / 1e6);
     }
@@ -175,7 +180,7 @@ void MainWindow::onFrame(qint64 pollNs) {
 void MainWindow::onVariantFinished(int index) {
     QElapsedTimer clock;
     clock.start();
-    refreshViews();
+    refreshViews(true);
     m_summary->setReport(m_controller.report());
     if (kFrameDebug) {
         std::fprintf(stderr, "variant finished: views and summary %.1f ms\n",
@@ -191,7 +196,7 @@ void MainWindow::onRunFinished(bool stopped) {
     QElapsedTimer clock;
     clock.start();
     m_frameStats.finishRun(kStatsTailMs);
-    refreshViews();
+    refreshViews(true);
     m_timeline->setLive(false);
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());

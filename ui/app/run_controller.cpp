@@ -112,8 +112,7 @@ void RunController::startVariant(int index) {
         return;
     }
     m_live = index;
-    m_pending.clear();
-    m_pendingAt = 0;
+    dropPending();
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
     slot.timeline.setTimeScale(slot.plan.options.timeScale);
     slot.timeline.reserveTasks(
@@ -145,48 +144,92 @@ void RunController::tick() {
             Q_EMIT frame(0); // the live picture stays up (and the stall watch sees the window answer)
             return;
         }
+        // The exact timeline goes up once: the views take it (and the next variant's live one) before the frame
+        // that paints it, and that frame's work counts all of it.
+        QElapsedTimer clock;
+        clock.start();
         endFinishing(slot);
-        Q_EMIT frame(0);
-        Q_EMIT variantFinished(m_live);
-        if (m_stopRequested || slot.result.outcome.status == core::RunStatus::Failed) {
-            startVariant(static_cast<int>(m_slots.size())); // a stop or a broken run ends the whole session
-        } else {
-            startVariant(m_live + 1);
+        const int finishedIndex = m_live;
+        Q_EMIT variantFinished(finishedIndex);
+        // A stop or a broken run ends the whole session.
+        const bool last = m_stopRequested || slot.result.outcome.status == core::RunStatus::Failed ||
+                          finishedIndex + 1 >= static_cast<int>(m_slots.size());
+        if (!last) {
+            startVariant(finishedIndex + 1);
+        }
+        Q_EMIT frame(clock.nsecsElapsed());
+        if (last) {
+            startVariant(static_cast<int>(m_slots.size()));
         }
         return;
     }
     QElapsedTimer clock;
     clock.start();
     const bool done = slot.run->finished();
-    slot.run->pollTrace();
+    m_lastDrainCount = slot.run->pollTrace();
     m_lastDrainNs = clock.nsecsElapsed();
     if (done) {
         // The exact timeline is built from the whole trace off this thread: what is still pending is not needed.
-        m_pending.clear();
-        m_pendingAt = 0;
+        dropPending();
         m_frameOldestNs = -1;
         beginFinishing(slot);
         Q_EMIT frame(clock.nsecsElapsed());
         return;
     }
     // Ten thousand tasks starting at once are a burst of events: the timeline takes them a budget's worth per frame,
-    // so that a frame's work is bounded and the window keeps answering while it catches up.
-    const std::span<const core::Event> batch = slot.run->lastBatch();
-    if (!batch.empty()) {
-        m_pending.emplace_back(batch.begin(), batch.end());
-    }
-    m_frameOldestNs = m_pending.empty() ? -1 : m_pending.front()[m_pendingAt].timeNs;
+    // so that a frame's work is bounded and the window keeps answering while it catches up. With nothing pending, the
+    // drained batch goes in straight from the run; only what the budget leaves is kept, in a block whose memory is
+    // reused from drain to drain (a fresh one faulted its pages in every time).
+    std::span<const core::Event> batch = slot.run->lastBatch();
+    m_frameOldestNs = !m_pending.empty() ? m_pending.front()[m_pendingAt].timeNs
+                      : !batch.empty()   ? batch.front().timeNs
+                                         : -1;
+    auto ingest = [&](std::span<const core::Event> events) {
+        std::size_t taken = 0;
+        while (taken < events.size() && clock.nsecsElapsed() < kIngestBudgetNs) {
+            const std::size_t count = std::min(kIngestChunk, events.size() - taken);
+            slot.timeline.appendLive(slot.run->trace(), events.subspan(taken, count));
+            taken += count;
+        }
+        return taken;
+    };
     while (!m_pending.empty() && clock.nsecsElapsed() < kIngestBudgetNs) {
-        const std::vector<core::Event>& block = m_pending.front();
-        const std::size_t count = std::min(kIngestChunk, block.size() - m_pendingAt);
-        slot.timeline.appendLive(slot.run->trace(), std::span<const core::Event>(block.data() + m_pendingAt, count));
-        m_pendingAt += count;
+        std::vector<core::Event>& block = m_pending.front();
+        m_pendingAt += ingest(std::span<const core::Event>(block).subspan(m_pendingAt));
         if (m_pendingAt == block.size()) {
+            block.clear();
+            m_spareBlocks.push_back(std::move(block));
             m_pending.pop_front();
             m_pendingAt = 0;
         }
     }
+    if (m_pending.empty()) {
+        batch = batch.subspan(ingest(batch));
+    }
+    if (!batch.empty()) {
+        std::vector<core::Event> block;
+        if (!m_spareBlocks.empty()) {
+            block = std::move(m_spareBlocks.back());
+            m_spareBlocks.pop_back();
+        }
+        block.assign(batch.begin(), batch.end());
+        m_pending.push_back(std::move(block));
+    }
     Q_EMIT frame(clock.nsecsElapsed());
+}
+
+void RunController::dropPending() {
+    for (std::vector<core::Event>& block : m_pending) {
+        block.clear();
+        m_spareBlocks.push_back(std::move(block));
+    }
+    m_pending.clear();
+    m_pendingAt = 0;
+    // A few blocks as large as the largest bursts are worth keeping; more is memory held for nothing.
+    constexpr std::size_t kSpareBlocksKept = 8;
+    if (m_spareBlocks.size() > kSpareBlocksKept) {
+        m_spareBlocks.resize(kSpareBlocksKept);
+    }
 }
 
 core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& scenario,

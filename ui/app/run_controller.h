@@ -74,6 +74,7 @@ public:
     std::int64_t frameOldestEventNs() const { return m_frameOldestNs; }
     // How long the last frame's drain of the engine took (part of the frame's poll time).
     std::int64_t lastDrainNs() const { return m_lastDrainNs; }
+    std::size_t lastDrainCount() const { return m_lastDrainCount; } // and how many events it took
 
 Q_SIGNALS:
     void started();
@@ -113,13 +114,16 @@ private:
     // Frees a finished variant's engine, recorder and live timeline off the GUI thread: at 100,000 tasks they are
     // a million blocks, 75-100 ms of free() inside a frame. Each disposal waits for the one before; shutdown waits.
     void disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline);
+    void dropPending(); // forgets what is pending, keeping its blocks' memory
     std::future<void> m_disposal;
     // Drained but not yet in the live timeline (see tick): one block per drain, taken from the front. Never one vector
     // of everything pending, which grew (and was copied whole) all through a run whose ingest ran behind.
     std::deque<std::vector<core::Event>> m_pending;
     std::size_t m_pendingAt = 0; // into m_pending.front()
+    std::vector<std::vector<core::Event>> m_spareBlocks; // emptied blocks, their memory kept for the next ones
     std::int64_t m_frameOldestNs = -1;
-    std::int64_t m_lastDrainNs = 0; // the oldest event this frame added to the live timeline; -1 = none
+    std::int64_t m_lastDrainNs = 0;
+    std::size_t m_lastDrainCount = 0;
     int m_live = -1;
     bool m_running = false;
     bool m_stopRequested = false;

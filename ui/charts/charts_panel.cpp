@@ -309,11 +309,34 @@ void ChartsPanel::setVariants(std::vector<SharedTimeline> variants, std::vector<
     dataChanged();
 }
 
+void ChartsPanel::updateVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames) {
+    variantNames.resize(variants.size());
+    const bool extends = variants.size() >= m_variants.size() &&
+                         std::equal(m_variantNames.begin(), m_variantNames.end(), variantNames.begin());
+    if (!extends) {
+        setVariants(std::move(variants), std::move(variantNames));
+        return;
+    }
+    // A finished variant's exact timeline takes the place (and address) of its live one, perhaps with its counters
+    // in another order: every counter is looked at again (bound by name); a line is rebuilt when its samples are new
+    // (see builtFor).
+    m_variants = std::move(variants);
+    m_variantNames = std::move(variantNames);
+    m_knownCounters.assign(m_variants.size(), 0);
+    dataChanged();
+}
+
 void ChartsPanel::syncSeries() {
     bool added = false;
     for (std::size_t variant = 0; variant < m_variants.size(); ++variant) {
         const auto& counters = m_variants[variant]->counters();
         for (std::size_t index = m_knownCounters[variant]; index < counters.size(); ++index) {
+            const bool bound = std::any_of(m_bindings.begin(), m_bindings.end(), [&](const Binding& existing) {
+                return existing.variant == variant && existing.counter == counters[index].name;
+            });
+            if (bound) {
+                continue;
+            }
             Binding binding;
             binding.variant = variant;
             binding.counter = counters[index].name;
@@ -392,7 +415,8 @@ void ChartsPanel::dataChanged() {
         const std::size_t sampleCount = track != nullptr ? track->points.size() : 0;
         const std::int64_t lastSampleNs = sampleCount > 0 ? track->points.back().first : -1;
         // A finished variant's series does not change from frame to frame: skip it unless the view moved.
-        const bool unchanged = binding.builtFor.sampleCount == sampleCount &&
+        const void* samples = track != nullptr ? track->points.data() : nullptr;
+        const bool unchanged = binding.builtFor.samples == samples && binding.builtFor.sampleCount == sampleCount &&
                                binding.builtFor.lastSampleNs == lastSampleNs && binding.builtFor.startNs == startNs &&
                                binding.builtFor.endNs == endNs && binding.builtFor.holdUntilNs == window.holdUntilNs &&
                                binding.builtFor.pixels == window.pixels && binding.builtFor.valid;
@@ -406,7 +430,8 @@ void ChartsPanel::dataChanged() {
                 binding.peak = 0;
             }
             binding.series->replace(binding.points);
-            binding.builtFor = {true, sampleCount, lastSampleNs, startNs, endNs, window.holdUntilNs, window.pixels};
+            binding.builtFor = {true,   samples, sampleCount, lastSampleNs, startNs, endNs, window.holdUntilNs,
+                                window.pixels};
         }
         m_peaks[binding.chartIndex] = std::max(m_peaks[binding.chartIndex], binding.peak);
     }

@@ -64,6 +64,10 @@ public:
 
     // The variants to chart, shared until the next setVariants or clear call.
     void setVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames);
+    // The same run's variants again: one more has started, or a live one's data was replaced by its exact timeline.
+    // The charts, their lines and any own-scale split stay, and only the data is read anew, so that no chart is
+    // hidden and shown again (a layout of every chart). Variants that do not extend the shown ones start over.
+    void updateVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames);
     void clear();
 
     QChart* chart(ChartKind kind) const;
@@ -130,6 +134,7 @@ private:
         double peak = 0;
         struct {
             bool valid = false;
+            const void* samples = nullptr; // the track's storage: an exact timeline swapped in has its own
             std::size_t sampleCount = 0;
             std::int64_t lastSampleNs = -1;
             std::int64_t startNs = 0;
