@@ -164,6 +164,7 @@ private:
     bool m_firstStart = false;
     void alignChartsSoon(); // once the current layout pass is done: the timeline's time area to the charts
     bool m_alignPending = false;
+    bool m_summaryPending = false; // a finished variant's figures wait for their own turn (onVariantFinished)
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;
     QString m_sessionPath;              // the run file the results were saved to or opened from

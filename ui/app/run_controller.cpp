@@ -15,7 +15,12 @@ constexpr int kFrameIntervalMs = 16;
 // then, so that its drawing takes half as much from the lesson it shows (the pools run in the background class and
 // yield to it, see RunOptions::backgroundPools).
 constexpr int kSaturatedFrameIntervalMs = 33;
-constexpr qint64 kIngestBudgetNs = 5'000'000; // of a 16 ms frame, for adding new events to the live timeline
+// Of a 16 ms frame, for draining the run and adding new events to the live timeline: what the last frame's views
+// and painting left of the target, between the bounds (a catching-up timeline draws more each frame, so its
+// views cost more, and it takes less).
+constexpr qint64 kFrameWorkTargetNs = 13'000'000;
+constexpr qint64 kIngestBudgetMaxNs = 5'000'000;
+constexpr qint64 kIngestBudgetMinNs = 1'500'000;
 constexpr std::size_t kIngestChunk = 256;
 constexpr std::int64_t kReservedTasksMax = 1'000'000; // the engine's own limit
 } // namespace
@@ -180,20 +185,22 @@ void RunController::tick() {
     // so that a frame's work is bounded and the window keeps answering while it catches up. With nothing pending, the
     // drained batch goes in straight from the run; only what the budget leaves is kept, in a block whose memory is
     // reused from drain to drain (a fresh one faulted its pages in every time).
+    const qint64 budgetNs =
+        std::clamp(kFrameWorkTargetNs - m_lastViewsNs, kIngestBudgetMinNs, kIngestBudgetMaxNs);
     std::span<const core::Event> batch = slot.run->lastBatch();
     m_frameOldestNs = !m_pending.empty() ? m_pending.front()[m_pendingAt].timeNs
                       : !batch.empty()   ? batch.front().timeNs
                                          : -1;
     auto ingest = [&](std::span<const core::Event> events) {
         std::size_t taken = 0;
-        while (taken < events.size() && clock.nsecsElapsed() < kIngestBudgetNs) {
+        while (taken < events.size() && clock.nsecsElapsed() < budgetNs) {
             const std::size_t count = std::min(kIngestChunk, events.size() - taken);
             slot.timeline.appendLive(slot.run->trace(), events.subspan(taken, count));
             taken += count;
         }
         return taken;
     };
-    while (!m_pending.empty() && clock.nsecsElapsed() < kIngestBudgetNs) {
+    while (!m_pending.empty() && clock.nsecsElapsed() < budgetNs) {
         std::vector<core::Event>& block = m_pending.front();
         m_pendingAt += ingest(std::span<const core::Event>(block).subspan(m_pendingAt));
         if (m_pendingAt == block.size()) {

@@ -75,6 +75,9 @@ public:
     // How long the last frame's drain of the engine took (part of the frame's poll time).
     std::int64_t lastDrainNs() const { return m_lastDrainNs; }
     std::size_t lastDrainCount() const { return m_lastDrainCount; } // and how many events it took
+    // What the views did with the last frame (updating and painting), so that the next frame's drain and ingest
+    // take what is left of the frame budget.
+    void setLastViewsNs(std::int64_t ns) { m_lastViewsNs = ns; }
 
 Q_SIGNALS:
     void started();
@@ -124,6 +127,7 @@ private:
     std::int64_t m_frameOldestNs = -1;
     std::int64_t m_lastDrainNs = 0;
     std::size_t m_lastDrainCount = 0;
+    std::int64_t m_lastViewsNs = 0;
     int m_live = -1;
     bool m_running = false;
     bool m_stopRequested = false;
