@@ -108,7 +108,16 @@ void RunController::load(std::optional<core::Scenario> scenario, const core::Par
     updateReport();
 }
 
+void RunController::prepareVariant(const core::Plan& plan, TimelineData& timeline) {
+    timeline.setTimeScale(plan.options.timeScale);
+    timeline.reserveTasks(static_cast<std::size_t>(std::min<std::int64_t>(plan.taskCount, kReservedTasksMax)));
+}
+
 void RunController::startVariant(int index) {
+    if (m_preparedRun != nullptr && m_preparedIndex != index) {
+        disposeLater(std::move(m_preparedRun), std::move(m_preparedTimeline)); // stopped: never started
+        m_preparedIndex = -1;
+    }
     if (index >= static_cast<int>(m_slots.size())) {
         m_live = -1;
         m_running = false;
@@ -119,14 +128,22 @@ void RunController::startVariant(int index) {
     m_live = index;
     dropPending();
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
-    slot.timeline.setTimeScale(slot.plan.options.timeScale);
-    slot.timeline.reserveTasks(
-        static_cast<std::size_t>(std::min<std::int64_t>(slot.plan.taskCount, kReservedTasksMax)));
+    const bool prepared = m_preparedIndex == index && m_preparedRun != nullptr;
+    if (prepared) {
+        slot.timeline = std::move(*m_preparedTimeline);
+        slot.run = std::move(m_preparedRun);
+        m_preparedTimeline.reset();
+        m_preparedIndex = -1;
+    } else {
+        prepareVariant(slot.plan, slot.timeline);
+    }
     const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
     // Threads under a GIL run one at a time: they leave the window a core.
     const bool saturating = std::max<std::int64_t>(slot.plan.gil ? 0 : slot.plan.threads, slot.plan.processes) >= cores;
     m_frameTimer.setInterval(saturating ? kSaturatedFrameIntervalMs : kFrameIntervalMs);
-    slot.run = std::make_unique<core::Run>(slot.plan);
+    if (!prepared) {
+        slot.run = std::make_unique<core::Run>(slot.plan);
+    }
     slot.run->start();
     if (!m_frameTimer.isActive()) {
         m_frameTimer.start();
@@ -269,9 +286,13 @@ void RunController::beginFinishing(VariantSlot& slot) {
         }
     }
     const core::Run* run = slot.run.get();
+    // The slots, and so the next one's plan, stay as they are until the worker is done (see waitForFinishing).
+    const auto next = static_cast<std::size_t>(m_live + 1);
+    const core::Plan* nextPlan = next < m_slots.size() && !m_stopRequested ? &m_slots[next]->plan : nullptr;
     m_finishing =
         std::async(std::launch::async, [run, name = slot.name.toStdString(), timeScale = slot.plan.options.timeScale,
-                                        earlier, scenario = m_scenario, parameters = m_parameters]() mutable {
+                                        earlier, scenario = m_scenario, parameters = m_parameters,
+                                        nextPlan]() mutable {
             auto done = std::make_unique<Finished>();
             done->result.variant = std::move(name);
             done->result.trace = run->trace();
@@ -281,6 +302,11 @@ void RunController::beginFinishing(VariantSlot& slot) {
             done->timeline.rebuild(done->result.trace, timeScale); // exact spans now that every event is in
             earlier.push_back(&done->result);
             done->report = reportOf(scenario, parameters, earlier);
+            if (nextPlan != nullptr) {
+                done->nextTimeline = std::make_unique<TimelineData>();
+                prepareVariant(*nextPlan, *done->nextTimeline);
+                done->nextRun = std::make_unique<core::Run>(*nextPlan);
+            }
             return done;
         });
 }
@@ -294,6 +320,11 @@ void RunController::endFinishing(VariantSlot& slot) {
     disposeLater(std::move(slot.run), std::move(live));
     slot.finished = true;
     m_report = std::move(done->report);
+    if (done->nextRun != nullptr) {
+        m_preparedIndex = m_live + 1;
+        m_preparedRun = std::move(done->nextRun);
+        m_preparedTimeline = std::move(done->nextTimeline);
+    }
 }
 
 void RunController::disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline) {
