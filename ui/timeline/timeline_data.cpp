@@ -2,6 +2,7 @@
 #include "timeline_data.h"
 
 #include <algorithm>
+#include <atomic>
 
 namespace interleave::ui {
 
@@ -191,6 +192,11 @@ void TimelineData::retarget(const core::Trace& from, const core::Trace& to) {
 
 std::int64_t TimelineData::lessonNs(std::int64_t wallNs) const {
     return m_timeScale == 1.0 ? wallNs : static_cast<std::int64_t>(static_cast<double>(wallNs) / m_timeScale);
+}
+
+std::uint64_t TimelineData::nextRevision() {
+    static std::atomic<std::uint64_t> revisions{0};
+    return revisions.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
 void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
@@ -384,7 +390,7 @@ void TimelineData::regroup(std::size_t laneIndex, std::int64_t timeNs) {
         ++m_groups[static_cast<std::size_t>(wanted)].size;
     }
     lane.group = wanted;
-    ++m_structureRevision;
+    m_structureRevision = nextRevision();
 }
 
 void TimelineData::countGroupState(int group, core::TaskState state, std::uint32_t subject, std::int64_t timeNs,
@@ -429,7 +435,7 @@ std::size_t TimelineData::taskLaneFor(const core::Trace& trace, std::uint32_t ta
     }
     m_taskLanes.insert(m_taskLanes.begin() + static_cast<std::ptrdiff_t>(at), std::move(lane));
     m_liveTasks.insert(m_liveTasks.begin() + static_cast<std::ptrdiff_t>(at), LiveTask{});
-    ++m_structureRevision;
+    m_structureRevision = nextRevision();
     for (std::size_t index = at; index < m_taskLanes.size(); ++index) {
         m_taskLaneIndex[m_taskLanes[index].task] = index;
     }

@@ -153,7 +153,9 @@ public:
     const std::vector<TaskGroup>& groups() const { return m_groups; }
     // The group of a task's lane, -1 for none.
     int groupOfTask(std::uint32_t task) const;
-    // Bumped when lanes are added or regrouped (not when spans grow): views cache their rows against it.
+    // Changes when lanes are added or regrouped, or the whole is cleared or rebuilt (not when spans grow): views
+    // cache their rows against it. Unique across all instances, so that an exact timeline moved into the place of a
+    // live one never shows the live one's revision.
     std::uint64_t structureRevision() const { return m_structureRevision; }
 
 private:
@@ -194,7 +196,8 @@ private:
     std::unordered_map<std::uint32_t, std::size_t> m_counterIndex;
     std::vector<TaskGroup> m_groups;
     std::unordered_map<std::uint64_t, std::size_t> m_groupIndex; // (parent << 32 | nameId) -> index in m_groups
-    std::uint64_t m_structureRevision = 0;
+    static std::uint64_t nextRevision();
+    std::uint64_t m_structureRevision = nextRevision();
     std::vector<LiveTask> m_liveTasks;       // parallel to m_taskLanes
     std::vector<std::size_t> m_openLaneSpan; // per OS lane: index of its open lane-level span, kNone when none
     std::vector<bool> m_loopLanes;           // per OS lane: an event loop (the Blocked rule above)

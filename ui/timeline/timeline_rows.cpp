@@ -72,7 +72,7 @@ QString TimelinePainter::groupLabel(int variant, int group) const {
 
 const TimelinePainter::VariantRows& TimelinePainter::rowsOf(int variant) const {
     if (m_rows.size() != m_variants.size()) {
-        m_rows.assign(m_variants.size(), VariantRows{});
+        m_rows.resize(m_variants.size());
     }
     VariantRows& rows = m_rows[static_cast<std::size_t>(variant)];
     const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
