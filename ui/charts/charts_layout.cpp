@@ -177,6 +177,9 @@ std::vector<std::size_t> ChartsPanel::columnOrder() const {
 void ChartsPanel::updateVisibility() {
     // The charts with data, one column, each one short chart; the bottom one carries the time labels. When they do
     // not fit the dock's height they scroll rather than shrink below a readable height.
+    // Showing a chart lays the column out at once, resizing every chart (Qt Charts then lays each out again): with
+    // the layout off, the charts that appear together cost one layout, done at the end.
+    m_layout->setEnabled(false);
     std::vector<ChartSlot*> shown;
     for (const std::size_t index : columnOrder()) {
         ChartSlot& slot = m_charts[index];
@@ -202,6 +205,8 @@ void ChartsPanel::updateVisibility() {
         slot->view->setMinimumHeight(header + metrics.height() / 2 + plotMinimum + labels + 2);
         slot->view->show();
     }
+    m_layout->setEnabled(true);
+    m_layout->activate();
     layOutShownCharts();
 }
 
