@@ -140,7 +140,7 @@ bool Run::finished() const {
     return m_impl->finished;
 }
 
-std::size_t Run::pollTrace() {
+std::size_t Run::pollTrace(std::size_t limit) {
     bool finishedNow = false;
     {
         std::lock_guard lock(m_impl->mutex);
@@ -151,7 +151,7 @@ std::size_t Run::pollTrace() {
         }
     }
     m_impl->batch.clear();
-    const std::size_t count = m_impl->recorder.drain(m_impl->batch);
+    const std::size_t count = m_impl->recorder.drain(m_impl->batch, finishedNow ? Recorder::kNoLimit : limit);
     m_impl->trace.appendSorted(m_impl->batch);
     // The worker pids are carried by their start-up events. Looked up batch by batch: a drain costs what it drained,
     // never a pass over the whole trace (the GUI thread drains once a frame).

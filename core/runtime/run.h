@@ -2,6 +2,7 @@
 #pragma once
 
 #include "runtime/plan.h"
+#include "trace/recorder.h"
 #include "trace/trace.h"
 
 #include <atomic>
@@ -37,8 +38,9 @@ public:
     bool finished() const;
 
     // Moves newly recorded events into trace(). Call from one consumer thread only (the GUI thread once a frame,
-    // or the CLI); trace() may be read on that thread between calls.
-    std::size_t pollTrace();
+    // or the CLI); trace() may be read on that thread between calls. With a `limit`, about that many of the earliest
+    // (see Recorder::drain), so that a burst is taken over several frames; once the run has finished, everything.
+    std::size_t pollTrace(std::size_t limit = Recorder::kNoLimit);
     const Trace& trace() const;
     // The events the last pollTrace() appended, sorted by time: what a live view adds incrementally.
     const std::vector<Event>& lastBatch() const;

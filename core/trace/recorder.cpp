@@ -2,6 +2,7 @@
 #include "trace/recorder.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace interleave::core {
 
@@ -102,7 +103,74 @@ void Recorder::appendForeign(std::span<const Event> events) {
     m_foreign.insert(m_foreign.end(), events.begin(), events.end());
 }
 
-std::size_t Recorder::drain(std::vector<Event>& out) {
+namespace {
+
+// Calls `visit(events, count)` for each published stretch of a thread's events, oldest first, from its consumer's
+// position; stops early when `visit` returns false.
+template <typename Buffer, typename Visit>
+void forEachPublished(const Buffer& buffer, Visit&& visit) {
+    auto* chunk = buffer.head;
+    std::uint32_t from = buffer.consumed;
+    while (chunk != nullptr) {
+        const std::uint32_t available = chunk->published.load(std::memory_order_acquire);
+        if (available > from && !visit(chunk->events + from, available - from)) {
+            return;
+        }
+        if (available < Recorder::kChunkCapacity) {
+            return;
+        }
+        chunk = chunk->next.load(std::memory_order_acquire);
+        from = 0;
+    }
+}
+
+} // namespace
+
+std::optional<std::int64_t> Recorder::cutoffFor(const std::vector<ThreadBuffer*>& buffers, std::size_t limit) const {
+    std::size_t total = 0;
+    std::int64_t low = std::numeric_limits<std::int64_t>::max();
+    std::int64_t high = std::numeric_limits<std::int64_t>::min();
+    for (const ThreadBuffer* buffer : buffers) {
+        forEachPublished(*buffer, [&](const Event* events, std::uint32_t count) {
+            total += count;
+            low = std::min(low, events[0].timeNs);
+            high = std::max(high, events[count - 1].timeNs);
+            return true;
+        });
+    }
+    if (total <= limit) {
+        return std::nullopt;
+    }
+    auto countUpTo = [&](std::int64_t tick) {
+        std::size_t count = 0;
+        for (const ThreadBuffer* buffer : buffers) {
+            forEachPublished(*buffer, [&](const Event* events, std::uint32_t size) {
+                if (events[size - 1].timeNs <= tick) {
+                    count += size;
+                    return true;
+                }
+                count += static_cast<std::size_t>(
+                    std::upper_bound(events, events + size, tick,
+                                     [](std::int64_t value, const Event& event) { return value < event.timeNs; }) -
+                    events);
+                return false;
+            });
+        }
+        return count;
+    };
+    // The last tick whose count is within the limit (at least the first tick, so that a drain always moves on).
+    while (low < high) {
+        const std::int64_t middle = low + (high - low + 1) / 2;
+        if (countUpTo(middle) <= limit) {
+            low = middle;
+        } else {
+            high = middle - 1;
+        }
+    }
+    return low;
+}
+
+std::size_t Recorder::drain(std::vector<Event>& out, std::size_t limit) {
     const std::size_t firstNew = out.size();
     m_converter.refresh();
     const std::int64_t runStart = runStartNs();
@@ -114,6 +182,7 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
             buffers.push_back(buffer.get());
         }
     }
+    const std::optional<std::int64_t> cutoff = limit == kNoLimit ? std::nullopt : cutoffFor(buffers, limit);
     // Each thread's events are in time order already: drain them as sorted runs and merge those, rather than sort the
     // whole batch (a sort's temporary buffer is a fresh block of megabytes per drain, its pages faulted each time).
     m_runEnds.clear();
@@ -121,14 +190,15 @@ std::size_t Recorder::drain(std::vector<Event>& out) {
         for (;;) {
             Chunk* chunk = buffer->head;
             const std::uint32_t available = chunk->published.load(std::memory_order_acquire);
-            for (std::uint32_t i = buffer->consumed; i < available; ++i) {
+            std::uint32_t i = buffer->consumed;
+            for (; i < available && (!cutoff || chunk->events[i].timeNs <= *cutoff); ++i) {
                 Event event = chunk->events[i];
                 event.timeNs = m_converter.toMonotonicNs(event.timeNs) - runStart;
                 out.push_back(event);
             }
-            buffer->consumed = available;
-            if (available < kChunkCapacity) {
-                break;
+            buffer->consumed = i;
+            if (i < kChunkCapacity) {
+                break; // the chunk is not full yet, or the cutoff came first
             }
             Chunk* next = chunk->next.load(std::memory_order_acquire);
             if (next == nullptr) {

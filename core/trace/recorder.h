@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -33,9 +34,13 @@ public:
     // Events whose timeNs is already relative to the run start, e.g. from a worker process. Bulk and locked.
     void appendForeign(std::span<const Event> events);
 
-    // Single consumer: moves every event published so far into `out`, times converted to ns since the run start,
-    // sorted by time. Returns how many events were appended.
-    std::size_t drain(std::vector<Event>& out);
+    // Single consumer: moves the events published so far into `out`, times converted to ns since the run start,
+    // sorted by time. Returns how many events were appended. With a `limit`, about that many of them: the earliest,
+    // every thread's events up to one cutoff time, so that what stays behind is later than what was taken (as
+    // always, but for events stamped before a drain and published after it). Foreign events all go every time.
+    std::size_t drain(std::vector<Event>& out, std::size_t limit = kNoLimit);
+
+    static constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
 
     // ns since run start, on the same scale as drained events.
     std::int64_t nowNs() const { return monotonicNs() - runStartNs(); }
@@ -62,6 +67,9 @@ private:
     ThreadBuffer& registerThisThread();
     Chunk* takeChunk();         // a recycled chunk when one is spare: its pages are already mapped
     void recycle(Chunk* chunk); // from drain(); keeps a bounded number of spares
+    // The raw tick at or before which about `limit` of `buffers`' published events lie (a binary search over the
+    // ticks, counting each thread's sorted events); nullopt when all of them fit.
+    std::optional<std::int64_t> cutoffFor(const std::vector<ThreadBuffer*>& buffers, std::size_t limit) const;
     // Sorts out[firstNew..] by time, given that it is made of the runs m_runEnds marks, each nearly always sorted.
     void mergeRuns(std::vector<Event>& out, std::size_t firstNew);
 

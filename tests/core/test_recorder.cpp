@@ -74,6 +74,48 @@ TEST(Recorder, ConcurrentProducersLoseNothingWhileDraining) {
     }
 }
 
+TEST(Recorder, ALimitedDrainTakesTheEarliestEventsOfEveryThreadAndLeavesTheRestInOrder) {
+    Recorder recorder;
+    // Three threads, each past two chunk boundaries, all published before any drain.
+    constexpr std::uint32_t kPerThread = 2 * Recorder::kChunkCapacity + 500;
+    std::vector<std::thread> producers;
+    for (std::uint32_t thread = 0; thread < 3; ++thread) {
+        producers.emplace_back([&recorder, thread] {
+            for (std::uint32_t i = 0; i < kPerThread; ++i) {
+                recorder.record(i, static_cast<std::uint16_t>(thread), EventKind::Counter, 0, 0, 0);
+            }
+        });
+    }
+    for (std::thread& producer : producers) {
+        producer.join();
+    }
+    const auto byTime = [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; };
+    std::vector<Event> all;
+    std::size_t drains = 0;
+    constexpr std::size_t kLimit = 5000;
+    while (true) {
+        std::vector<Event> batch;
+        const std::size_t count = recorder.drain(batch, kLimit);
+        if (count == 0) {
+            break;
+        }
+        ++drains;
+        EXPECT_LE(count, kLimit + 2); // the cutoff's own tick may hold a couple more
+        EXPECT_TRUE(std::is_sorted(batch.begin(), batch.end(), byTime));
+        if (!all.empty()) {
+            EXPECT_GE(batch.front().timeNs, all.back().timeNs); // nothing left behind is earlier
+        }
+        all.insert(all.end(), batch.begin(), batch.end());
+    }
+    EXPECT_EQ(all.size(), 3U * kPerThread); // nothing lost or taken twice
+    EXPECT_GE(drains, 3U * kPerThread / (kLimit + 2));
+    // Each thread's events arrive in the order it recorded them.
+    std::vector<std::uint32_t> next(3, 0);
+    for (const Event& event : all) {
+        EXPECT_EQ(event.task, next[event.lane]++);
+    }
+}
+
 TEST(Recorder, ForeignEventsAreMergedByTime) {
     Recorder recorder;
     recorder.record(1, 0, EventKind::TaskState, 1, 0, 0);

@@ -21,6 +21,9 @@ constexpr int kSaturatedFrameIntervalMs = 33;
 constexpr qint64 kFrameWorkTargetNs = 13'000'000;
 constexpr qint64 kIngestBudgetMaxNs = 5'000'000;
 constexpr qint64 kIngestBudgetMinNs = 1'500'000;
+// Events drained from the run per frame, about 5 ms of it: after a stall the engine may have 100,000 waiting, and
+// taking them all at once took one frame 25 ms. The timeline takes fewer than this per frame anyway.
+constexpr std::size_t kDrainLimit = 30'000;
 constexpr std::size_t kIngestChunk = 256;
 constexpr std::int64_t kReservedTasksMax = 1'000'000; // the engine's own limit
 } // namespace
@@ -187,17 +190,19 @@ void RunController::tick() {
     }
     QElapsedTimer clock;
     clock.start();
-    const bool done = slot.run->finished();
-    m_lastDrainCount = slot.run->pollTrace();
-    m_lastDrainNs = clock.nsecsElapsed();
-    if (done) {
-        // The exact timeline is built from the whole trace off this thread: what is still pending is not needed.
+    if (slot.run->finished()) {
+        // The exact timeline is built from the whole trace off this thread, which drains what is left: what is
+        // still pending is not needed.
+        m_lastDrainCount = 0;
+        m_lastDrainNs = 0;
         dropPending();
         m_frameOldestNs = -1;
         beginFinishing(slot);
         Q_EMIT frame(clock.nsecsElapsed());
         return;
     }
+    m_lastDrainCount = slot.run->pollTrace(kDrainLimit);
+    m_lastDrainNs = clock.nsecsElapsed();
     // Ten thousand tasks starting at once are a burst of events: the timeline takes them a budget's worth per frame,
     // so that a frame's work is bounded and the window keeps answering while it catches up. With nothing pending, the
     // drained batch goes in straight from the run; only what the budget leaves is kept, in a block whose memory is
@@ -277,7 +282,6 @@ core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& 
 
 void RunController::beginFinishing(VariantSlot& slot) {
     slot.run->wait(); // the run said it finished: its threads and workers are gone, this returns at once
-    slot.run->pollTrace();
     // The worker reads the finished run's trace and the earlier results; nothing writes them until endFinishing.
     std::vector<const core::VariantRun*> earlier;
     for (const auto& other : m_slots) {
@@ -285,7 +289,8 @@ void RunController::beginFinishing(VariantSlot& slot) {
             earlier.push_back(&other->result);
         }
     }
-    const core::Run* run = slot.run.get();
+    // The worker is the run's consumer from here on (tick polls no more until endFinishing): it drains the rest.
+    core::Run* run = slot.run.get();
     // The slots, and so the next one's plan, stay as they are until the worker is done (see waitForFinishing).
     const auto next = static_cast<std::size_t>(m_live + 1);
     const core::Plan* nextPlan = next < m_slots.size() && !m_stopRequested ? &m_slots[next]->plan : nullptr;
@@ -294,6 +299,7 @@ void RunController::beginFinishing(VariantSlot& slot) {
                                         earlier, scenario = m_scenario, parameters = m_parameters,
                                         nextPlan]() mutable {
             auto done = std::make_unique<Finished>();
+            run->pollTrace();
             done->result.variant = std::move(name);
             done->result.trace = run->trace();
             done->result.outcome = run->outcome();
