@@ -99,23 +99,28 @@ QString MainWindow::variantLabel(int index) const {
     return variantCaption(slot.result, m_controller.report(), scenario != nullptr ? scenario->baseline : std::string());
 }
 
-void MainWindow::refreshViews(bool sameRun) {
-    std::vector<SharedTimeline> timelines;
-    std::vector<QString> labels;
-    std::vector<QString> names;
+MainWindow::ShownVariants MainWindow::shownVariants() const {
+    ShownVariants shown;
     for (std::size_t i = 0; i < m_controller.slots().size(); ++i) {
         const auto& slot = *m_controller.slots()[i];
         if (slot.run || slot.finished) {
-            timelines.push_back(m_controller.timelineOf(i));
-            labels.push_back(variantLabel(static_cast<int>(i)));
-            names.push_back(slot.name);
+            shown.timelines.push_back(m_controller.timelineOf(i));
+            shown.labels.push_back(variantLabel(static_cast<int>(i)));
+            shown.names.push_back(slot.name);
         }
     }
-    m_timeline->setVariants(timelines, labels);
-    if (sameRun) {
-        m_charts->updateVariants(std::move(timelines), std::move(names));
-    } else {
-        m_charts->setVariants(std::move(timelines), std::move(names));
+    return shown;
+}
+
+void MainWindow::refreshViews(bool sameRun) {
+    ShownVariants shown = shownVariants();
+    m_timeline->setVariants(shown.timelines, std::move(shown.labels));
+    if (!sameRun) {
+        m_chartsCatchUp = 0;
+        m_charts->setHeld(false);
+        m_charts->setVariants(std::move(shown.timelines), std::move(shown.names));
+    } else if (m_chartsCatchUp == 0) {
+        m_charts->updateVariants(std::move(shown.timelines), std::move(shown.names));
     }
 }
 
@@ -139,6 +144,7 @@ void MainWindow::onRunStarted() {
     updateParametersLine();
     refreshViews(false); // the views let go of the previous run's data here
     m_timeline->setLive(true);
+    m_charts->setLive(true);
     m_timeline->zoomToFit();
     updateActions();
 }
@@ -149,7 +155,13 @@ void MainWindow::onFrame(qint64 pollNs) {
     const int live = m_controller.liveIndex();
     m_timeline->dataChanged();
     const qint64 timelineNs = clock.nsecsElapsed();
-    m_charts->dataChanged();
+    if (m_chartsCatchUp > 0 && --m_chartsCatchUp == 0) {
+        ShownVariants shown = shownVariants();
+        m_charts->setHeld(false);
+        m_charts->updateVariants(std::move(shown.timelines), std::move(shown.names));
+    } else {
+        m_charts->dataChanged(); // nothing while held
+    }
     const qint64 chartsNs = clock.nsecsElapsed();
     // Paint now rather than later, so that the frame time below covers the whole frame.
     m_timeline->viewport()->repaint();
@@ -186,6 +198,10 @@ void MainWindow::onFrame(qint64 pollNs) {
 void MainWindow::onVariantFinished(int /*index*/) {
     QElapsedTimer clock;
     clock.start();
+    // The exact timeline goes up in this frame, the charts take the exact data in the next (they keep the live lines
+    // one frame longer), so that the two do not add up in one frame.
+    m_chartsCatchUp = 2;
+    m_charts->setHeld(true); // the timeline's range moves with the exact data: the charts follow next frame
     refreshViews(true);
     if (kFrameDebug) {
         std::fprintf(stderr, "variant finished: views %.1f ms\n", static_cast<double>(clock.nsecsElapsed()) / 1e6);
@@ -206,8 +222,11 @@ void MainWindow::onRunFinished(bool stopped) {
     clock.start();
     m_frameStats.finishRun(kStatsTailMs);
     m_summaryPending = false;
+    m_chartsCatchUp = 0; // everything up to date now
+    m_charts->setHeld(false);
     refreshViews(true);
     m_timeline->setLive(false);
+    m_charts->setLive(false);
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());
     if (kFrameDebug) {

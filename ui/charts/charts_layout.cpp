@@ -181,9 +181,16 @@ void ChartsPanel::updateVisibility() {
     // the layout off, the charts that appear together cost one layout, done at the end.
     m_layout->setEnabled(false);
     std::vector<ChartSlot*> shown;
+    m_showPending = false;
+    bool appeared = false;
     for (const std::size_t index : columnOrder()) {
         ChartSlot& slot = m_charts[index];
         if (slot.seriesCount > 0 && !slot.suppressed) {
+            if (slot.view->isHidden() && m_live && appeared) {
+                m_showPending = true; // its turn comes next frame
+                continue;
+            }
+            appeared = appeared || slot.view->isHidden();
             shown.push_back(&slot);
         } else {
             slot.view->hide();

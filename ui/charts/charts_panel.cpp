@@ -397,8 +397,30 @@ std::int64_t ChartsPanel::dataEndNs() const {
     return end;
 }
 
+void ChartsPanel::setLive(bool live) {
+    m_live = live;
+    if (!live && m_showPending) {
+        updateVisibility();
+    }
+}
+
+void ChartsPanel::setHeld(bool held) {
+    m_held = held;
+    if (!held && m_changedWhileHeld) {
+        m_changedWhileHeld = false;
+        dataChanged();
+    }
+}
+
 void ChartsPanel::dataChanged() {
+    if (m_held) {
+        m_changedWhileHeld = true;
+        return;
+    }
     syncSeries();
+    if (m_showPending) {
+        updateVisibility();
+    }
     const bool followData = m_rangeEndNs <= m_rangeStartNs;
     const std::int64_t startNs = followData ? 0 : m_rangeStartNs;
     const std::int64_t endNs = followData ? std::max<std::int64_t>(dataEndNs(), 1) : m_rangeEndNs;

@@ -115,6 +115,11 @@ public Q_SLOTS:
     void repaintNow();
     // A vertical line at this time on every chart (the replay playhead); nullopt hides it.
     void setPlayhead(std::optional<std::int64_t> ns);
+    // While a run is live, charts that appear together are shown one per frame: the first show of a chart and the
+    // layout of the column cost 8-10 ms each, and three at once made one frame of 30.
+    void setLive(bool live);
+    // Held, the charts keep the lines they have: a time range or data change waits until they are let go.
+    void setHeld(bool held);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -204,6 +209,10 @@ private:
     std::optional<std::int64_t> m_playheadNs;
     std::optional<std::pair<double, double>> m_alignGlobal; // the timeline's time area, global x
     bool m_layingOut = false;
+    bool m_live = false;
+    bool m_showPending = false; // a chart with lines waits for the next frame to be shown (setLive)
+    bool m_held = false;
+    bool m_changedWhileHeld = false;
 };
 
 } // namespace interleave::ui

@@ -280,8 +280,10 @@ void TimelinePainter::paintGroup(QPainter& painter, const QRect& row, const Task
     painter.save();
     painter.setRenderHint(QPainter::Antialiasing, false);
     painter.setPen(Qt::NoPen);
+    QPolygonF outline;
+    outline.reserve(4 * static_cast<qsizetype>(columns) + 4); // at most two points per column and edge
     for (std::size_t band = 0; band < kBands; ++band) {
-        QPolygonF outline;
+        outline.clear();
         addStep(outline, edges[band + 1], true);
         addStep(outline, edges[band], false);
         const core::TaskState state = kGroupStates[band];
