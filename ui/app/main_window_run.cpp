@@ -282,6 +282,7 @@ void MainWindow::startFromOptions() {
         // Dock sizes restored before the window had its size come out squeezed: restore them again now.
         restoreState(QSettings().value(QStringLiteral("window/state")).toByteArray());
     }
+    m_charts->warmUp();
     if (m_options.presenter) {
         setPresenterMode(true);
     }

@@ -17,6 +17,8 @@
 #include <QScrollArea>
 #include <QSet>
 #include <QToolTip>
+#include <QImage>
+#include <QPainter>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -401,6 +403,28 @@ void ChartsPanel::setLive(bool live) {
     m_live = live;
     if (!live && m_showPending) {
         updateVisibility();
+    }
+}
+
+void ChartsPanel::warmUp() {
+    const int width = std::max(400, m_scroll->viewport()->width());
+    QImage canvas(width, 120, QImage::Format_ARGB32_Premultiplied);
+    for (std::size_t index = 0; index < kChartCount; ++index) {
+        ChartSlot& slot = m_charts[index];
+        if (slot.seriesCount > 0) {
+            continue; // in use already
+        }
+        QLineSeries stand;
+        stand.append(0, 0);
+        stand.append(1, 1);
+        slot.chart->addSeries(&stand);
+        stand.attachAxis(slot.xAxis);
+        stand.attachAxis(slot.yAxis);
+        slot.view->resize(canvas.size());
+        QPainter painter(&canvas);
+        slot.view->render(&painter);
+        painter.end();
+        slot.chart->removeSeries(&stand);
     }
 }
 

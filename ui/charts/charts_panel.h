@@ -120,6 +120,10 @@ public Q_SLOTS:
     void setLive(bool live);
     // Held, the charts keep the lines they have: a time range or data change waits until they are let go.
     void setHeld(bool held);
+    // Draws each fixed chart once, off screen, with a stand-in line: Qt Charts' first layout and paint of a chart
+    // (its fonts, label items and scene) cost 15-25 ms, which otherwise lands in the first frame of a run that shows
+    // it. Called once the window is up, before any run.
+    void warmUp();
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
