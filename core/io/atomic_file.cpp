@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <random>
 #include <streambuf>
 
 #include <fcntl.h>
@@ -112,16 +113,22 @@ struct TempFile {
 void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
     const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     TempFile temp;
-    std::string pattern = (directory / ("." + path.filename().string() + ".XXXXXX")).string();
-    temp.fd = ::mkstemp(pattern.data());
+    // Created here rather than by mkstemp: close-on-exec from the start (a worker spawned meanwhile must not inherit
+    // it), and mode 0666 less the umask as any saved file, with no process-wide umask(0) window to read the umask.
+    std::random_device entropy;
+    for (int attempt = 0; attempt < 100 && temp.fd < 0; ++attempt) {
+        const std::string candidate =
+            (directory / fmt::format(".{}.{:08x}", path.filename().string(), entropy())).string();
+        temp.fd = ::open(candidate.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (temp.fd >= 0) {
+            temp.path = candidate;
+        } else if (errno != EEXIST) {
+            break;
+        }
+    }
     if (temp.fd < 0) {
         throw FileWriteError(fmt::format("cannot write '{}': {}", path.string(), reason(errno)));
     }
-    temp.path = pattern;
-    // mkstemp creates 0600; a saved file should get the usual permissions (0666 minus the umask).
-    const mode_t mask = ::umask(0);
-    ::umask(mask);
-    ::fchmod(temp.fd, 0666 & ~mask);
 
     FdBuffer buffer(temp.fd);
     std::ostream stream(&buffer);
@@ -142,6 +149,17 @@ void writeFileAtomically(const std::filesystem::path& path, const std::function<
         throw FileWriteError(fmt::format("cannot replace '{}': {}", path.string(), reason(errno)));
     }
     temp.committed = true;
+    // The rename is durable once the directory is: without this, a power cut can bring back the old file, or none.
+    const int directoryFd = ::open(directory.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (directoryFd < 0) {
+        throw FileWriteError(fmt::format("cannot make '{}' durable: {}", path.string(), reason(errno)));
+    }
+    const bool synced = ::fsync(directoryFd) == 0;
+    const int syncError = errno;
+    ::close(directoryFd);
+    if (!synced) {
+        throw FileWriteError(fmt::format("cannot make '{}' durable: {}", path.string(), reason(syncError)));
+    }
 }
 
 } // namespace interleave::core

@@ -148,7 +148,8 @@ ImportResult parse(ChunkStream& stream, const std::string& prefix, const ChunkRe
 
 ImportResult importChromeTrace(const std::filesystem::path& file, const ImportProgress& progress) {
     const std::string prefix = file.string() + ": ";
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> handle(std::fopen(file.c_str(), "rb"), &std::fclose);
+    // "e": close-on-exec (glibc), so that a worker process spawned meanwhile does not inherit the file.
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> handle(std::fopen(file.c_str(), "rbe"), &std::fclose);
     if (!handle) {
         throw ImportError(fmt::format("{}cannot open the file: {}", prefix, std::strerror(errno)), 0, 0, 0);
     }
@@ -158,7 +159,7 @@ ImportResult importChromeTrace(const std::filesystem::path& file, const ImportPr
     ChunkStream stream(handle.get(), total, &progress);
     std::vector<char> buffer;
     ChunkReader read = [&](std::uint64_t offset, std::size_t length) -> std::string_view {
-        std::unique_ptr<std::FILE, int (*)(std::FILE*)> again(std::fopen(file.c_str(), "rb"), &std::fclose);
+        std::unique_ptr<std::FILE, int (*)(std::FILE*)> again(std::fopen(file.c_str(), "rbe"), &std::fclose);
         if (!again || std::fseek(again.get(), static_cast<long>(offset), SEEK_SET) != 0) {
             return {};
         }

@@ -33,7 +33,7 @@ struct ChildReport {
 } // namespace
 
 std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::uint64_t targetBytes) {
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "wb"), &std::fclose);
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "wbe"), &std::fclose);
     if (!stream) {
         throw std::runtime_error(fmt::format("cannot write {}", file.string()));
     }

@@ -71,6 +71,7 @@ public:
     std::vector<Event> batch;
     std::unique_ptr<Engine> engine;
     std::thread thread;
+    std::mutex joinMutex; // joins `thread` once, whoever waits (waitFor)
     mutable std::mutex mutex;
     std::condition_variable finishedCondition;
     bool started = false;
@@ -84,6 +85,7 @@ public:
 Run::Run(Plan plan) : m_impl(std::make_unique<Impl>(std::move(plan))) {}
 
 Run::~Run() {
+    std::lock_guard joining(m_impl->joinMutex);
     if (m_impl->thread.joinable()) {
         requestStop();
         m_impl->thread.join();
@@ -121,8 +123,12 @@ bool Run::waitFor(std::chrono::nanoseconds timeout) {
     }
     const bool done = m_impl->finishedCondition.wait_for(lock, timeout, [this] { return m_impl->finished; });
     lock.unlock();
-    if (done && m_impl->thread.joinable()) {
-        m_impl->thread.join();
+    if (done) {
+        // Two threads may wait at once (the window's and a finishing worker's): one of them joins.
+        std::lock_guard joining(m_impl->joinMutex);
+        if (m_impl->thread.joinable()) {
+            m_impl->thread.join();
+        }
     }
     return done;
 }

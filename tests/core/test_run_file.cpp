@@ -15,7 +15,9 @@
 #include <iterator>
 #include <unistd.h>
 
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
 namespace interleave::test {
@@ -223,6 +225,33 @@ TEST_F(RunFileTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {
     writeFileAtomically(path("out.txt"), [](std::ostream& out) { out << "new content"; });
     EXPECT_EQ(readBytes(path("out.txt")), "new content");
     EXPECT_EQ(fileCount(), 1U);
+}
+
+// The temporary is close-on-exec while it is being written (a worker spawned meanwhile must not inherit it), and
+// the saved file has the permissions of any file the user saves: 0666 less the umask.
+TEST_F(RunFileTest, AnAtomicWriteIsCloseOnExecAndHonoursTheUmask) {
+    const mode_t previous = ::umask(027);
+    bool closeOnExec = false;
+    int temporaries = 0;
+    writeFileAtomically(path("mode.txt"), [&](std::ostream& out) {
+        out << "data";
+        for (const auto& entry : fs::directory_iterator("/proc/self/fd")) {
+            std::error_code error;
+            const fs::path target = fs::read_symlink(entry.path(), error);
+            if (error || target.parent_path() != fs::canonical(path(""))) {
+                continue;
+            }
+            ++temporaries;
+            const int fd = std::stoi(entry.path().filename().string());
+            closeOnExec = (::fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+        }
+    });
+    ::umask(previous);
+    EXPECT_EQ(temporaries, 1);
+    EXPECT_TRUE(closeOnExec);
+    struct stat info = {};
+    ASSERT_EQ(::stat(path("mode.txt").c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0640U);
 }
 
 TEST_F(RunFileTest, AFailingWriterLeavesThePreviousFileIntact) {

@@ -169,5 +169,18 @@ TEST(Runtime, StopCancelsEveryTaskPromptly) {
     }
 }
 
+// The window and a finishing worker may both wait for one run: the engine thread is joined once, whoever gets there.
+TEST(Runtime, TwoThreadsCanWaitForOneRun) {
+    for (int round = 0; round < 20; ++round) {
+        PlanBuilder builder(Model::Async);
+        core::Run run(builder.program({io(1)}).build());
+        run.start();
+        std::thread other([&run] { run.wait(); });
+        run.wait();
+        other.join();
+        EXPECT_TRUE(run.finished());
+    }
+}
+
 } // namespace
 } // namespace interleave::test
