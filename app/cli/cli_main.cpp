@@ -53,7 +53,8 @@ int run(int argc, char** argv) {
     CLI::App app{
         "interleave-cli: run Interleave's concurrency lessons headless, check them and export traces.\n"
         "Exit codes: 0 ok, 1 an expectation failed, 2 bad input (nothing ran), 3 a run failed,\n"
-        "4 an export could not be written, 130 interrupted by Ctrl-C (partial results are still printed and exported).",
+        "4 an export could not be written, 5 an internal error (a bug), 130 interrupted by Ctrl-C (partial results\n"
+        "are still printed and exported).",
         "interleave-cli"};
     app.set_version_flag("--version", "interleave-cli 0.1.0");
     app.require_subcommand(1);
@@ -148,7 +149,7 @@ int main(int argc, char** argv) {
         fmt::print(stderr, "interleave-cli: {}\n", error.what());
         return interleave::cli::kExitUsage;
     } catch (const std::exception& error) {
-        fmt::print(stderr, "interleave-cli: unexpected error: {}\n", error.what());
-        return interleave::cli::kExitChecksFailed;
+        fmt::print(stderr, "interleave-cli: unexpected error (please report it): {}\n", error.what());
+        return interleave::cli::kExitInternal;
     }
 }

@@ -9,10 +9,11 @@
 namespace interleave::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitChecksFailed = 1; // an expectation failed, or an unexpected error
+inline constexpr int kExitChecksFailed = 1; // an expectation failed
 inline constexpr int kExitUsage = 2;        // a bad lesson file, argument or setting: nothing ran
 inline constexpr int kExitRunFailed = 3;    // a run failed (e.g. a broken process pool)
 inline constexpr int kExitWriteFailed = 4;  // an export could not be written (any earlier file is left intact)
+inline constexpr int kExitInternal = 5;     // an unexpected error inside interleave-cli: a bug to report
 // A stop signal gives 128 + its number: 130 for Ctrl-C.
 
 struct RunSettings {

@@ -1,6 +1,7 @@
 // Ctrl-C handling: a flag set by the signal handler, polled by the run loop.
 #include "stop_signal.h"
 
+#include <atomic>
 #include <csignal>
 #include <unistd.h>
 
@@ -8,13 +9,15 @@ namespace interleave::cli {
 
 namespace {
 
-volatile std::sig_atomic_t g_stopSignal = 0;
+// Set by the handler, read by other threads (the run loop, an import's watcher): a lock-free atomic is both safe in a
+// signal handler and visible across threads, which a volatile sig_atomic_t is not.
+std::atomic<int> g_stopSignal{0};
+static_assert(std::atomic<int>::is_always_lock_free);
 
 extern "C" void onStopSignal(int signalNumber) {
-    if (g_stopSignal != 0) {
+    if (g_stopSignal.exchange(signalNumber) != 0) {
         _exit(128 + signalNumber); // a second Ctrl-C while the first stop is still pending: give up now
     }
-    g_stopSignal = signalNumber;
 }
 
 } // namespace
@@ -29,7 +32,7 @@ void installStopHandlers() {
 }
 
 int stopSignal() {
-    return g_stopSignal;
+    return g_stopSignal.load();
 }
 
 } // namespace interleave::cli

@@ -16,6 +16,7 @@
 #include <stdexcept>
 #include <sys/wait.h>
 #include <thread>
+#include <utility>
 #include <unistd.h>
 
 extern char** environ;
@@ -88,25 +89,69 @@ void ProcessPool::start() {
     }
 }
 
+namespace {
+
+// A file descriptor closed when it goes out of scope, unless released.
+struct OwnedFd {
+    int fd = -1;
+    OwnedFd() = default;
+    OwnedFd(const OwnedFd&) = delete;
+    OwnedFd& operator=(const OwnedFd&) = delete;
+    ~OwnedFd() {
+        if (fd >= 0) {
+            ::close(fd);
+        }
+    }
+    int release() { return std::exchange(fd, -1); }
+};
+
+// posix_spawn's file actions and attributes, initialised and destroyed in step.
+struct SpawnSetup {
+    posix_spawn_file_actions_t actions{};
+    posix_spawnattr_t attributes{};
+    bool hasActions = false;
+    bool hasAttributes = false;
+    SpawnSetup() = default;
+    SpawnSetup(const SpawnSetup&) = delete;
+    SpawnSetup& operator=(const SpawnSetup&) = delete;
+    ~SpawnSetup() {
+        if (hasActions) {
+            posix_spawn_file_actions_destroy(&actions);
+        }
+        if (hasAttributes) {
+            posix_spawnattr_destroy(&attributes);
+        }
+    }
+};
+
+} // namespace
+
 void ProcessPool::spawn(Worker& worker) {
-    int toChild[2];
-    int fromChild[2];
-    if (pipe2(toChild, O_CLOEXEC) != 0) {
-        throw std::runtime_error(
-            fmt::format("cannot create a pipe for worker {}: {}", worker.index, std::strerror(errno)));
-    }
-    if (pipe2(fromChild, O_CLOEXEC) != 0) {
-        ::close(toChild[0]);
-        ::close(toChild[1]);
-        throw std::runtime_error(
-            fmt::format("cannot create a pipe for worker {}: {}", worker.index, std::strerror(errno)));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, toChild[0], STDIN_FILENO);
-    posix_spawn_file_actions_adddup2(&actions, fromChild[1], STDOUT_FILENO);
-    posix_spawnattr_t attributes;
-    posix_spawnattr_init(&attributes);
+    // Every call below returns an error number rather than setting errno; any failure stops the pool's start with
+    // the reason, and nothing is left open.
+    auto check = [&worker](int result, const char* what) {
+        if (result != 0) {
+            throw std::runtime_error(
+                fmt::format("cannot start worker {}: {}: {}", worker.index, what, std::strerror(result)));
+        }
+    };
+    OwnedFd toChild[2];
+    OwnedFd fromChild[2];
+    int ends[2];
+    check(pipe2(ends, O_CLOEXEC) != 0 ? errno : 0, "pipe");
+    toChild[0].fd = ends[0];
+    toChild[1].fd = ends[1];
+    check(pipe2(ends, O_CLOEXEC) != 0 ? errno : 0, "pipe");
+    fromChild[0].fd = ends[0];
+    fromChild[1].fd = ends[1];
+
+    SpawnSetup setup;
+    check(posix_spawn_file_actions_init(&setup.actions), "posix_spawn_file_actions_init");
+    setup.hasActions = true;
+    check(posix_spawn_file_actions_adddup2(&setup.actions, toChild[0].fd, STDIN_FILENO), "dup2 of its input");
+    check(posix_spawn_file_actions_adddup2(&setup.actions, fromChild[1].fd, STDOUT_FILENO), "dup2 of its output");
+    check(posix_spawnattr_init(&setup.attributes), "posix_spawnattr_init");
+    setup.hasAttributes = true;
     sigset_t noSignals;
     sigemptyset(&noSignals);
     sigset_t defaults;
@@ -114,11 +159,13 @@ void ProcessPool::spawn(Worker& worker) {
     sigaddset(&defaults, SIGPIPE);
     sigaddset(&defaults, SIGINT);
     sigaddset(&defaults, SIGTERM);
-    posix_spawnattr_setsigmask(&attributes, &noSignals);
-    posix_spawnattr_setsigdefault(&attributes, &defaults);
+    check(posix_spawnattr_setsigmask(&setup.attributes, &noSignals), "posix_spawnattr_setsigmask");
+    check(posix_spawnattr_setsigdefault(&setup.attributes, &defaults), "posix_spawnattr_setsigdefault");
     // Own process group: a Ctrl-C at the terminal goes to the engine, which then stops the workers itself.
-    posix_spawnattr_setpgroup(&attributes, 0);
-    posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+    check(posix_spawnattr_setpgroup(&setup.attributes, 0), "posix_spawnattr_setpgroup");
+    check(posix_spawnattr_setflags(&setup.attributes,
+                                   POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP),
+          "posix_spawnattr_setflags");
 
     const std::string parent = std::to_string(getpid());
     const std::string lane = std::to_string(worker.lane);
@@ -132,21 +179,16 @@ void ProcessPool::spawn(Worker& worker) {
                           "--run-start",   runStart.c_str(), "--cpu-rate",   cpuRate.c_str(), "--seed",
                           seed.c_str(),    "--background",   background,     nullptr};
     m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
-    const int result =
-        posix_spawn(&worker.pid, program.c_str(), &actions, &attributes, const_cast<char**>(argv), environ);
-    posix_spawn_file_actions_destroy(&actions);
-    posix_spawnattr_destroy(&attributes);
-    ::close(toChild[0]);
-    ::close(fromChild[1]);
+    const int result = posix_spawn(&worker.pid, program.c_str(), &setup.actions, &setup.attributes,
+                                   const_cast<char**>(argv), environ);
     if (result != 0) {
-        ::close(toChild[1]);
-        ::close(fromChild[0]);
         worker.pid = -1;
         throw std::runtime_error(
             fmt::format("cannot start worker {} ('{}'): {}", worker.index, program, std::strerror(result)));
     }
-    worker.input = toChild[1];
-    worker.output = std::make_unique<asio::posix::stream_descriptor>(m_io, fromChild[0]);
+    // The child has its ends; the parent keeps the others.
+    worker.input = toChild[1].release();
+    worker.output = std::make_unique<asio::posix::stream_descriptor>(m_io, fromChild[0].release());
 }
 
 void ProcessPool::readHeader(Worker& worker) {
