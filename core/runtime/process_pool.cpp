@@ -15,33 +15,12 @@
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
-#include <thread>
 #include <utility>
 #include <unistd.h>
 
 extern char** environ;
 
 namespace interleave::core {
-
-namespace {
-
-// waitpid that gives a just-exited child a moment to become reapable, then kills it if it lingers.
-int reapChild(pid_t pid) {
-    int status = 0;
-    for (int attempt = 0; attempt < 50; ++attempt) {
-        const pid_t result = waitpid(pid, &status, WNOHANG);
-        if (result == pid || (result < 0 && errno == ECHILD)) {
-            return status;
-        }
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
-    return status;
-}
-
-} // namespace
 
 std::filesystem::path locateWorkerExecutable(const std::filesystem::path& configured) {
     if (!configured.empty()) {
@@ -312,16 +291,39 @@ std::string ProcessPool::describeExit(Worker& worker, int status) const {
 }
 
 void ProcessPool::onPipeClosed(Worker& worker) {
-    if (worker.reaped || worker.pid < 0) {
+    if (worker.reaped || worker.pid < 0 || worker.reapTimer) {
         return;
     }
-    const bool expected = m_shuttingDown && !worker.busy;
-    const int status = reapChild(worker.pid);
-    worker.reaped = true;
     if (worker.input >= 0) {
         ::close(worker.input);
         worker.input = -1;
     }
+    reap(worker, m_shuttingDown && !worker.busy, 0);
+}
+
+void ProcessPool::reap(Worker& worker, bool expected, int attempt) {
+    // A child whose pipe just closed may take a moment to become reapable: look again every millisecond on the loop's
+    // timer (never sleeping on the loop thread), and after 50 ms kill it.
+    int status = 0;
+    const pid_t result = waitpid(worker.pid, &status, WNOHANG);
+    if (result == 0 && attempt < kReapAttempts) {
+        if (!worker.reapTimer) {
+            worker.reapTimer = std::make_unique<asio::steady_timer>(m_io);
+        }
+        worker.reapTimer->expires_after(std::chrono::milliseconds(1));
+        worker.reapTimer->async_wait([this, &worker, expected, attempt](std::error_code error) {
+            if (!error && !worker.reaped) {
+                reap(worker, expected, attempt + 1);
+            }
+        });
+        return;
+    }
+    if (result == 0) {
+        kill(worker.pid, SIGKILL);
+        while (waitpid(worker.pid, &status, 0) < 0 && errno == EINTR) {
+        }
+    }
+    worker.reaped = true;
     if (expected || m_context.stopRequested()) {
         return;
     }
@@ -346,6 +348,9 @@ void ProcessPool::killAndReap() {
         if (worker->input >= 0) {
             ::close(worker->input);
             worker->input = -1;
+        }
+        if (worker->reapTimer) {
+            worker->reapTimer->cancel();
         }
         if (worker->pid > 0 && !worker->reaped) {
             kill(worker->pid, SIGKILL);

@@ -6,6 +6,7 @@
 
 #include <asio/io_context.hpp>
 #include <asio/posix/stream_descriptor.hpp>
+#include <asio/steady_timer.hpp>
 
 #include <array>
 #include <deque>
@@ -58,6 +59,7 @@ private:
         bool ready = false;
         bool busy = false;
         bool reaped = false;
+        std::unique_ptr<asio::steady_timer> reapTimer; // while waiting for it to become reapable (reap)
         std::uint64_t currentJob = 0;
         std::uint32_t currentTask = 0;
     };
@@ -67,6 +69,9 @@ private:
     void readPayload(Worker& worker, WorkerMessage type);
     void handleMessage(Worker& worker, WorkerMessage type);
     void onPipeClosed(Worker& worker);
+    // Reaps a worker whose pipe closed, without blocking the loop; a failure is reported unless `expected`.
+    void reap(Worker& worker, bool expected, int attempt);
+    static constexpr int kReapAttempts = 50;
     void dispatch();
     void closeInputs();
     std::string describeExit(Worker& worker, int status) const;
