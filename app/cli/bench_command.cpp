@@ -3,6 +3,7 @@
 
 #include "io/import_bench.h"
 #include "progress.h"
+#include "stop_signal.h"
 #include "runtime/engine_bench.h"
 
 #include <fmt/format.h>
@@ -70,9 +71,16 @@ int runBenchmarks(bool quick, bool json, bool strict) {
     options.quick = quick;
     options.workerExecutable = workerBesideExecutable();
     options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
-    const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
-    progress.clear();
-    return printFigures(figures, quick, json, strict);
+    options.stopRequested = [] { return stopSignal() != 0; };
+    try {
+        const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
+        progress.clear();
+        return printFigures(figures, quick, json, strict);
+    } catch (const core::BenchInterrupted&) {
+        progress.clear();
+        fmt::print(stderr, "interleave-cli: bench interrupted\n");
+        return 128 + stopSignal();
+    }
 }
 
 int runImportBenchmark(bool quick, bool json, bool strict) {
@@ -81,10 +89,17 @@ int runImportBenchmark(bool quick, bool json, bool strict) {
     if (quick) {
         options.targetBytes = 10ULL * 1000 * 1000;
     }
-    options.progress = [&progress](const std::string& step) { progress.message(step + "…"); };
-    const std::vector<core::BenchFigure> figures = core::runImportBenchmark(options);
-    progress.clear();
-    return printFigures(figures, quick, json, strict);
+    options.progress = [&progress](const std::string& step) { progress.message(step + "… (Ctrl-C stops)"); };
+    options.stopRequested = [] { return stopSignal() != 0; };
+    try {
+        const std::vector<core::BenchFigure> figures = core::runImportBenchmark(options);
+        progress.clear();
+        return printFigures(figures, quick, json, strict);
+    } catch (const core::BenchInterrupted&) {
+        progress.clear();
+        fmt::print(stderr, "interleave-cli: bench interrupted; its trace file is removed\n");
+        return 128 + stopSignal();
+    }
 }
 
 } // namespace interleave::cli

@@ -5,11 +5,15 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -32,7 +36,8 @@ struct ChildReport {
 
 } // namespace
 
-std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::uint64_t targetBytes) {
+std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::uint64_t targetBytes,
+                                        const std::function<bool()>& stopRequested) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> stream(std::fopen(file.c_str(), "wbe"), &std::fclose);
     if (!stream) {
         throw std::runtime_error(fmt::format("cannot write {}", file.string()));
@@ -40,6 +45,9 @@ std::uint64_t writeSyntheticChromeTrace(const std::filesystem::path& file, std::
     fmt::memory_buffer buffer;
     std::uint64_t written = 0;
     auto flush = [&] {
+        if (stopRequested && stopRequested()) {
+            throw BenchInterrupted();
+        }
         if (std::fwrite(buffer.data(), 1, buffer.size(), stream.get()) != buffer.size()) {
             throw std::runtime_error(fmt::format("writing {} failed", file.string()));
         }
@@ -141,20 +149,28 @@ std::vector<BenchFigure> runImportBenchmark(const ImportBenchOptions& options) {
         options.progress(
             fmt::format("writing a {:.0f} MB Chrome trace", static_cast<double>(options.targetBytes) / kMegabyte));
     }
-    const std::uint64_t bytes = writeSyntheticChromeTrace(file, options.targetBytes);
+    const std::uint64_t bytes = writeSyntheticChromeTrace(file, options.targetBytes, options.stopRequested);
     if (options.progress) {
         options.progress(fmt::format("importing {:.0f} MB in a child process", static_cast<double>(bytes) / kMegabyte));
     }
 
     int fds[2] = {-1, -1};
-    if (pipe(fds) != 0) {
+    if (pipe2(fds, O_CLOEXEC) != 0) {
         throw std::runtime_error("pipe failed");
     }
+    const pid_t parent = getpid();
     const pid_t child = fork();
     if (child < 0) {
         throw std::runtime_error("fork failed");
     }
     if (child == 0) {
+        // The child stops with a Ctrl-C at the terminal, and dies with the parent: it never outlives the benchmark.
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent) {
+            _exit(1);
+        }
         close(fds[0]);
         ChildReport report;
         try {
@@ -173,6 +189,18 @@ std::vector<BenchFigure> runImportBenchmark(const ImportBenchOptions& options) {
     ChildReport report;
     std::size_t got = 0;
     while (got < sizeof report) {
+        // Waits in short steps, so that a stop request (the first Ctrl-C) is seen while the child imports.
+        pollfd readable{fds[0], POLLIN, 0};
+        if (poll(&readable, 1, 50) <= 0) { // nothing yet, or a signal came
+            if (options.stopRequested && options.stopRequested()) {
+                kill(child, SIGKILL);
+                while (waitpid(child, nullptr, 0) < 0 && errno == EINTR) {
+                }
+                close(fds[0]);
+                throw BenchInterrupted();
+            }
+            continue;
+        }
         const ssize_t part = read(fds[0], reinterpret_cast<char*>(&report) + got, sizeof report - got);
         if (part <= 0) {
             if (part < 0 && errno == EINTR) {

@@ -172,6 +172,9 @@ double processPoolStartMs(const std::filesystem::path& worker) {
 std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     const bool quick = options.quick;
     auto say = [&](const std::string& what) {
+        if (options.stopRequested && options.stopRequested()) {
+            throw BenchInterrupted();
+        }
         if (options.progress) {
             options.progress(what);
         }

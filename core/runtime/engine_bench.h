@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct BenchOptions {
     bool quick = false; // smaller sizes, for tests
     std::filesystem::path workerExecutable;
     std::function<void(const std::string&)> progress; // called before each figure is measured
+    std::function<bool()> stopRequested;              // asked before each figure; true stops with BenchInterrupted
+};
+
+// A benchmark stopped at the user's request (Ctrl-C); whatever it wrote is removed.
+struct BenchInterrupted : std::runtime_error {
+    BenchInterrupted() : std::runtime_error("the benchmark was interrupted") {}
 };
 
 std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options);

@@ -106,6 +106,9 @@ CliResult runCli(const std::vector<std::string>& args, const CliOptions& options
             environment.push_back(*variable);
         }
     }
+    for (const std::string& entry : options.setEnvironment) {
+        environment.push_back(const_cast<char*>(entry.c_str()));
+    }
     environment.push_back(nullptr);
     const int spawned = posix_spawn(&pid, INTERLEAVE_CLI_PATH, &actions, &attributes, argv.data(), environment.data());
     posix_spawn_file_actions_destroy(&actions);

@@ -22,6 +22,7 @@ struct CliOptions {
     std::optional<std::chrono::milliseconds> interruptAfter; // send SIGINT this long after the start
     std::optional<std::chrono::milliseconds> killChildAfter; // SIGKILL one of the CLI's own child processes
     std::vector<std::string> unsetEnvironment;               // variables the child does not inherit ("DISPLAY")
+    std::vector<std::string> setEnvironment;                 // "NAME=value" entries added (after unsetting)
 };
 
 // Runs INTERLEAVE_CLI_PATH with `args`.

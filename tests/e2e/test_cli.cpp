@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <set>
+#include <thread>
 
 namespace interleave::e2e {
 namespace {
@@ -156,6 +159,42 @@ TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
     EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
     EXPECT_NE(result.out.find("interrupted"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
+}
+
+// The first Ctrl-C stops `bench --import` while it writes or its child imports: exit 130, the child gone and the
+// generated trace removed.
+TEST(Cli, CtrlCStopsTheImportBenchmarkAndLeavesNothingBehind) {
+    TempDir directory;
+    CliOptions options;
+    options.timeout = 60s;
+    options.setEnvironment = {"TMPDIR=" + directory.path()};
+    // At 300 ms it is writing the 100 MB trace; at 1,200 ms its child is importing it (about 0.8 s and 1.2 s here),
+    // unless a fast machine has finished by then, which is the one other outcome allowed.
+    for (const auto after : {300ms, 1200ms}) {
+        options.interruptAfter = after;
+        const CliResult result = runCli({"bench", "--import"}, options);
+        if (after > 300ms && result.exitCode == 0 && result.out.find("import peak memory") != std::string::npos) {
+            continue;
+        }
+        EXPECT_EQ(result.exitCode, 130) << describe(result);
+        EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
+        EXPECT_NE(result.err.find("interrupted"), std::string::npos) << result.err;
+        EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a trace file was left behind";
+    }
+    // No import child outlives it: none of this test's processes is still an interleave-cli.
+    std::this_thread::sleep_for(200ms);
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::ifstream status(entry.path() / "status");
+        std::string line;
+        std::getline(status, line);
+        if (line.find("interleave-cli") == std::string::npos) {
+            continue;
+        }
+        std::string parentLine;
+        while (std::getline(status, parentLine) && parentLine.rfind("PPid:", 0) != 0) {
+        }
+        EXPECT_NE(std::stoi(parentLine.substr(5)), 1) << "an orphaned interleave-cli: " << entry.path();
+    }
 }
 
 TEST(Cli, ABrokenProcessPoolFailsTheRunWithExitThree) {
