@@ -14,12 +14,6 @@ std::atomic<double> g_iterationsPerMs{0.0};
 std::once_flag g_calibrated;
 std::atomic<std::uint64_t> g_sink{0};
 
-std::int64_t threadCpuNs() {
-    timespec now{};
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
-    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-}
-
 std::uint64_t mix(std::int64_t iterations) {
     std::uint64_t state = 0x9E3779B97F4A7C15ULL;
     for (std::int64_t i = 0; i < iterations; ++i) {
@@ -42,15 +36,21 @@ void calibrate() {
     double best = 0;
     for (int round = 0; round < 5; ++round) {
         constexpr std::int64_t kIterations = 1'000'000;
-        const std::int64_t start = threadCpuNs();
+        const std::int64_t start = CpuBurner::threadCpuNs();
         g_sink.fetch_xor(mix(kIterations), std::memory_order_relaxed);
-        const std::int64_t elapsed = std::max<std::int64_t>(threadCpuNs() - start, 1);
+        const std::int64_t elapsed = std::max<std::int64_t>(CpuBurner::threadCpuNs() - start, 1);
         best = std::max(best, static_cast<double>(kIterations) * 1e6 / static_cast<double>(elapsed));
     }
     g_iterationsPerMs.store(best);
 }
 
 } // namespace
+
+std::int64_t CpuBurner::threadCpuNs() {
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return static_cast<std::int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
+}
 
 double CpuBurner::iterationsPerMs() {
     std::call_once(g_calibrated, calibrate);

@@ -1,6 +1,7 @@
 // Real computation measured in "CPU milliseconds on one core", calibrated once per process.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 
 namespace interleave::core {
@@ -15,6 +16,22 @@ public:
     static std::int64_t iterationsFor(std::int64_t durationNs);
     // Runs `iterations` rounds of integer mixing; the result is consumed so the work cannot be optimised away.
     static std::uint64_t burn(std::int64_t iterations);
+
+    // The calling thread's own CPU clock (CLOCK_THREAD_CPUTIME_ID), as Python's time.thread_time() reads it: it
+    // advances only while the thread runs, so time spent preempted or waiting (for the GIL) does not count.
+    static std::int64_t threadCpuNs();
+    // Computes until the calling thread's CPU clock has advanced `durationNs`, in slices of about `sliceNs` (the
+    // calibration only sizes the slices); `betweenSlices` runs after each one (a stop check, a GIL hand-over).
+    // A `cpu: N` step means this: N ms of the thread's CPU time, however long it takes on the wall clock.
+    template <typename Between>
+    static void burnCpuTime(std::int64_t durationNs, std::int64_t sliceNs, Between&& betweenSlices) {
+        const std::int64_t slice = std::max<std::int64_t>(1, iterationsFor(sliceNs));
+        const std::int64_t start = threadCpuNs();
+        while (threadCpuNs() - start < durationNs) {
+            burn(slice);
+            betweenSlices();
+        }
+    }
 };
 
 } // namespace interleave::core

@@ -22,6 +22,9 @@ namespace interleave::core {
 
 namespace {
 
+// A cpu step computes in slices of about this much, reading the thread's CPU clock after each (CpuBurner).
+constexpr std::int64_t kCpuSliceNs = 50'000;
+
 void sleepFor(std::int64_t durationNs) {
     timespec deadline{};
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -72,7 +75,7 @@ private:
             break;
         case OpKind::Cpu:
             state(TaskState::Running, step.labelId, step.line);
-            CpuBurner::burn(CpuBurner::iterationsFor(step.durationNs));
+            CpuBurner::burnCpuTime(step.durationNs, kCpuSliceNs, [] {});
             break;
         case OpKind::Repeat:
             for (std::int64_t i = 0; i < step.count; ++i) {
