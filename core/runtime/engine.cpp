@@ -150,9 +150,10 @@ void Engine::run() {
     m_context.cancelLiveTasks();
 }
 
-TaskFrame Engine::newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane) {
+TaskFrame Engine::newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane,
+                          bool inFlight) {
     TaskFrame frame;
-    frame.ref = m_context.createTask(nameId, index, parent.ref.id, lane);
+    frame.ref = m_context.createTask(nameId, index, parent.ref.id, lane, inFlight);
     frame.randomState = m_plan.options.seed ^ (static_cast<std::uint64_t>(frame.ref.id) * 0xD1B54A32D192ED03ULL);
     return frame;
 }

@@ -58,7 +58,8 @@ private:
     friend class EngineAsyncAccess;
 
     // --- shared
-    TaskFrame newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane);
+    TaskFrame newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane,
+                      bool inFlight = true);
     bool drawFailure(TaskFrame& task, double probability);
     void markFinishedIfLast();
     // Records a task's end: Done, or an exception marker and Failed when `failure` says why. Then checks whether it

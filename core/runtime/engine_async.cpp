@@ -268,7 +268,7 @@ asio::awaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step)
 asio::awaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<AsyncJoin>(co_await asio::this_coro::executor);
     join->remaining = 1;
-    TaskFrame job = newTask(jobName(step), -1, task, m_mainLane);
+    TaskFrame job = newTask(jobName(step), -1, task, m_mainLane, false); // its awaiting task is the one in flight
     std::uint32_t waitingOn = m_context.names.threadPool;
     if (step.placement == Placement::Processes) {
         waitingOn = m_context.names.processPool;

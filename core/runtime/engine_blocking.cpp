@@ -222,7 +222,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
 void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<BlockingJoin>();
     join->remaining = 1;
-    TaskFrame job = newTask(jobName(step), -1, task, task.ref.lane);
+    TaskFrame job = newTask(jobName(step), -1, task, task.ref.lane, false); // its awaiting task is the one in flight
     auto finished = [join](const std::string& error) { join->finishOne(error); };
     if (step.placement == Placement::Processes) {
         m_context.setState(task.ref, TaskState::Blocked, m_context.names.processPool, step.line);

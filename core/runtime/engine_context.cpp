@@ -5,6 +5,10 @@ namespace interleave::core {
 
 namespace {
 constexpr std::uint8_t kNotCreated = 0xFF;
+// Set in a task's state slot when it is not one of the tasks in flight (an offloaded job: Python counts the task
+// that awaits it, not the executor's future).
+constexpr std::uint8_t kUncounted = 0x80;
+constexpr std::uint8_t kStateBits = 0x7F;
 }
 
 EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringTable& strings)
@@ -45,17 +49,22 @@ std::atomic<std::uint8_t>* EngineContext::stateSlot(std::uint32_t task) {
     return &slots[task % kStateBlock];
 }
 
-TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane) {
+TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane,
+                                  bool inFlight) {
     const TaskRef task{m_nextTask.fetch_add(1, std::memory_order_relaxed), lane};
+    const bool counted = inFlight && parent != 0xFFFFFFFFU; // main is not one of the tasks in flight either
     if (auto* slot = stateSlot(task.id)) {
-        slot->store(static_cast<std::uint8_t>(TaskState::Ready), std::memory_order_relaxed);
+        slot->store(static_cast<std::uint8_t>(static_cast<std::uint8_t>(TaskState::Ready) | (counted ? 0 : kUncounted)),
+                    std::memory_order_relaxed);
     }
     m_live.fetch_add(1, std::memory_order_acq_rel);
     recorder.record(task.id, lane, EventKind::TaskCreated, 0, nameId, index);
     if (parent != 0xFFFFFFFFU) {
         recorder.record(task.id, lane, EventKind::TaskParent, 0, 0, static_cast<std::int32_t>(parent));
-        const std::int64_t inFlight = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
-        recorder.record(task.id, lane, EventKind::Counter, 0, names.inFlight, static_cast<std::int32_t>(inFlight));
+    }
+    if (counted) {
+        const std::int64_t now = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
+        recorder.record(task.id, lane, EventKind::Counter, 0, names.inFlight, static_cast<std::int32_t>(now));
     }
     recorder.record(task.id, lane, EventKind::TaskState, static_cast<std::uint8_t>(TaskState::Ready), 0, 0);
     return task;
@@ -68,10 +77,14 @@ TaskRef EngineContext::createMainTask(std::uint16_t lane) {
 void EngineContext::setState(TaskRef task, TaskState state, std::uint32_t subject, std::int32_t line) {
     recorder.record(task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(state), subject, line);
     if (isTerminal(state)) {
+        bool counted = task.id != 0;
         if (auto* slot = stateSlot(task.id)) {
-            slot->store(static_cast<std::uint8_t>(state), std::memory_order_relaxed);
+            const std::uint8_t previous = slot->load(std::memory_order_relaxed);
+            counted = (previous & kUncounted) == 0;
+            slot->store(static_cast<std::uint8_t>(static_cast<std::uint8_t>(state) | (previous & kUncounted)),
+                        std::memory_order_relaxed);
         }
-        if (task.id != 0) {
+        if (counted) {
             const std::int64_t inFlight = m_inFlight.fetch_sub(1, std::memory_order_relaxed) - 1;
             recorder.record(task.id, task.lane, EventKind::Counter, 0, names.inFlight,
                             static_cast<std::int32_t>(inFlight));
@@ -119,8 +132,8 @@ std::size_t EngineContext::cancelLiveTasks() {
         if (slot == nullptr) {
             break;
         }
-        const auto state = static_cast<TaskState>(slot->load(std::memory_order_relaxed));
-        if (slot->load(std::memory_order_relaxed) != kNotCreated && !isTerminal(state)) {
+        const std::uint8_t value = slot->load(std::memory_order_relaxed);
+        if (value != kNotCreated && !isTerminal(static_cast<TaskState>(value & kStateBits))) {
             // The lane is not known here; lane 0 is the run's main lane, and spans keep the lane they ran on.
             setState(TaskRef{id, 0}, TaskState::Cancelled);
             ++cancelled;

@@ -61,7 +61,10 @@ public:
     std::string failureMessage() const;
 
     // Creates a task: TaskCreated (+ TaskParent) and Ready events; counts it in flight unless it is the main task.
-    TaskRef createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane);
+    // `inFlight`: whether the task counts in the in_flight counter (an offloaded job does not: the task awaiting it
+    // is already counted).
+    TaskRef createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane,
+                       bool inFlight = true);
     TaskRef createMainTask(std::uint16_t lane);
     // Records a state change. Terminal states take the task out of flight.
     void setState(TaskRef task, TaskState state, std::uint32_t subject = 0, std::int32_t line = 0);

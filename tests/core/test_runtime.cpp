@@ -169,6 +169,23 @@ TEST(Runtime, StopCancelsEveryTaskPromptly) {
     }
 }
 
+// "Tasks in flight" counts tasks, as asyncio's all_tasks() would: a task awaiting its offloaded job is one, not two
+// (L7 read 16 for its 8 events).
+TEST(Runtime, AnOffloadedJobIsNotASecondTaskInFlight) {
+    for (Model model : {Model::Async, Model::Threads}) {
+        PlanBuilder builder(model);
+        builder.threads(8); // under the threads model the handles hold 4 of the pool's threads while their jobs run
+        builder.program({builder.fanOut(OpKind::Gather, "handle", 4,
+                                        {builder.offload(Placement::Threads, {io(30)})})});
+        const Outcome run = runPlan(builder.build());
+        EXPECT_EQ(run.result.outcome.status, RunStatus::Completed) << toString(model);
+        EXPECT_EQ(run.peak("in_flight"), 4) << toString(model);
+        const CounterSeries* inFlight = run.analysis.counter("in_flight");
+        ASSERT_NE(inFlight, nullptr);
+        EXPECT_EQ(inFlight->points.back().value, 0) << toString(model); // every one counted out again
+    }
+}
+
 // The window and a finishing worker may both wait for one run: the engine thread is joined once, whoever gets there.
 TEST(Runtime, TwoThreadsCanWaitForOneRun) {
     for (int round = 0; round < 20; ++round) {
