@@ -145,6 +145,11 @@ asio::awaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<Plan
 }
 
 asio::awaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
+    if (durationNs <= 0) {
+        // asyncio.sleep(0): one trip round the loop, behind what is ready now; no timer, no system call.
+        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        co_return;
+    }
     const auto deadline = deadlineAfter(durationNs);
     LoopSleeper sleeper{asio::steady_timer(co_await asio::this_coro::executor, deadline)};
     const auto entry = m_loopSleepers.emplace(deadline, &sleeper);
