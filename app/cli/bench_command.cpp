@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <array>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 
 namespace interleave::cli {
@@ -63,6 +64,20 @@ int printFigures(const std::vector<core::BenchFigure>& figures, bool quick, bool
     return strict && !allMet ? kExitChecksFailed : kExitOk;
 }
 
+// Runs `measure` and prints its figures; a Ctrl-C (core::BenchInterrupted) ends it with 128 + the signal.
+int measureAndPrint(ProgressLine& progress, const std::function<std::vector<core::BenchFigure>()>& measure, bool quick,
+                    bool json, bool strict) {
+    try {
+        const std::vector<core::BenchFigure> figures = measure();
+        progress.clear();
+        return printFigures(figures, quick, json, strict);
+    } catch (const core::BenchInterrupted& interrupted) {
+        progress.clear();
+        fmt::print(stderr, "interleave-cli: {}\n", interrupted.what());
+        return 128 + stopSignal();
+    }
+}
+
 } // namespace
 
 int runBenchmarks(bool quick, bool json, bool strict) {
@@ -72,15 +87,7 @@ int runBenchmarks(bool quick, bool json, bool strict) {
     options.workerExecutable = workerBesideExecutable();
     options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
     options.stopRequested = [] { return stopSignal() != 0; };
-    try {
-        const std::vector<core::BenchFigure> figures = core::runEngineBenchmarks(options);
-        progress.clear();
-        return printFigures(figures, quick, json, strict);
-    } catch (const core::BenchInterrupted&) {
-        progress.clear();
-        fmt::print(stderr, "interleave-cli: bench interrupted\n");
-        return 128 + stopSignal();
-    }
+    return measureAndPrint(progress, [&options] { return core::runEngineBenchmarks(options); }, quick, json, strict);
 }
 
 int runImportBenchmark(bool quick, bool json, bool strict) {
@@ -91,15 +98,7 @@ int runImportBenchmark(bool quick, bool json, bool strict) {
     }
     options.progress = [&progress](const std::string& step) { progress.message(step + "… (Ctrl-C stops)"); };
     options.stopRequested = [] { return stopSignal() != 0; };
-    try {
-        const std::vector<core::BenchFigure> figures = core::runImportBenchmark(options);
-        progress.clear();
-        return printFigures(figures, quick, json, strict);
-    } catch (const core::BenchInterrupted&) {
-        progress.clear();
-        fmt::print(stderr, "interleave-cli: bench interrupted; its trace file is removed\n");
-        return 128 + stopSignal();
-    }
+    return measureAndPrint(progress, [&options] { return core::runImportBenchmark(options); }, quick, json, strict);
 }
 
 } // namespace interleave::cli

@@ -27,8 +27,11 @@ public:
     static void burnCpuTime(std::int64_t durationNs, std::int64_t sliceNs, Between&& betweenSlices) {
         const std::int64_t slice = std::max<std::int64_t>(1, iterationsFor(sliceNs));
         const std::int64_t start = threadCpuNs();
-        while (threadCpuNs() - start < durationNs) {
+        while (durationNs > 0) {
             burn(slice);
+            if (threadCpuNs() - start >= durationNs) {
+                return; // done: nothing to hand over after the last slice
+            }
             betweenSlices();
         }
     }

@@ -96,12 +96,6 @@ private:
     // Hands the run's variants to the views; `sameRun` when the shown run has moved on (a variant started or
     // finished), so that the charts keep their lines.
     void refreshViews(bool sameRun);
-    struct ShownVariants {
-        std::vector<SharedTimeline> timelines;
-        std::vector<QString> labels; // the timeline's block captions
-        std::vector<QString> names;
-    };
-    ShownVariants shownVariants() const; // the run's variants that have started, in order
     void updateActions();
     void setPresenterMode(bool on);
     void setLaneMode(LaneMode mode);
@@ -170,9 +164,9 @@ private:
     bool m_firstStart = false;
     void alignChartsSoon(); // once the current layout pass is done: the timeline's time area to the charts
     bool m_alignPending = false;
-    bool m_summaryPending = false;
-    // Frames until the charts take a finished variant's exact data (onVariantFinished); 0 when they are up to date.
-    int m_chartsCatchUp = 0; // a finished variant's figures wait for their own turn (onVariantFinished)
+    bool m_summaryPending = false; // a finished variant's figures wait for their own turn (onVariantFinished)
+    // Frames until the held charts take a finished variant's exact data (onVariantFinished); 0 when not held.
+    int m_chartsCatchUp = 0;
     QByteArray m_layoutBeforePresenting;
     bool m_scriptedRunPending = false;
     QString m_sessionPath;              // the run file the results were saved to or opened from

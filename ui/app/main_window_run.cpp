@@ -99,28 +99,26 @@ QString MainWindow::variantLabel(int index) const {
     return variantCaption(slot.result, m_controller.report(), scenario != nullptr ? scenario->baseline : std::string());
 }
 
-MainWindow::ShownVariants MainWindow::shownVariants() const {
-    ShownVariants shown;
+void MainWindow::refreshViews(bool sameRun) {
+    std::vector<SharedTimeline> timelines;
+    std::vector<QString> labels;
+    std::vector<QString> names;
     for (std::size_t i = 0; i < m_controller.slots().size(); ++i) {
         const auto& slot = *m_controller.slots()[i];
         if (slot.run || slot.finished) {
-            shown.timelines.push_back(m_controller.timelineOf(i));
-            shown.labels.push_back(variantLabel(static_cast<int>(i)));
-            shown.names.push_back(slot.name);
+            timelines.push_back(m_controller.timelineOf(i));
+            labels.push_back(variantLabel(static_cast<int>(i)));
+            names.push_back(slot.name);
         }
     }
-    return shown;
-}
-
-void MainWindow::refreshViews(bool sameRun) {
-    ShownVariants shown = shownVariants();
-    m_timeline->setVariants(shown.timelines, std::move(shown.labels));
-    if (!sameRun) {
-        m_chartsCatchUp = 0;
+    m_timeline->setVariants(timelines, labels);
+    // Held charts (onVariantFinished) take the variants now and draw them when let go.
+    if (sameRun) {
+        m_charts->updateVariants(std::move(timelines), std::move(names));
+    } else {
+        m_charts->setVariants(std::move(timelines), std::move(names));
+        m_chartsCatchUp = 0; // another run: nothing to catch up with
         m_charts->setHeld(false);
-        m_charts->setVariants(std::move(shown.timelines), std::move(shown.names));
-    } else if (m_chartsCatchUp == 0) {
-        m_charts->updateVariants(std::move(shown.timelines), std::move(shown.names));
     }
 }
 
@@ -156,9 +154,7 @@ void MainWindow::onFrame(qint64 pollNs) {
     m_timeline->dataChanged();
     const qint64 timelineNs = clock.nsecsElapsed();
     if (m_chartsCatchUp > 0 && --m_chartsCatchUp == 0) {
-        ShownVariants shown = shownVariants();
-        m_charts->setHeld(false);
-        m_charts->updateVariants(std::move(shown.timelines), std::move(shown.names));
+        m_charts->setHeld(false); // draws what they were given while held
     } else {
         m_charts->dataChanged(); // nothing while held
     }
@@ -222,9 +218,9 @@ void MainWindow::onRunFinished(bool stopped) {
     clock.start();
     m_frameStats.finishRun(kStatsTailMs);
     m_summaryPending = false;
+    refreshViews(true);
     m_chartsCatchUp = 0; // everything up to date now
     m_charts->setHeld(false);
-    refreshViews(true);
     m_timeline->setLive(false);
     m_charts->setLive(false);
     m_timeline->zoomToFit();

@@ -131,22 +131,19 @@ void RunController::startVariant(int index) {
     m_live = index;
     dropPending();
     VariantSlot& slot = *m_slots[static_cast<std::size_t>(index)];
-    const bool prepared = m_preparedIndex == index && m_preparedRun != nullptr;
-    if (prepared) {
+    if (m_preparedIndex == index && m_preparedRun != nullptr) {
         slot.timeline = std::move(*m_preparedTimeline);
         slot.run = std::move(m_preparedRun);
         m_preparedTimeline.reset();
         m_preparedIndex = -1;
     } else {
         prepareVariant(slot.plan, slot.timeline);
+        slot.run = std::make_unique<core::Run>(slot.plan);
     }
     const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
     // Threads under a GIL run one at a time: they leave the window a core.
     const bool saturating = std::max<std::int64_t>(slot.plan.gil ? 0 : slot.plan.threads, slot.plan.processes) >= cores;
     m_frameTimer.setInterval(saturating ? kSaturatedFrameIntervalMs : kFrameIntervalMs);
-    if (!prepared) {
-        slot.run = std::make_unique<core::Run>(slot.plan);
-    }
     slot.run->start();
     if (!m_frameTimer.isActive()) {
         m_frameTimer.start();
