@@ -128,7 +128,8 @@ CliResult runCli(const std::vector<std::string>& args, const CliOptions& options
     int open = 2;
     bool killed = false;
     while (open > 0) {
-        if (options.interruptAfter && !signalledAt && since(start) >= *options.interruptAfter) {
+        if (options.interruptAfter && !signalledAt && since(start) >= *options.interruptAfter &&
+            (!options.interruptWhen || options.interruptWhen())) {
             kill(pid, SIGINT);
             signalledAt = Clock::now();
         }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,7 @@ struct CliResult {
 struct CliOptions {
     std::chrono::milliseconds timeout{120'000};              // the child is killed when it takes longer
     std::optional<std::chrono::milliseconds> interruptAfter; // send SIGINT this long after the start
+    std::function<bool()> interruptWhen; // with interruptAfter: not before this also holds (polled every 10 ms)
     std::optional<std::chrono::milliseconds> killChildAfter; // SIGKILL one of the CLI's own child processes
     std::vector<std::string> unsetEnvironment;               // variables the child does not inherit ("DISPLAY")
     std::vector<std::string> setEnvironment;                 // "NAME=value" entries added (after unsetting)
