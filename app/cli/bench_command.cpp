@@ -3,8 +3,8 @@
 
 #include "io/import_bench.h"
 #include "progress.h"
-#include "stop_signal.h"
 #include "runtime/engine_bench.h"
+#include "stop_signal.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -87,7 +87,8 @@ int runBenchmarks(bool quick, bool json, bool strict) {
     options.workerExecutable = workerBesideExecutable();
     options.progress = [&progress](const std::string& name) { progress.message(fmt::format("measuring {}…", name)); };
     options.stopRequested = [] { return stopSignal() != 0; };
-    return measureAndPrint(progress, [&options] { return core::runEngineBenchmarks(options); }, quick, json, strict);
+    return measureAndPrint(
+        progress, [&options] { return core::runEngineBenchmarks(options); }, quick, json, strict);
 }
 
 int runImportBenchmark(bool quick, bool json, bool strict) {
@@ -98,7 +99,8 @@ int runImportBenchmark(bool quick, bool json, bool strict) {
     }
     options.progress = [&progress](const std::string& step) { progress.message(step + "… (Ctrl-C stops)"); };
     options.stopRequested = [] { return stopSignal() != 0; };
-    return measureAndPrint(progress, [&options] { return core::runImportBenchmark(options); }, quick, json, strict);
+    return measureAndPrint(
+        progress, [&options] { return core::runImportBenchmark(options); }, quick, json, strict);
 }
 
 } // namespace interleave::cli

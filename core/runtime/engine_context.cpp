@@ -9,7 +9,7 @@ constexpr std::uint8_t kNotCreated = 0xFF;
 // that awaits it, not the executor's future).
 constexpr std::uint8_t kUncounted = 0x80;
 constexpr std::uint8_t kStateBits = 0x7F;
-}
+} // namespace
 
 EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringTable& strings)
     : plan(runPlan), recorder(runRecorder) {

@@ -15,8 +15,8 @@
 #include <spawn.h>
 #include <stdexcept>
 #include <sys/wait.h>
-#include <utility>
 #include <unistd.h>
+#include <utility>
 
 extern char** environ;
 
@@ -158,8 +158,8 @@ void ProcessPool::spawn(Worker& worker) {
                           "--run-start",   runStart.c_str(), "--cpu-rate",   cpuRate.c_str(), "--seed",
                           seed.c_str(),    "--background",   background,     nullptr};
     m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
-    const int result = posix_spawn(&worker.pid, program.c_str(), &setup.actions, &setup.attributes,
-                                   const_cast<char**>(argv), environ);
+    const int result =
+        posix_spawn(&worker.pid, program.c_str(), &setup.actions, &setup.attributes, const_cast<char**>(argv), environ);
     if (result != 0) {
         worker.pid = -1;
         throw std::runtime_error(

@@ -107,8 +107,7 @@ namespace {
 
 // Calls `visit(events, count)` for each published stretch of a thread's events, oldest first, from its consumer's
 // position; stops early when `visit` returns false.
-template <typename Buffer, typename Visit>
-void forEachPublished(const Buffer& buffer, Visit&& visit) {
+template <typename Buffer, typename Visit> void forEachPublished(const Buffer& buffer, Visit&& visit) {
     auto* chunk = buffer.head;
     std::uint32_t from = buffer.consumed;
     while (chunk != nullptr) {

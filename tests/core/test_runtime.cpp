@@ -175,8 +175,7 @@ TEST(Runtime, AnOffloadedJobIsNotASecondTaskInFlight) {
     for (Model model : {Model::Async, Model::Threads}) {
         PlanBuilder builder(model);
         builder.threads(8); // under the threads model the handles hold 4 of the pool's threads while their jobs run
-        builder.program({builder.fanOut(OpKind::Gather, "handle", 4,
-                                        {builder.offload(Placement::Threads, {io(30)})})});
+        builder.program({builder.fanOut(OpKind::Gather, "handle", 4, {builder.offload(Placement::Threads, {io(30)})})});
         const Outcome run = runPlan(builder.build());
         EXPECT_EQ(run.result.outcome.status, RunStatus::Completed) << toString(model);
         EXPECT_EQ(run.peak("in_flight"), 4) << toString(model);

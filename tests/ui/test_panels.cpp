@@ -292,8 +292,8 @@ TEST(SummaryPanel, ShowsVerdictMarksVariantsAndErrors) {
     EXPECT_EQ(variants->item(0, 0)->text(), QStringLiteral("loop"));
     EXPECT_EQ(variants->item(0, 1)->text(), QStringLiteral("2004.8"));
     EXPECT_EQ(variants->item(0, 4)->text(), QStringLiteral("Tasks in flight 1")); // in words
-    EXPECT_EQ(variants->item(0, 4)->toolTip(), QStringLiteral("in_flight 1"));   // the counter's own name
-    EXPECT_EQ(variants->item(1, 0)->text(), QStringLiteral("pool (failed)")); // a run that did not complete says so
+    EXPECT_EQ(variants->item(0, 4)->toolTip(), QStringLiteral("in_flight 1"));    // the counter's own name
+    EXPECT_EQ(variants->item(1, 0)->text(), QStringLiteral("pool (failed)"));     // a run that did not complete says so
     EXPECT_FALSE(panel.errorLabel()->isHidden());
     EXPECT_TRUE(panel.errorLabel()->text().contains(QStringLiteral("broken process pool")));
 
@@ -337,9 +337,9 @@ TEST(SummaryPanel, ANarrowPanelWrapsEveryVariantAndExpectationAsText) {
     ASSERT_TRUE(panel.isCompact());
     EXPECT_FALSE(panel.variantTable()->isVisible());
     const QString text = panel.compactText()->text();
-    for (const char* shown : {"loop", "2004.8 ms", "pool (failed)", "Tasks in flight 1", "loop takes N times d",
-                              "gather is N times faster", "pool finishes", "detail of pool finishes",
-                              "1 of 3 expectations met"}) {
+    for (const char* shown :
+         {"loop", "2004.8 ms", "pool (failed)", "Tasks in flight 1", "loop takes N times d", "gather is N times faster",
+          "pool finishes", "detail of pool finishes", "1 of 3 expectations met"}) {
         EXPECT_TRUE(text.contains(QString::fromUtf8(shown))) << shown;
     }
     EXPECT_TRUE(panel.compactText()->isVisible());

@@ -171,10 +171,9 @@ void MainWindow::onFrame(qint64 pollNs) {
             "frame: drain %.1f (%zu events) of poll %.1f timeline %.1f charts %.1f paint %.1f chart-paint %.1f ms"
             " (ended at %.3f s, monotonic)\n",
             static_cast<double>(m_controller.lastDrainNs()) / 1e6, m_controller.lastDrainCount(),
-            static_cast<double>(pollNs) / 1e6,
-            static_cast<double>(timelineNs) / 1e6, static_cast<double>(chartsNs - timelineNs) / 1e6,
-            static_cast<double>(paintNs - chartsNs) / 1e6, static_cast<double>(clock.nsecsElapsed() - paintNs) / 1e6,
-            static_cast<double>(core::monotonicNs()) / 1e9);
+            static_cast<double>(pollNs) / 1e6, static_cast<double>(timelineNs) / 1e6,
+            static_cast<double>(chartsNs - timelineNs) / 1e6, static_cast<double>(paintNs - chartsNs) / 1e6,
+            static_cast<double>(clock.nsecsElapsed() - paintNs) / 1e6, static_cast<double>(core::monotonicNs()) / 1e9);
     }
     if (live >= 0) {
         const auto& slot = *m_controller.slots()[static_cast<std::size_t>(live)];

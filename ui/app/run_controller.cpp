@@ -204,8 +204,7 @@ void RunController::tick() {
     // so that a frame's work is bounded and the window keeps answering while it catches up. With nothing pending, the
     // drained batch goes in straight from the run; only what the budget leaves is kept, in a block whose memory is
     // reused from drain to drain (a fresh one faulted its pages in every time).
-    const qint64 budgetNs =
-        std::clamp(kFrameWorkTargetNs - m_lastViewsNs, kIngestBudgetMinNs, kIngestBudgetMaxNs);
+    const qint64 budgetNs = std::clamp(kFrameWorkTargetNs - m_lastViewsNs, kIngestBudgetMinNs, kIngestBudgetMaxNs);
     std::span<const core::Event> batch = slot.run->lastBatch();
     m_frameOldestNs = !m_pending.empty() ? m_pending.front()[m_pendingAt].timeNs
                       : !batch.empty()   ? batch.front().timeNs
@@ -293,8 +292,7 @@ void RunController::beginFinishing(VariantSlot& slot) {
     const core::Plan* nextPlan = next < m_slots.size() && !m_stopRequested ? &m_slots[next]->plan : nullptr;
     m_finishing =
         std::async(std::launch::async, [run, name = slot.name.toStdString(), timeScale = slot.plan.options.timeScale,
-                                        earlier, scenario = m_scenario, parameters = m_parameters,
-                                        nextPlan]() mutable {
+                                        earlier, scenario = m_scenario, parameters = m_parameters, nextPlan]() mutable {
             auto done = std::make_unique<Finished>();
             run->pollTrace();
             done->result.variant = std::move(name);

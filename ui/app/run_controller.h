@@ -132,7 +132,7 @@ private:
     // Drained but not yet in the live timeline (see tick): one block per drain, taken from the front. Never one vector
     // of everything pending, which grew (and was copied whole) all through a run whose ingest ran behind.
     std::deque<std::vector<core::Event>> m_pending;
-    std::size_t m_pendingAt = 0; // into m_pending.front()
+    std::size_t m_pendingAt = 0;                         // into m_pending.front()
     std::vector<std::vector<core::Event>> m_spareBlocks; // emptied blocks, their memory kept for the next ones
     std::int64_t m_frameOldestNs = -1;
     std::int64_t m_lastDrainNs = 0;

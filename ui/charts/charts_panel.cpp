@@ -11,14 +11,14 @@
 #include <QGraphicsLayout>
 #include <QGraphicsLineItem>
 #include <QGraphicsSimpleTextItem>
+#include <QImage>
 #include <QLabel>
 #include <QLegend>
 #include <QLineSeries>
+#include <QPainter>
 #include <QScrollArea>
 #include <QSet>
 #include <QToolTip>
-#include <QImage>
-#include <QPainter>
 #include <QVBoxLayout>
 #include <QValueAxis>
 
@@ -476,8 +476,8 @@ void ChartsPanel::dataChanged() {
                 binding.peak = 0;
             }
             binding.series->replace(binding.points);
-            binding.builtFor = {true,   samples, sampleCount, lastSampleNs, startNs, endNs, window.holdUntilNs,
-                                window.pixels};
+            binding.builtFor = {true,    samples, sampleCount,        lastSampleNs,
+                                startNs, endNs,   window.holdUntilNs, window.pixels};
         }
         m_peaks[binding.chartIndex] = std::max(m_peaks[binding.chartIndex], binding.peak);
     }

@@ -136,7 +136,8 @@ QString variantName(const core::VariantSummary& variant) {
     // The status only when the run did not complete ("semaphore (stopped)").
     QString name = QString::fromStdString(variant.variant);
     if (variant.outcome.status != core::RunStatus::Completed) {
-        name += QStringLiteral(" (%1)").arg(QString::fromStdString(std::string(core::toString(variant.outcome.status))));
+        name +=
+            QStringLiteral(" (%1)").arg(QString::fromStdString(std::string(core::toString(variant.outcome.status))));
     }
     return name;
 }
@@ -236,10 +237,9 @@ void SummaryPanel::fillCompact() {
             figures << tr("max lag %1 ms").arg(formatNumber(*variant.maxLagMs));
         }
         const QString name = variantName(variant).toHtmlEscaped();
-        html += QStringLiteral("<p><b>%1</b> · %2").arg(variant.outcome.status == core::RunStatus::Failed
-                                                            ? colored(name, kFailColor)
-                                                            : name,
-                                                        figures.join(QStringLiteral(" · ")).toHtmlEscaped());
+        html += QStringLiteral("<p><b>%1</b> · %2")
+                    .arg(variant.outcome.status == core::RunStatus::Failed ? colored(name, kFailColor) : name,
+                         figures.join(QStringLiteral(" · ")).toHtmlEscaped());
         if (!variant.peaks.empty()) {
             html += QStringLiteral("<br>") +
                     colored(tr("peaks: %1").arg(peaksText(variant.peaks)).toHtmlEscaped(), kNotMeasuredColor);
@@ -252,9 +252,8 @@ void SummaryPanel::fillCompact() {
         for (const auto& result : m_report->expectations) {
             const QColor color = verdictColor(result.verdict);
             const QString text = QString::fromStdString(result.expectation.text).toHtmlEscaped();
-            const QString where =
-                QStringLiteral("%1 · %2").arg(QString::fromStdString(result.expectation.variant),
-                                              QString::fromStdString(result.detail));
+            const QString where = QStringLiteral("%1 · %2").arg(QString::fromStdString(result.expectation.variant),
+                                                                QString::fromStdString(result.detail));
             html += QStringLiteral("<tr><td><b>%1</b>&nbsp;</td><td>%2<br>%3</td></tr>")
                         .arg(colored(verdictMark(result.verdict), color),
                              result.verdict == core::Verdict::Fail ? colored(text, kFailColor) : text,
@@ -396,9 +395,9 @@ void SummaryPanel::setPresenterMode(bool on) {
 void SummaryPanel::applyFonts() {
     QFont base = font();
     base.setPointSizeF(QApplication::font().pointSizeF() * (m_presenterMode ? 1.6 : 1.0));
-    for (QWidget* widget : {static_cast<QWidget*>(m_variants), static_cast<QWidget*>(m_expectations),
-                            static_cast<QWidget*>(m_message), static_cast<QWidget*>(m_errors),
-                            static_cast<QWidget*>(m_compactText)}) {
+    for (QWidget* widget :
+         {static_cast<QWidget*>(m_variants), static_cast<QWidget*>(m_expectations), static_cast<QWidget*>(m_message),
+          static_cast<QWidget*>(m_errors), static_cast<QWidget*>(m_compactText)}) {
         widget->setFont(base);
     }
     QFont bold = base;

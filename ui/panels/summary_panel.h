@@ -7,8 +7,8 @@
 
 #include <QString>
 
-#include <optional>
 #include <QWidget>
+#include <optional>
 
 class QLabel;
 class QScrollArea;
