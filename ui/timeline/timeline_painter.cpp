@@ -146,17 +146,35 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
 
 void TimelinePainter::paintGutterName(QPainter& painter, const QRect& row, const QString& name, bool strong,
                                       int indent) const {
+    constexpr qsizetype kMaxCachedNames = 4096;
     const QRect text(row.left() + 6 + indent, row.top(), m_metrics.gutter - 10 - indent, row.height());
-    QFont font = m_font;
-    font.setBold(strong);
-    const QFontMetrics metrics(font);
-    if (row.height() < metrics.height() * 2 / 3) {
+    const QString key = QStringLiteral("%1|%2|").arg(strong ? 1 : 0).arg(text.width()) + name;
+    auto cached = m_gutterText.constFind(key);
+    if (cached == m_gutterText.constEnd()) {
+        if (m_gutterText.size() >= kMaxCachedNames) {
+            m_gutterText.clear();
+        }
+        QFont font = m_font;
+        font.setBold(strong);
+        const QFontMetrics metrics(font);
+        GutterText entry{QStaticText(metrics.elidedText(name, Qt::ElideRight, text.width())), metrics.height()};
+        entry.text.setTextFormat(Qt::PlainText);
+        entry.text.prepare(QTransform(), font);
+        cached = m_gutterText.insert(key, std::move(entry));
+    }
+    if (row.height() < cached->height * 2 / 3) {
         return; // lanes shrunk to fit a figure: names would overprint each other, and grid lines hide the spans
     }
     painter.setPen(m_palette.text());
-    painter.setFont(font);
-    painter.drawText(text, Qt::AlignVCenter | Qt::AlignLeft, metrics.elidedText(name, Qt::ElideRight, text.width()));
-    painter.setFont(m_font);
+    if (strong) {
+        QFont font = m_font;
+        font.setBold(true);
+        painter.setFont(font);
+    }
+    painter.drawStaticText(QPointF(text.left(), text.top() + (text.height() - cached->height) / 2.0), cached->text);
+    if (strong) {
+        painter.setFont(m_font);
+    }
     painter.setPen(m_palette.gridLine());
     painter.drawLine(row.left(), row.bottom(), row.right(), row.bottom());
 }

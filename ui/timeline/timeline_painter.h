@@ -10,7 +10,9 @@
 
 #include <QFont>
 #include <QImage>
+#include <QHash>
 #include <QPainter>
+#include <QStaticText>
 
 #include <array>
 #include <optional>
@@ -65,7 +67,10 @@ public:
     // then says how many lanes were left out.
     void setRowLimit(std::size_t limit);
     // Figure export: another font (a family every SVG viewer knows); setPresenterMode resets it.
-    void setFont(const QFont& font) { m_font = font; }
+    void setFont(const QFont& font) {
+        m_font = font;
+        m_gutterText.clear();
+    }
     // Vector output (SVG, PDF): folded spans become coalesced rectangles instead of a stretched image strip.
     void setVectorOutput(bool vector) { m_vector = vector; }
 
@@ -152,6 +157,13 @@ private:
     mutable std::vector<std::pair<double, double>> m_foldRuns; // x ranges of folds in a lane, for the hatching
     TimelineFolding m_folding;
     mutable std::vector<VariantRows> m_rows;
+    // Gutter names, elided and shaped once: shaping every visible name again on every live frame cost a third of a
+    // frame's paint. Keyed by bold, width and name; emptied when the font changes or it grows large.
+    struct GutterText {
+        QStaticText text;
+        int height = 0;
+    };
+    mutable QHash<QString, GutterText> m_gutterText;
     std::uint64_t m_viewRevision = 1;
     std::size_t m_rowLimit = static_cast<std::size_t>(-1);
     bool m_vector = false;
