@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include <array>
+#include <cmath>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <map>
 #include <regex>
 #include <set>
 #include <thread>
@@ -161,6 +164,47 @@ TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
     EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
     EXPECT_NE(result.out.find("interrupted"), std::string::npos) << result.out;
     EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
+}
+
+// `bench --quick` measures every figure through the real engine and prints each one finite, with its unit; the
+// CPython peer and the ratio to it are there whenever python3 is.
+TEST(Cli, QuickBenchReportsEveryFigureFinite) {
+    CliOptions options;
+    options.timeout = 120s;
+    const CliResult result = runCli({"bench", "--quick", "--json"}, options);
+    ASSERT_EQ(result.exitCode, 0) << describe(result);
+    const auto document = nlohmann::json::parse(result.out);
+    std::map<std::string, nlohmann::json> byName;
+    for (const auto& figure : document.at("figures")) {
+        byName[figure.at("name").get<std::string>()] = figure;
+    }
+    const bool python = std::system("python3 -c pass >/dev/null 2>&1") == 0;
+    const std::vector<std::pair<std::string, std::string>> expected = {
+        {"timestamp read alone (the floor)", "ns"},
+        {"recording cost, one thread", "x the floor"},
+        {"recording cost, two threads at once", "x the floor"},
+        {"switch through the engine (a task awaiting io 0, recorded)", "ns/switch"},
+        {"CPython's await asyncio.sleep(0), same shape", "ns/switch"},
+        {"engine switch against CPython's", "x faster"},
+        {"memory a run keeps per event (trace, analysis, timeline)", "bytes/event"},
+        {"engine timer precision: L2 gather 10 x 200 ms, above ideal", "%"},
+        {"process pool of 4 started + 4 trivial tasks", "ms"},
+    };
+    for (const auto& [name, unit] : expected) {
+        const bool needsPython = name.find("CPython") != std::string::npos;
+        if (needsPython && !python) {
+            continue;
+        }
+        const auto found = byName.find(name);
+        ASSERT_NE(found, byName.end()) << "no figure '" << name << "'\n" << result.out;
+        const nlohmann::json& figure = found->second;
+        EXPECT_EQ(figure.at("unit"), unit) << figure.dump();
+        ASSERT_TRUE(figure.at("value").is_number()) << figure.dump();
+        const double value = figure.at("value").get<double>();
+        EXPECT_TRUE(std::isfinite(value)) << figure.dump();
+        EXPECT_GT(value, name.find("above ideal") != std::string::npos ? -100.0 : 0.0) << figure.dump();
+        EXPECT_FALSE(figure.at("detail").get<std::string>().empty() && figure.at("target") == "") << figure.dump();
+    }
 }
 
 // The first Ctrl-C stops `bench --import` while it writes or its child imports: exit 130, the child gone and the

@@ -1,7 +1,7 @@
 // The import figure: a generated ~100 MB Chrome trace imported in a child process, timed, its peak memory measured.
 #pragma once
 
-#include "runtime/engine_bench.h"
+#include "engine_bench.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace interleave::core {
+namespace interleave::bench {
 
 // Writes a synthetic Chrome trace of about `targetBytes` (object form) with what real tools write: M process and
 // thread names, many threads of nested X slices (children first, as VizTracer writes them) and B/E pairs, async
@@ -31,4 +31,4 @@ struct ImportBenchOptions {
 // (target ≤ 4×). The import runs in a forked child so that its peak RSS (wait4's ru_maxrss) measures it alone.
 std::vector<BenchFigure> runImportBenchmark(const ImportBenchOptions& options);
 
-} // namespace interleave::core
+} // namespace interleave::bench
