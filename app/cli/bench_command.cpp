@@ -1,9 +1,9 @@
 // The `bench` command: the engine's headline figures against their targets (`--import`: the import figures).
 #include "commands.h"
 
+#include "engine_bench.h"
 #include "import_bench.h"
 #include "progress.h"
-#include "engine_bench.h"
 #include "stop_signal.h"
 
 #include <fmt/format.h>

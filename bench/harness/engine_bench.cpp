@@ -150,9 +150,10 @@ struct SwitchRun {
 SwitchRun engineSwitch(const core::Scenario& lesson, int tasks, int switches, const BenchOptions& options) {
     core::RunOptions runOptions;
     runOptions.workerExecutable = options.workerExecutable;
-    const core::ParameterValues values = core::resolveParameters(
-        lesson, {{"tasks", std::to_string(tasks)}, {"switches", std::to_string(switches)}});
-    core::RunResult result = core::runToCompletion(core::compilePlan(lesson, lesson.variants.front(), values, runOptions));
+    const core::ParameterValues values =
+        core::resolveParameters(lesson, {{"tasks", std::to_string(tasks)}, {"switches", std::to_string(switches)}});
+    core::RunResult result =
+        core::runToCompletion(core::compilePlan(lesson, lesson.variants.front(), values, runOptions));
     if (result.outcome.status != core::RunStatus::Completed) {
         throw std::runtime_error("the switch benchmark's run failed: " + result.outcome.error);
     }
@@ -230,8 +231,8 @@ KeptMemory keptPerEvent(int requests, int limit, const BenchOptions& options) {
     const core::Scenario lesson = core::findLesson("L6");
     core::RunOptions runOptions;
     runOptions.workerExecutable = options.workerExecutable;
-    const core::ParameterValues values = core::resolveParameters(
-        lesson, {{"requests", std::to_string(requests)}, {"limit", std::to_string(limit)}});
+    const core::ParameterValues values =
+        core::resolveParameters(lesson, {{"requests", std::to_string(requests)}, {"limit", std::to_string(limit)}});
     const core::VariantDecl* variant = lesson.findVariant("semaphore");
     if (variant == nullptr) {
         throw std::runtime_error("lesson L6 has no variant 'semaphore'");
@@ -248,7 +249,8 @@ KeptMemory keptPerEvent(int requests, int limit, const BenchOptions& options) {
     }
     const std::size_t after = heapInUse();
     const std::size_t events = result->trace.events.size();
-    return {static_cast<double>(after - std::min(after, before)) / static_cast<double>(std::max<std::size_t>(events, 1)),
+    return {static_cast<double>(after - std::min(after, before)) /
+                static_cast<double>(std::max<std::size_t>(events, 1)),
             events};
 }
 
@@ -263,8 +265,8 @@ double overIdealPercent(const std::string& lesson, const std::string& variant,
     }
     core::RunOptions options;
     options.workerExecutable = worker;
-    core::RunResult result = core::runToCompletion(
-        core::compilePlan(scenario, *decl, core::resolveParameters(scenario, settings), options));
+    core::RunResult result =
+        core::runToCompletion(core::compilePlan(scenario, *decl, core::resolveParameters(scenario, settings), options));
     if (result.outcome.status != core::RunStatus::Completed) {
         throw std::runtime_error(fmt::format("{} {} failed: {}", lesson, variant, result.outcome.error));
     }
@@ -357,8 +359,8 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     const core::Scenario switchLesson = core::parseLesson(kSwitchLesson, "switch benchmark");
     const int tasks = quick ? 100 : 1000;
     const int switches = quick ? 100 : 1000;
-    const std::string shape = fmt::format("{} gathered tasks x {} awaits of io 0", withSeparators(tasks),
-                                          withSeparators(switches));
+    const std::string shape =
+        fmt::format("{} gathered tasks x {} awaits of io 0", withSeparators(tasks), withSeparators(switches));
     SwitchRun engine;
     engine.nsPerSwitch = medianOf(runs, [&] {
         engine = engineSwitch(switchLesson, tasks, switches, options);
@@ -389,9 +391,8 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     figures.push_back({fmt::format("memory a run keeps per event (trace, analysis{})",
                                    options.buildViews ? ", " + options.viewsName : std::string()),
                        kept.bytesPerEvent, "bytes/event", "", true,
-                       fmt::format("L6 semaphore, {} events; sizeof(Event) is {}", withSeparators(
-                                                                                     static_cast<double>(kept.events)),
-                                   sizeof(core::Event))});
+                       fmt::format("L6 semaphore, {} events; sizeof(Event) is {}",
+                                   withSeparators(static_cast<double>(kept.events)), sizeof(core::Event))});
 
     say("the engine's timer precision (L2 gather, 10 x 200 ms)");
     const double gather =
@@ -402,17 +403,17 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
         say("the engine's timer precision (L8 bounded queue, 2000 x 10 ms, 8 workers)");
         const double queue = medianOf(
             runs, [&] { return overIdealPercent("L8", "bounded-queue", {}, 2500.0, options.workerExecutable); });
-        figures.push_back({"engine timer precision: L8 bounded queue 2000 x 10 ms / 8 workers, above ideal", queue,
-                           "%", "<= +0.5", queue <= 0.5, ""});
+        figures.push_back({"engine timer precision: L8 bounded queue 2000 x 10 ms / 8 workers, above ideal", queue, "%",
+                           "<= +0.5", queue <= 0.5, ""});
         say("scale: L6, 100,000 requests of 50 ms behind Semaphore(1000)");
         const double l6 = overIdealPercent("L6", "semaphore", {{"requests", "100000"}, {"limit", "1000"}}, 5000.0,
                                            options.workerExecutable);
         figures.push_back({"scale: L6 100,000 x 50 ms / Semaphore(1000), above ideal", l6, "%", "<= +5", l6 <= 5.0,
                            "ideal 5,000 ms"});
         say("scale: L8, 100,000 items of 10 ms, 64 workers, queue 1,000");
-        const double l8 = overIdealPercent("L8", "bounded-queue",
-                                           {{"items", "100000"}, {"workers", "64"}, {"queue_size", "1000"}},
-                                           100000.0 * 10.0 / 64.0, options.workerExecutable);
+        const double l8 =
+            overIdealPercent("L8", "bounded-queue", {{"items", "100000"}, {"workers", "64"}, {"queue_size", "1000"}},
+                             100000.0 * 10.0 / 64.0, options.workerExecutable);
         figures.push_back({"scale: L8 100,000 x 10 ms / 64 workers, queue 1,000, above ideal", l8, "%", "<= +5",
                            l8 <= 5.0, "ideal 15,625 ms"});
     }

@@ -10,11 +10,11 @@
 
 namespace interleave::core {
 
-asio::awaitable<bool> AsyncWaitList::wait() {
-    Waiter waiter{asio::steady_timer(co_await asio::this_coro::executor, asio::steady_timer::time_point::max())};
+LoopAwaitable<bool> AsyncWaitList::wait() {
+    Waiter waiter{LoopTimer(co_await asio::this_coro::executor, LoopTimer::time_point::max())};
     m_waiters.push_back(&waiter);
     std::error_code ignored;
-    co_await waiter.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_await waiter.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
     if (!waiter.notified) {
         m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
     }
@@ -75,7 +75,7 @@ AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& prim
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
       m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
 
-asio::awaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line) {
     if (m_inUse < m_capacity && m_waiters.size() == 0) {
         ++m_inUse;
         m_context.counter(m_counters.level, m_inUse, task.lane);
@@ -102,7 +102,7 @@ void AsyncSemaphore::release(TaskRef task) {
 AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_capacity(primitive.capacity) {}
 
-asio::awaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
     if (m_closed) {
         throw TaskFailure{"put on a closed queue"};
     }
@@ -123,7 +123,7 @@ asio::awaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
     m_getters.notifyOne();
 }
 
-asio::awaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line) {
+LoopAwaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line) {
     if (m_depth == 0 && !m_closed) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (m_depth == 0 && !m_closed) {
@@ -159,7 +159,7 @@ void AsyncQueue::close(TaskRef /*task*/) {
 AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters) {}
 
-asio::awaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line) {
     if (m_set) {
         co_return;
     }

@@ -3,10 +3,7 @@
 #pragma once
 
 #include "runtime/engine_context.h"
-
-#include <asio/any_io_executor.hpp>
-#include <asio/awaitable.hpp>
-#include <asio/steady_timer.hpp>
+#include "runtime/loop_awaitable.h"
 
 #include <cstdint>
 #include <deque>
@@ -17,14 +14,14 @@ namespace interleave::core {
 class AsyncWaitList {
 public:
     // Suspends until notified. Returns false when the wait was cancelled instead.
-    asio::awaitable<bool> wait();
+    LoopAwaitable<bool> wait();
     bool notifyOne();
     void notifyAll();
     std::size_t size() const { return m_waiters.size(); }
 
 private:
     struct Waiter {
-        asio::steady_timer timer;
+        LoopTimer timer;
         bool notified = false;
     };
     std::deque<Waiter*> m_waiters;
@@ -43,7 +40,7 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
 class AsyncSemaphore {
 public:
     AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    asio::awaitable<void> acquire(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> acquire(TaskRef task, std::int32_t line);
     void release(TaskRef task);
 
 private:
@@ -59,9 +56,9 @@ private:
 class AsyncQueue {
 public:
     AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    asio::awaitable<void> put(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> put(TaskRef task, std::int32_t line);
     // Returns false once the queue is closed and empty.
-    asio::awaitable<bool> get(TaskRef task, std::int32_t line);
+    LoopAwaitable<bool> get(TaskRef task, std::int32_t line);
     void taskDone(TaskRef task);
     void close(TaskRef task);
 
@@ -81,7 +78,7 @@ private:
 class AsyncEvent {
 public:
     AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    asio::awaitable<void> wait(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> wait(TaskRef task, std::int32_t line);
     void set(TaskRef task);
 
 private:

@@ -7,17 +7,18 @@
 #include "runtime/blocking_primitives.h"
 #include "runtime/engine_context.h"
 #include "runtime/gil.h"
+#include "runtime/loop_awaitable.h"
 #include "runtime/process_pool.h"
 #include "runtime/stop_wait.h"
 #include "runtime/thread_pool.h"
 #include "trace/trace.h"
 
-#include <asio/awaitable.hpp>
 #include <asio/executor_work_guard.hpp>
 #include <asio/io_context.hpp>
 #include <asio/steady_timer.hpp>
 
 #include <atomic>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -74,14 +75,17 @@ private:
 
     // --- event loop (engine_async.cpp)
     void runAsyncModel();
-    asio::awaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps);
-    asio::awaitable<void> stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps);
-    asio::awaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
-    asio::awaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
-    asio::awaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
-    asio::awaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
-    asio::awaitable<void> sleepAsync(std::int64_t durationNs);
-    asio::awaitable<void> heartbeat();
+    LoopAwaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps);
+    LoopAwaitable<void> stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps);
+    LoopAwaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> sleepAsync(std::int64_t durationNs);
+    // asyncio.sleep(0): the task goes to the back of the loop's ready queue (m_yielded) and the loop resumes it.
+    LoopAwaitable<void> yieldToLoop();
+    void resumeYielded(); // the tasks that yielded before this call, in order
+    LoopAwaitable<void> heartbeat();
     void runLoopPrecisely();
 
     // --- OS threads (engine_blocking.cpp)
@@ -120,17 +124,21 @@ private:
     std::atomic<std::uint64_t> m_nextJobId{1};
     std::atomic<std::int64_t> m_endNs{0};
     std::atomic<bool> m_finished{false};
-    asio::steady_timer* m_heartbeatTimer = nullptr;
+    LoopTimer* m_heartbeatTimer = nullptr;
     // The io waits on the loop by deadline (loop thread only). The loop wakes a little before the earliest one and
     // spins, waking the sleeper itself on time, instead of trusting the kernel's timer wake-up, which lands ~80 µs
     // late on a typical VM (and that adds up over thousands of waits: see L8).
     struct LoopSleeper {
-        asio::steady_timer timer;
+        LoopTimer timer;
         bool wokenByLoop = false;
     };
     std::multimap<EngineClock::time_point, LoopSleeper*> m_loopSleepers;
-    std::unique_ptr<asio::steady_timer> m_spinAlarm;
+    std::unique_ptr<LoopTimer> m_spinAlarm;
     EngineClock::time_point m_spinAlarmAt{};
+    // Tasks that yielded (io 0), in order (loop thread only). The loop resumes them itself: through Asio's queue a
+    // switch paid its lock and dispatch, more than the rest of the switch. After m_io, so that what is left when a
+    // run stops goes before it (Asio destroys an abandoned coroutine through its executor).
+    std::deque<LoopResumer> m_yielded;
     std::string m_mainFailure;
     std::uint32_t m_backoffName = 0;
 };

@@ -16,7 +16,7 @@ namespace {
 
 // Waits for a number of children on the loop: a timer that never expires, cancelled when the last one finishes.
 struct AsyncJoin {
-    explicit AsyncJoin(const asio::any_io_executor& executor) : done(executor, asio::steady_timer::time_point::max()) {}
+    explicit AsyncJoin(const LoopExecutor& executor) : done(executor, LoopTimer::time_point::max()) {}
 
     void finishOne(const std::string& error) {
         if (!error.empty() && failure.empty()) {
@@ -26,14 +26,14 @@ struct AsyncJoin {
             done.cancel();
         }
     }
-    asio::awaitable<void> wait() {
+    LoopAwaitable<void> wait() {
         if (remaining > 0) {
             std::error_code ignored;
-            co_await done.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            co_await done.async_wait(asio::redirect_error(kOnLoop, ignored));
         }
     }
 
-    asio::steady_timer done;
+    LoopTimer done;
     std::size_t remaining = 0;
     std::string failure;
 };
@@ -74,22 +74,34 @@ void Engine::runAsyncModel() {
 
 void Engine::runLoopPrecisely() {
     constexpr auto kSpinMargin = std::chrono::microseconds(200);
-    m_spinAlarm = std::make_unique<asio::steady_timer>(m_io);
-    while (!m_io.stopped()) {
-        if (m_loopSleepers.empty()) {
-            m_io.run_one();
-            continue;
+    m_spinAlarm = std::make_unique<LoopTimer>(m_io);
+    for (;;) {
+        if (m_io.stopped()) {
+            // Asio stops when its own queue has no work left: tasks that yielded may still be waiting here.
+            if (m_yielded.empty() || m_context.stopRequested()) {
+                break;
+            }
+            m_io.restart();
         }
-        const auto [deadline, sleeper] = *m_loopSleepers.begin();
-        const auto now = EngineClock::now();
-        if (now >= deadline) {
+        const bool sleepers = !m_loopSleepers.empty();
+        const auto now = sleepers ? EngineClock::now() : EngineClock::time_point{};
+        if (sleepers && now >= m_loopSleepers.begin()->first) {
             // On time, to the microsecond: wake the sleeper ourselves.
+            LoopSleeper* sleeper = m_loopSleepers.begin()->second;
             m_loopSleepers.erase(m_loopSleepers.begin());
             sleeper->wokenByLoop = true;
             sleeper->timer.cancel();
-        } else if (now < deadline - kSpinMargin) {
-            if (m_spinAlarmAt != deadline - kSpinMargin) {
-                m_spinAlarmAt = deadline - kSpinMargin;
+        } else if (!m_yielded.empty()) {
+            // One round of the ready queue, as asyncio's loop does: the tasks that yielded, then what Asio has ready
+            // (completions, timers, other threads' posts), without sleeping.
+            resumeYielded();
+            m_io.poll();
+        } else if (!sleepers) {
+            m_io.run_one();
+        } else if (now < m_loopSleepers.begin()->first - kSpinMargin) {
+            const auto alarm = m_loopSleepers.begin()->first - kSpinMargin;
+            if (m_spinAlarmAt != alarm) {
+                m_spinAlarmAt = alarm;
                 m_spinAlarm->expires_at(m_spinAlarmAt);
                 m_spinAlarm->async_wait([](std::error_code) {});
             }
@@ -101,15 +113,28 @@ void Engine::runLoopPrecisely() {
     m_spinAlarm.reset();
 }
 
-asio::awaitable<void> Engine::heartbeat() {
-    asio::steady_timer timer(co_await asio::this_coro::executor);
+LoopAwaitable<void> Engine::yieldToLoop() {
+    return asio::async_initiate<const asio::use_awaitable_t<LoopExecutor>, void()>(
+        [this](LoopResumer resume) { m_yielded.push_back(std::move(resume)); }, kOnLoop);
+}
+
+void Engine::resumeYielded() {
+    for (std::size_t ready = m_yielded.size(); ready > 0 && !m_context.stopRequested(); --ready) {
+        LoopResumer resume = std::move(m_yielded.front());
+        m_yielded.pop_front();
+        std::move(resume)(); // runs the task until its next wait
+    }
+}
+
+LoopAwaitable<void> Engine::heartbeat() {
+    LoopTimer timer(co_await asio::this_coro::executor);
     m_heartbeatTimer = &timer;
     const auto interval = std::chrono::nanoseconds(m_plan.heartbeatNs);
     while (!m_finished.load()) {
         const auto expected = EngineClock::now() + interval;
         timer.expires_at(expected);
         std::error_code cancelled;
-        co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, cancelled));
+        co_await timer.async_wait(asio::redirect_error(kOnLoop, cancelled));
         if (cancelled) {
             break;
         }
@@ -120,7 +145,7 @@ asio::awaitable<void> Engine::heartbeat() {
     m_heartbeatTimer = nullptr;
 }
 
-asio::awaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep>& steps) {
+LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep>& steps) {
     m_context.setState(task.ref, TaskState::Running);
     std::string failure;
     try {
@@ -138,35 +163,38 @@ asio::awaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanSt
     }
 }
 
-asio::awaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps) {
+LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps) {
     for (const PlanStep& step : steps) {
         co_await stepAsync(task, step);
     }
 }
 
-asio::awaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
+LoopAwaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
     if (durationNs <= 0) {
-        // asyncio.sleep(0): one trip round the loop, behind what is ready now; no timer, no system call.
-        co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+        co_await yieldToLoop(); // one trip round the loop, behind what is ready now; no timer, no system call
         co_return;
     }
     const auto deadline = deadlineAfter(durationNs);
-    LoopSleeper sleeper{asio::steady_timer(co_await asio::this_coro::executor, deadline)};
+    LoopSleeper sleeper{LoopTimer(co_await asio::this_coro::executor, deadline)};
     const auto entry = m_loopSleepers.emplace(deadline, &sleeper);
     std::error_code ignored; // cancelled means woken on time by the loop
-    co_await sleeper.timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    co_await sleeper.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
     if (!sleeper.wokenByLoop) {
         m_loopSleepers.erase(entry);
     }
 }
 
-asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
     const TaskRef ref = task.ref;
     const auto index = static_cast<std::size_t>(step.primitive);
     switch (step.kind) {
     case OpKind::Io:
         m_context.setState(ref, TaskState::WaitingIo, step.labelId, step.line);
-        co_await sleepAsync(step.durationNs);
+        if (step.durationNs <= 0) {
+            co_await yieldToLoop(); // asyncio.sleep(0), without sleepAsync's coroutine frame
+        } else {
+            co_await sleepAsync(step.durationNs);
+        }
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
     case OpKind::Block:
@@ -221,7 +249,9 @@ asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         break;
     case OpKind::Repeat:
         for (std::int64_t i = 0; i < step.count; ++i) {
-            co_await stepsAsync(task, step.body);
+            for (const PlanStep& inner : step.body) { // not through stepsAsync: one coroutine frame less a step
+                co_await stepAsync(task, inner);
+            }
         }
         break;
     case OpKind::Retry:
@@ -240,7 +270,7 @@ asio::awaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
     }
 }
 
-asio::awaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<AsyncJoin>(co_await asio::this_coro::executor);
     const Placement placement = resolvePlacement(step.placement);
     for (const PlanChild& child : step.children) {
@@ -270,7 +300,7 @@ asio::awaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step)
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
-asio::awaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<AsyncJoin>(co_await asio::this_coro::executor);
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, m_mainLane, false); // its awaiting task is the one in flight
@@ -288,7 +318,7 @@ asio::awaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
-asio::awaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
     std::int64_t backoffNs = step.durationNs;
     for (std::int64_t attempt = 0;; ++attempt) {
         std::string failure;
