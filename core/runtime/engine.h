@@ -75,13 +75,15 @@ private:
 
     // --- event loop (engine_async.cpp)
     void runAsyncModel();
-    LoopAwaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps);
+    // A scheduled task (gather's, group's and spawn's children) starts when the loop gets to it, as asyncio's
+    // create_task does: "ready" until then, after the tasks that were ready before it.
+    LoopAwaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps, bool scheduled = false);
     LoopAwaitable<void> stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps);
     LoopAwaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> sleepAsync(std::int64_t durationNs);
+    LoopAwaitable<void> sleepAsync(TaskRef task, std::int64_t durationNs);
     // asyncio.sleep(0): the task goes to the back of the loop's ready queue (m_yielded) and the loop resumes it.
     LoopAwaitable<void> yieldToLoop();
     void resumeYielded(); // the tasks that yielded before this call, in order
@@ -132,6 +134,10 @@ private:
         LoopTimer timer;
         bool wokenByLoop = false;
     };
+    // A sleeper woken this late was ready, not waiting, from its deadline on: the loop was busy (a blocking call or
+    // CPU work on it). Its lane says so, back-dated to the deadline.
+    static constexpr std::chrono::microseconds kLateWake{500};
+    void readySince(TaskRef task, EngineClock::time_point since);
     std::multimap<EngineClock::time_point, LoopSleeper*> m_loopSleepers;
     std::unique_ptr<LoopTimer> m_spinAlarm;
     EngineClock::time_point m_spinAlarmAt{};

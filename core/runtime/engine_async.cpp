@@ -113,6 +113,15 @@ void Engine::runLoopPrecisely() {
     m_spinAlarm.reset();
 }
 
+void Engine::readySince(TaskRef task, EngineClock::time_point since) {
+    const std::int64_t sinceNs =
+        std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch()).count() -
+        m_context.recorder.runStartNs();
+    const Event ready{sinceNs, task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(TaskState::Ready),
+                      0, 0};
+    m_context.recorder.appendForeign(std::span<const Event>(&ready, 1));
+}
+
 LoopAwaitable<void> Engine::yieldToLoop() {
     return asio::async_initiate<const asio::use_awaitable_t<LoopExecutor>, void()>(
         [this](LoopResumer resume) { m_yielded.push_back(std::move(resume)); }, kOnLoop);
@@ -145,7 +154,10 @@ LoopAwaitable<void> Engine::heartbeat() {
     m_heartbeatTimer = nullptr;
 }
 
-LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep>& steps) {
+LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep>& steps, bool scheduled) {
+    if (scheduled) {
+        co_await yieldToLoop();
+    }
     m_context.setState(task.ref, TaskState::Running);
     std::string failure;
     try {
@@ -169,7 +181,7 @@ LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<PlanSt
     }
 }
 
-LoopAwaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
+LoopAwaitable<void> Engine::sleepAsync(TaskRef task, std::int64_t durationNs) {
     if (durationNs <= 0) {
         co_await yieldToLoop(); // one trip round the loop, behind what is ready now; no timer, no system call
         co_return;
@@ -182,6 +194,9 @@ LoopAwaitable<void> Engine::sleepAsync(std::int64_t durationNs) {
     if (!sleeper.wokenByLoop) {
         m_loopSleepers.erase(entry);
     }
+    if (EngineClock::now() - deadline > kLateWake) {
+        readySince(task, deadline); // woken late by either: the loop was busy when the sleep ended
+    }
 }
 
 LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
@@ -193,7 +208,7 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         if (step.durationNs <= 0) {
             co_await yieldToLoop(); // asyncio.sleep(0), without sleepAsync's coroutine frame
         } else {
-            co_await sleepAsync(step.durationNs);
+            co_await sleepAsync(ref, step.durationNs);
         }
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
@@ -287,7 +302,7 @@ LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
             } else if (placement == Placement::Processes) {
                 submitToProcessPool(frame, child.body, [join](const std::string& error) { join->finishOne(error); });
             } else {
-                asio::co_spawn(m_io, taskAsync(frame, child.body),
+                asio::co_spawn(m_io, taskAsync(frame, child.body, true),
                                [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
             }
         }
@@ -333,7 +348,7 @@ LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
         }
         m_context.marker(task.ref, MarkerKind::Retry, 0, step.line);
         m_context.setState(task.ref, TaskState::WaitingIo, m_backoffName, step.line);
-        co_await sleepAsync(backoffNs);
+        co_await sleepAsync(task.ref, backoffNs);
         m_context.setState(task.ref, TaskState::Running, 0, step.line);
         backoffNs *= 2;
     }

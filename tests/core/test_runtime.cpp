@@ -51,6 +51,49 @@ TEST(Runtime, GatherOverlapsTheWaits) {
     EXPECT_EQ(run.peak("in_flight"), 10);
 }
 
+// asyncio's create_task schedules: gathered children start when the loop gets to them, after their parent has
+// suspended, so that one task at a time runs on the loop and all of them are in flight at once (L3 cpu-gather).
+TEST(Runtime, GatheredChildrenStartWhenTheLoopGetsToThem) {
+    PlanBuilder builder(Model::Async);
+    const Outcome run = runPlan(builder.program({builder.fanOut(OpKind::Gather, "work", 4, {cpu(30)})}).build());
+    ASSERT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 1);
+    EXPECT_EQ(run.peak("in_flight"), 4);
+    // Each child waits "ready" until its turn: the last one for about three others' work.
+    std::int64_t longestReadyNs = 0;
+    for (const Span& span : run.analysis.spans) {
+        if (span.state == TaskState::Ready) {
+            longestReadyNs = std::max(longestReadyNs, span.endNs - span.startNs);
+        }
+    }
+    EXPECT_GE(longestReadyNs, 60'000'000);
+}
+
+// A task whose sleep ended while the loop was busy (a blocking call on it) is ready, not waiting, from the end of
+// its sleep until the loop runs it again: its lane shows the freeze (L9).
+TEST(Runtime, ASleepThatEndsWhileTheLoopIsBlockedTurnsReady) {
+    PlanBuilder builder(Model::Async);
+    PlanStep gather = builder.fanOut(OpKind::Gather, "sleeper", 1, {io(20), io(1)});
+    gather.children.push_back(builder.fanOut(OpKind::Gather, "blocker", 1, {block(200)}).children.front());
+    const Outcome run = runPlan(builder.program({gather}).build());
+    ASSERT_EQ(run.result.outcome.status, RunStatus::Completed);
+    std::int64_t sleeperReadyNs = 0;
+    std::int64_t sleeperWaitingNs = 0;
+    for (const Span& span : run.analysis.spans) {
+        const TaskRecord* task = run.analysis.task(span.task);
+        if (task == nullptr || taskDisplayName(run.result.trace, *task) != "sleeper") {
+            continue;
+        }
+        if (span.state == TaskState::Ready) {
+            sleeperReadyNs += span.endNs - span.startNs;
+        } else if (span.state == TaskState::WaitingIo) {
+            sleeperWaitingNs += span.endNs - span.startNs;
+        }
+    }
+    EXPECT_GE(sleeperReadyNs, 150'000'000) << "the sleeper's 20 ms ended while the loop was blocked for 200 ms";
+    EXPECT_LT(sleeperWaitingNs, 60'000'000);
+}
+
 TEST(Runtime, SemaphoreCapsOccupancyAndQueuesTheRest) {
     PlanBuilder builder(Model::Async);
     const int sem = builder.primitive("sem", PrimitiveKind::Semaphore, 3);
