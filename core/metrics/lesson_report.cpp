@@ -115,6 +115,8 @@ std::string_view unitOf(MetricKind kind) {
     case MetricKind::Peak:
     case MetricKind::PeakConcurrent:
     case MetricKind::GilHandoffs:
+    case MetricKind::Markers:
+    case MetricKind::TasksEnded:
         return "";
     }
     return "";
@@ -314,6 +316,20 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
             return std::nullopt;
         }
         return median(handoffs.intervalsNs) / kNsPerMs;
+    }
+    case MetricKind::Markers: {
+        const auto count = std::count_if(analysis.markers.begin(), analysis.markers.end(),
+                                         [&](const MarkerRecord& marker) { return toString(marker.kind) == metric.argument; });
+        return static_cast<double>(count);
+    }
+    case MetricKind::TasksEnded: {
+        const auto state = parseState(metric.argument);
+        if (!state) {
+            return std::nullopt;
+        }
+        const auto count = std::count_if(analysis.tasks.begin(), analysis.tasks.end(),
+                                         [&](const TaskRecord& task) { return task.finalState == *state; });
+        return static_cast<double>(count);
     }
     case MetricKind::GilHandoffs: {
         const GilHandoffs handoffs = gilHandoffs(run);

@@ -312,7 +312,7 @@ LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
     }
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
     co_await join->wait();
-    resumeAfterWait(task.ref, step.line, join->failure);
+    resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
 LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
@@ -343,7 +343,7 @@ LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
         } catch (const TaskFailure& failed) {
             failure = failed.message;
         }
-        if (attempt >= step.count) {
+        if (attempt + 1 >= step.count) { // count is the attempts in all
             throw TaskFailure{failure};
         }
         m_context.marker(task.ref, MarkerKind::Retry, 0, step.line);

@@ -216,7 +216,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
     if (step.kind != OpKind::Spawn) {
         join->wait(m_context.stopToken());
     }
-    resumeAfterWait(task.ref, step.line, join->failure);
+    resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
 void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
@@ -242,7 +242,7 @@ void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
             stepsBlocking(task, step.body);
             return;
         } catch (const TaskFailure&) {
-            if (attempt >= step.count) {
+            if (attempt + 1 >= step.count) { // count is the attempts in all
                 throw;
             }
         }

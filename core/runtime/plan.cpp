@@ -216,6 +216,7 @@ private:
         step.kind = op.kind;
         step.line = op.line;
         step.placement = op.placement;
+        step.returnExceptions = op.returnExceptions;
         step.labelId = op.label.empty() ? 0 : m_plan.strings.intern(op.label);
         const std::string name(toString(op.kind));
         switch (op.kind) {

@@ -49,6 +49,7 @@ struct PlanStep {
     std::int32_t primitive = -1; // index into Plan::primitives
     std::uint32_t labelId = 0;   // in Plan::strings; 0 = none
     Placement placement = Placement::Default;
+    bool returnExceptions = false; // gather(return_exceptions=True): children's failures do not fail the parent
     std::vector<PlanStep> body;
     std::vector<PlanChild> children;
 };

@@ -183,6 +183,9 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     if (spec->argument == Argument::Children) {
         allowed.emplace_back("on");
     }
+    if (spec->kind == OpKind::Gather) {
+        allowed.emplace_back("return_exceptions");
+    }
     for (const auto& field : mapping.fields()) {
         if (std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
             context.source.fail(field.keyLocation, fmt::format("unknown key '{}' in a '{}' step; expected one of: {}",
@@ -224,6 +227,9 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     }
     if (const YamlField* backoff = mapping.find("backoff")) {
         op.backoff = readExpression(context.source, *backoff);
+    }
+    if (const YamlField* returnExceptions = mapping.find("return_exceptions")) {
+        op.returnExceptions = readFlag(context.source, *returnExceptions);
     }
     if (const YamlField* label = mapping.find("label")) {
         op.label = readText(context.source, *label);

@@ -43,10 +43,12 @@ constexpr MetricName kMetricNames[] = {
     {"max_lag_ms", MetricKind::MaxLagMs, false},           {"peak", MetricKind::Peak, true},
     {"peak_concurrent", MetricKind::PeakConcurrent, true}, {"state_time_ms", MetricKind::StateTimeMs, true},
     {"gil_switch_ms", MetricKind::GilSwitchMs, false},     {"gil_handoffs", MetricKind::GilHandoffs, false},
+    {"markers", MetricKind::Markers, true},                {"tasks", MetricKind::TasksEnded, true},
 };
 
 constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak(<counter>), peak_concurrent(<state>), "
-                                         "state_time_ms(<state>), gil_switch_ms or gil_handoffs";
+                                         "state_time_ms(<state>), gil_switch_ms, gil_handoffs, markers(<kind>) or "
+                                         "tasks(<state>)";
 
 std::string stateNames() {
     std::string names;
@@ -55,6 +57,24 @@ std::string stateNames() {
         names += toString(static_cast<TaskState>(i));
     }
     return names;
+}
+
+std::string markerNames() {
+    std::string names;
+    for (int i = 0; i < kMarkerKindCount; ++i) {
+        names += (i == 0 ? "" : ", ");
+        names += toString(static_cast<MarkerKind>(i));
+    }
+    return names;
+}
+
+bool isMarkerName(std::string_view name) {
+    for (int i = 0; i < kMarkerKindCount; ++i) {
+        if (toString(static_cast<MarkerKind>(i)) == name) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool isStateName(std::string_view name) {
@@ -140,9 +160,18 @@ MetricRef parseMetric(std::string_view text, const SourceLocation& where) {
     if (argument.empty() || !std::all_of(argument.begin(), argument.end(), isCounterChar)) {
         failAt(argumentOffset, fmt::format("'{}' is not a valid argument for {}()", argument, name));
     }
-    if ((metric.kind == MetricKind::PeakConcurrent || metric.kind == MetricKind::StateTimeMs) &&
+    if ((metric.kind == MetricKind::PeakConcurrent || metric.kind == MetricKind::StateTimeMs ||
+         metric.kind == MetricKind::TasksEnded) &&
         !isStateName(argument)) {
         failAt(argumentOffset, fmt::format("unknown task state '{}'; states are {}", argument, stateNames()));
+    }
+    if (metric.kind == MetricKind::TasksEnded && argument != "done" && argument != "failed" && argument != "cancelled") {
+        failAt(argumentOffset, fmt::format("tasks() counts the tasks that ended in a state: done, failed or cancelled, "
+                                           "not '{}'",
+                                           argument));
+    }
+    if (metric.kind == MetricKind::Markers && !isMarkerName(argument)) {
+        failAt(argumentOffset, fmt::format("unknown marker '{}'; markers are {}", argument, markerNames()));
     }
     metric.argument = std::string(argument);
     return metric;

@@ -59,6 +59,7 @@ struct Op {
     std::string target; // primitive name
     std::string label;  // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
     Placement placement = Placement::Default;
+    bool returnExceptions = false; // gather: a child's failure is its result, not the parent's (asyncio.gather)
     std::vector<Op> body;
     std::vector<ChildTemplate> children;
 };
@@ -109,6 +110,8 @@ enum class MetricKind : std::uint8_t {
     StateTimeMs,    // "state_time_ms(<state>)": total time tasks spent in that state
     GilSwitchMs,    // "gil_switch_ms": median time between GIL hand-offs to another thread
     GilHandoffs,    // "gil_handoffs": number of GIL hand-offs between threads
+    Markers,        // "markers(<kind>)": how many markers of that kind, e.g. markers(retry)
+    TasksEnded,     // "tasks(<state>)": how many tasks ended in that state, e.g. tasks(failed)
 };
 
 struct MetricRef {

@@ -119,13 +119,18 @@ TEST(LessonLoader, ExpectationMetrics) {
                  "bad.yaml:21:18:", "unknown counter 'tasks'");
     EXPECT_ERROR(expecting("    metric: peak_concurrent(sleeping)", "    at_most: 5\n"),
                  "bad.yaml:21:29:", "unknown task state 'sleeping'");
+    EXPECT_ERROR(expecting("    metric: tasks(running)", "    at_most: 5\n"),
+                 "bad.yaml:21:19:", "counts the tasks that ended in a state: done, failed or cancelled");
+    EXPECT_ERROR(expecting("    metric: markers(oops)", "    at_most: 5\n"),
+                 "bad.yaml:21:21:", "unknown marker 'oops'; markers are timeout, retry");
     EXPECT_ERROR(expecting("    metric: gil_switch_ms", "    at_most: 5\n"), "bad.yaml:21:13:", "needs a GIL");
     EXPECT_ERROR(lessonWith("      - io: 1\n    model: sequential\nexpectations:\n  - variant: one\n"
                             "    metric: max_lag_ms\n    at_most: 5\n"),
                  "bad.yaml:22:13:", "needs an event loop");
     for (const char* metric :
          {"peak(q.depth)", "peak(q.unfinished)", "peak(q.putters)", "peak(sem.waiters)", "peak(in_flight)",
-          "peak(loop_lag_ms)", "state_time_ms(blocked)", "peak_concurrent(waiting-io)", "max_lag_ms"}) {
+          "peak(loop_lag_ms)", "state_time_ms(blocked)", "peak_concurrent(waiting-io)", "max_lag_ms", "markers(retry)",
+          "tasks(failed)", "tasks(cancelled)"}) {
         EXPECT_NO_THROW(parseLesson(expecting(std::string("    metric: ") + metric, "    at_least: 0\n"), "ok.yaml"))
             << metric;
     }

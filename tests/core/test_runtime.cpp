@@ -188,6 +188,41 @@ TEST(Runtime, FailAndRetryAreSeeded) {
     EXPECT_GT(outcome(7).second, 0U); // some retries happened
 }
 
+// retry: N tries N times in all: N - 1 retries, each marked, and the last failure is the task's.
+TEST(Runtime, RetryTriesTheAttemptsInAll) {
+    for (const Model model : {Model::Async, Model::Threads}) {
+        PlanBuilder builder(model);
+        PlanStep fail;
+        fail.kind = OpKind::Fail;
+        fail.probability = 1.0;
+        PlanStep retry = withBody(OpKind::Retry, {fail}, 3);
+        retry.durationNs = 1 * kMs;
+        if (model == Model::Threads) {
+            builder.threads(2);
+        }
+        PlanStep gather = builder.fanOut(OpKind::Gather, "call", 2, {retry});
+        gather.returnExceptions = true;
+        const Outcome run = runPlan(builder.program({gather}).build());
+        SCOPED_TRACE(model == Model::Async ? "async" : "threads");
+        EXPECT_EQ(run.result.outcome.status, RunStatus::Completed) << run.result.outcome.error;
+        const auto retries = std::count_if(run.analysis.markers.begin(), run.analysis.markers.end(),
+                                           [](const MarkerRecord& marker) { return marker.kind == MarkerKind::Retry; });
+        EXPECT_EQ(retries, 4); // two calls, three tries each
+        EXPECT_EQ(run.tasksEndingIn(TaskState::Failed), 2U);
+        EXPECT_EQ(run.tasksEndingIn(TaskState::Done), 1U); // main: gather(return_exceptions=True) does not raise
+    }
+}
+
+// Without return_exceptions a gathered child's failure is its parent's.
+TEST(Runtime, AFailedChildFailsItsGatherUnlessExceptionsAreReturned) {
+    PlanBuilder builder(Model::Async);
+    PlanStep fail;
+    fail.kind = OpKind::Fail;
+    fail.probability = 1.0;
+    const Outcome run = runPlan(builder.program({builder.fanOut(OpKind::Gather, "call", 2, {io(1), fail})}).build());
+    EXPECT_EQ(run.tasksEndingIn(TaskState::Failed), 3U); // both calls and main
+}
+
 TEST(Runtime, StopCancelsEveryTaskPromptly) {
     for (Model model : {Model::Async, Model::Threads, Model::Sequential}) {
         PlanBuilder builder(model);
