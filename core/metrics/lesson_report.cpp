@@ -318,8 +318,9 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
         return median(handoffs.intervalsNs) / kNsPerMs;
     }
     case MetricKind::Markers: {
-        const auto count = std::count_if(analysis.markers.begin(), analysis.markers.end(),
-                                         [&](const MarkerRecord& marker) { return toString(marker.kind) == metric.argument; });
+        const auto count =
+            std::count_if(analysis.markers.begin(), analysis.markers.end(),
+                          [&](const MarkerRecord& marker) { return toString(marker.kind) == metric.argument; });
         return static_cast<double>(count);
     }
     case MetricKind::TasksEnded: {

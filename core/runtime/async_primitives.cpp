@@ -100,58 +100,57 @@ void AsyncSemaphore::release(TaskRef task) {
 }
 
 AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
-    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_capacity(primitive.capacity) {}
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_state(primitive.capacity) {}
 
 LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
-    if (m_closed) {
-        throw TaskFailure{"put on a closed queue"};
-    }
-    if (m_capacity > 0 && m_depth >= m_capacity) {
+    QueueState::Put outcome = m_state.tryPut();
+    if (outcome == QueueState::Put::Wait) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
-        while (m_capacity > 0 && m_depth >= m_capacity) {
+        while (outcome == QueueState::Put::Wait) {
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
             const bool notified = co_await m_putters.wait();
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
             throwIfCancelled(notified);
+            outcome = m_state.tryPut();
         }
         m_context.setState(task, TaskState::Running, 0, line);
     }
-    ++m_depth;
-    ++m_unfinished;
-    m_context.counter(m_counters.level, m_depth, task.lane);
-    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+    if (outcome == QueueState::Put::ShutDown) {
+        throw TaskFailure{std::string(kQueueShutDown)};
+    }
+    m_context.counter(m_counters.level, m_state.depth(), task.lane);
+    m_context.counter(m_counters.unfinished, m_state.unfinished(), task.lane);
     m_getters.notifyOne();
 }
 
 LoopAwaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line) {
-    if (m_depth == 0 && !m_closed) {
+    QueueState::Get outcome = m_state.tryGet();
+    if (outcome == QueueState::Get::Wait) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
-        while (m_depth == 0 && !m_closed) {
+        while (outcome == QueueState::Get::Wait) {
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
             const bool notified = co_await m_getters.wait();
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
             throwIfCancelled(notified);
+            outcome = m_state.tryGet();
         }
         m_context.setState(task, TaskState::Running, 0, line);
     }
-    if (m_depth == 0) {
+    if (outcome == QueueState::Get::Drained) {
         co_return false; // closed and drained
     }
-    --m_depth;
-    m_context.counter(m_counters.level, m_depth, task.lane);
+    m_context.counter(m_counters.level, m_state.depth(), task.lane);
     m_putters.notifyOne();
     co_return true;
 }
 
 void AsyncQueue::taskDone(TaskRef task) {
-    if (m_unfinished > 0) {
-        --m_unfinished;
-    }
-    m_context.counter(m_counters.unfinished, m_unfinished, task.lane);
+    m_state.taskDone();
+    m_context.counter(m_counters.unfinished, m_state.unfinished(), task.lane);
 }
 
 void AsyncQueue::close(TaskRef /*task*/) {
-    m_closed = true;
+    m_state.close();
     m_getters.notifyAll();
     m_putters.notifyAll();
 }

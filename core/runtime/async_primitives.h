@@ -4,6 +4,7 @@
 
 #include "runtime/engine_context.h"
 #include "runtime/loop_awaitable.h"
+#include "runtime/queue_state.h"
 
 #include <cstdint>
 #include <deque>
@@ -66,10 +67,7 @@ private:
     EngineContext& m_context;
     std::uint32_t m_nameId;
     PrimitiveCounters m_counters;
-    std::int64_t m_capacity; // 0 = unbounded
-    std::int64_t m_depth = 0;
-    std::int64_t m_unfinished = 0;
-    bool m_closed = false;
+    QueueState m_state;
     AsyncWaitList m_getters;
     AsyncWaitList m_putters;
 };

@@ -4,6 +4,7 @@
 
 #include "runtime/async_primitives.h"
 #include "runtime/engine_context.h"
+#include "runtime/queue_state.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -57,11 +58,8 @@ private:
     EngineContext& m_context;
     std::uint32_t m_nameId;
     PrimitiveCounters m_counters;
-    std::int64_t m_capacity;
     std::mutex m_mutex;
-    std::int64_t m_depth = 0;
-    std::int64_t m_unfinished = 0;
-    bool m_closed = false;
+    QueueState m_state; // under m_mutex
     BlockingWaitList m_getters;
     BlockingWaitList m_putters;
 };

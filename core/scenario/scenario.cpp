@@ -39,11 +39,16 @@ struct MetricName {
 };
 
 constexpr MetricName kMetricNames[] = {
-    {"makespan_ms", MetricKind::MakespanMs, false},        {"speedup", MetricKind::Speedup, false},
-    {"max_lag_ms", MetricKind::MaxLagMs, false},           {"peak", MetricKind::Peak, true},
-    {"peak_concurrent", MetricKind::PeakConcurrent, true}, {"state_time_ms", MetricKind::StateTimeMs, true},
-    {"gil_switch_ms", MetricKind::GilSwitchMs, false},     {"gil_handoffs", MetricKind::GilHandoffs, false},
-    {"markers", MetricKind::Markers, true},                {"tasks", MetricKind::TasksEnded, true},
+    {"makespan_ms", MetricKind::MakespanMs, false},
+    {"speedup", MetricKind::Speedup, false},
+    {"max_lag_ms", MetricKind::MaxLagMs, false},
+    {"peak", MetricKind::Peak, true},
+    {"peak_concurrent", MetricKind::PeakConcurrent, true},
+    {"state_time_ms", MetricKind::StateTimeMs, true},
+    {"gil_switch_ms", MetricKind::GilSwitchMs, false},
+    {"gil_handoffs", MetricKind::GilHandoffs, false},
+    {"markers", MetricKind::Markers, true},
+    {"tasks", MetricKind::TasksEnded, true},
 };
 
 constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak(<counter>), peak_concurrent(<state>), "
@@ -165,7 +170,8 @@ MetricRef parseMetric(std::string_view text, const SourceLocation& where) {
         !isStateName(argument)) {
         failAt(argumentOffset, fmt::format("unknown task state '{}'; states are {}", argument, stateNames()));
     }
-    if (metric.kind == MetricKind::TasksEnded && argument != "done" && argument != "failed" && argument != "cancelled") {
+    if (metric.kind == MetricKind::TasksEnded && argument != "done" && argument != "failed" &&
+        argument != "cancelled") {
         failAt(argumentOffset, fmt::format("tasks() counts the tasks that ended in a state: done, failed or cancelled, "
                                            "not '{}'",
                                            argument));

@@ -54,6 +54,35 @@ TEST_P(Primitives, SemaphoreNeverExceedsItsPermits) {
     EXPECT_EQ(run.last("sem.waiters"), 0);
 }
 
+// Closing a queue wakes the producer blocked on a full queue with QueueShutDown (Python 3.13's Queue.shutdown): the
+// put fails, and nothing goes past the capacity.
+TEST_P(Primitives, CloseWakesABlockedPutterWithShutDown) {
+    PlanBuilder plan = builder();
+    const int queue = plan.primitive("items", PrimitiveKind::Queue, 1);
+    PlanStep gather =
+        plan.fanOut(OpKind::Gather, "producer", 1, {onPrimitive(OpKind::Put, queue), onPrimitive(OpKind::Put, queue)});
+    gather.children.push_back(
+        plan.fanOut(OpKind::Gather, "closer", 1, {io(30), onPrimitive(OpKind::Close, queue)}).children.front());
+    gather.returnExceptions = true;
+    const Plan built = plan.program({gather}).build();
+    const RunResult result = runToCompletion(built);
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    const TraceAnalysis analysis = analyze(result.trace);
+    const CounterSeries* depth = analysis.counter("items.depth");
+    ASSERT_NE(depth, nullptr);
+    EXPECT_EQ(depth->peak, 1);
+    bool producerFailed = false;
+    for (const TaskRecord& task : analysis.tasks) {
+        if (taskDisplayName(result.trace, task) == "producer") {
+            producerFailed = task.finalState == TaskState::Failed;
+        }
+    }
+    EXPECT_TRUE(producerFailed) << "the blocked put must raise QueueShutDown";
+    const CounterSeries* putters = analysis.counter("items.putters");
+    ASSERT_NE(putters, nullptr);
+    EXPECT_EQ(putters->points.back().value, 0);
+}
+
 TEST_P(Primitives, LockIsHeldByOneTaskAtATime) {
     PlanBuilder plan = builder();
     const int lock = plan.primitive("lock", PrimitiveKind::Lock, 1);
