@@ -1,13 +1,29 @@
 // Thread-side primitives with FIFO hand-off and stop-aware waits.
 #include "runtime/blocking_primitives.h"
 
+#include "runtime/gil.h"
 #include "runtime/stop_wait.h"
 
 #include <algorithm>
 
 namespace interleave::core {
 
-void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, const std::stop_token& stop) {
+namespace {
+// A task whose wait is over runs again, or, if it let go of the GIL for the wait, waits to take it back.
+void markResumed(EngineContext& context, TaskRef task, std::int32_t line) {
+    if (context.gil != nullptr && context.gil->awaitingRetake()) {
+        context.setState(task, TaskState::WaitingGil, context.names.gil, line);
+    } else {
+        context.setState(task, TaskState::Running, 0, line);
+    }
+}
+} // namespace
+
+void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task) {
+    if (context.gil != nullptr) {
+        context.gil->letGo(task);
+    }
+    const std::stop_token stop = context.stopToken();
     Waiter waiter;
     m_waiters.push_back(&waiter);
     const bool notified = waiter.wake.wait(lock, stop, [&] { return waiter.notified; });
@@ -46,8 +62,8 @@ void BlockingSemaphore::acquire(TaskRef task, std::int32_t line) {
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    m_waiters.wait(lock, m_context.stopToken()); // the releaser hands its permit over
-    m_context.setState(task, TaskState::Running, 0, line);
+    m_waiters.wait(lock, m_context, task); // the releaser hands its permit over
+    markResumed(m_context, task, line);
 }
 
 void BlockingSemaphore::release(TaskRef task) {
@@ -72,11 +88,11 @@ void BlockingQueue::put(TaskRef task, std::int32_t line) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Put::Wait) {
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
-            m_putters.wait(lock, m_context.stopToken());
+            m_putters.wait(lock, m_context, task);
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
             outcome = m_state.tryPut();
         }
-        m_context.setState(task, TaskState::Running, 0, line);
+        markResumed(m_context, task, line);
     }
     if (outcome == QueueState::Put::ShutDown) {
         throw TaskFailure{std::string(kQueueShutDown)};
@@ -93,11 +109,11 @@ bool BlockingQueue::get(TaskRef task, std::int32_t line) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Get::Wait) {
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
-            m_getters.wait(lock, m_context.stopToken());
+            m_getters.wait(lock, m_context, task);
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
             outcome = m_state.tryGet();
         }
-        m_context.setState(task, TaskState::Running, 0, line);
+        markResumed(m_context, task, line);
     }
     if (outcome == QueueState::Get::Drained) {
         return false;
@@ -130,8 +146,8 @@ void BlockingEvent::wait(TaskRef task, std::int32_t line) {
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    m_waiters.wait(lock, m_context.stopToken());
-    m_context.setState(task, TaskState::Running, 0, line);
+    m_waiters.wait(lock, m_context, task);
+    markResumed(m_context, task, line);
 }
 
 void BlockingEvent::set(TaskRef task) {

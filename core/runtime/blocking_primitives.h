@@ -16,8 +16,10 @@ namespace interleave::core {
 // FIFO hand-off between threads: each waiter sleeps on its own condition variable.
 class BlockingWaitList {
 public:
-    // Called with `lock` held; returns once notified. Throws RunStopped when the run stops first.
-    void wait(std::unique_lock<std::mutex>& lock, const std::stop_token& stop);
+    // Called with `lock` held; returns once notified. Throws RunStopped when the run stops first. Under a GIL the
+    // thread lets go of it first, as CPython's blocking acquire does; the engine takes it back after the step,
+    // outside `lock` (Engine::retakeGil).
+    void wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task);
     bool notifyOne(); // with the lock held
     void notifyAll(); // with the lock held
     std::size_t size() const { return m_waiters.size(); }

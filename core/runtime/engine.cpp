@@ -193,7 +193,9 @@ void Engine::endTask(TaskRef task, const std::string& failure) {
 }
 
 void Engine::resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure) {
-    m_context.setState(task, TaskState::Running, 0, line);
+    if (!(m_gil && m_gil->retake(task, line))) { // a thread that let go of the GIL takes it back first
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
     if (!childFailure.empty() && childFailure != kStoppedByRun) {
         throw TaskFailure{childFailure};
     }
@@ -226,17 +228,18 @@ Placement Engine::resolvePlacement(Placement placement) const {
     return Placement::Inline;
 }
 
-void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
+void Engine::burnCpu(TaskFrame& task, const PlanStep& step, bool releaseAfter) {
     // Slices of ~50 µs: often enough to honour a stop or a GIL drop request promptly, long enough to cost nothing
     // (reading the thread's CPU clock after each is a system call of under a microsecond).
     constexpr std::int64_t kSliceNs = 50'000;
     bool holding = false;
     try {
         if (m_gil) {
-            m_gil->acquire(task.ref, step.line);
+            if (!m_gil->heldByThisThread()) {
+                m_gil->acquire(task.ref, step.line);
+            }
             holding = true;
-        }
-        if (!m_gil) {
+        } else {
             m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
         }
         // The thread's own CPU clock: the time it waits for the GIL after a hand-over does not count.
@@ -256,7 +259,7 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
         }
         throw;
     }
-    if (holding) {
+    if (holding && releaseAfter) {
         m_gil->release(task.ref, step.line);
     }
 }

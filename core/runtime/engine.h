@@ -71,7 +71,9 @@ private:
     void resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure);
     WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
     std::uint32_t jobName(const PlanStep& step) const;
-    void burnCpu(TaskFrame& task, const PlanStep& step);
+    // Under a GIL a thread keeps it after the step (it goes on running Python code) unless `releaseAfter`: the loop
+    // thread, whose coroutines do not hold it between steps.
+    void burnCpu(TaskFrame& task, const PlanStep& step, bool releaseAfter);
 
     // --- event loop (engine_async.cpp)
     void runAsyncModel();
@@ -98,6 +100,7 @@ private:
     void fanOutBlocking(TaskFrame& task, const PlanStep& step);
     void offloadBlocking(TaskFrame& task, const PlanStep& step);
     void retryBlocking(TaskFrame& task, const PlanStep& step);
+    void retakeGil(TaskRef task, std::int32_t line); // after a wait that let go of the GIL (see Gil::letGo)
     // Submits a job-task to a pool and calls `finished` (with an empty string on success) from the pool's side.
     void submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,
                             std::function<void(std::string)> finished);

@@ -220,7 +220,7 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
     case OpKind::Cpu:
-        burnCpu(task, step);
+        burnCpu(task, step, true);
         break;
     case OpKind::Acquire:
         co_await m_asyncSemaphores.at(index)->acquire(ref, step.line);

@@ -68,18 +68,37 @@ void Engine::runBlockingModel() {
 }
 
 void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
-    if (!m_gil) {
-        m_context.setState(task.ref, TaskState::Running); // under a GIL, running starts when it is taken
+    // Under a GIL a thread runs Python code only while it holds it: it takes it to start (an inline child runs inside
+    // its parent's hold) and gives it up at its end.
+    const bool ownHold = m_gil && !m_gil->heldByThisThread();
+    if (ownHold) {
+        m_gil->acquire(task.ref, 0);
+    } else {
+        m_context.setState(task.ref, TaskState::Running);
     }
     std::string failure;
     try {
         stepsBlocking(task, steps);
     } catch (const TaskFailure& failed) {
         failure = failed.message.empty() ? "the task failed" : failed.message;
+    } catch (const RunStopped&) {
+        if (ownHold) {
+            m_gil->drop(task.ref);
+        }
+        throw;
     }
-    endTask(task.ref, failure);
+    endTask(task.ref, failure); // recorded before the GIL goes: the next holder's running starts after this end
+    if (ownHold) {
+        m_gil->drop(task.ref);
+    }
     if (!failure.empty()) {
         throw TaskFailure{failure};
+    }
+}
+
+void Engine::retakeGil(TaskRef task, std::int32_t line) {
+    if (m_gil) {
+        m_gil->retake(task, line);
     }
 }
 
@@ -101,15 +120,19 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
     switch (step.kind) {
     case OpKind::Io:
     case OpKind::Block:
-        // In a thread both are a blocking wait that releases the GIL (we only hold it inside cpu steps).
+        // In a thread both are a blocking wait that lets go of the GIL; the thread takes it back after.
+        // The wait is recorded before the GIL goes, so that the next holder's running never overlaps this one's.
         m_context.setState(
             ref, step.kind == OpKind::Io ? TaskState::WaitingIo : TaskState::Blocked,
             step.labelId ? step.labelId : (step.kind == OpKind::Block ? m_context.names.blockingCall : 0), step.line);
+        if (m_gil) {
+            m_gil->letGo(ref);
+        }
         sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
-        m_context.setState(ref, TaskState::Running, 0, step.line);
+        resumeAfterWait(ref, step.line, {});
         break;
     case OpKind::Cpu:
-        burnCpu(task, step);
+        burnCpu(task, step, false);
         break;
     case OpKind::Acquire:
         needs(m_blockingSemaphores).acquire(ref, step.line);
@@ -132,6 +155,7 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
     case OpKind::Consume: {
         BlockingQueue& queue = needs(m_blockingQueues);
         while (queue.get(ref, step.line)) {
+            retakeGil(ref, step.line);
             stepsBlocking(task, step.body);
             queue.taskDone(ref);
         }
@@ -170,6 +194,7 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
     case OpKind::Timeout:
         throw TaskFailure{"timeout is not supported by this engine yet"};
     }
+    retakeGil(ref, step.line); // after a wait on a primitive, outside its lock
     (void)index;
 }
 
@@ -214,6 +239,9 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
         }
     }
     if (step.kind != OpKind::Spawn) {
+        if (m_gil) {
+            m_gil->letGo(task.ref);
+        }
         join->wait(m_context.stopToken());
     }
     resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
@@ -230,6 +258,9 @@ void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
     } else {
         m_context.setState(task.ref, TaskState::Blocked, m_context.names.threadPool, step.line);
         submitToThreadPool(job, step.body, finished);
+    }
+    if (m_gil) {
+        m_gil->letGo(task.ref);
     }
     join->wait(m_context.stopToken());
     resumeAfterWait(task.ref, step.line, join->failure);
@@ -248,8 +279,11 @@ void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
         }
         m_context.marker(task.ref, MarkerKind::Retry, 0, step.line);
         m_context.setState(task.ref, TaskState::WaitingIo, m_backoffName, step.line);
+        if (m_gil) {
+            m_gil->letGo(task.ref);
+        }
         sleepUntil(deadlineAfter(backoffNs), m_context.stopToken());
-        m_context.setState(task.ref, TaskState::Running, 0, step.line);
+        resumeAfterWait(task.ref, step.line, {});
         backoffNs *= 2;
     }
 }

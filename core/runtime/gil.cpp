@@ -5,6 +5,11 @@
 
 namespace interleave::core {
 
+namespace {
+// This thread let go of the GIL for a wait and takes it back after (one Gil per run; a run's threads are its own).
+thread_local bool t_letGo = false;
+} // namespace
+
 Gil::Gil(EngineContext& context, std::int64_t switchIntervalNs)
     : m_context(context), m_switchInterval(std::chrono::nanoseconds(switchIntervalNs)) {}
 
@@ -15,6 +20,12 @@ void Gil::acquire(TaskRef task, std::int32_t line) {
 
 void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::int32_t line, bool alreadyWaiting) {
     std::stop_token stop = m_context.stopToken();
+    if (m_holderThread == std::this_thread::get_id()) {
+        // Already this thread's: an inline child runs on its parent's thread, inside the parent's hold.
+        t_letGo = false;
+        m_context.setState(task, TaskState::Running, 0, line);
+        return;
+    }
     if (m_holderLane >= 0) {
         if (!alreadyWaiting) {
             m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
@@ -32,6 +43,8 @@ void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::i
         }
     }
     m_holderLane = task.lane;
+    m_holderThread = std::this_thread::get_id();
+    t_letGo = false;
     ++m_switchNumber;
     m_dropRequested.store(false, std::memory_order_relaxed);
     m_context.counter(m_context.names.gilHolder, task.lane, task.lane);
@@ -41,6 +54,7 @@ void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::i
 
 void Gil::releaseLocked(TaskRef task) {
     m_holderLane = -1;
+    m_holderThread = {};
     m_context.counter(m_context.names.gilHolder, -1, task.lane);
     m_released.notify_one();
 }
@@ -63,6 +77,39 @@ void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
         throw RunStopped{};
     }
     acquireLocked(lock, task, line, true);
+}
+
+void Gil::letGo(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    if (m_holderThread == std::this_thread::get_id()) {
+        releaseLocked(task);
+        t_letGo = true;
+    }
+}
+
+void Gil::drop(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    t_letGo = false;
+    if (m_holderThread == std::this_thread::get_id()) {
+        releaseLocked(task);
+    }
+}
+
+bool Gil::retake(TaskRef task, std::int32_t line) {
+    if (!t_letGo) {
+        return false;
+    }
+    acquire(task, line); // clears t_letGo once taken
+    return true;
+}
+
+bool Gil::awaitingRetake() const {
+    return t_letGo;
+}
+
+bool Gil::heldByThisThread() const {
+    std::lock_guard lock(m_mutex);
+    return m_holderThread == std::this_thread::get_id();
 }
 
 std::uint64_t Gil::handoffs() const {

@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <thread>
 
 namespace interleave::core {
 
@@ -28,6 +29,18 @@ public:
 
     std::uint64_t handoffs() const;
 
+    // Waits: a thread that holds the GIL lets go of it before it waits (I/O, a sleep, a primitive, a pool), as
+    // CPython does around blocking calls, without recording a state (the wait records its own). Its next retake()
+    // takes it back: "waiting for the GIL" while another thread holds it, then running. That queue behind the holder
+    // is the convoy a thread meets on its way back from I/O.
+    void letGo(TaskRef task);
+    // After a wait: takes the GIL back if this thread let go of it; false when there was nothing to take back.
+    bool retake(TaskRef task, std::int32_t line);
+    bool awaitingRetake() const; // this thread let go of the GIL and has not taken it back yet
+    bool heldByThisThread() const;
+    // A task that took the GIL at its start gives it up at its end (its end state is recorded by the caller).
+    void drop(TaskRef task);
+
 private:
     void acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::int32_t line, bool alreadyWaiting);
     void releaseLocked(TaskRef task);
@@ -38,6 +51,7 @@ private:
     std::condition_variable_any m_released; // waiters wait for the holder to let go
     std::condition_variable_any m_switched; // a forced dropper waits for someone to take it
     int m_holderLane = -1;
+    std::thread::id m_holderThread; // none while nobody holds it
     std::uint64_t m_switchNumber = 0;
     std::atomic<bool> m_dropRequested{false};
 };

@@ -154,10 +154,32 @@ TEST(Runtime, GilSerialisesCpuWorkAndHandsOver) {
             holders.insert(point.value);
         }
     }
-    EXPECT_EQ(holders.size(), 2U);
+    EXPECT_EQ(holders.size(), 3U);        // main until it waits for its children, then the two threads in turn
     EXPECT_GE(holder->points.size(), 8U); // hand-offs every 5 ms over ~120 ms of work
     EXPECT_GT(totalTimeInState(run.analysis, TaskState::WaitingGil), 0);
     EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 1);
+}
+
+// Under a GIL a thread back from I/O must take the GIL again before it runs: while another thread computes, it
+// waits for it (the convoy), and no two threads are ever running at once.
+TEST(Runtime, AThreadBackFromIoWaitsForTheGil) {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2, true);
+    PlanStep gather = builder.fanOut(OpKind::Gather, "cpu", 1, {cpu(150)});
+    gather.children.push_back(builder.fanOut(OpKind::Gather, "io", 1, {io(20), io(20), io(20)}).children.front());
+    const Outcome run = runPlan(builder.program({gather}).build());
+    ASSERT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 1);
+    std::int64_t ioTaskWaitingGilNs = 0;
+    for (const Span& span : run.analysis.spans) {
+        const TaskRecord* task = run.analysis.task(span.task);
+        if (task != nullptr && taskDisplayName(run.result.trace, *task) == "io" &&
+            span.state == TaskState::WaitingGil) {
+            ioTaskWaitingGilNs += span.endNs - span.startNs;
+        }
+    }
+    // Each of its three returns waits for the holder's next switch interval (5 ms) at least once.
+    EXPECT_GE(ioTaskWaitingGilNs, 5'000'000);
 }
 
 TEST(Runtime, ThreadsWithoutGilRunInParallel) {

@@ -145,7 +145,7 @@ TEST(TimelineData, GilHolderBecomesTheGilLane) {
         EXPECT_EQ(span.state, TaskState::Running);
         EXPECT_GE(span.endNs, span.startNs);
     }
-    EXPECT_EQ(holders.size(), 2U);
+    EXPECT_EQ(holders.size(), 3U); // main (which holds it until it waits for its children) and the two threads
 }
 
 TEST(TimelineData, BatchesGiveWhatARebuildGives) {
