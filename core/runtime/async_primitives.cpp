@@ -10,11 +10,17 @@
 
 namespace interleave::core {
 
-LoopAwaitable<bool> AsyncWaitList::wait() {
+LoopAwaitable<bool> AsyncWaitList::wait(LoopControl* control) {
     Waiter waiter{LoopTimer(co_await asio::this_coro::executor, LoopTimer::time_point::max())};
     m_waiters.push_back(&waiter);
+    if (control != nullptr) {
+        control->interrupt = [&waiter] { waiter.timer.cancel(); };
+    }
     std::error_code ignored;
     co_await waiter.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
+    if (control != nullptr) {
+        control->interrupt = nullptr;
+    }
     if (!waiter.notified) {
         m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
     }
@@ -63,11 +69,15 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
 }
 
 namespace {
-// A cancelled wait means the run is stopping: unwind the task.
-void throwIfCancelled(bool notified) {
-    if (!notified) {
-        throw RunStopped{};
+// A wait that ended without a notification: the task was cancelled (CancelledError), or the run is stopping.
+void throwIfCancelled(bool notified, LoopControl* control) {
+    if (notified) {
+        return;
     }
+    if (control != nullptr) {
+        control->deliver();
+    }
+    throw RunStopped{};
 }
 } // namespace
 
@@ -75,7 +85,10 @@ AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& prim
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
       m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
 
-LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, LoopControl* control) {
+    if (control != nullptr) {
+        control->deliver();
+    }
     if (m_inUse < m_capacity && m_waiters.size() == 0) {
         ++m_inUse;
         m_context.counter(m_counters.level, m_inUse, task.lane);
@@ -84,7 +97,11 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line) {
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
     // release() hands its permit straight to us, so m_inUse already counts this task when we wake.
-    throwIfCancelled(co_await m_waiters.wait());
+    const bool granted = co_await m_waiters.wait(control);
+    if (!granted) {
+        m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+    }
+    throwIfCancelled(granted, control);
     m_context.setState(task, TaskState::Running, 0, line);
 }
 
@@ -102,15 +119,18 @@ void AsyncSemaphore::release(TaskRef task) {
 AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_state(primitive.capacity) {}
 
-LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line, LoopControl* control) {
+    if (control != nullptr) {
+        control->deliver();
+    }
     QueueState::Put outcome = m_state.tryPut();
     if (outcome == QueueState::Put::Wait) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Put::Wait) {
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
-            const bool notified = co_await m_putters.wait();
+            const bool notified = co_await m_putters.wait(control);
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
-            throwIfCancelled(notified);
+            throwIfCancelled(notified, control);
             outcome = m_state.tryPut();
         }
         m_context.setState(task, TaskState::Running, 0, line);
@@ -123,15 +143,18 @@ LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line) {
     m_getters.notifyOne();
 }
 
-LoopAwaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line) {
+LoopAwaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line, LoopControl* control) {
+    if (control != nullptr) {
+        control->deliver();
+    }
     QueueState::Get outcome = m_state.tryGet();
     if (outcome == QueueState::Get::Wait) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Get::Wait) {
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
-            const bool notified = co_await m_getters.wait();
+            const bool notified = co_await m_getters.wait(control);
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
-            throwIfCancelled(notified);
+            throwIfCancelled(notified, control);
             outcome = m_state.tryGet();
         }
         m_context.setState(task, TaskState::Running, 0, line);
@@ -158,13 +181,20 @@ void AsyncQueue::close(TaskRef /*task*/) {
 AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters) {}
 
-LoopAwaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line) {
+LoopAwaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line, LoopControl* control) {
+    if (control != nullptr) {
+        control->deliver();
+    }
     if (m_set) {
         co_return;
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    throwIfCancelled(co_await m_waiters.wait());
+    const bool notified = co_await m_waiters.wait(control);
+    if (!notified) {
+        m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+    }
+    throwIfCancelled(notified, control);
     m_context.setState(task, TaskState::Running, 0, line);
 }
 

@@ -4,6 +4,7 @@
 
 #include "runtime/engine_context.h"
 #include "runtime/loop_awaitable.h"
+#include "runtime/loop_control.h"
 #include "runtime/queue_state.h"
 
 #include <cstdint>
@@ -15,7 +16,8 @@ namespace interleave::core {
 class AsyncWaitList {
 public:
     // Suspends until notified. Returns false when the wait was cancelled instead.
-    LoopAwaitable<bool> wait();
+    // Returns true when notified; false when woken otherwise (the run stops, or `control`'s task is cancelled).
+    LoopAwaitable<bool> wait(LoopControl* control);
     bool notifyOne();
     void notifyAll();
     std::size_t size() const { return m_waiters.size(); }
@@ -41,7 +43,7 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
 class AsyncSemaphore {
 public:
     AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    LoopAwaitable<void> acquire(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> acquire(TaskRef task, std::int32_t line, LoopControl* control);
     void release(TaskRef task);
 
 private:
@@ -57,9 +59,9 @@ private:
 class AsyncQueue {
 public:
     AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    LoopAwaitable<void> put(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> put(TaskRef task, std::int32_t line, LoopControl* control);
     // Returns false once the queue is closed and empty.
-    LoopAwaitable<bool> get(TaskRef task, std::int32_t line);
+    LoopAwaitable<bool> get(TaskRef task, std::int32_t line, LoopControl* control);
     void taskDone(TaskRef task);
     void close(TaskRef task);
 
@@ -76,7 +78,7 @@ private:
 class AsyncEvent {
 public:
     AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    LoopAwaitable<void> wait(TaskRef task, std::int32_t line);
+    LoopAwaitable<void> wait(TaskRef task, std::int32_t line, LoopControl* control);
     void set(TaskRef task);
 
 private:

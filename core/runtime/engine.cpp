@@ -19,27 +19,10 @@ std::uint64_t splitmix(std::uint64_t& state) {
     return z ^ (z >> 31U);
 }
 
-bool usesTimeout(const std::vector<PlanStep>& steps) {
-    for (const PlanStep& step : steps) {
-        if (step.kind == OpKind::Timeout || usesTimeout(step.body)) {
-            return true;
-        }
-        for (const PlanChild& child : step.children) {
-            if (usesTimeout(child.body)) {
-                return true;
-            }
-        }
-    }
-    return false;
-}
-
 } // namespace
 
 Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes)
     : m_plan(plan), m_context(plan, recorder, strings) {
-    if (usesTimeout(plan.program)) {
-        throw UsageError("the 'timeout' op is not available in this version of the engine yet");
-    }
     m_backoffName = strings.intern("retry backoff");
     auto addLane = [&lanes](std::string name, LaneKind kind) {
         lanes.push_back(LaneInfo{std::move(name), kind, 0});
@@ -176,6 +159,9 @@ void Engine::markFinishedIfLast() {
         if (m_heartbeatTimer != nullptr) {
             m_heartbeatTimer->cancel();
         }
+        if (m_spinAlarm) {
+            m_spinAlarm->cancel(); // set for a sleeper that a cancellation took away: nothing is left to wake
+        }
         if (m_processPool) {
             m_processPool->shutdown();
         }
@@ -195,6 +181,9 @@ void Engine::endTask(TaskRef task, const std::string& failure) {
 void Engine::resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure) {
     if (!(m_gil && m_gil->retake(task, line))) { // a thread that let go of the GIL takes it back first
         m_context.setState(task, TaskState::Running, 0, line);
+    }
+    if (childFailure == kCancelledError) {
+        throw TaskCancelled{}; // a gathered loop task was cancelled: so is its caller (loop tasks only)
     }
     if (!childFailure.empty() && childFailure != kStoppedByRun) {
         throw TaskFailure{childFailure};

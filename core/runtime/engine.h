@@ -8,6 +8,7 @@
 #include "runtime/engine_context.h"
 #include "runtime/gil.h"
 #include "runtime/loop_awaitable.h"
+#include "runtime/loop_control.h"
 #include "runtime/process_pool.h"
 #include "runtime/stop_wait.h"
 #include "runtime/thread_pool.h"
@@ -19,9 +20,11 @@
 
 #include <atomic>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -35,6 +38,7 @@ inline constexpr const char* kStoppedByRun = "stopped";
 struct TaskFrame {
     TaskRef ref;
     std::uint64_t randomState = 0;
+    std::shared_ptr<LoopControl> control; // loop tasks only
 };
 
 class Engine {
@@ -80,12 +84,17 @@ private:
     // A scheduled task (gather's, group's and spawn's children) starts when the loop gets to it, as asyncio's
     // create_task does: "ready" until then, after the tasks that were ready before it.
     LoopAwaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps, bool scheduled = false);
-    LoopAwaitable<void> stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps);
+    // A `cleanup` step makes the steps after it a try block and its body their finally block.
+    LoopAwaitable<void> stepsAsync(TaskFrame& task, std::span<const PlanStep> steps);
     LoopAwaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> sleepAsync(TaskRef task, std::int64_t durationNs);
+    LoopAwaitable<void> timeoutAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> shieldAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> cleanupAsync(TaskFrame& task, const PlanStep& cleanup, std::span<const PlanStep> guarded);
+    TaskFrame newLoopTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent);
+    LoopAwaitable<void> sleepAsync(const TaskFrame& task, std::int64_t durationNs);
     // asyncio.sleep(0): the task goes to the back of the loop's ready queue (m_yielded) and the loop resumes it.
     LoopAwaitable<void> yieldToLoop();
     void resumeYielded(); // the tasks that yielded before this call, in order
@@ -95,7 +104,7 @@ private:
     // --- OS threads (engine_blocking.cpp)
     void runBlockingModel();
     void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps);
-    void stepsBlocking(TaskFrame& task, const std::vector<PlanStep>& steps);
+    void stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps);
     void stepBlocking(TaskFrame& task, const PlanStep& step);
     void fanOutBlocking(TaskFrame& task, const PlanStep& step);
     void offloadBlocking(TaskFrame& task, const PlanStep& step);
@@ -148,6 +157,9 @@ private:
     // switch paid its lock and dispatch, more than the rest of the switch. After m_io, so that what is left when a
     // run stops goes before it (Asio destroys an abandoned coroutine through its executor).
     std::deque<LoopResumer> m_yielded;
+    // Spawned tasks (loop thread only): those still running when main returns are cancelled, as asyncio.run does.
+    std::vector<std::shared_ptr<LoopControl>> m_spawned;
+    std::uint64_t m_nextTimeoutId = 0;
     std::string m_mainFailure;
     std::uint32_t m_backoffName = 0;
 };

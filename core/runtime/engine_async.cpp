@@ -14,28 +14,61 @@ namespace interleave::core {
 
 namespace {
 
-// Waits for a number of children on the loop: a timer that never expires, cancelled when the last one finishes.
+// Waits for children on the loop: a timer that never expires, cancelled to wake the waiter. gather wakes it at the
+// first failure (unless it returns exceptions), a group cancels the other children at the first failure and wakes
+// it once all have ended; a cancelled waiter wakes at once.
 struct AsyncJoin {
     explicit AsyncJoin(const LoopExecutor& executor) : done(executor, LoopTimer::time_point::max()) {}
 
     void finishOne(const std::string& error) {
         if (!error.empty() && failure.empty()) {
             failure = error;
+            if (cancelSiblingsOnFailure) {
+                cancelChildren();
+            }
+            if (wakeOnFailure) {
+                done.cancel();
+            }
         }
         if (--remaining == 0) {
             done.cancel();
         }
     }
-    LoopAwaitable<void> wait() {
-        if (remaining > 0) {
+    void cancelChildren() {
+        for (const auto& child : children) {
+            child->cancel();
+        }
+    }
+    // Waits until woken (see above) or until `waiter` is cancelled; then delivers the cancellation, after cancelling
+    // the children when `propagate` (gather and group do; a shield does not).
+    LoopAwaitable<void> wait(LoopControl* waiter, bool propagate) {
+        if (waiter != nullptr) {
+            waiter->deliver();
+        }
+        if (remaining > 0 && !(wakeOnFailure && !failure.empty())) {
+            if (waiter != nullptr) {
+                waiter->interrupt = [this] { done.cancel(); };
+            }
             std::error_code ignored;
             co_await done.async_wait(asio::redirect_error(kOnLoop, ignored));
+            if (waiter != nullptr) {
+                waiter->interrupt = nullptr;
+            }
+        }
+        if (waiter != nullptr && waiter->cancelRequested) {
+            if (propagate) {
+                cancelChildren();
+            }
+            waiter->deliver();
         }
     }
 
     LoopTimer done;
     std::size_t remaining = 0;
     std::string failure;
+    bool wakeOnFailure = false;           // gather without return_exceptions: the first failure is raised at once
+    bool cancelSiblingsOnFailure = false; // group (TaskGroup)
+    std::vector<std::shared_ptr<LoopControl>> children;
 };
 
 std::string describe(const std::exception_ptr& error) {
@@ -46,6 +79,8 @@ std::string describe(const std::exception_ptr& error) {
         std::rethrow_exception(error);
     } catch (const TaskFailure& failure) {
         return failure.message.empty() ? "the task failed" : failure.message;
+    } catch (const TaskCancelled&) {
+        return kCancelledError;
     } catch (const RunStopped&) {
         return kStoppedByRun;
     } catch (const std::exception& problem) {
@@ -61,6 +96,7 @@ void Engine::runAsyncModel() {
     TaskFrame root;
     root.ref = m_context.createMainTask(m_mainLane);
     root.randomState = m_plan.options.seed;
+    root.control = std::make_shared<LoopControl>();
     // The heartbeat starts first, so that a main task that blocks straight away is still seen lagging the loop.
     asio::co_spawn(m_io, heartbeat(), asio::detached);
     asio::co_spawn(m_io, taskAsync(root, m_plan.program), [this](const std::exception_ptr& error) {
@@ -68,6 +104,11 @@ void Engine::runAsyncModel() {
         if (!message.empty() && message != kStoppedByRun) {
             m_mainFailure = message;
         }
+        // asyncio.run cancels the tasks that main left running.
+        for (const auto& spawned : m_spawned) {
+            spawned->cancel();
+        }
+        m_spawned.clear();
     });
     runLoopPrecisely();
 }
@@ -160,14 +201,26 @@ LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep
     }
     m_context.setState(task.ref, TaskState::Running);
     std::string failure;
+    bool cancelled = false;
     try {
+        task.control->deliver(); // cancelled before it ever ran
         co_await stepsAsync(task, steps);
     } catch (const TaskFailure& failed) {
         failure = failed.message.empty() ? "the task failed" : failed.message;
+    } catch (const TaskCancelled&) {
+        cancelled = true;
     } catch (const RunStopped&) {
         throw; // the run is ending; the task is recorded as cancelled then
     } catch (const std::exception& problem) {
         failure = problem.what();
+    }
+    task.control->ended = true;
+    task.control->interrupt = nullptr;
+    if (cancelled) {
+        m_context.marker(task.ref, MarkerKind::Cancel);
+        m_context.setState(task.ref, TaskState::Cancelled);
+        markFinishedIfLast();
+        throw TaskCancelled{};
     }
     endTask(task.ref, failure);
     if (!failure.empty()) {
@@ -175,27 +228,55 @@ LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep
     }
 }
 
-LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, const std::vector<PlanStep>& steps) {
-    for (const PlanStep& step : steps) {
-        co_await stepAsync(task, step);
+LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, std::span<const PlanStep> steps) {
+    for (std::size_t index = 0; index < steps.size(); ++index) {
+        if (steps[index].kind == OpKind::Cleanup) {
+            co_await cleanupAsync(task, steps[index], steps.subspan(index + 1));
+            co_return;
+        }
+        co_await stepAsync(task, steps[index]);
     }
 }
 
-LoopAwaitable<void> Engine::sleepAsync(TaskRef task, std::int64_t durationNs) {
+LoopAwaitable<void> Engine::cleanupAsync(TaskFrame& task, const PlanStep& cleanup, std::span<const PlanStep> guarded) {
+    // try: the guarded steps; finally: the cleanup's body, drawn with a marker, whether they ended, failed or were
+    // cancelled. (No co_await inside a handler: the exception waits in `pending`.)
+    std::exception_ptr pending;
+    try {
+        co_await stepsAsync(task, guarded);
+    } catch (const RunStopped&) {
+        throw;
+    } catch (...) {
+        pending = std::current_exception();
+    }
+    m_context.marker(task.ref, MarkerKind::Cleanup, 0, cleanup.line);
+    co_await stepsAsync(task, cleanup.body);
+    if (pending) {
+        std::rethrow_exception(pending);
+    }
+}
+
+LoopAwaitable<void> Engine::sleepAsync(const TaskFrame& task, std::int64_t durationNs) {
+    LoopControl& control = *task.control;
+    control.deliver();
     if (durationNs <= 0) {
         co_await yieldToLoop(); // one trip round the loop, behind what is ready now; no timer, no system call
+        control.deliver();
         co_return;
     }
     const auto deadline = deadlineAfter(durationNs);
     LoopSleeper sleeper{LoopTimer(co_await asio::this_coro::executor, deadline)};
     const auto entry = m_loopSleepers.emplace(deadline, &sleeper);
-    std::error_code ignored; // cancelled means woken on time by the loop
+    control.interrupt = [&sleeper] { sleeper.timer.cancel(); };
+    std::error_code ignored; // cancelled means woken on time by the loop, or the task was cancelled
     co_await sleeper.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
+    control.interrupt = nullptr;
     if (!sleeper.wokenByLoop) {
         m_loopSleepers.erase(entry);
     }
+    control.deliver();
     if (EngineClock::now() - deadline > kLateWake) {
-        readySince(task, deadline); // woken late by either: the loop was busy when the sleep ended
+        readySince(task.ref, deadline); // woken late by either: the loop was busy when the sleep ended
     }
 }
 
@@ -206,9 +287,11 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
     case OpKind::Io:
         m_context.setState(ref, TaskState::WaitingIo, step.labelId, step.line);
         if (step.durationNs <= 0) {
+            task.control->deliver();
             co_await yieldToLoop(); // asyncio.sleep(0), without sleepAsync's coroutine frame
+            task.control->deliver();
         } else {
-            co_await sleepAsync(ref, step.durationNs);
+            co_await sleepAsync(task, step.durationNs);
         }
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
@@ -223,16 +306,16 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         burnCpu(task, step, true);
         break;
     case OpKind::Acquire:
-        co_await m_asyncSemaphores.at(index)->acquire(ref, step.line);
+        co_await m_asyncSemaphores.at(index)->acquire(ref, step.line, task.control.get());
         break;
     case OpKind::Release:
         m_asyncSemaphores.at(index)->release(ref);
         break;
     case OpKind::Put:
-        co_await m_asyncQueues.at(index)->put(ref, step.line);
+        co_await m_asyncQueues.at(index)->put(ref, step.line, task.control.get());
         break;
     case OpKind::Get:
-        co_await m_asyncQueues.at(index)->get(ref, step.line);
+        co_await m_asyncQueues.at(index)->get(ref, step.line, task.control.get());
         break;
     case OpKind::TaskDone:
         m_asyncQueues.at(index)->taskDone(ref);
@@ -242,14 +325,14 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         break;
     case OpKind::Consume: {
         AsyncQueue& queue = *m_asyncQueues.at(index);
-        while (co_await queue.get(ref, step.line)) {
+        while (co_await queue.get(ref, step.line, task.control.get())) {
             co_await stepsAsync(task, step.body);
             queue.taskDone(ref);
         }
         break;
     }
     case OpKind::Wait:
-        co_await m_asyncEvents.at(index)->wait(ref, step.line);
+        co_await m_asyncEvents.at(index)->wait(ref, step.line, task.control.get());
         break;
     case OpKind::Set:
         m_asyncEvents.at(index)->set(ref);
@@ -264,8 +347,10 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         break;
     case OpKind::Repeat:
         for (std::int64_t i = 0; i < step.count; ++i) {
-            for (const PlanStep& inner : step.body) { // not through stepsAsync: one coroutine frame less a step
-                co_await stepAsync(task, inner);
+            if (step.body.size() == 1) {
+                co_await stepAsync(task, step.body.front()); // not through stepsAsync: one coroutine frame less
+            } else {
+                co_await stepsAsync(task, step.body);
             }
         }
         break;
@@ -273,7 +358,10 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         co_await retryAsync(task, step);
         break;
     case OpKind::Shield:
-        co_await stepsAsync(task, step.body);
+        co_await shieldAsync(task, step);
+        break;
+    case OpKind::Cleanup:
+        co_await stepsAsync(task, step.body); // a finally with nothing after it (stepsAsync handles the rest)
         break;
     case OpKind::Fail:
         if (drawFailure(task, step.probability)) {
@@ -281,12 +369,21 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         }
         break;
     case OpKind::Timeout:
-        throw TaskFailure{"timeout is not supported by this engine yet"};
+        co_await timeoutAsync(task, step);
+        break;
     }
 }
 
+TaskFrame Engine::newLoopTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent) {
+    TaskFrame frame = newTask(nameId, index, parent, m_mainLane);
+    frame.control = std::make_shared<LoopControl>();
+    return frame;
+}
+
 LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
-    auto join = std::make_shared<AsyncJoin>(co_await asio::this_coro::executor);
+    auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
+    join->wakeOnFailure = step.kind == OpKind::Gather && !step.returnExceptions;
+    join->cancelSiblingsOnFailure = step.kind == OpKind::Group;
     const Placement placement = resolvePlacement(step.placement);
     for (const PlanChild& child : step.children) {
         join->remaining += static_cast<std::size_t>(child.count);
@@ -294,29 +391,32 @@ LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
     for (const PlanChild& child : step.children) {
         for (std::int64_t i = 0; i < child.count; ++i) {
             const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
-            TaskFrame frame = newTask(child.nameId, index, task, m_mainLane);
             if (placement == Placement::Threads) {
-                submitToThreadPool(frame, child.body, [this, join](const std::string& error) {
-                    asio::post(m_io, [join, error] { join->finishOne(error); });
-                });
+                submitToThreadPool(newTask(child.nameId, index, task, m_mainLane), child.body,
+                                   [this, join](const std::string& error) {
+                                       asio::post(m_io, [join, error] { join->finishOne(error); });
+                                   });
             } else if (placement == Placement::Processes) {
-                submitToProcessPool(frame, child.body, [join](const std::string& error) { join->finishOne(error); });
+                submitToProcessPool(newTask(child.nameId, index, task, m_mainLane), child.body,
+                                    [join](const std::string& error) { join->finishOne(error); });
             } else {
-                asio::co_spawn(m_io, taskAsync(frame, child.body, true),
+                TaskFrame frame = newLoopTask(child.nameId, index, task);
+                (step.kind == OpKind::Spawn ? m_spawned : join->children).push_back(frame.control);
+                asio::co_spawn(m_io, taskAsync(std::move(frame), child.body, true),
                                [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
             }
         }
     }
     if (step.kind == OpKind::Spawn) {
-        co_return; // fire and forget; the run still waits for these tasks before it ends
+        co_return; // fire and forget; main's end cancels those still running, as asyncio.run does
     }
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
-    co_await join->wait();
+    co_await join->wait(task.control.get(), true);
     resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
 LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
-    auto join = std::make_shared<AsyncJoin>(co_await asio::this_coro::executor);
+    auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, m_mainLane, false); // its awaiting task is the one in flight
     std::uint32_t waitingOn = m_context.names.threadPool;
@@ -329,8 +429,58 @@ LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) 
         });
     }
     m_context.setState(task.ref, TaskState::Blocked, waitingOn, step.line);
-    co_await join->wait();
+    // A cancelled caller stops waiting; the job itself runs on (a thread cannot be cancelled), as with to_thread.
+    co_await join->wait(task.control.get(), false);
     resumeAfterWait(task.ref, step.line, join->failure);
+}
+
+LoopAwaitable<void> Engine::shieldAsync(TaskFrame& task, const PlanStep& step) {
+    // asyncio.shield: the body runs as a task of its own, which the caller's cancellation does not reach. A cancelled
+    // caller stops waiting at once; the shielded task finishes its work.
+    auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
+    join->remaining = 1;
+    TaskFrame inner = newLoopTask(step.labelId != 0 ? step.labelId : m_context.names.shielded, -1, task);
+    asio::co_spawn(m_io, taskAsync(std::move(inner), step.body, true),
+                   [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
+    m_context.setState(task.ref, TaskState::Blocked, m_context.names.awaitingShield, step.line);
+    co_await join->wait(task.control.get(), false);
+    resumeAfterWait(task.ref, step.line, join->failure);
+}
+
+LoopAwaitable<void> Engine::timeoutAsync(TaskFrame& task, const PlanStep& step) {
+    // asyncio.timeout: when the time is up the task is cancelled where it waits; the cancellation that this timeout
+    // caused becomes a TimeoutError once the body has unwound (its cleanup steps run first).
+    const std::uint64_t id = ++m_nextTimeoutId;
+    const std::shared_ptr<LoopControl> control = task.control;
+    LoopTimer alarm(m_io.get_executor(), deadlineAfter(step.durationNs));
+    alarm.async_wait([control, id](std::error_code error) {
+        if (!error) {
+            control->cancel(id);
+        }
+    });
+    std::exception_ptr pending;
+    bool timedOut = false;
+    try {
+        co_await stepsAsync(task, step.body);
+    } catch (const TaskCancelled&) {
+        timedOut = control->cancelSource == id;
+        if (!timedOut) {
+            pending = std::current_exception();
+        }
+    } catch (...) {
+        pending = std::current_exception();
+    }
+    alarm.cancel();
+    if (control->cancelRequested && control->cancelSource == id) {
+        control->cancelRequested = false; // the time ran out as the body finished: nothing left to cancel
+    }
+    if (timedOut) {
+        m_context.marker(task.ref, MarkerKind::Timeout, 0, step.line);
+        throw TaskFailure{"TimeoutError"};
+    }
+    if (pending) {
+        std::rethrow_exception(pending);
+    }
 }
 
 LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
@@ -348,7 +498,7 @@ LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
         }
         m_context.marker(task.ref, MarkerKind::Retry, 0, step.line);
         m_context.setState(task.ref, TaskState::WaitingIo, m_backoffName, step.line);
-        co_await sleepAsync(task.ref, backoffNs);
+        co_await sleepAsync(task, backoffNs);
         m_context.setState(task.ref, TaskState::Running, 0, step.line);
         backoffNs *= 2;
     }

@@ -102,8 +102,26 @@ void Engine::retakeGil(TaskRef task, std::int32_t line) {
     }
 }
 
-void Engine::stepsBlocking(TaskFrame& task, const std::vector<PlanStep>& steps) {
-    for (const PlanStep& step : steps) {
+void Engine::stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps) {
+    for (std::size_t index = 0; index < steps.size(); ++index) {
+        const PlanStep& step = steps[index];
+        if (step.kind == OpKind::Cleanup) {
+            // try: the steps after it; finally: its body, drawn with a marker, however they ended.
+            std::exception_ptr pending;
+            try {
+                stepsBlocking(task, steps.subspan(index + 1));
+            } catch (const RunStopped&) {
+                throw;
+            } catch (...) {
+                pending = std::current_exception();
+            }
+            m_context.marker(task.ref, MarkerKind::Cleanup, 0, step.line);
+            stepsBlocking(task, step.body);
+            if (pending) {
+                std::rethrow_exception(pending);
+            }
+            return;
+        }
         stepBlocking(task, step);
     }
 }
@@ -191,8 +209,12 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
             throw TaskFailure{"raised by fail"};
         }
         break;
+    case OpKind::Cleanup:
+        stepsBlocking(task, step.body); // a finally with nothing after it (stepsBlocking handles the rest)
+        break;
     case OpKind::Timeout:
-        throw TaskFailure{"timeout is not supported by this engine yet"};
+        // Refused when the plan is compiled (a thread cannot be cancelled); kept for a hand-built plan.
+        throw TaskFailure{"timeout needs the event loop: a thread cannot be cancelled"};
     }
     retakeGil(ref, step.line); // after a wait on a primitive, outside its lock
     (void)index;

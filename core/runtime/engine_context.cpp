@@ -25,6 +25,8 @@ EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringT
     names.gil = strings.intern("GIL");
     names.workerStart = strings.intern("worker start-up");
     names.heartbeat = strings.intern("heartbeat");
+    names.shielded = strings.intern("shielded");
+    names.awaitingShield = strings.intern("awaiting the shielded task");
 }
 
 std::atomic<std::uint8_t>* EngineContext::stateSlot(std::uint32_t task) {

@@ -40,6 +40,8 @@ struct EngineNames {
     std::uint32_t gil = 0;
     std::uint32_t workerStart = 0;
     std::uint32_t heartbeat = 0;
+    std::uint32_t shielded = 0;       // the task a shield runs its body in
+    std::uint32_t awaitingShield = 0; // what its caller waits on
 };
 
 class EngineContext {

@@ -92,6 +92,7 @@ public:
         if (m_plan.model == Model::Async && m_plan.heartbeatNs <= 0) {
             throw LessonError(where(m_variant.heartbeatMs, m_variant.location), "heartbeat_ms must be above 0");
         }
+        m_onLoop = m_plan.model == Model::Async;
         m_plan.program = compileSteps(m_variant.program);
         countTasks();
         checkTotalDuration();
@@ -99,6 +100,7 @@ public:
     }
 
 private:
+    bool m_onLoop = false; // the steps being compiled run on the event loop (where a task can be cancelled)
     static SourceLocation where(const Expression& expression, const SourceLocation& fallback) {
         return expression.location().line > 0 ? expression.location() : fallback;
     }
@@ -251,6 +253,16 @@ private:
         if (!op.target.empty()) {
             step.primitive = primitiveIndex(op.target);
         }
+        if (op.kind == OpKind::Timeout && !m_onLoop) {
+            throw LessonError(op.location,
+                              "'timeout' needs the event loop (model: async, outside an offload to a pool): "
+                              "a thread or a process cannot be cancelled");
+        }
+        // Offloaded bodies and children placed on a pool leave the loop.
+        const bool leavesLoop =
+            op.kind == OpKind::Offload || op.placement == Placement::Threads || op.placement == Placement::Processes;
+        const bool onLoop = m_onLoop;
+        m_onLoop = onLoop && !leavesLoop;
         step.body = compileSteps(op.body);
         for (const ChildTemplate& child : op.children) {
             PlanChild planChild;
@@ -259,6 +271,7 @@ private:
             planChild.body = compileSteps(child.body);
             step.children.push_back(std::move(planChild));
         }
+        m_onLoop = onLoop;
         return step;
     }
 
@@ -349,6 +362,7 @@ private:
             case OpKind::Retry:
             case OpKind::Offload:
             case OpKind::Shield:
+            case OpKind::Cleanup:
                 total += minimumNs(step.body);
                 break;
             case OpKind::Gather:

@@ -41,6 +41,7 @@ constexpr std::array kOps = {
     OpSpec{"retry", OpKind::Retry, Argument::Amount, true},
     OpSpec{"shield", OpKind::Shield, Argument::None, true},
     OpSpec{"fail", OpKind::Fail, Argument::Amount, false},
+    OpSpec{"cleanup", OpKind::Cleanup, Argument::None, true},
 };
 
 const OpSpec* findSpec(std::string_view key) {

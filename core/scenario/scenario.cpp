@@ -237,6 +237,8 @@ std::string_view toString(OpKind kind) {
         return "shield";
     case OpKind::Fail:
         return "fail";
+    case OpKind::Cleanup:
+        return "cleanup";
     }
     return "unknown";
 }

@@ -34,6 +34,7 @@ enum class OpKind : std::uint8_t {
     Retry,    // amount = attempts; backoff = first delay in ms, doubled after each failure
     Shield,   // body completes even when the caller is cancelled
     Fail,     // amount = probability in [0,1]; raises with that probability (seeded)
+    Cleanup,  // body = a finally block: the steps after it in the same list run as its try block
 };
 
 // Where children or an offloaded body run. Default means: inline in the sequential model, tasks on the loop in the

@@ -41,6 +41,18 @@ std::string lessonErrorOf(const std::string& steps, const ParameterValues& value
     return "no error";
 }
 
+// A thread or a process cannot be cancelled: a timeout off the loop is refused where it is written.
+TEST(Plan, ATimeoutOffTheLoopIsRefusedWithItsPlace) {
+    const std::string error = lessonErrorOf("      - offload: threads\n"
+                                            "        do:\n"
+                                            "          - timeout: 10\n"
+                                            "            do:\n"
+                                            "              - io: 5\n");
+    EXPECT_NE(error.find("plan.yaml:20:"), std::string::npos) << error;
+    EXPECT_NE(error.find("'timeout' needs the event loop"), std::string::npos) << error;
+    EXPECT_EQ(lessonErrorOf("      - timeout: 10\n        do:\n          - io: 5\n"), "no error");
+}
+
 TEST(Plan, EvaluatesDurationsAndCounts) {
     const Plan plan = compile("      - repeat: $n\n        do:\n          - io: $ms * 2\n            label: request\n"
                               "            line: 2\n");
