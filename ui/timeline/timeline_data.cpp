@@ -265,6 +265,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
 
     for (const core::MarkerRecord& marker : analysis.markers) {
         const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject};
+        m_markerKinds |= 1U << static_cast<unsigned>(marker.kind);
         auto found = m_taskLaneIndex.find(marker.task);
         if (found != m_taskLaneIndex.end()) {
             m_taskLanes[found->second].markers.push_back(item);
@@ -611,6 +612,7 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
 
 void TimelineData::liveMarker(const core::Event& event) {
     const TimelineMarker marker{event.timeNs, static_cast<core::MarkerKind>(event.code), event.task, event.subject};
+    m_markerKinds |= 1U << (static_cast<unsigned>(marker.kind) & 31U);
     auto found = m_taskLaneIndex.find(event.task);
     if (found != m_taskLaneIndex.end()) {
         m_taskLanes[found->second].markers.push_back(marker);

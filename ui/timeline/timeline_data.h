@@ -137,6 +137,8 @@ public:
     // GIL holder: spans of the holding worker lane (state Running), one lane named "GIL"; empty without a GIL.
     const TimelineLane& gilLane() const { return m_gilLane; }
     bool hasGil() const { return !m_gilLane.spans.empty(); }
+    // The marker kinds drawn anywhere in this variant, one bit per core::MarkerKind (for the legend).
+    std::uint32_t markerKinds() const { return m_markerKinds; }
     bool hasLoopLag() const;
     // Loop lag below this (lesson time) is the host's noise, not the lesson: the views leave it out.
     static constexpr double kLagNoiseMs = 5.0;
@@ -190,6 +192,7 @@ private:
     std::size_t m_reservedTasks = 0; // reserveTasks: room given to each worker lane's spans as it appears
     std::vector<TimelineLane> m_taskLanes;
     std::vector<TimelineLane> m_workerLanes;
+    std::uint32_t m_markerKinds = 0;
     TimelineLane m_gilLane;
     std::vector<CounterTrack> m_counters;
     std::unordered_map<std::uint32_t, std::size_t> m_taskLaneIndex;

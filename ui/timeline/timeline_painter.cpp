@@ -552,6 +552,17 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
     painter.setPen(m_palette.gridLine());
     painter.drawLine(area.left(), area.top(), area.right(), area.top());
     const QString foldName = QStringLiteral("many short steps");
+    // The markers drawn in the shown variants (retry, timeout, cancel, cleanup...), after the states.
+    std::uint32_t markerKinds = 0;
+    for (const SharedTimeline& variant : m_variants) {
+        markerKinds |= variant->markerKinds();
+    }
+    std::vector<core::MarkerKind> markers;
+    for (int kind = 0; kind < core::kMarkerKindCount; ++kind) {
+        if ((markerKinds & (1U << static_cast<unsigned>(kind))) != 0) {
+            markers.push_back(static_cast<core::MarkerKind>(kind));
+        }
+    }
     // Everything on one line: a narrow area (presenter type in a small window) gets a smaller font, not a cut.
     QFont font = m_font;
     int swatch = area.height() - 8;
@@ -559,6 +570,9 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         int width = 6 + swatch * 2 + 4 + metrics.horizontalAdvance(foldName);
         for (const core::TaskState state : kLegendStates) {
             width += swatch * 2 + 4 + metrics.horizontalAdvance(stateName(state)) + 16;
+        }
+        for (const core::MarkerKind kind : markers) {
+            width += 16 + swatch + 4 + metrics.horizontalAdvance(markerName(kind));
         }
         return width;
     };
@@ -599,6 +613,22 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
     painter.setPen(m_palette.text());
     painter.drawText(QRect(box.right() + 4, area.top(), metrics.horizontalAdvance(foldName) + 4, area.height()),
                      Qt::AlignVCenter | Qt::AlignLeft, foldName);
+    x = box.right() + 4 + metrics.horizontalAdvance(foldName) + 16;
+    for (const core::MarkerKind kind : markers) {
+        // The lanes' marker: a triangle pointing down at its moment.
+        const double size = std::min<double>(swatch, 10);
+        const double top = area.top() + (area.height() - size) / 2.0;
+        const QPointF points[3] = {{x + 0.0, top}, {x + size, top}, {x + size / 2, top + size}};
+        painter.setPen(QPen(m_palette.outline(), 1));
+        painter.setBrush(m_palette.markerColor(kind));
+        painter.drawPolygon(points, 3);
+        painter.setBrush(Qt::NoBrush);
+        const QString name = markerName(kind);
+        painter.setPen(m_palette.text());
+        painter.drawText(QRect(x + swatch + 4, area.top(), metrics.horizontalAdvance(name) + 4, area.height()),
+                         Qt::AlignVCenter | Qt::AlignLeft, name);
+        x += swatch + 4 + metrics.horizontalAdvance(name) + 16;
+    }
     painter.setFont(m_font);
 }
 

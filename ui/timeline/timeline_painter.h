@@ -9,8 +9,8 @@
 #include "timeline_layout.h"
 
 #include <QFont>
-#include <QImage>
 #include <QHash>
+#include <QImage>
 #include <QPainter>
 #include <QStaticText>
 
