@@ -2,6 +2,7 @@
 #include "runtime/engine.h"
 
 #include "runtime/cpu_burner.h"
+#include "runtime/seeded_failure.h"
 #include "runtime/stop_wait.h"
 #include "scenario/lesson_error.h"
 
@@ -9,17 +10,7 @@
 
 namespace interleave::core {
 
-namespace {
-
-std::uint64_t splitmix(std::uint64_t& state) {
-    state += 0x9E3779B97F4A7C15ULL;
-    std::uint64_t z = state;
-    z = (z ^ (z >> 30U)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27U)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31U);
-}
-
-} // namespace
+namespace {} // namespace
 
 Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes)
     : m_plan(plan), m_context(plan, recorder, strings) {
@@ -137,13 +128,12 @@ TaskFrame Engine::newTask(std::uint32_t nameId, std::int32_t index, const TaskFr
                           bool inFlight) {
     TaskFrame frame;
     frame.ref = m_context.createTask(nameId, index, parent.ref.id, lane, inFlight);
-    frame.randomState = m_plan.options.seed ^ (static_cast<std::uint64_t>(frame.ref.id) * 0xD1B54A32D192ED03ULL);
+    frame.randomState = taskRandomState(m_plan.options.seed, frame.ref.id);
     return frame;
 }
 
 bool Engine::drawFailure(TaskFrame& task, double probability) {
-    const double draw = static_cast<double>(splitmix(task.randomState) >> 11U) * 0x1.0p-53;
-    return draw < probability;
+    return core::drawFailure(task.randomState, probability);
 }
 
 void Engine::markFinishedIfLast() {

@@ -1,5 +1,6 @@
 // The event-loop half of the interpreter: tasks are Asio coroutines on one io_context and one thread.
 #include "runtime/engine.h"
+#include "runtime/seeded_failure.h"
 
 #include "runtime/stop_wait.h"
 
@@ -365,7 +366,7 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         break;
     case OpKind::Fail:
         if (drawFailure(task, step.probability)) {
-            throw TaskFailure{"raised by fail"};
+            throw TaskFailure{kFailMessage};
         }
         break;
     case OpKind::Timeout:

@@ -1,5 +1,6 @@
 // The OS-thread half of the interpreter: the main thread of the sequential and threads models, and pool threads.
 #include "runtime/engine.h"
+#include "runtime/seeded_failure.h"
 
 #include "runtime/stop_wait.h"
 
@@ -206,7 +207,7 @@ void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
         break;
     case OpKind::Fail:
         if (drawFailure(task, step.probability)) {
-            throw TaskFailure{"raised by fail"};
+            throw TaskFailure{kFailMessage};
         }
         break;
     case OpKind::Cleanup:

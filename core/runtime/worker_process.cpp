@@ -3,6 +3,7 @@
 
 #include "runtime/cpu_burner.h"
 #include "runtime/pipe_io.h"
+#include "runtime/seeded_failure.h"
 #include "runtime/stop_wait.h"
 #include "runtime/worker_protocol.h"
 #include "trace/clock.h"
@@ -11,7 +12,6 @@
 #include <charconv>
 #include <csignal>
 #include <ctime>
-#include <random>
 #include <sched.h>
 #include <string>
 #include <string_view>
@@ -40,7 +40,7 @@ void sleepFor(std::int64_t durationNs) {
 class JobRunner {
 public:
     JobRunner(const WorkerSettings& settings, const WorkerJob& job)
-        : m_settings(settings), m_task(job.task), m_random(settings.seed ^ (job.jobId * 0x9E3779B97F4A7C15ULL)) {}
+        : m_settings(settings), m_task(job.task), m_random(taskRandomState(settings.seed, job.task)) {}
 
     void run(const std::vector<PlanStep>& steps) {
         for (const PlanStep& step : steps) {
@@ -85,9 +85,8 @@ private:
             }
             break;
         case OpKind::Fail:
-            if (std::uniform_real_distribution<double>(0.0, 1.0)(m_random) < step.probability) {
-                throw TaskFailureInWorker{"the step failed (fail with probability " + std::to_string(step.probability) +
-                                          ")"};
+            if (drawFailure(m_random, step.probability)) {
+                throw TaskFailureInWorker{kFailMessage}; // as in the engine, from the same stream
             }
             break;
         default:
@@ -103,7 +102,7 @@ public:
 private:
     const WorkerSettings& m_settings;
     std::uint32_t m_task;
-    std::mt19937_64 m_random;
+    std::uint64_t m_random; // the task's fail(p) stream (seeded_failure.h)
     std::vector<Event> m_events;
 };
 

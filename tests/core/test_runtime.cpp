@@ -245,6 +245,34 @@ TEST(Runtime, AFailedChildFailsItsGatherUnlessExceptionsAreReturned) {
     EXPECT_EQ(run.tasksEndingIn(TaskState::Failed), 3U); // both calls and main
 }
 
+// fail(p) draws from the task's own seeded stream, the same in a thread and in a worker process: one seed, one
+// outcome, wherever the step runs.
+TEST(Runtime, FailDrawsTheSameOutcomeInAThreadAndInAWorkerProcess) {
+    auto outcomes = [](Placement placement) {
+        PlanBuilder builder(Model::Async);
+        if (placement == Placement::Processes) {
+            builder.processes(2);
+        } else {
+            builder.threads(2);
+        }
+        PlanStep fail;
+        fail.kind = OpKind::Fail;
+        fail.probability = 0.5;
+        PlanStep gather = builder.fanOut(OpKind::Gather, "call", 16, {builder.offload(placement, {fail})});
+        gather.returnExceptions = true;
+        const Outcome run = runPlan(builder.seed(11).program({gather}).build());
+        std::vector<TaskState> states;
+        for (const TaskRecord& task : run.analysis.tasks) {
+            states.push_back(task.finalState);
+        }
+        return states;
+    };
+    const std::vector<TaskState> inThreads = outcomes(Placement::Threads);
+    EXPECT_EQ(inThreads, outcomes(Placement::Processes));
+    EXPECT_NE(std::count(inThreads.begin(), inThreads.end(), TaskState::Failed), 0);
+    EXPECT_NE(std::count(inThreads.begin(), inThreads.end(), TaskState::Done), 0);
+}
+
 TEST(Runtime, StopCancelsEveryTaskPromptly) {
     for (Model model : {Model::Async, Model::Threads, Model::Sequential}) {
         PlanBuilder builder(model);
