@@ -294,7 +294,7 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
     }
     case MetricKind::Peak: {
         if (isLoopLagCounter(metric.argument)) { // peak(loop_lag_ms) reads like max_lag_ms, in ms
-            return measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, run, baseline);
+            return measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, run, baseline);
         }
         if (const CounterSeries* series = analysis.counter(metric.argument)) {
             return static_cast<double>(series->peak);
@@ -307,8 +307,25 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
     }
     case MetricKind::StateTimeMs: {
         const auto state = parseState(metric.argument);
-        return state ? std::optional<double>(static_cast<double>(totalTimeInState(analysis, *state)) / kNsPerMs)
-                     : std::nullopt;
+        if (!state) {
+            return std::nullopt;
+        }
+        if (metric.task.empty()) {
+            return static_cast<double>(totalTimeInState(analysis, *state)) / kNsPerMs;
+        }
+        // Only the tasks of that name: "producer", or every "handle #n" for "handle".
+        const std::uint32_t nameId = run.trace.strings.find(metric.task);
+        if (nameId == 0) {
+            return std::nullopt;
+        }
+        std::int64_t totalNs = 0;
+        for (const Span& span : analysis.spans) {
+            const TaskRecord* task = span.state == *state ? analysis.task(span.task) : nullptr;
+            if (task != nullptr && task->nameId == nameId) {
+                totalNs += span.endNs - span.startNs;
+            }
+        }
+        return static_cast<double>(totalNs) / kNsPerMs;
     }
     case MetricKind::GilSwitchMs: {
         const GilHandoffs handoffs = gilHandoffs(run);
@@ -351,9 +368,9 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     summary.makespanMs =
         static_cast<double>(run.analysis.makespanNs) / kNsPerMs / (run.timeScale > 0 ? run.timeScale : 1.0);
     if (run.outcome.status == RunStatus::Completed) {
-        summary.speedup = measureMetric(MetricRef{MetricKind::Speedup, {}}, run, baseline);
+        summary.speedup = measureMetric(MetricRef{MetricKind::Speedup, {}, {}}, run, baseline);
     }
-    summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, run, baseline);
+    summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, run, baseline);
     for (const CounterSeries& series : run.analysis.counters) {
         // Lag has its own figure, and the GIL holder's "peak" would be a lane number.
         if (!isLoopLagCounter(series.name) && series.name != kGilHolderCounter) {

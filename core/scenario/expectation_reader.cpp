@@ -17,6 +17,20 @@ std::vector<std::string> variantNames(const Scenario& scenario) {
     return names;
 }
 
+// The names a variant's tasks can have: main, its children's names, and shields' and offloads' labels.
+void collectTaskNames(const std::vector<Op>& ops, std::vector<std::string>& names) {
+    for (const Op& op : ops) {
+        if ((op.kind == OpKind::Shield || op.kind == OpKind::Offload) && !op.label.empty()) {
+            names.push_back(op.label);
+        }
+        for (const ChildTemplate& child : op.children) {
+            names.push_back(child.name);
+            collectTaskNames(child.body, names);
+        }
+        collectTaskNames(op.body, names);
+    }
+}
+
 // Metrics that only make sense for some variants or primitives are refused here rather than never measured.
 void checkMetric(const LessonSource& source, const Scenario& scenario, const ExpectationDecl& expectation,
                  const std::string& text, const SourceLocation& where) {
@@ -33,6 +47,18 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
                           (metric.kind == MetricKind::Peak && metric.argument == "gil.holder");
     if (needsGil && !variant.gil) {
         source.fail(where, fmt::format("{} needs a GIL, but variant '{}' has no 'gil: true'", name, variant.name));
+    }
+    if (!metric.task.empty()) {
+        std::vector<std::string> tasks = {"main"};
+        collectTaskNames(variant.program, tasks);
+        if (std::find(tasks.begin(), tasks.end(), metric.task) == tasks.end()) {
+            std::sort(tasks.begin(), tasks.end());
+            tasks.erase(std::unique(tasks.begin(), tasks.end()), tasks.end());
+            SourceLocation at = where;
+            at.column += static_cast<int>(text.rfind(metric.task));
+            source.fail(at, fmt::format("variant '{}' has no task named '{}'; its tasks are {}", variant.name,
+                                        metric.task, joinNames(tasks)));
+        }
     }
     if (metric.kind != MetricKind::Peak || metric.argument == "in_flight" || metric.argument == "loop_lag_ms" ||
         metric.argument == "gil.holder") {

@@ -158,7 +158,18 @@ MetricRef parseMetric(std::string_view text, const SourceLocation& where) {
     if (open == std::string_view::npos || trimmed.back() != ')') {
         failAt(start, fmt::format("metric '{}' needs an argument in parentheses, as in {}(x)", name, name));
     }
-    const std::string_view inside = trimmed.substr(open + 1, trimmed.size() - open - 2);
+    std::string_view inside = trimmed.substr(open + 1, trimmed.size() - open - 2);
+    // state_time_ms(<state>, <task>): the subject after a comma.
+    std::string_view taskPart;
+    const std::size_t comma = inside.find(',');
+    if (comma != std::string_view::npos) {
+        if (metric.kind != MetricKind::StateTimeMs) {
+            failAt(open + 1 + comma,
+                   fmt::format("{}() takes one argument; only state_time_ms takes a task after a comma", name));
+        }
+        taskPart = inside.substr(comma + 1);
+        inside = inside.substr(0, comma);
+    }
     const std::string_view argument = trim(inside);
     const std::size_t argumentOffset =
         start + open + 1 + (argument.empty() ? 0 : static_cast<std::size_t>(argument.data() - inside.data()));
@@ -180,14 +191,24 @@ MetricRef parseMetric(std::string_view text, const SourceLocation& where) {
         failAt(argumentOffset, fmt::format("unknown marker '{}'; markers are {}", argument, markerNames()));
     }
     metric.argument = std::string(argument);
+    if (comma != std::string_view::npos) {
+        const std::string_view task = trim(taskPart);
+        if (task.empty() || !std::all_of(task.begin(), task.end(), isCounterChar)) {
+            failAt(open + 2 + comma, fmt::format("'{}' is not a task name", task));
+        }
+        metric.task = std::string(task);
+    }
     return metric;
 }
 
 std::string toString(const MetricRef& metric) {
     for (const auto& candidate : kMetricNames) {
         if (candidate.kind == metric.kind) {
-            return candidate.takesArgument ? fmt::format("{}({})", candidate.name, metric.argument)
-                                           : std::string(candidate.name);
+            if (!candidate.takesArgument) {
+                return std::string(candidate.name);
+            }
+            return metric.task.empty() ? fmt::format("{}({})", candidate.name, metric.argument)
+                                       : fmt::format("{}({}, {})", candidate.name, metric.argument, metric.task);
         }
     }
     return "unknown";

@@ -108,7 +108,7 @@ enum class MetricKind : std::uint8_t {
     MaxLagMs,       // "max_lag_ms"
     Peak,           // "peak(<counter>)", e.g. peak(sem.in_use), peak(items.depth), peak(in_flight)
     PeakConcurrent, // "peak_concurrent(<state>)", e.g. peak_concurrent(waiting-io)
-    StateTimeMs,    // "state_time_ms(<state>)": total time tasks spent in that state
+    StateTimeMs,    // "state_time_ms(<state>[, <task>])": total time tasks (or those named <task>) spent in that state
     GilSwitchMs,    // "gil_switch_ms": median time between GIL hand-offs to another thread
     GilHandoffs,    // "gil_handoffs": number of GIL hand-offs between threads
     Markers,        // "markers(<kind>)": how many markers of that kind, e.g. markers(retry)
@@ -118,6 +118,7 @@ enum class MetricKind : std::uint8_t {
 struct MetricRef {
     MetricKind kind = MetricKind::MakespanMs;
     std::string argument; // counter name or state name for the kinds that take one
+    std::string task; // state_time_ms(<state>, <task>): only the tasks of that name (all copies); empty = every task
 };
 
 // Parses "makespan_ms", "peak(sem.in_use)" ... Throws LessonError at `where` when unknown.

@@ -46,7 +46,7 @@ Trace concurrentWaits(int count, double latencyMs) {
 
 double measure(MetricKind kind, const VariantRun& run, const VariantRun* baseline = nullptr,
                std::string argument = {}) {
-    const auto value = measureMetric(MetricRef{kind, std::move(argument)}, run, baseline);
+    const auto value = measureMetric(MetricRef{kind, std::move(argument), {}}, run, baseline);
     EXPECT_TRUE(value.has_value());
     return value.value_or(-1);
 }
@@ -56,7 +56,7 @@ ExpectationDecl expectation(std::string variant, MetricKind kind, Comparison com
     ExpectationDecl decl;
     decl.text = "test expectation";
     decl.variant = std::move(variant);
-    decl.metric = MetricRef{kind, std::move(argument)};
+    decl.metric = MetricRef{kind, std::move(argument), {}};
     decl.comparison = comparison;
     decl.value = Expression::constant(value);
     decl.tolerance = tolerance;
@@ -75,6 +75,22 @@ Scenario twoVariantLesson() {
     gather.name = "gather";
     scenario.variants = {loop, gather};
     return scenario;
+}
+
+// state_time_ms(<state>, <task>) counts that task's time only: a producer blocked for 30 ms, inside a run where main
+// also waits (blocked on its group) for 100 ms.
+TEST(LessonReport, StateTimeOfOneTaskLeavesTheOthersOut) {
+    TraceBuilder builder;
+    builder.lane("loop").task(0, 0, "main").state(0, 0, TaskState::Blocked);
+    builder.task(0, 1, "producer").state(0, 1, TaskState::Running).state(ms(10), 1, TaskState::Blocked);
+    builder.state(ms(40), 1, TaskState::Running).state(ms(50), 1, TaskState::Done);
+    builder.state(ms(100), 0, TaskState::Done);
+    const VariantRun run = makeRun("queue", builder.finish(ms(100)));
+    const auto producer = measureMetric(MetricRef{MetricKind::StateTimeMs, "blocked", "producer"}, run, nullptr);
+    ASSERT_TRUE(producer.has_value());
+    EXPECT_NEAR(*producer, 30.0, 1e-6);
+    EXPECT_NEAR(measure(MetricKind::StateTimeMs, run, nullptr, "blocked"), 130.0, 1e-6);
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::StateTimeMs, "blocked", "nobody"}, run, nullptr).has_value());
 }
 
 TEST(LessonReport, MakespanIsTheAnalysisMakespanInMs) {
@@ -98,7 +114,7 @@ TEST(LessonReport, SpeedupIsBaselineOverThisMakespan) {
     const VariantRun gather = makeRun("gather", concurrentWaits(10, 200));
     EXPECT_NEAR(measure(MetricKind::Speedup, gather, &loop), 10.0, 1e-9);
     EXPECT_NEAR(measure(MetricKind::Speedup, loop, &loop), 1.0, 1e-9);
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::Speedup, {}}, gather, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::Speedup, {}, {}}, gather, nullptr).has_value());
 }
 
 TEST(LessonReport, PeakOfACounterAndOfKnownButSilentCounters) {
@@ -112,7 +128,7 @@ TEST(LessonReport, PeakOfACounterAndOfKnownButSilentCounters) {
     EXPECT_EQ(measure(MetricKind::Peak, run, nullptr, "sem.in_use"), 10);
     EXPECT_EQ(measure(MetricKind::Peak, run, nullptr, "items.depth"), 0); // name known to the run, never sampled
     EXPECT_EQ(measure(MetricKind::Peak, run, nullptr, "sem.waiters"), 0); // a primitive's standard counter
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::Peak, "nothing.here"}, run, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::Peak, "nothing.here", {}}, run, nullptr).has_value());
 }
 
 TEST(LessonReport, MaxLagConvertsMicrosecondsToMs) {
@@ -121,11 +137,11 @@ TEST(LessonReport, MaxLagConvertsMicrosecondsToMs) {
     const VariantRun run = makeRun("blocking", builder.finish(ms(600)));
     EXPECT_NEAR(measure(MetricKind::MaxLagMs, run), 502.0, 1e-9);
     const VariantRun noLoop = makeRun("threads", sequentialWaits(1, 10));
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, noLoop, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, noLoop, nullptr).has_value());
     TraceBuilder silent; // the loop's lag counter is known but the heartbeat never sampled it
     silent.lane("loop").intern("loop_lag_us");
     const VariantRun busy = makeRun("cpu-gather", silent.finish(ms(1200)));
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}}, busy, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, busy, nullptr).has_value());
 }
 
 TEST(LessonReport, PeakConcurrentAndStateTime) {
@@ -136,7 +152,7 @@ TEST(LessonReport, PeakConcurrentAndStateTime) {
     // Back-to-back spans of one task do not overlap.
     const VariantRun loop = makeRun("loop", sequentialWaits(5, 50));
     EXPECT_EQ(measure(MetricKind::PeakConcurrent, loop, nullptr, "waiting-io"), 1);
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::PeakConcurrent, "dancing"}, loop, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::PeakConcurrent, "dancing", {}}, loop, nullptr).has_value());
 }
 
 TEST(LessonReport, GilSwitchIsTheMedianTenureBetweenHandoffs) {
@@ -154,8 +170,8 @@ TEST(LessonReport, GilSwitchIsTheMedianTenureBetweenHandoffs) {
     EXPECT_EQ(measure(MetricKind::GilHandoffs, run), 4);
 
     const VariantRun noGil = makeRun("threads-free", sequentialWaits(1, 10));
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::GilSwitchMs, {}}, noGil, nullptr).has_value());
-    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::GilHandoffs, {}}, noGil, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::GilSwitchMs, {}, {}}, noGil, nullptr).has_value());
+    EXPECT_FALSE(measureMetric(MetricRef{MetricKind::GilHandoffs, {}, {}}, noGil, nullptr).has_value());
 }
 
 TEST(LessonReport, VerdictsForEachComparison) {

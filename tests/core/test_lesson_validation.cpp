@@ -119,6 +119,10 @@ TEST(LessonLoader, ExpectationMetrics) {
                  "bad.yaml:21:18:", "unknown counter 'tasks'");
     EXPECT_ERROR(expecting("    metric: peak_concurrent(sleeping)", "    at_most: 5\n"),
                  "bad.yaml:21:29:", "unknown task state 'sleeping'");
+    EXPECT_ERROR(expecting("    metric: state_time_ms(blocked, nobody)", "    at_most: 5\n"),
+                 "bad.yaml:21:", "variant 'one' has no task named 'nobody'; its tasks are main");
+    EXPECT_ERROR(expecting("    metric: peak_concurrent(blocked, main)", "    at_most: 5\n"),
+                 "bad.yaml:21:", "only state_time_ms takes a task after a comma");
     EXPECT_ERROR(expecting("    metric: tasks(running)", "    at_most: 5\n"),
                  "bad.yaml:21:19:", "counts the tasks that ended in a state: done, failed or cancelled");
     EXPECT_ERROR(expecting("    metric: markers(oops)", "    at_most: 5\n"),
@@ -130,7 +134,7 @@ TEST(LessonLoader, ExpectationMetrics) {
     for (const char* metric :
          {"peak(q.depth)", "peak(q.unfinished)", "peak(q.putters)", "peak(sem.waiters)", "peak(in_flight)",
           "peak(loop_lag_ms)", "state_time_ms(blocked)", "peak_concurrent(waiting-io)", "max_lag_ms", "markers(retry)",
-          "tasks(failed)", "tasks(cancelled)"}) {
+          "tasks(failed)", "tasks(cancelled)", "state_time_ms(blocked, main)"}) {
         EXPECT_NO_THROW(parseLesson(expecting(std::string("    metric: ") + metric, "    at_least: 0\n"), "ok.yaml"))
             << metric;
     }
