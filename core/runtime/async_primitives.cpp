@@ -11,30 +11,32 @@
 namespace interleave::core {
 
 LoopAwaitable<bool> AsyncWaitList::wait(LoopControl* control) {
-    Waiter waiter{LoopTimer(co_await asio::this_coro::executor, LoopTimer::time_point::max())};
-    m_waiters.push_back(&waiter);
-    if (control != nullptr) {
-        control->interrupt = [&waiter] { waiter.timer.cancel(); };
+    bool notified = false;
+    co_await asio::async_initiate<const asio::use_awaitable_t<LoopExecutor>, void()>(
+        [this, &notified, control](LoopResumer resume) {
+            m_waiters.push_back(Waiter{std::move(resume), &notified, control});
+            if (control != nullptr) {
+                control->interrupt = [this, waiter = std::prev(m_waiters.end())] { wake(waiter, false); };
+            }
+        },
+        kOnLoop);
+    co_return notified;
+}
+
+void AsyncWaitList::wake(std::list<Waiter>::iterator waiter, bool notified) {
+    *waiter->notified = notified;
+    if (waiter->control != nullptr) {
+        waiter->control->interrupt = nullptr; // woken once: a later cancel waits for the task's next await
     }
-    std::error_code ignored;
-    co_await waiter.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
-    if (control != nullptr) {
-        control->interrupt = nullptr;
-    }
-    if (!waiter.notified) {
-        m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
-    }
-    co_return waiter.notified;
+    m_ready.push_back(std::move(waiter->resume));
+    m_waiters.erase(waiter);
 }
 
 bool AsyncWaitList::notifyOne() {
     if (m_waiters.empty()) {
         return false;
     }
-    Waiter* waiter = m_waiters.front();
-    m_waiters.pop_front();
-    waiter->notified = true;
-    waiter->timer.cancel();
+    wake(m_waiters.begin(), true);
     return true;
 }
 
@@ -81,9 +83,11 @@ void throwIfCancelled(bool notified, LoopControl* control) {
 }
 } // namespace
 
-AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
+AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+                               std::deque<LoopResumer>& ready)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
-      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
+      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)),
+      m_waiters(ready) {}
 
 LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, LoopControl* control) {
     if (control != nullptr) {
@@ -116,8 +120,10 @@ void AsyncSemaphore::release(TaskRef task) {
     m_context.counter(m_counters.level, m_inUse, task.lane);
 }
 
-AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
-    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_state(primitive.capacity) {}
+AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+                       std::deque<LoopResumer>& ready)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_state(primitive.capacity),
+      m_getters(ready), m_putters(ready) {}
 
 LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line, LoopControl* control) {
     if (control != nullptr) {
@@ -178,8 +184,9 @@ void AsyncQueue::close(TaskRef /*task*/) {
     m_putters.notifyAll();
 }
 
-AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
-    : m_context(context), m_nameId(primitive.nameId), m_counters(counters) {}
+AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+                       std::deque<LoopResumer>& ready)
+    : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_waiters(ready) {}
 
 LoopAwaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line, LoopControl* control) {
     if (control != nullptr) {

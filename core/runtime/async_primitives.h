@@ -1,4 +1,5 @@
-// Semaphore, lock, bounded queue and event for tasks on the event loop, built on waiter lists of Asio timers.
+// Semaphore, lock, bounded queue and event for tasks on the event loop, built on waiter lists whose wake-ups go to
+// the loop's ready queue (as asyncio's futures schedule their callbacks), with no timer and no lock.
 // Every wait, acquire and release is recorded. All members run on the loop's thread only.
 #pragma once
 
@@ -9,14 +10,16 @@
 
 #include <cstdint>
 #include <deque>
+#include <list>
 
 namespace interleave::core {
 
-// FIFO list of suspended coroutines; notify wakes them in arrival order.
+// FIFO list of suspended coroutines; notify moves them, in arrival order, to the back of the loop's ready queue.
+// The list owns what resumes each waiter, so that a run stopped with waiters left destroys them with it.
 class AsyncWaitList {
 public:
-    // Suspends until notified. Returns false when the wait was cancelled instead.
-    // Returns true when notified; false when woken otherwise (the run stops, or `control`'s task is cancelled).
+    explicit AsyncWaitList(std::deque<LoopResumer>& ready) : m_ready(ready) {}
+    // Returns true when notified; false when `control`'s task was cancelled while it waited.
     LoopAwaitable<bool> wait(LoopControl* control);
     bool notifyOne();
     void notifyAll();
@@ -24,10 +27,14 @@ public:
 
 private:
     struct Waiter {
-        LoopTimer timer;
-        bool notified = false;
+        LoopResumer resume;
+        bool* notified; // in the waiting coroutine's frame
+        LoopControl* control;
     };
-    std::deque<Waiter*> m_waiters;
+    void wake(std::list<Waiter>::iterator waiter, bool notified);
+
+    std::deque<LoopResumer>& m_ready;
+    std::list<Waiter> m_waiters;
 };
 
 // Counter names of one primitive, e.g. "sem.in_use" and "sem.waiters".
@@ -42,7 +49,8 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
 // asyncio.Semaphore (and Lock, with one permit): permits handed straight to the longest waiter.
 class AsyncSemaphore {
 public:
-    AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+                   std::deque<LoopResumer>& ready);
     LoopAwaitable<void> acquire(TaskRef task, std::int32_t line, LoopControl* control);
     void release(TaskRef task);
 
@@ -58,7 +66,8 @@ private:
 // asyncio.Queue with maxsize, task_done and a close (Python 3.13's shutdown) so consumers can finish.
 class AsyncQueue {
 public:
-    AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+               std::deque<LoopResumer>& ready);
     LoopAwaitable<void> put(TaskRef task, std::int32_t line, LoopControl* control);
     // Returns false once the queue is closed and empty.
     LoopAwaitable<bool> get(TaskRef task, std::int32_t line, LoopControl* control);
@@ -77,7 +86,8 @@ private:
 // asyncio.Event.
 class AsyncEvent {
 public:
-    AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
+    AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
+               std::deque<LoopResumer>& ready);
     LoopAwaitable<void> wait(TaskRef task, std::int32_t line, LoopControl* control);
     void set(TaskRef task);
 

@@ -42,21 +42,21 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
         case PrimitiveKind::Semaphore:
         case PrimitiveKind::Lock:
             if (onLoop) {
-                m_asyncSemaphores[i] = std::make_unique<AsyncSemaphore>(m_context, primitive, counters);
+                m_asyncSemaphores[i] = std::make_unique<AsyncSemaphore>(m_context, primitive, counters, m_yielded);
             } else {
                 m_blockingSemaphores[i] = std::make_unique<BlockingSemaphore>(m_context, primitive, counters);
             }
             break;
         case PrimitiveKind::Queue:
             if (onLoop) {
-                m_asyncQueues[i] = std::make_unique<AsyncQueue>(m_context, primitive, counters);
+                m_asyncQueues[i] = std::make_unique<AsyncQueue>(m_context, primitive, counters, m_yielded);
             } else {
                 m_blockingQueues[i] = std::make_unique<BlockingQueue>(m_context, primitive, counters);
             }
             break;
         case PrimitiveKind::Event:
             if (onLoop) {
-                m_asyncEvents[i] = std::make_unique<AsyncEvent>(m_context, primitive, counters);
+                m_asyncEvents[i] = std::make_unique<AsyncEvent>(m_context, primitive, counters, m_yielded);
             } else {
                 m_blockingEvents[i] = std::make_unique<BlockingEvent>(m_context, primitive, counters);
             }

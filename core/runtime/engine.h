@@ -139,18 +139,19 @@ private:
     std::atomic<std::int64_t> m_endNs{0};
     std::atomic<bool> m_finished{false};
     LoopTimer* m_heartbeatTimer = nullptr;
-    // The io waits on the loop by deadline (loop thread only). The loop wakes a little before the earliest one and
-    // spins, waking the sleeper itself on time, instead of trusting the kernel's timer wake-up, which lands ~80 µs
-    // late on a typical VM (and that adds up over thousands of waits: see L8).
+    // The io waits on the loop by deadline (loop thread only), each with what resumes its task. The loop sleeps on
+    // one alarm until a little before the earliest deadline and spins, moving each due sleeper to the ready queue
+    // itself, on time: the kernel's timer wake-up lands ~80 µs late on a typical VM (which adds up over thousands of
+    // waits: see L8), and a timer per sleep cost a timer queue entry, a cancel and a completion through Asio's queue.
     struct LoopSleeper {
-        LoopTimer timer;
-        bool wokenByLoop = false;
+        LoopResumer resume;
+        LoopControl* control = nullptr; // its task's; the loop clears its interrupt when it wakes it
     };
     // A sleeper woken this late was ready, not waiting, from its deadline on: the loop was busy (a blocking call or
     // CPU work on it). Its lane says so, back-dated to the deadline.
     static constexpr std::chrono::microseconds kLateWake{500};
     void readySince(TaskRef task, EngineClock::time_point since);
-    std::multimap<EngineClock::time_point, LoopSleeper*> m_loopSleepers;
+    std::multimap<EngineClock::time_point, LoopSleeper> m_loopSleepers;
     std::unique_ptr<LoopTimer> m_spinAlarm;
     EngineClock::time_point m_spinAlarmAt{};
     // Tasks that yielded (io 0), in order (loop thread only). The loop resumes them itself: through Asio's queue a

@@ -119,8 +119,8 @@ void Engine::runLoopPrecisely() {
     m_spinAlarm = std::make_unique<LoopTimer>(m_io);
     for (;;) {
         if (m_io.stopped()) {
-            // Asio stops when its own queue has no work left: tasks that yielded may still be waiting here.
-            if (m_yielded.empty() || m_context.stopRequested()) {
+            // Asio stops when its own queue has no work left: tasks may still be ready or asleep here.
+            if ((m_yielded.empty() && m_loopSleepers.empty()) || m_context.stopRequested()) {
                 break;
             }
             m_io.restart();
@@ -128,14 +128,18 @@ void Engine::runLoopPrecisely() {
         const bool sleepers = !m_loopSleepers.empty();
         const auto now = sleepers ? EngineClock::now() : EngineClock::time_point{};
         if (sleepers && now >= m_loopSleepers.begin()->first) {
-            // On time, to the microsecond: wake the sleeper ourselves.
-            LoopSleeper* sleeper = m_loopSleepers.begin()->second;
-            m_loopSleepers.erase(m_loopSleepers.begin());
-            sleeper->wokenByLoop = true;
-            sleeper->timer.cancel();
+            // Every sleep that is due, on time, to the ready queue: asyncio's loop moves its due timers the same way.
+            while (!m_loopSleepers.empty() && now >= m_loopSleepers.begin()->first) {
+                LoopSleeper& due = m_loopSleepers.begin()->second;
+                if (due.control != nullptr) {
+                    due.control->interrupt = nullptr;
+                }
+                m_yielded.push_back(std::move(due.resume));
+                m_loopSleepers.erase(m_loopSleepers.begin());
+            }
         } else if (!m_yielded.empty()) {
-            // One round of the ready queue, as asyncio's loop does: the tasks that yielded, then what Asio has ready
-            // (completions, timers, other threads' posts), without sleeping.
+            // One round of the ready queue, as asyncio's loop does: the tasks that are ready, then what Asio has
+            // ready (completions, timers, other threads' posts), without sleeping.
             resumeYielded();
             m_io.poll();
         } else if (!sleepers) {
@@ -266,18 +270,20 @@ LoopAwaitable<void> Engine::sleepAsync(const TaskFrame& task, std::int64_t durat
         co_return;
     }
     const auto deadline = deadlineAfter(durationNs);
-    LoopSleeper sleeper{LoopTimer(co_await asio::this_coro::executor, deadline)};
-    const auto entry = m_loopSleepers.emplace(deadline, &sleeper);
-    control.interrupt = [&sleeper] { sleeper.timer.cancel(); };
-    std::error_code ignored; // cancelled means woken on time by the loop, or the task was cancelled
-    co_await sleeper.timer.async_wait(asio::redirect_error(kOnLoop, ignored));
+    co_await asio::async_initiate<const asio::use_awaitable_t<LoopExecutor>, void()>(
+        [this, deadline, &control](LoopResumer resume) {
+            const auto entry = m_loopSleepers.emplace(deadline, LoopSleeper{std::move(resume), &control});
+            control.interrupt = [this, entry] {
+                // Cancelled: to the ready queue before its time.
+                m_yielded.push_back(std::move(entry->second.resume));
+                m_loopSleepers.erase(entry);
+            };
+        },
+        kOnLoop);
     control.interrupt = nullptr;
-    if (!sleeper.wokenByLoop) {
-        m_loopSleepers.erase(entry);
-    }
     control.deliver();
     if (EngineClock::now() - deadline > kLateWake) {
-        readySince(task.ref, deadline); // woken late by either: the loop was busy when the sleep ended
+        readySince(task.ref, deadline); // the loop was busy when the sleep ended (blocked, computing, or behind)
     }
 }
 
