@@ -213,7 +213,9 @@ std::uint64_t Run::tasksCreated() const {
 RunResult runToCompletion(Plan plan) {
     Run run(std::move(plan));
     run.start();
-    while (!run.waitFor(std::chrono::milliseconds(50))) {
+    // Drained every 10 ms: the recorder recycles a drained chunk of events, and a chunk it can recycle is one it
+    // does not have to map and fault in afresh.
+    while (!run.waitFor(std::chrono::milliseconds(10))) {
         run.pollTrace();
     }
     run.pollTrace();
