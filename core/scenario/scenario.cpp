@@ -55,40 +55,39 @@ constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak
                                          "state_time_ms(<state>), gil_switch_ms, gil_handoffs, markers(<kind>) or "
                                          "tasks(<state>)";
 
-std::string stateNames() {
+// The names of an enumeration's values (TaskState, MarkerKind), joined for a message, and whether `name` is one.
+template <typename Enum> std::string namesOf(int count) {
     std::string names;
-    for (int i = 0; i < kTaskStateCount; ++i) {
+    for (int i = 0; i < count; ++i) {
         names += (i == 0 ? "" : ", ");
-        names += toString(static_cast<TaskState>(i));
+        names += toString(static_cast<Enum>(i));
     }
     return names;
+}
+
+template <typename Enum> bool isNameOf(std::string_view name, int count) {
+    for (int i = 0; i < count; ++i) {
+        if (toString(static_cast<Enum>(i)) == name) {
+            return true;
+        }
+    }
+    return false;
+}
+
+std::string stateNames() {
+    return namesOf<TaskState>(kTaskStateCount);
 }
 
 std::string markerNames() {
-    std::string names;
-    for (int i = 0; i < kMarkerKindCount; ++i) {
-        names += (i == 0 ? "" : ", ");
-        names += toString(static_cast<MarkerKind>(i));
-    }
-    return names;
+    return namesOf<MarkerKind>(kMarkerKindCount);
 }
 
 bool isMarkerName(std::string_view name) {
-    for (int i = 0; i < kMarkerKindCount; ++i) {
-        if (toString(static_cast<MarkerKind>(i)) == name) {
-            return true;
-        }
-    }
-    return false;
+    return isNameOf<MarkerKind>(name, kMarkerKindCount);
 }
 
 bool isStateName(std::string_view name) {
-    for (int i = 0; i < kTaskStateCount; ++i) {
-        if (toString(static_cast<TaskState>(i)) == name) {
-            return true;
-        }
-    }
-    return false;
+    return isNameOf<TaskState>(name, kTaskStateCount);
 }
 
 } // namespace
