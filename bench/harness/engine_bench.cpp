@@ -354,9 +354,10 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     for (const int threads : {1, 2}) {
         const double cost = medianOf(runs, [&] { return recordingCostNs(threads, events); });
         const double ratio = cost / floor;
-        figures.push_back({threads == 1 ? "recording cost, one thread" : "recording cost, two threads at once", ratio,
-                           "x the floor", "<= 2", ratio <= 2.0,
-                           fmt::format("{:.1f} ns/event against a {:.1f} ns timestamp (thread CPU time)", cost, floor)});
+        figures.push_back(
+            {threads == 1 ? "recording cost, one thread" : "recording cost, two threads at once", ratio, "x the floor",
+             "<= 2", ratio <= 2.0,
+             fmt::format("{:.1f} ns/event against a {:.1f} ns timestamp (thread CPU time)", cost, floor)});
     }
 
     say("switches through the engine and in CPython");
