@@ -84,8 +84,9 @@ private:
     // A scheduled task (gather's, group's and spawn's children) starts when the loop gets to it, as asyncio's
     // create_task does: "ready" until then, after the tasks that were ready before it.
     LoopAwaitable<void> taskAsync(TaskFrame task, const std::vector<PlanStep>& steps, bool scheduled = false);
-    // A `cleanup` step makes the steps after it a try block and its body their finally block.
-    LoopAwaitable<void> stepsAsync(TaskFrame& task, std::span<const PlanStep> steps);
+    // Runs `steps` `times` times in order. A `cleanup` step makes the steps after it a try block and its body their
+    // finally block.
+    LoopAwaitable<void> stepsAsync(TaskFrame& task, std::span<const PlanStep> steps, std::int64_t times = 1);
     LoopAwaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);

@@ -233,13 +233,25 @@ LoopAwaitable<void> Engine::taskAsync(TaskFrame task, const std::vector<PlanStep
     }
 }
 
-LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, std::span<const PlanStep> steps) {
-    for (std::size_t index = 0; index < steps.size(); ++index) {
-        if (steps[index].kind == OpKind::Cleanup) {
-            co_await cleanupAsync(task, steps[index], steps.subspan(index + 1));
-            co_return;
+LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, std::span<const PlanStep> steps, std::int64_t times) {
+    for (std::int64_t round = 0; round < times; ++round) {
+        for (std::size_t index = 0; index < steps.size(); ++index) {
+            const PlanStep& step = steps[index];
+            if (step.kind == OpKind::Cleanup) {
+                co_await cleanupAsync(task, step, steps.subspan(index + 1));
+                break; // the rest of this round ran inside the cleanup's try block
+            }
+            if (step.kind == OpKind::Io && step.durationNs <= 0) {
+                // asyncio.sleep(0), the switch, here rather than in stepAsync: no coroutine frame of its own.
+                m_context.setState(task.ref, TaskState::WaitingIo, step.labelId, step.line);
+                task.control->deliver();
+                co_await yieldToLoop();
+                task.control->deliver();
+                m_context.setState(task.ref, TaskState::Running, 0, step.line);
+                continue;
+            }
+            co_await stepAsync(task, step);
         }
-        co_await stepAsync(task, steps[index]);
     }
 }
 
@@ -353,13 +365,7 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
         co_await offloadAsync(task, step);
         break;
     case OpKind::Repeat:
-        for (std::int64_t i = 0; i < step.count; ++i) {
-            if (step.body.size() == 1) {
-                co_await stepAsync(task, step.body.front()); // not through stepsAsync: one coroutine frame less
-            } else {
-                co_await stepsAsync(task, step.body);
-            }
-        }
+        co_await stepsAsync(task, step.body, step.count); // one coroutine frame for all the rounds
         break;
     case OpKind::Retry:
         co_await retryAsync(task, step);
