@@ -10,8 +10,6 @@
 
 namespace interleave::core {
 
-namespace {} // namespace
-
 Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes)
     : m_plan(plan), m_context(plan, recorder, strings) {
     m_backoffName = strings.intern("retry backoff");

@@ -304,14 +304,9 @@ LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
     const auto index = static_cast<std::size_t>(step.primitive);
     switch (step.kind) {
     case OpKind::Io:
+        // (An io 0 in a step list runs in stepsAsync, without this frame.)
         m_context.setState(ref, TaskState::WaitingIo, step.labelId, step.line);
-        if (step.durationNs <= 0) {
-            task.control->deliver();
-            co_await yieldToLoop(); // asyncio.sleep(0), without sleepAsync's coroutine frame
-            task.control->deliver();
-        } else {
-            co_await sleepAsync(task, step.durationNs);
-        }
+        co_await sleepAsync(task, step.durationNs);
         m_context.setState(ref, TaskState::Running, 0, step.line);
         break;
     case OpKind::Block:
