@@ -86,21 +86,19 @@ void throwIfCancelled(bool notified, LoopControl* control) {
 AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
                                std::deque<LoopResumer>& ready)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
-      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)),
-      m_waiters(ready) {}
+      m_state(primitive.kind == PrimitiveKind::Lock ? 1 : primitive.capacity), m_waiters(ready) {}
 
 LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, LoopControl* control) {
     if (control != nullptr) {
         control->deliver();
     }
-    if (m_inUse < m_capacity && m_waiters.size() == 0) {
-        ++m_inUse;
-        m_context.counter(m_counters.level, m_inUse, task.lane);
+    if (m_state.tryAcquire(m_waiters.size())) {
+        m_context.counter(m_counters.level, m_state.inUse(), task.lane);
         co_return;
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    // release() hands its permit straight to us, so m_inUse already counts this task when we wake.
+    // release() hands its permit straight to us, so the state already counts this task when we wake.
     const bool granted = co_await m_waiters.wait(control);
     if (!granted) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
@@ -114,10 +112,8 @@ void AsyncSemaphore::release(TaskRef task) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
         return;
     }
-    if (m_inUse > 0) {
-        --m_inUse;
-    }
-    m_context.counter(m_counters.level, m_inUse, task.lane);
+    m_state.releaseUnclaimed();
+    m_context.counter(m_counters.level, m_state.inUse(), task.lane);
 }
 
 AsyncQueue::AsyncQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,

@@ -6,7 +6,7 @@
 #include "runtime/engine_context.h"
 #include "runtime/loop_awaitable.h"
 #include "runtime/loop_control.h"
-#include "runtime/queue_state.h"
+#include "runtime/primitive_state.h"
 
 #include <cstdint>
 #include <deque>
@@ -58,8 +58,7 @@ private:
     EngineContext& m_context;
     std::uint32_t m_nameId;
     PrimitiveCounters m_counters;
-    std::int64_t m_capacity;
-    std::int64_t m_inUse = 0;
+    SemaphoreState m_state;
     AsyncWaitList m_waiters;
 };
 

@@ -51,13 +51,12 @@ void BlockingWaitList::notifyAll() {
 
 BlockingSemaphore::BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
-      m_capacity(primitive.kind == PrimitiveKind::Lock ? 1 : std::max<std::int64_t>(primitive.capacity, 1)) {}
+      m_state(primitive.kind == PrimitiveKind::Lock ? 1 : primitive.capacity) {}
 
 void BlockingSemaphore::acquire(TaskRef task, std::int32_t line) {
     std::unique_lock lock(m_mutex);
-    if (m_inUse < m_capacity && m_waiters.size() == 0) {
-        ++m_inUse;
-        m_context.counter(m_counters.level, m_inUse, task.lane);
+    if (m_state.tryAcquire(m_waiters.size())) {
+        m_context.counter(m_counters.level, m_state.inUse(), task.lane);
         return;
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
@@ -72,10 +71,8 @@ void BlockingSemaphore::release(TaskRef task) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
         return;
     }
-    if (m_inUse > 0) {
-        --m_inUse;
-    }
-    m_context.counter(m_counters.level, m_inUse, task.lane);
+    m_state.releaseUnclaimed();
+    m_context.counter(m_counters.level, m_state.inUse(), task.lane);
 }
 
 BlockingQueue::BlockingQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)

@@ -4,7 +4,7 @@
 
 #include "runtime/async_primitives.h"
 #include "runtime/engine_context.h"
-#include "runtime/queue_state.h"
+#include "runtime/primitive_state.h"
 
 #include <condition_variable>
 #include <cstdint>
@@ -42,9 +42,8 @@ private:
     EngineContext& m_context;
     std::uint32_t m_nameId;
     PrimitiveCounters m_counters;
-    std::int64_t m_capacity;
     std::mutex m_mutex;
-    std::int64_t m_inUse = 0;
+    SemaphoreState m_state; // under m_mutex
     BlockingWaitList m_waiters;
 };
 

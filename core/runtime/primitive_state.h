@@ -1,7 +1,10 @@
-// What a queue does, whichever way its waiters wait: one state machine for the loop's asyncio.Queue and the threads'
-// queue.Queue, so that the two cannot drift apart. The callers record the counters and do the waiting.
+// What the primitives do, whichever way their waiters wait: one state machine each for the loop's (asyncio) and the
+// threads' (threading, queue) versions, so that the two cannot drift apart. The callers record the counters and do
+// the waiting.
 #pragma once
 
+#include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -53,6 +56,33 @@ private:
     std::int64_t m_depth = 0;
     std::int64_t m_unfinished = 0;
     bool m_closed = false;
+};
+
+// A semaphore, or a lock (one permit). Permits go to waiters in arrival order: a release with a waiter hands its
+// permit straight over (the count stays), so a newcomer cannot take it first.
+class SemaphoreState {
+public:
+    explicit SemaphoreState(std::int64_t capacity) : m_capacity(std::max<std::int64_t>(capacity, 1)) {}
+
+    // True: a permit is taken at once. False: the caller waits (none is free, or others are waiting already).
+    bool tryAcquire(std::size_t waiting) {
+        if (m_inUse < m_capacity && waiting == 0) {
+            ++m_inUse;
+            return true;
+        }
+        return false;
+    }
+    // A release that found nobody waiting to hand its permit to.
+    void releaseUnclaimed() {
+        if (m_inUse > 0) {
+            --m_inUse;
+        }
+    }
+    std::int64_t inUse() const { return m_inUse; }
+
+private:
+    std::int64_t m_capacity;
+    std::int64_t m_inUse = 0;
 };
 
 } // namespace interleave::core
