@@ -158,12 +158,21 @@ private:
     TimelineFolding m_folding;
     mutable std::vector<VariantRows> m_rows;
     // Gutter names, elided and shaped once: shaping every visible name again on every live frame cost a third of a
-    // frame's paint. Keyed by bold, width and name; emptied when the font changes or it grows large.
+    // frame's paint. Keyed by name, width and weight; emptied when the font changes or it grows large.
+    struct GutterKey {
+        QString name;
+        int width = 0;
+        bool strong = false;
+        bool operator==(const GutterKey& other) const = default;
+        friend std::size_t qHash(const GutterKey& key, std::size_t seed = 0) {
+            return qHashMulti(seed, key.name, key.width, key.strong);
+        }
+    };
     struct GutterText {
         QStaticText text;
         int height = 0;
     };
-    mutable QHash<QString, GutterText> m_gutterText;
+    mutable QHash<GutterKey, GutterText> m_gutterText;
     std::uint64_t m_viewRevision = 1;
     std::size_t m_rowLimit = static_cast<std::size_t>(-1);
     bool m_vector = false;
