@@ -8,6 +8,12 @@ namespace interleave::ui {
 
 namespace {
 
+// A marker kind's bit in TimelineData::markerKinds(); none for a kind past the mask (a damaged trace's code).
+std::uint32_t markerBit(core::MarkerKind kind) {
+    const auto index = static_cast<unsigned>(kind);
+    return index < 32 ? 1U << index : 0U;
+}
+
 constexpr std::string_view kLoopLagCounter = "loop_lag_us";
 constexpr std::string_view kGilHolderCounter = "gil.holder";
 
@@ -265,7 +271,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
 
     for (const core::MarkerRecord& marker : analysis.markers) {
         const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject};
-        m_markerKinds |= 1U << static_cast<unsigned>(marker.kind);
+        m_markerKinds |= markerBit(item.kind);
         auto found = m_taskLaneIndex.find(marker.task);
         if (found != m_taskLaneIndex.end()) {
             m_taskLanes[found->second].markers.push_back(item);
@@ -612,7 +618,7 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
 
 void TimelineData::liveMarker(const core::Event& event) {
     const TimelineMarker marker{event.timeNs, static_cast<core::MarkerKind>(event.code), event.task, event.subject};
-    m_markerKinds |= 1U << (static_cast<unsigned>(marker.kind) & 31U);
+    m_markerKinds |= markerBit(marker.kind);
     auto found = m_taskLaneIndex.find(event.task);
     if (found != m_taskLaneIndex.end()) {
         m_taskLanes[found->second].markers.push_back(marker);
