@@ -80,10 +80,7 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         for (const core::TaskState state : kLegendStates) {
             width += swatch * 2 + 4 + metrics.horizontalAdvance(stateName(state)) + 16;
         }
-        for (const core::MarkerKind kind : markers) {
-            width += 16 + swatch + 4 + metrics.horizontalAdvance(markerName(kind));
-        }
-        return width;
+        return width; // the states and folds decide the size; the markers follow where they fit
     };
     const double fullSize = font.pointSizeF();
     for (int attempt = 0; attempt < 6; ++attempt) {
@@ -124,6 +121,10 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
                      Qt::AlignVCenter | Qt::AlignLeft, foldName);
     x = box.right() + 4 + metrics.horizontalAdvance(foldName) + 16;
     for (const core::MarkerKind kind : markers) {
+        const QString name = markerName(kind);
+        if (x + swatch + 4 + metrics.horizontalAdvance(name) > area.right()) {
+            break; // whole entries or none: the marker's tooltip still names it
+        }
         // The lanes' marker: a triangle pointing down at its moment.
         const double size = std::min<double>(swatch, 10);
         const double top = area.top() + (area.height() - size) / 2.0;
@@ -132,7 +133,6 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         painter.setBrush(m_palette.markerColor(kind));
         painter.drawPolygon(points, 3);
         painter.setBrush(Qt::NoBrush);
-        const QString name = markerName(kind);
         painter.setPen(m_palette.text());
         painter.drawText(QRect(x + swatch + 4, area.top(), metrics.horizontalAdvance(name) + 4, area.height()),
                          Qt::AlignVCenter | Qt::AlignLeft, name);
