@@ -489,7 +489,11 @@ void ChartsPanel::dataChanged() {
     const double fromMs = static_cast<double>(startNs) / 1e6;
     const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
     for (std::size_t index = 0; index < m_charts.size(); ++index) {
-        updateAxes(m_charts[index], m_peaks[index], fromMs, toMs);
+        // A chart with nothing to show keeps its axes: each range change costs Qt Charts a layout of every label, and
+        // the six unused charts took as long as the three shown. One that appears gets its axes here, when it does.
+        if (isChartShownAt(index)) {
+            updateAxes(m_charts[index], m_peaks[index], fromMs, toMs);
+        }
     }
     placePlayheads();
 }
