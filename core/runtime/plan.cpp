@@ -2,6 +2,8 @@
 // counts the tasks the program will create, and refuses plans that break a limit before anything starts.
 #include "runtime/plan.h"
 
+#include "scenario/op_table.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -220,43 +222,39 @@ private:
         step.placement = op.placement;
         step.returnExceptions = op.returnExceptions;
         step.labelId = op.label.empty() ? 0 : m_plan.strings.intern(op.label);
-        const std::string name(toString(op.kind));
-        switch (op.kind) {
-        case OpKind::Io:
-        case OpKind::Block:
-        case OpKind::Cpu:
-        case OpKind::Timeout:
-            step.durationNs = durationNs(*op.amount, name, op.location);
+        const OpInfo& info = opInfo(op.kind);
+        switch (info.argument) {
+        case OpArgument::Duration:
+            step.durationNs = durationNs(*op.amount, info.key, op.location);
             break;
-        case OpKind::Repeat:
-            step.count = wholeNumber(*op.amount, op.location, "the repeat count");
-            break;
-        case OpKind::Retry:
-            step.count = wholeNumber(*op.amount, op.location, "the number of attempts");
-            if (step.count < 1) {
-                throw LessonError(op.location, "retry needs at least 1 attempt");
-            }
-            if (op.backoff) {
-                step.durationNs = durationNs(*op.backoff, "retry backoff", op.location);
+        case OpArgument::Count:
+            step.count = wholeNumber(*op.amount, op.location, info.countText);
+            if (step.count < info.minimumCount) {
+                throw LessonError(op.location, fmt::format("{} is {}; '{}' needs at least {}", info.countText,
+                                                           step.count, info.key, info.minimumCount));
             }
             break;
-        case OpKind::Fail:
+        case OpArgument::Probability:
             step.probability = evaluate(*op.amount, op.location);
             if (step.probability < 0 || step.probability > 1) {
-                throw LessonError(op.location, fmt::format("fail probability {} must be between 0 and 1",
+                throw LessonError(op.location, fmt::format("{} probability {} must be between 0 and 1", info.key,
                                                            formatNumber(step.probability)));
             }
             break;
         default:
             break;
         }
+        if (op.backoff) {
+            step.durationNs = durationNs(*op.backoff, fmt::format("{} backoff", info.key), op.location);
+        }
         if (!op.target.empty()) {
             step.primitive = primitiveIndex(op.target);
         }
-        if (op.kind == OpKind::Timeout && !m_onLoop) {
+        if (info.loopOnly && !m_onLoop) {
             throw LessonError(op.location,
-                              "'timeout' needs the event loop (model: async, outside an offload to a pool): "
-                              "a thread or a process cannot be cancelled");
+                              fmt::format("'{}' needs the event loop (model: async, outside an offload to a pool): "
+                                          "a thread or a process cannot be cancelled",
+                                          info.key));
         }
         // Offloaded bodies and children placed on a pool leave the loop.
         const bool leavesLoop =
@@ -282,7 +280,7 @@ private:
             if (step.kind == OpKind::Put) {
                 m_puts[step.primitive] = saturatingAdd(m_puts[step.primitive], multiplier);
             }
-            const bool repeats = step.kind == OpKind::Repeat || step.kind == OpKind::Retry;
+            const bool repeats = opInfo(step.kind).bodyRuns == OpBodyRuns::UpToCount;
             countPuts(step.body, repeats ? saturatingMultiply(multiplier, step.count) : multiplier);
             for (const PlanChild& child : step.children) {
                 countPuts(child.body, saturatingMultiply(multiplier, child.count));
@@ -297,12 +295,16 @@ private:
         for (const PlanStep& step : steps) {
             const std::int64_t inBody = countedIn(step.body, tasks);
             const std::int64_t own = tasks ? 0 : 1;
-            if (step.kind == OpKind::Repeat || step.kind == OpKind::Retry) {
+            switch (opInfo(step.kind).bodyRuns) {
+            case OpBodyRuns::UpToCount:
                 total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(step.count, inBody)));
-            } else if (step.kind == OpKind::Consume) {
+                break;
+            case OpBodyRuns::PerItem:
                 total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(m_puts[step.primitive], inBody)));
-            } else {
+                break;
+            case OpBodyRuns::Once:
                 total = saturatingAdd(total, saturatingAdd(own, inBody));
+                break;
             }
             for (const PlanChild& child : step.children) {
                 const std::int64_t perChild = saturatingAdd(tasks ? 1 : 0, countedIn(child.body, tasks));
@@ -347,27 +349,20 @@ private:
     double minimumNs(const std::vector<PlanStep>& steps) const {
         double total = 0;
         for (const PlanStep& step : steps) {
-            switch (step.kind) {
-            case OpKind::Io:
-            case OpKind::Block:
-            case OpKind::Cpu:
+            switch (opInfo(step.kind).time) {
+            case OpTime::Duration:
                 total += static_cast<double>(step.durationNs);
                 break;
-            case OpKind::Repeat:
+            case OpTime::BodyTimesCount:
                 total += static_cast<double>(step.count) * minimumNs(step.body);
                 break;
-            case OpKind::Timeout:
+            case OpTime::ShorterOfBoth:
                 total += std::min(static_cast<double>(step.durationNs), minimumNs(step.body));
                 break;
-            case OpKind::Retry:
-            case OpKind::Offload:
-            case OpKind::Shield:
-            case OpKind::Cleanup:
+            case OpTime::Body:
                 total += minimumNs(step.body);
                 break;
-            case OpKind::Gather:
-            case OpKind::Group:
-            case OpKind::Spawn: {
+            case OpTime::Children: {
                 double longest = 0;
                 double work = 0;
                 for (const PlanChild& child : step.children) {
@@ -378,7 +373,7 @@ private:
                 total += std::max(longest, work / parallelism(step));
                 break;
             }
-            default:
+            case OpTime::Nothing:
                 break;
             }
         }

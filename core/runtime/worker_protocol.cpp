@@ -1,6 +1,9 @@
 // The framed binary messages between the engine and a worker process.
 #include "runtime/worker_protocol.h"
 
+#include "scenario/op_table.h"
+
+#include <algorithm>
 #include <cstring>
 #include <stdexcept>
 
@@ -74,7 +77,11 @@ std::vector<PlanStep> readSteps(ByteReader& in, int depth) {
     in.need(count); // each step takes more than a byte: rejects absurd counts before allocating
     std::vector<PlanStep> steps(count);
     for (PlanStep& step : steps) {
-        step.kind = in.get<OpKind>();
+        const auto kind = in.get<std::uint8_t>();
+        if (kind >= allOps().size() || !allOps()[kind].inWorker) {
+            throw std::runtime_error("worker job has a step a worker process cannot run");
+        }
+        step.kind = static_cast<OpKind>(kind);
         step.line = in.get<std::int32_t>();
         step.durationNs = in.get<std::int64_t>();
         step.count = in.get<std::int64_t>();
@@ -171,22 +178,7 @@ std::int64_t decodeReady(std::string_view payload) {
 }
 
 bool runsInWorker(const PlanStep& step) {
-    switch (step.kind) {
-    case OpKind::Io:
-    case OpKind::Block:
-    case OpKind::Cpu:
-    case OpKind::Fail:
-        return true;
-    case OpKind::Repeat:
-        for (const PlanStep& inner : step.body) {
-            if (!runsInWorker(inner)) {
-                return false;
-            }
-        }
-        return true;
-    default:
-        return false;
-    }
+    return opInfo(step.kind).inWorker && std::all_of(step.body.begin(), step.body.end(), runsInWorker);
 }
 
 } // namespace interleave::core

@@ -1,6 +1,8 @@
 // Reads a variant's program (the list of steps) and checks where each step may run.
 #include "scenario/op_parser.h"
 
+#include "scenario/op_table.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -10,69 +12,12 @@ namespace interleave::core {
 
 namespace {
 
-enum class Argument : std::uint8_t { Amount, Target, Children, Pool, None };
-
-struct OpSpec {
-    std::string_view key;
-    OpKind kind;
-    Argument argument;
-    bool hasBody;
-};
-
-constexpr std::array kOps = {
-    OpSpec{"io", OpKind::Io, Argument::Amount, false},
-    OpSpec{"block", OpKind::Block, Argument::Amount, false},
-    OpSpec{"cpu", OpKind::Cpu, Argument::Amount, false},
-    OpSpec{"acquire", OpKind::Acquire, Argument::Target, false},
-    OpSpec{"release", OpKind::Release, Argument::Target, false},
-    OpSpec{"put", OpKind::Put, Argument::Target, false},
-    OpSpec{"get", OpKind::Get, Argument::Target, false},
-    OpSpec{"task_done", OpKind::TaskDone, Argument::Target, false},
-    OpSpec{"close", OpKind::Close, Argument::Target, false},
-    OpSpec{"consume", OpKind::Consume, Argument::Target, true},
-    OpSpec{"wait", OpKind::Wait, Argument::Target, false},
-    OpSpec{"set", OpKind::Set, Argument::Target, false},
-    OpSpec{"gather", OpKind::Gather, Argument::Children, false},
-    OpSpec{"group", OpKind::Group, Argument::Children, false},
-    OpSpec{"spawn", OpKind::Spawn, Argument::Children, false},
-    OpSpec{"offload", OpKind::Offload, Argument::Pool, true},
-    OpSpec{"repeat", OpKind::Repeat, Argument::Amount, true},
-    OpSpec{"timeout", OpKind::Timeout, Argument::Amount, true},
-    OpSpec{"retry", OpKind::Retry, Argument::Amount, true},
-    OpSpec{"shield", OpKind::Shield, Argument::None, true},
-    OpSpec{"fail", OpKind::Fail, Argument::Amount, false},
-    OpSpec{"cleanup", OpKind::Cleanup, Argument::None, true},
-};
-
-const OpSpec* findSpec(std::string_view key) {
-    auto found = std::find_if(kOps.begin(), kOps.end(), [&](const OpSpec& spec) { return spec.key == key; });
-    return found == kOps.end() ? nullptr : &*found;
-}
-
 std::string opNames() {
     std::vector<std::string> names;
-    names.reserve(kOps.size());
-    for (const auto& spec : kOps) {
-        names.emplace_back(spec.key);
+    for (const OpInfo& op : allOps()) {
+        names.emplace_back(op.key);
     }
     return joinNames(names);
-}
-
-// The primitive kinds an op works on; the names are for messages.
-bool acceptsKind(OpKind op, PrimitiveKind kind, std::string_view& expected) {
-    switch (op) {
-    case OpKind::Acquire:
-    case OpKind::Release:
-        expected = "a semaphore or a lock";
-        return kind == PrimitiveKind::Semaphore || kind == PrimitiveKind::Lock;
-    case OpKind::Wait:
-    case OpKind::Set:
-        expected = "an event";
-        return kind == PrimitiveKind::Event;
-    default:
-        expected = "a queue";
-        return kind == PrimitiveKind::Queue;
-    }
 }
 
 Placement toPlacement(const std::string& word) {
@@ -100,10 +45,10 @@ std::string readTarget(const ProgramContext& context, const YamlField& field, Op
                                 ? fmt::format("unknown primitive '{}': the lesson declares no primitives", name)
                                 : fmt::format("unknown primitive '{}'; declared: {}", name, joinNames(declared)));
     }
-    std::string_view expected;
-    if (!acceptsKind(kind, primitive->kind, expected)) {
-        context.source.fail(field.valueLocation, fmt::format("'{}' needs {}, but '{}' is a {}", toString(kind),
-                                                             expected, name, toString(primitive->kind)));
+    const OpInfo& op = opInfo(kind);
+    if ((op.targets & primitiveBit(primitive->kind)) == 0) {
+        context.source.fail(field.valueLocation, fmt::format("'{}' needs {}, but '{}' is a {}", op.key, op.targetsText,
+                                                             name, toString(primitive->kind)));
     }
     return name;
 }
@@ -152,9 +97,9 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     }
     YamlMapping mapping(context.source, node, where, "a step", {});
     const YamlField* opField = nullptr;
-    const OpSpec* spec = nullptr;
+    const OpInfo* spec = nullptr;
     for (const auto& field : mapping.fields()) {
-        if (const OpSpec* candidate = findSpec(field.name)) {
+        if (const OpInfo* candidate = findOp(field.name)) {
             if (opField != nullptr) {
                 context.source.fail(field.keyLocation, fmt::format("a step has both '{}' and '{}'; write each as "
                                                                    "its own step",
@@ -178,14 +123,11 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     if (spec->hasBody) {
         allowed.emplace_back("do");
     }
-    if (spec->kind == OpKind::Retry) {
-        allowed.emplace_back("backoff");
+    if (!spec->extraKey.empty()) {
+        allowed.emplace_back(spec->extraKey);
     }
-    if (spec->argument == Argument::Children) {
+    if (spec->argument == OpArgument::Children) {
         allowed.emplace_back("on");
-    }
-    if (spec->kind == OpKind::Gather) {
-        allowed.emplace_back("return_exceptions");
     }
     for (const auto& field : mapping.fields()) {
         if (std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
@@ -198,19 +140,21 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     op.kind = spec->kind;
     op.location = opField->keyLocation;
     switch (spec->argument) {
-    case Argument::Amount:
+    case OpArgument::Duration:
+    case OpArgument::Count:
+    case OpArgument::Probability:
         op.amount = readExpression(context.source, *opField);
         break;
-    case Argument::Target:
+    case OpArgument::Target:
         op.target = readTarget(context, *opField, op.kind);
         break;
-    case Argument::Children:
+    case OpArgument::Children:
         parseChildren(context, *opField, op);
         break;
-    case Argument::Pool:
+    case OpArgument::Pool:
         op.placement = toPlacement(readChoice(context.source, *opField, {"threads", "processes"}));
         break;
-    case Argument::None:
+    case OpArgument::None:
         if (!opField->value.IsNull()) {
             context.source.fail(opField->valueLocation,
                                 fmt::format("'{}' takes no value; put its steps under 'do:'", opField->name));
@@ -261,18 +205,29 @@ std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field
     return steps;
 }
 
-bool runsInWorkerProcess(OpKind kind) {
-    return kind == OpKind::Io || kind == OpKind::Block || kind == OpKind::Cpu || kind == OpKind::Repeat ||
-           kind == OpKind::Fail;
+// "io, block, cpu, repeat and fail": the ops a worker process runs.
+std::string workerOpNames() {
+    std::vector<std::string> names;
+    for (const OpInfo& op : allOps()) {
+        if (op.inWorker) {
+            names.emplace_back(op.key);
+        }
+    }
+    std::string text;
+    for (std::size_t index = 0; index < names.size(); ++index) {
+        text += index == 0 ? "" : index + 1 == names.size() ? " and " : ", ";
+        text += names[index];
+    }
+    return text;
 }
 
 void checkSteps(const LessonSource& source, const VariantDecl& variant, const std::vector<Op>& steps,
                 bool inWorkerProcess) {
     for (const Op& op : steps) {
-        if (inWorkerProcess && !runsInWorkerProcess(op.kind)) {
+        if (inWorkerProcess && !opInfo(op.kind).inWorker) {
             source.fail(op.location, fmt::format("'{}' cannot run in a worker process: work sent to the process "
-                                                 "pool may only use io, block, cpu, repeat and fail",
-                                                 toString(op.kind)));
+                                                 "pool may only use {}",
+                                                 toString(op.kind), workerOpNames()));
         }
         const std::string_view key = op.kind == OpKind::Offload ? "offload" : "on";
         if (op.placement == Placement::Processes && !variant.processes) {

@@ -2,6 +2,7 @@
 #include "scenario/scenario.h"
 
 #include "scenario/listing_template.h"
+#include "scenario/op_table.h"
 #include "trace/event.h"
 
 #include <fmt/format.h>
@@ -214,53 +215,7 @@ std::string toString(const MetricRef& metric) {
 }
 
 std::string_view toString(OpKind kind) {
-    switch (kind) {
-    case OpKind::Io:
-        return "io";
-    case OpKind::Block:
-        return "block";
-    case OpKind::Cpu:
-        return "cpu";
-    case OpKind::Acquire:
-        return "acquire";
-    case OpKind::Release:
-        return "release";
-    case OpKind::Put:
-        return "put";
-    case OpKind::Get:
-        return "get";
-    case OpKind::TaskDone:
-        return "task_done";
-    case OpKind::Close:
-        return "close";
-    case OpKind::Consume:
-        return "consume";
-    case OpKind::Wait:
-        return "wait";
-    case OpKind::Set:
-        return "set";
-    case OpKind::Gather:
-        return "gather";
-    case OpKind::Group:
-        return "group";
-    case OpKind::Spawn:
-        return "spawn";
-    case OpKind::Offload:
-        return "offload";
-    case OpKind::Repeat:
-        return "repeat";
-    case OpKind::Timeout:
-        return "timeout";
-    case OpKind::Retry:
-        return "retry";
-    case OpKind::Shield:
-        return "shield";
-    case OpKind::Fail:
-        return "fail";
-    case OpKind::Cleanup:
-        return "cleanup";
-    }
-    return "unknown";
+    return opInfo(kind).key;
 }
 
 std::string_view toString(Model model) {

@@ -1,0 +1,139 @@
+#include "scenario/op_table.h"
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+
+namespace interleave::core {
+
+namespace {
+
+constexpr std::uint8_t kSemaphoreOrLock = primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock);
+constexpr std::uint8_t kQueue = primitiveBit(PrimitiveKind::Queue);
+constexpr std::uint8_t kEvent = primitiveBit(PrimitiveKind::Event);
+
+// In OpKind's order (checked below), so that opInfo is an index.
+constexpr std::array kOps = {
+    OpInfo{
+        .key = "io", .kind = OpKind::Io, .argument = OpArgument::Duration, .time = OpTime::Duration, .inWorker = true},
+    OpInfo{.key = "block",
+           .kind = OpKind::Block,
+           .argument = OpArgument::Duration,
+           .time = OpTime::Duration,
+           .inWorker = true},
+    OpInfo{.key = "cpu",
+           .kind = OpKind::Cpu,
+           .argument = OpArgument::Duration,
+           .time = OpTime::Duration,
+           .inWorker = true},
+    OpInfo{.key = "acquire",
+           .kind = OpKind::Acquire,
+           .argument = OpArgument::Target,
+           .targets = kSemaphoreOrLock,
+           .targetsText = "a semaphore or a lock"},
+    OpInfo{.key = "release",
+           .kind = OpKind::Release,
+           .argument = OpArgument::Target,
+           .targets = kSemaphoreOrLock,
+           .targetsText = "a semaphore or a lock"},
+    OpInfo{
+        .key = "put", .kind = OpKind::Put, .argument = OpArgument::Target, .targets = kQueue, .targetsText = "a queue"},
+    OpInfo{
+        .key = "get", .kind = OpKind::Get, .argument = OpArgument::Target, .targets = kQueue, .targetsText = "a queue"},
+    OpInfo{.key = "task_done",
+           .kind = OpKind::TaskDone,
+           .argument = OpArgument::Target,
+           .targets = kQueue,
+           .targetsText = "a queue"},
+    OpInfo{.key = "close",
+           .kind = OpKind::Close,
+           .argument = OpArgument::Target,
+           .targets = kQueue,
+           .targetsText = "a queue"},
+    OpInfo{.key = "consume",
+           .kind = OpKind::Consume,
+           .argument = OpArgument::Target,
+           .hasBody = true,
+           .targets = kQueue,
+           .targetsText = "a queue",
+           .bodyRuns = OpBodyRuns::PerItem},
+    OpInfo{.key = "wait",
+           .kind = OpKind::Wait,
+           .argument = OpArgument::Target,
+           .targets = kEvent,
+           .targetsText = "an event"},
+    OpInfo{.key = "set",
+           .kind = OpKind::Set,
+           .argument = OpArgument::Target,
+           .targets = kEvent,
+           .targetsText = "an event"},
+    OpInfo{.key = "gather",
+           .kind = OpKind::Gather,
+           .argument = OpArgument::Children,
+           .extraKey = "return_exceptions",
+           .time = OpTime::Children},
+    OpInfo{.key = "group", .kind = OpKind::Group, .argument = OpArgument::Children, .time = OpTime::Children},
+    OpInfo{.key = "spawn", .kind = OpKind::Spawn, .argument = OpArgument::Children, .time = OpTime::Children},
+    OpInfo{
+        .key = "offload", .kind = OpKind::Offload, .argument = OpArgument::Pool, .hasBody = true, .time = OpTime::Body},
+    OpInfo{.key = "repeat",
+           .kind = OpKind::Repeat,
+           .argument = OpArgument::Count,
+           .hasBody = true,
+           .countText = "the repeat count",
+           .time = OpTime::BodyTimesCount,
+           .bodyRuns = OpBodyRuns::UpToCount,
+           .inWorker = true},
+    OpInfo{.key = "timeout",
+           .kind = OpKind::Timeout,
+           .argument = OpArgument::Duration,
+           .hasBody = true,
+           .time = OpTime::ShorterOfBoth,
+           .loopOnly = true},
+    OpInfo{.key = "retry",
+           .kind = OpKind::Retry,
+           .argument = OpArgument::Count,
+           .hasBody = true,
+           .extraKey = "backoff",
+           .countText = "the number of attempts",
+           .minimumCount = 1,
+           .time = OpTime::Body,
+           .bodyRuns = OpBodyRuns::UpToCount},
+    OpInfo{
+        .key = "shield", .kind = OpKind::Shield, .argument = OpArgument::None, .hasBody = true, .time = OpTime::Body},
+    OpInfo{.key = "fail", .kind = OpKind::Fail, .argument = OpArgument::Probability, .inWorker = true},
+    OpInfo{
+        .key = "cleanup", .kind = OpKind::Cleanup, .argument = OpArgument::None, .hasBody = true, .time = OpTime::Body},
+};
+
+constexpr bool inKindOrder() {
+    for (std::size_t index = 0; index < kOps.size(); ++index) {
+        if (static_cast<std::size_t>(kOps[index].kind) != index) {
+            return false;
+        }
+    }
+    return true;
+}
+static_assert(inKindOrder(), "kOps must list the ops in OpKind's order");
+static_assert(kOps.size() == static_cast<std::size_t>(OpKind::Cleanup) + 1, "every OpKind needs its row in kOps");
+
+} // namespace
+
+std::span<const OpInfo> allOps() {
+    return kOps;
+}
+
+const OpInfo& opInfo(OpKind kind) {
+    const auto index = static_cast<std::size_t>(kind);
+    if (index >= kOps.size()) {
+        std::abort(); // an OpKind made from a number that is none (a worker message is checked before this)
+    }
+    return kOps[index];
+}
+
+const OpInfo* findOp(std::string_view key) {
+    const auto* found = std::find_if(kOps.begin(), kOps.end(), [key](const OpInfo& op) { return op.key == key; });
+    return found == kOps.end() ? nullptr : found;
+}
+
+} // namespace interleave::core
