@@ -47,11 +47,21 @@ NodePtr makeNode(Kind kind, std::vector<NodePtr> operands = {}) {
     return node;
 }
 
+// A lesson file is untrusted: the parser recurses once per nesting level, and evaluation and the tree's destruction
+// once per node, so both are bounded before the stack is.
+constexpr std::size_t kMaxExpressionLength = 4096;
+constexpr int kMaxNesting = 64;   // parentheses, calls and signs inside one another
+constexpr int kMaxOperands = 500; // numbers, names and parenthesised parts
+
 class Parser {
 public:
     Parser(std::string_view text, const SourceLocation& where) : m_text(text), m_where(where) {}
 
     NodePtr parseAll() {
+        if (m_text.size() > kMaxExpressionLength) {
+            fail(0,
+                 fmt::format("an expression of {} characters; the limit is {}", m_text.size(), kMaxExpressionLength));
+        }
         skipSpaces();
         if (atEnd()) {
             fail(0, "expected a number, a $parameter or an expression, found nothing");
@@ -118,13 +128,29 @@ private:
     }
 
     NodePtr parseUnary() {
+        skipSpaces();
+        if (++m_operands > kMaxOperands) {
+            fail(m_position, fmt::format("expression '{}' has more than {} operands", shortText(), kMaxOperands));
+        }
+        if (m_depth >= kMaxNesting) {
+            fail(m_position, fmt::format("expression '{}' nests deeper than {} levels", shortText(), kMaxNesting));
+        }
+        ++m_depth;
+        NodePtr result;
         if (accept('-')) {
-            return makeNode(Kind::Negate, {parseUnary()});
+            result = makeNode(Kind::Negate, {parseUnary()});
+        } else if (accept('+')) {
+            result = parseUnary();
+        } else {
+            result = parsePrimary();
         }
-        if (accept('+')) {
-            return parseUnary();
-        }
-        return parsePrimary();
+        --m_depth;
+        return result;
+    }
+
+    // The expression for a message, cut when it is long.
+    std::string shortText() const {
+        return m_text.size() <= 40 ? std::string(m_text) : std::string(m_text.substr(0, 37)) + "...";
     }
 
     NodePtr parsePrimary() {
@@ -245,6 +271,8 @@ private:
     std::string_view m_text;
     const SourceLocation& m_where;
     std::size_t m_position = 0;
+    int m_depth = 0;    // parseUnary calls in progress
+    int m_operands = 0; // parseUnary calls so far
 };
 
 double coreCount(const ParameterValues& values) {

@@ -5,12 +5,14 @@
 #include "scenario/expectation_reader.h"
 #include "scenario/listing_template.h"
 #include "scenario/op_parser.h"
+#include "scenario/utf8.h"
 #include "scenario/yaml_fields.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 namespace interleave::core {
 
@@ -280,7 +282,7 @@ private:
             variant.heartbeatMs = readExpression(m_source, *heartbeat);
         }
         const ProgramContext context{m_source, *m_scenario, variant.name,
-                                     countListingLines(m_scenario->listingFor(variant))};
+                                     countListingLines(m_scenario->listingFor(variant)), m_programBudget};
         variant.program = parseProgram(context, mapping.require("program"));
         if (variant.model == Model::Threads && !variant.threads) {
             m_source.fail(entry.keyLocation, fmt::format("variant '{}' uses the threads model and needs 'threads: N' "
@@ -301,6 +303,10 @@ private:
         if (!field.value.IsSequence()) {
             m_source.fail(field.valueLocation, "'expectations' takes a list, each item starting with '- '");
         }
+        if (field.value.size() > kMaxMappingKeys) {
+            m_source.fail(field.valueLocation,
+                          fmt::format("{} expectations; the limit is {}", field.value.size(), kMaxMappingKeys));
+        }
         for (const auto& item : field.value) {
             m_scenario->expectations.push_back(readExpectation(m_source, *m_scenario, item));
         }
@@ -309,11 +315,26 @@ private:
     LessonSource& m_source;
     YamlMapping m_top;
     Scenario* m_scenario = nullptr;
+    ProgramBudget m_programBudget;
 };
 
 } // namespace
 
 ReadLesson readLesson(std::string_view text, const std::string& fileName) {
+    if (text.size() > kMaxLessonBytes) {
+        throw LessonError(
+            SourceLocation{fileName, 1, 1},
+            fmt::format("the lesson is {} bytes long; the limit is {} (1 MiB)", text.size(), kMaxLessonBytes));
+    }
+    if (const std::optional<std::size_t> bad = firstInvalidUtf8(text)) {
+        const std::string_view before = text.substr(0, *bad);
+        const auto line = static_cast<int>(std::count(before.begin(), before.end(), '\n')) + 1;
+        const std::size_t lineStart = before.rfind('\n');
+        const auto column = static_cast<int>(lineStart == std::string_view::npos ? *bad + 1 : *bad - lineStart);
+        throw LessonError(
+            SourceLocation{fileName, line, column},
+            fmt::format("the lesson is not valid UTF-8 (byte 0x{:02X})", static_cast<unsigned char>(text[*bad])));
+    }
     YAML::Node root;
     try {
         root = YAML::Load(std::string(text));

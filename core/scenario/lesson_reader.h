@@ -3,6 +3,7 @@
 
 #include "scenario/scenario.h"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,11 @@ struct ReadLesson {
     SourceLocation numberLocation;
 };
 
+// Lesson files are untrusted: a larger one is refused before it is parsed.
+inline constexpr std::size_t kMaxLessonBytes = 1024 * 1024;
+
+// Throws LessonError with the place: beyond kMaxLessonBytes, invalid UTF-8, YAML syntax, or anything the lesson
+// format does not allow (including more steps, keys or nesting than its limits).
 ReadLesson readLesson(std::string_view text, const std::string& fileName);
 
 } // namespace interleave::core

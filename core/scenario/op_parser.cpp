@@ -198,10 +198,22 @@ std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field
         context.source.fail(field.valueLocation,
                             fmt::format("'{}' takes a list of steps, each on a line starting with '- '", field.name));
     }
+    if (context.budget.nesting >= kMaxStepNesting) {
+        context.source.fail(
+            field.valueLocation,
+            fmt::format("steps nest deeper than {} levels (a YAML alias that contains itself?)", kMaxStepNesting));
+    }
+    ++context.budget.nesting;
     std::vector<Op> steps;
     for (const auto& item : field.value) {
+        if (++context.budget.steps > kMaxLessonSteps) {
+            context.source.fail(
+                context.source.locate(item),
+                fmt::format("the lesson has more than {} steps (YAML aliases count once per use)", kMaxLessonSteps));
+        }
         steps.push_back(parseStep(context, item));
     }
+    --context.budget.nesting;
     return steps;
 }
 

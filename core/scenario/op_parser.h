@@ -4,15 +4,27 @@
 #include "scenario/scenario.h"
 #include "scenario/yaml_fields.h"
 
+#include <cstddef>
 #include <vector>
 
 namespace interleave::core {
+
+// A lesson file is untrusted: YAML aliases can make a step list contain itself, or multiply a few lines into
+// billions of steps. Steps are counted as they are read, over the whole lesson, and nested lists are bounded.
+inline constexpr int kMaxStepNesting = 32;
+inline constexpr std::size_t kMaxLessonSteps = 10'000;
+
+struct ProgramBudget {
+    std::size_t steps = 0; // read so far, every variant of the lesson
+    int nesting = 0;       // step lists being read, one inside another
+};
 
 struct ProgramContext {
     const LessonSource& source;
     const Scenario& scenario; // for its primitives
     std::string variantName;
-    int listingLines = 0; // lines in the variant's listing; `line:` may not go beyond
+    int listingLines = 0;  // lines in the variant's listing; `line:` may not go beyond
+    ProgramBudget& budget; // shared by the lesson's variants
 };
 
 // `field` is the variant's `program:` entry (or a `do:`), a list of steps.

@@ -109,6 +109,9 @@ YamlMapping::YamlMapping(const LessonSource& source, const YAML::Node& node, con
                     fmt::format("{} must be a mapping of 'key: value' lines, not {}", m_what, describeType(node)));
     }
     m_location = source.locate(node);
+    if (node.size() > kMaxMappingKeys) {
+        source.fail(m_location, fmt::format("{} has {} keys; the limit is {}", m_what, node.size(), kMaxMappingKeys));
+    }
     for (auto it = node.begin(); it != node.end(); ++it) {
         YamlField field;
         field.key = it->first;

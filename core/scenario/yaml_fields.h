@@ -36,6 +36,10 @@ struct YamlField {
     SourceLocation valueLocation;
 };
 
+// A lesson's mappings (its parameters, primitives, variants, a step) have a few dozen keys: more is a hostile file,
+// refused before its keys are compared with each other.
+inline constexpr std::size_t kMaxMappingKeys = 1'000;
+
 // The entries of a mapping in file order, with duplicate and unknown keys rejected up front.
 class YamlMapping {
 public:
