@@ -2,6 +2,10 @@
 #include "io/run_file.h"
 
 #include "io/atomic_file.h"
+#include "runtime/plan.h"
+#include "scenario/lesson_reader.h"
+#include "scenario/utf8.h"
+#include "scenario/yaml_fields.h"
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +13,7 @@
 #include <array>
 #include <bit>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <fstream>
@@ -25,6 +30,18 @@ namespace {
 
 constexpr std::array<char, 16> kMagic = {'I', 'N', 'T', 'E', 'R', 'L', 'E',  'A',
                                          'V', 'E', ' ', 'R', 'U', 'N', '\n', '\0'};
+// A run file is untrusted (students send them): every count and text is checked against these before it is used.
+constexpr std::size_t kEventBytes = 24;                   // time, task, lane, kind, code, subject, value
+constexpr std::size_t kMaxNameBytes = 4096;               // a name in the string table, a lane, a variant
+constexpr std::size_t kMaxHeaderTextBytes = 64 * 1024;    // a title, a path, an error message
+constexpr std::size_t kMaxHeaderBytes = 16 * 1024 * 1024; // the JSON header, with the lesson's source in it
+constexpr std::size_t kMaxVariants = 256;
+constexpr std::uint64_t kMaxLanes = 65'535; // a lane number is 16 bits
+// A run lasts at most an hour at up to ×100 slow motion; an imported trace may be longer. About 11.6 days.
+constexpr std::int64_t kMaxTraceNs = 1'000'000'000'000'000;
+constexpr double kMinTimeScale = Limits{}.minTimeScale;
+constexpr double kMaxTimeScale = Limits{}.maxTimeScale;
+
 constexpr std::uint64_t kFnvOffset = 14695981039346656037ULL;
 constexpr std::uint64_t kFnvPrime = 1099511628211ULL;
 
@@ -70,12 +87,26 @@ public:
         bytes(&v, sizeof v);
         return v;
     }
-    std::string string() {
+    // `limit`: the longest text this field can hold; a longer one is damage (or malice), refused before it is
+    // copied.
+    std::string string(std::size_t limit = kMaxNameBytes) {
         const auto size = value<std::uint32_t>();
+        if (size > limit) {
+            throw RunFileError(fmt::format("'{}' is damaged: a text of {} bytes where at most {} fit (at byte {})",
+                                           m_fileName, size, limit, m_pos));
+        }
         need(size);
         std::string text(m_data.data() + m_pos, size);
         m_pos += size;
         return text;
+    }
+    // Room for `count` records of `size` bytes each, without the product overflowing.
+    void needRecords(std::uint64_t count, std::size_t size) const {
+        if (count > (m_data.size() - m_pos) / size) {
+            throw RunFileError(fmt::format("'{}' is damaged: it says {} records of {} bytes follow, but {} bytes are "
+                                           "left",
+                                           m_fileName, count, size, m_data.size() - m_pos));
+        }
     }
     void need(std::size_t size) const {
         if (size > m_data.size() - m_pos) {
@@ -103,6 +134,16 @@ RunStatus statusFrom(const std::string& name, const std::string& fileName) {
         }
     }
     throw RunFileError(fmt::format("'{}' is damaged: unknown run status '{}'", fileName, name));
+}
+
+void checkText(const std::string& text, std::size_t limit, std::string_view what, const std::string& fileName) {
+    if (text.size() > limit) {
+        throw RunFileError(
+            fmt::format("'{}' is damaged: {} of {} bytes; at most {} fit", fileName, what, text.size(), limit));
+    }
+    if (firstInvalidUtf8(text)) {
+        throw RunFileError(fmt::format("'{}' is damaged: {} is not valid UTF-8", fileName, what));
+    }
 }
 
 void writeTrace(Writer& writer, const Trace& trace) {
@@ -133,7 +174,11 @@ void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const 
     const auto stringCount = sizes.at("strings").get<std::uint64_t>();
     const auto laneCount = sizes.at("lanes").get<std::uint64_t>();
     const auto realCount = sizes.value("real_values", std::uint64_t{0});
-    reader.need(eventCount * sizeof(Event)); // refuse a damaged count before reserving memory for it
+    reader.needRecords(eventCount, kEventBytes); // refuse a damaged count before reserving memory for it
+    if (laneCount > kMaxLanes) {
+        throw RunFileError(
+            fmt::format("'{}' is damaged: {} lanes; a trace has at most {}", fileName, laneCount, kMaxLanes));
+    }
     trace.events.resize(eventCount);
     std::int64_t previous = 0;
     for (Event& event : trace.events) {
@@ -151,16 +196,22 @@ void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const 
         if (event.timeNs < previous) {
             throw RunFileError(fmt::format("'{}' is damaged: its events are out of order", fileName));
         }
+        if (event.timeNs > kMaxTraceNs) {
+            throw RunFileError(fmt::format("'{}' is damaged: an event at {} ns, past the longest run a file can hold",
+                                           fileName, event.timeNs));
+        }
         previous = event.timeNs;
     }
     for (std::uint64_t id = 0; id < stringCount; ++id) {
         const std::string text = reader.string();
+        checkText(text, kMaxNameBytes, "a name in its string table", fileName);
         if (id > 0 && trace.strings.intern(text) != id) {
             throw RunFileError(fmt::format("'{}' is damaged: its string table repeats '{}'", fileName, text));
         }
     }
     for (std::uint64_t i = 0; i < laneCount; ++i) {
         std::string name = reader.string();
+        checkText(name, kMaxNameBytes, "a lane's name", fileName);
         const auto kind = reader.value<std::uint8_t>();
         const auto pid = reader.value<std::int64_t>();
         if (kind > static_cast<std::uint8_t>(LaneKind::Imported)) {
@@ -168,10 +219,13 @@ void readTrace(Reader& reader, const nlohmann::json& sizes, Trace& trace, const 
         }
         trace.addLane(std::move(name), static_cast<LaneKind>(kind), pid);
     }
-    reader.need(realCount * sizeof(double));
+    reader.needRecords(realCount, sizeof(double));
     trace.realValues.resize(realCount);
     for (double& value : trace.realValues) {
         value = reader.value<double>();
+        if (!std::isfinite(value)) {
+            throw RunFileError(fmt::format("'{}' is damaged: a counter sample is not a finite number", fileName));
+        }
     }
     for (const Event& event : trace.events) {
         if (event.kind == EventKind::CounterReal &&
@@ -214,6 +268,46 @@ nlohmann::json headerOf(const RunFile& file) {
     }
     header["variants"] = std::move(variants);
     return header;
+}
+
+// The header's own fields: what the app shows of the file (texts it lays out, parameters it sets).
+void checkHeader(const RunFile& file, const std::string& fileName) {
+    checkText(file.app, kMaxNameBytes, "the app's name", fileName);
+    checkText(file.savedAt, kMaxNameBytes, "the time it was saved", fileName);
+    checkText(file.machine, kMaxNameBytes, "the machine's name", fileName);
+    checkText(file.lessonId, kMaxNameBytes, "the lesson's id", fileName);
+    checkText(file.lessonTitle, kMaxHeaderTextBytes, "the lesson's title", fileName);
+    checkText(file.lessonPath, kMaxHeaderTextBytes, "the lesson's path", fileName);
+    if (file.lessonSource.size() > kMaxLessonBytes) {
+        throw RunFileError(fmt::format("'{}' is damaged: its lesson is {} bytes; a lesson has at most {}", fileName,
+                                       file.lessonSource.size(), kMaxLessonBytes));
+    }
+    if (file.parameters.size() > kMaxMappingKeys) {
+        throw RunFileError(fmt::format("'{}' is damaged: {} parameters", fileName, file.parameters.size()));
+    }
+    for (const auto& [name, value] : file.parameters) {
+        checkText(name, kMaxNameBytes, "a parameter's name", fileName);
+        if (!std::isfinite(value)) {
+            throw RunFileError(fmt::format("'{}' is damaged: parameter '{}' is not a finite number", fileName, name));
+        }
+    }
+}
+
+// What the view was: a range and a playhead within the longest run a file can hold, a variant that is there.
+void checkView(RunFile& file, const std::string& fileName) {
+    const SavedView& view = file.view;
+    auto within = [](std::int64_t ns) { return ns >= -kMaxTraceNs && ns <= kMaxTraceNs; };
+    if (!within(view.rangeStartNs) || !within(view.rangeEndNs) || !within(view.playheadNs)) {
+        throw RunFileError(fmt::format("'{}' is damaged: its view's range or playhead is outside the run", fileName));
+    }
+    if (view.laneMode != "task" && view.laneMode != "worker") {
+        throw RunFileError(
+            fmt::format("'{}' is damaged: unknown lane mode '{}'", fileName, view.laneMode.substr(0, 40)));
+    }
+    if (view.selectedVariant < 0 ||
+        (!file.variants.empty() && static_cast<std::size_t>(view.selectedVariant) >= file.variants.size())) {
+        file.view.selectedVariant = 0; // a selection is not worth refusing the file for
+    }
 }
 
 std::string readWholeFile(const std::filesystem::path& path) {
@@ -276,7 +370,7 @@ RunFile loadRunFile(const std::filesystem::path& path) {
                                        fileName));
     }
     try {
-        const nlohmann::json header = nlohmann::json::parse(reader.string());
+        const nlohmann::json header = nlohmann::json::parse(reader.string(kMaxHeaderBytes));
         file.app = header.value("app", "");
         file.savedAt = header.value("saved_at", "");
         file.cores = header.value("cores", 0U);
@@ -295,16 +389,36 @@ RunFile loadRunFile(const std::filesystem::path& path) {
             file.view.selectedVariant = view->value("selected_variant", 0);
             file.view.selectedTask = view->value("selected_task", 0U);
         }
-        for (const nlohmann::json& entry : header.at("variants")) {
+        checkHeader(file, fileName);
+        const nlohmann::json& variants = header.at("variants");
+        if (variants.size() > kMaxVariants) {
+            throw RunFileError(fmt::format("'{}' is damaged: {} variants; a run has at most {}", fileName,
+                                           variants.size(), kMaxVariants));
+        }
+        for (const nlohmann::json& entry : variants) {
             VariantRun variant;
             variant.variant = entry.at("name").get<std::string>();
             variant.outcome.status = statusFrom(entry.at("status").get<std::string>(), fileName);
             variant.outcome.error = entry.value("error", "");
             variant.timeScale = entry.value("time_scale", 1.0);
+            checkText(variant.variant, kMaxNameBytes, "a variant name", fileName);
+            checkText(variant.outcome.error, kMaxHeaderTextBytes, "an error message", fileName);
+            if (!(variant.timeScale >= kMinTimeScale && variant.timeScale <= kMaxTimeScale)) {
+                throw RunFileError(fmt::format("'{}' is damaged: variant '{}' has time scale {}, outside {} to {}",
+                                               fileName, variant.variant, variant.timeScale, kMinTimeScale,
+                                               kMaxTimeScale));
+            }
             readTrace(reader, entry, variant.trace, fileName);
             variant.trace.endNs = entry.at("end_ns").get<std::int64_t>();
+            const std::int64_t lastEventNs = variant.trace.events.empty() ? 0 : variant.trace.events.back().timeNs;
+            if (variant.trace.endNs < 0 || variant.trace.endNs > kMaxTraceNs) {
+                throw RunFileError(fmt::format("'{}' is damaged: variant '{}' ends at {} ns, outside 0 to {} ns",
+                                               fileName, variant.variant, variant.trace.endNs, kMaxTraceNs));
+            }
+            variant.trace.endNs = std::max(variant.trace.endNs, lastEventNs);
             file.variants.push_back(std::move(variant));
         }
+        checkView(file, fileName);
     } catch (const nlohmann::json::exception& error) {
         throw RunFileError(
             fmt::format("'{}' is damaged: its header is not what this version expects ({})", fileName, error.what()));

@@ -12,7 +12,9 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
+#include <limits>
 #include <unistd.h>
 
 #include <fcntl.h>
@@ -218,6 +220,103 @@ TEST_F(RunFileTest, DamagedAndTruncatedFilesAreRefused) {
     flipped[bytes.size() - 40] = static_cast<char>(flipped[bytes.size() - 40] ^ 0x5a);
     writeBytes(path("flipped.interleave"), flipped);
     EXPECT_THROW((void)loadRunFile(path("flipped.interleave")), RunFileError);
+}
+
+// A crafted file: its JSON header edited by `edit` and its checksum made right again, as an attacker would (the
+// checksum guards against damage, not malice).
+std::string withHeader(const std::string& bytes, const std::function<void(std::string&)>& edit) {
+    constexpr std::size_t kHeaderAt = 16 + sizeof(std::uint32_t); // magic, format
+    std::uint32_t original = 0;
+    std::memcpy(&original, bytes.data() + kHeaderAt, sizeof original);
+    std::string header = bytes.substr(kHeaderAt + sizeof original, original);
+    edit(header);
+    const auto size = static_cast<std::uint32_t>(header.size());
+    std::string crafted = bytes.substr(0, kHeaderAt);
+    crafted.append(reinterpret_cast<const char*>(&size), sizeof size);
+    crafted += header;
+    crafted += bytes.substr(kHeaderAt + sizeof original + original);
+    return crafted;
+}
+
+std::string rehashed(std::string bytes) {
+    std::uint64_t hash = 14695981039346656037ULL; // FNV-1a over everything after the magic, before the hash
+    for (std::size_t at = 16; at + sizeof hash < bytes.size(); ++at) {
+        hash = (hash ^ static_cast<unsigned char>(bytes[at])) * 1099511628211ULL;
+    }
+    std::memcpy(bytes.data() + bytes.size() - sizeof hash, &hash, sizeof hash);
+    return bytes;
+}
+
+std::string refusalOf(const fs::path& file) {
+    try {
+        (void)loadRunFile(file);
+    } catch (const RunFileError& error) {
+        return error.what();
+    }
+    return "opened";
+}
+
+TEST_F(RunFileTest, CraftedFieldsAreRefusedBeforeTheyCostAnything) {
+    {
+        RunFile file = sampleFile();
+        file.variants[0].variant = std::string(100'000, 'v'); // drove the app to 5 GB
+        saveRunFile(path("name.interleave"), file);
+        EXPECT_NE(refusalOf(path("name.interleave")).find("a variant name of 100000 bytes"), std::string::npos)
+            << refusalOf(path("name.interleave"));
+    }
+    {
+        RunFile file = sampleFile();
+        file.variants[1].trace.endNs = std::numeric_limits<std::int64_t>::max(); // spun the app at 100% CPU
+        saveRunFile(path("end.interleave"), file);
+        EXPECT_NE(refusalOf(path("end.interleave")).find("ends at 9223372036854775807 ns"), std::string::npos)
+            << refusalOf(path("end.interleave"));
+    }
+    {
+        RunFile file = sampleFile();
+        file.variants[0].trace.events.back().timeNs = std::int64_t{1} << 62;
+        saveRunFile(path("late.interleave"), file);
+        EXPECT_NE(refusalOf(path("late.interleave")).find("past the longest run"), std::string::npos)
+            << refusalOf(path("late.interleave"));
+    }
+    {
+        RunFile file = sampleFile();
+        file.variants[0].trace.strings.intern("caf\xC3");
+        saveRunFile(path("utf8.interleave"), file);
+        EXPECT_NE(refusalOf(path("utf8.interleave")).find("not valid UTF-8"), std::string::npos)
+            << refusalOf(path("utf8.interleave"));
+    }
+    {
+        RunFile file = sampleFile();
+        file.variants[0].timeScale = 1e9;
+        saveRunFile(path("scale.interleave"), file);
+        EXPECT_NE(refusalOf(path("scale.interleave")).find("time scale"), std::string::npos);
+    }
+    {
+        RunFile file = sampleFile();
+        file.view.rangeEndNs = std::numeric_limits<std::int64_t>::max();
+        saveRunFile(path("view.interleave"), file);
+        EXPECT_NE(refusalOf(path("view.interleave")).find("view's range"), std::string::npos);
+    }
+    saveRunFile(path("run.interleave"), sampleFile());
+    const std::string bytes = readBytes(path("run.interleave"));
+    // 2^63 events: refused by the bytes left, not by a failed allocation ("vector::_M_default_append").
+    const std::string huge = rehashed(withHeader(bytes, [](std::string& header) {
+        const std::size_t at = header.find("\"events\":");
+        const std::size_t end = header.find_first_of(",}", at);
+        header.replace(at, end - at, "\"events\":9223372036854775808");
+    }));
+    writeBytes(path("huge.interleave"), huge);
+    EXPECT_NE(refusalOf(path("huge.interleave")).find("records of 24 bytes follow"), std::string::npos)
+        << refusalOf(path("huge.interleave"));
+    // The same edit with a count that fits is read as far as the bytes go, then refused as damaged.
+    const std::string more = rehashed(withHeader(bytes, [](std::string& header) {
+        const std::size_t at = header.find("\"lanes\":");
+        const std::size_t end = header.find_first_of(",}", at);
+        header.replace(at, end - at, "\"lanes\":100000");
+    }));
+    writeBytes(path("lanes.interleave"), more);
+    EXPECT_NE(refusalOf(path("lanes.interleave")).find("100000 lanes"), std::string::npos)
+        << refusalOf(path("lanes.interleave"));
 }
 
 TEST_F(RunFileTest, AtomicWriteReplacesTheFileAndLeavesNoTemporary) {
