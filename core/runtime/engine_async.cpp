@@ -492,7 +492,7 @@ LoopAwaitable<void> Engine::timeoutAsync(TaskFrame& task, const PlanStep& step) 
 }
 
 LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
-    std::int64_t backoffNs = step.durationNs;
+    std::int64_t backoffNs = std::min(step.durationNs, m_plan.maxBackoffNs);
     for (std::int64_t attempt = 0;; ++attempt) {
         std::string failure;
         try {
@@ -508,7 +508,7 @@ LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
         m_context.setState(task.ref, TaskState::WaitingIo, m_backoffName, step.line);
         co_await sleepAsync(task, backoffNs);
         m_context.setState(task.ref, TaskState::Running, 0, step.line);
-        backoffNs *= 2;
+        backoffNs = doubledBackoffNs(backoffNs, m_plan.maxBackoffNs);
     }
 }
 

@@ -290,7 +290,7 @@ void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
 }
 
 void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
-    std::int64_t backoffNs = step.durationNs;
+    std::int64_t backoffNs = std::min(step.durationNs, m_plan.maxBackoffNs);
     for (std::int64_t attempt = 0;; ++attempt) {
         try {
             stepsBlocking(task, step.body);
@@ -307,7 +307,7 @@ void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
         }
         sleepUntil(deadlineAfter(backoffNs), m_context.stopToken());
         resumeAfterWait(task.ref, step.line, {});
-        backoffNs *= 2;
+        backoffNs = doubledBackoffNs(backoffNs, m_plan.maxBackoffNs);
     }
 }
 

@@ -84,6 +84,7 @@ public:
         m_plan.model = m_variant.model;
         m_plan.gil = m_variant.gil;
         m_plan.options = m_options;
+        m_plan.maxBackoffNs = static_cast<std::int64_t>(static_cast<double>(m_plan.maxBackoffNs) * m_options.timeScale);
         compilePools();
         m_plan.switchIntervalNs = durationNs(m_variant.switchIntervalMs, "switch_interval_ms", m_variant.location);
         m_plan.heartbeatNs = durationNs(m_variant.heartbeatMs, "heartbeat_ms", m_variant.location);
@@ -246,6 +247,7 @@ private:
         }
         if (op.backoff) {
             step.durationNs = durationNs(*op.backoff, fmt::format("{} backoff", info.key), op.location);
+            checkBackoffWaits(step, op.location);
         }
         if (!op.target.empty()) {
             step.primitive = primitiveIndex(op.target);
@@ -274,11 +276,15 @@ private:
     }
 
     // Items put on each queue over the whole run, counted with the multiplicity of the surrounding repeats and
-    // fan-outs; a consume body runs at most that many times, which bounds the tasks it can create.
+    // fan-outs; a consume body runs at most that many times, which bounds the tasks it can create. Also the consume
+    // loops on each queue, which share its items.
     void countPuts(const std::vector<PlanStep>& steps, std::int64_t multiplier) {
         for (const PlanStep& step : steps) {
             if (step.kind == OpKind::Put) {
                 m_puts[step.primitive] = saturatingAdd(m_puts[step.primitive], multiplier);
+            }
+            if (step.kind == OpKind::Consume) {
+                m_consumers[step.primitive] = saturatingAdd(m_consumers[step.primitive], multiplier);
             }
             const bool repeats = opInfo(step.kind).bodyRuns == OpBodyRuns::UpToCount;
             countPuts(step.body, repeats ? saturatingMultiply(multiplier, step.count) : multiplier);
@@ -299,9 +305,11 @@ private:
             case OpBodyRuns::UpToCount:
                 total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(step.count, inBody)));
                 break;
-            case OpBodyRuns::PerItem:
-                total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(m_puts[step.primitive], inBody)));
+            case OpBodyRuns::PerItem: { // its share of the queue's items
+                const auto share = static_cast<std::int64_t>(std::ceil(itemsPerConsumer(step.primitive)));
+                total = saturatingAdd(total, saturatingAdd(own, saturatingMultiply(share, inBody)));
                 break;
+            }
             case OpBodyRuns::Once:
                 total = saturatingAdd(total, saturatingAdd(own, inBody));
                 break;
@@ -321,6 +329,10 @@ private:
         if (m_plan.taskCount > m_limits.maxTasks) {
             throw UsageError(fmt::format("refused: the plan creates {} tasks; the limit is {}", m_plan.taskCount,
                                          m_limits.maxTasks));
+        }
+        if (m_plan.stepCount > m_limits.maxSteps) {
+            throw UsageError(
+                fmt::format("refused: the plan runs {} steps; the limit is {}", m_plan.stepCount, m_limits.maxSteps));
         }
     }
 
@@ -345,43 +357,121 @@ private:
         }
     }
 
-    // A lower bound on how long the steps take, assuming no contention beyond the pool sizes.
+    // A lower bound on how long the steps take, assuming no contention beyond the pool sizes (the primitives'
+    // capacities are checkTotalDuration's).
     double minimumNs(const std::vector<PlanStep>& steps) const {
         double total = 0;
         for (const PlanStep& step : steps) {
-            switch (opInfo(step.kind).time) {
-            case OpTime::Duration:
-                total += static_cast<double>(step.durationNs);
-                break;
-            case OpTime::BodyTimesCount:
-                total += static_cast<double>(step.count) * minimumNs(step.body);
-                break;
-            case OpTime::ShorterOfBoth:
-                total += std::min(static_cast<double>(step.durationNs), minimumNs(step.body));
-                break;
-            case OpTime::Body:
-                total += minimumNs(step.body);
-                break;
-            case OpTime::Children: {
-                double longest = 0;
-                double work = 0;
-                for (const PlanChild& child : step.children) {
-                    const double each = minimumNs(child.body);
-                    longest = child.count > 0 ? std::max(longest, each) : longest;
-                    work += static_cast<double>(child.count) * each;
-                }
-                total += std::max(longest, work / parallelism(step));
-                break;
-            }
-            case OpTime::Nothing:
-                break;
-            }
+            total += minimumNs(step);
         }
         return total;
     }
 
+    double minimumNs(const PlanStep& step) const {
+        switch (opInfo(step.kind).time) {
+        case OpTime::Duration:
+            return static_cast<double>(step.durationNs);
+        case OpTime::BodyTimesCount:
+            return static_cast<double>(step.count) * minimumNs(step.body);
+        case OpTime::ShorterOfBoth:
+            return std::min(static_cast<double>(step.durationNs), minimumNs(step.body));
+        case OpTime::Body:
+            return minimumNs(step.body);
+        case OpTime::BodyPerItem:
+            return itemsPerConsumer(step.primitive) * minimumNs(step.body);
+        case OpTime::Children: {
+            double longest = 0;
+            double work = 0;
+            for (const PlanChild& child : step.children) {
+                const double each = minimumNs(child.body);
+                longest = child.count > 0 ? std::max(longest, each) : longest;
+                work += static_cast<double>(child.count) * each;
+            }
+            return std::max(longest, work / parallelism(step));
+        }
+        case OpTime::Nothing:
+            break;
+        }
+        return 0;
+    }
+
+    // A retry that fails every attempt waits between them: the first backoff, doubled each time up to the cap. Those
+    // waits alone may not exceed the one-hour limit (retry: 2000 with backoff: 100 would wait 2^1998 × 100 ms
+    // uncapped, and 33 hours capped).
+    void checkBackoffWaits(const PlanStep& step, const SourceLocation& location) const {
+        double waits = 0;
+        std::int64_t backoff = std::min(step.durationNs, m_plan.maxBackoffNs);
+        for (std::int64_t attempt = 1; attempt < step.count; ++attempt) {
+            if (backoff == m_plan.maxBackoffNs) { // the rest wait the cap each
+                waits += static_cast<double>(backoff) * static_cast<double>(step.count - attempt);
+                break;
+            }
+            waits += static_cast<double>(backoff);
+            backoff = doubledBackoffNs(backoff, m_plan.maxBackoffNs);
+        }
+        if (waits > static_cast<double>(m_limits.maxDurationNs)) {
+            throw UsageError(fmt::format("refused: the retry at {} waits {} between its {} attempts when they all "
+                                         "fail; the limit is {}",
+                                         location.toString(), formatDuration(waits), step.count,
+                                         formatDuration(static_cast<double>(m_limits.maxDurationNs))));
+        }
+    }
+
+    // The items of queue `primitive` each of its consume loops takes, when they share them evenly.
+    double itemsPerConsumer(std::int32_t primitive) const {
+        const auto puts = m_puts.find(primitive);
+        const auto consumers = m_consumers.find(primitive);
+        if (puts == m_puts.end()) {
+            return 0;
+        }
+        return static_cast<double>(puts->second) /
+               static_cast<double>(consumers == m_consumers.end() ? 1 : std::max<std::int64_t>(1, consumers->second));
+    }
+
+    // Adds to m_heldNs how long each semaphore or lock is held over the run: the steps between an acquire and its
+    // release in the same list, times how often that list runs. Held time over capacity bounds the run from below
+    // (Semaphore(1) around 999,999 requests of 50 ms is 14 hours, whatever overlaps).
+    void countHolds(const std::vector<PlanStep>& steps, double multiplier) {
+        for (std::size_t index = 0; index < steps.size(); ++index) {
+            const PlanStep& step = steps[index];
+            if (step.kind == OpKind::Acquire) {
+                double held = 0;
+                for (std::size_t next = index + 1; next < steps.size(); ++next) {
+                    if (steps[next].kind == OpKind::Release && steps[next].primitive == step.primitive) {
+                        break;
+                    }
+                    held += minimumNs(steps[next]);
+                }
+                m_heldNs[step.primitive] += multiplier * held;
+            }
+            double bodyMultiplier = multiplier;
+            switch (opInfo(step.kind).bodyRuns) {
+            case OpBodyRuns::UpToCount:
+                bodyMultiplier *= static_cast<double>(step.count);
+                break;
+            case OpBodyRuns::PerItem:
+                bodyMultiplier *= itemsPerConsumer(step.primitive);
+                break;
+            case OpBodyRuns::Once:
+                break;
+            }
+            countHolds(step.body, bodyMultiplier);
+            for (const PlanChild& child : step.children) {
+                countHolds(child.body, multiplier * static_cast<double>(child.count));
+            }
+        }
+    }
+
     void checkTotalDuration() {
-        const double ns = minimumNs(m_plan.program);
+        double ns = minimumNs(m_plan.program);
+        countHolds(m_plan.program, 1);
+        for (const auto& [primitive, heldNs] : m_heldNs) {
+            const PlanPrimitive& declared = m_plan.primitives[static_cast<std::size_t>(primitive)];
+            const double capacity = declared.kind == PrimitiveKind::Semaphore
+                                        ? static_cast<double>(std::max<std::int64_t>(1, declared.capacity))
+                                        : 1.0;
+            ns = std::max(ns, heldNs / capacity);
+        }
         m_plan.minimumDurationNs = static_cast<std::int64_t>(std::min(ns, 9e18));
         if (ns > static_cast<double>(m_limits.maxDurationNs)) {
             throw UsageError(fmt::format("refused: the plan runs for at least {}; the limit is {}", formatDuration(ns),
@@ -396,6 +486,8 @@ private:
     Limits m_limits;
     Plan m_plan;
     std::map<std::int32_t, std::int64_t> m_puts;
+    std::map<std::int32_t, std::int64_t> m_consumers; // consume loops on each queue, multiplied out
+    std::map<std::int32_t, double> m_heldNs;          // see countHolds
 };
 
 } // namespace

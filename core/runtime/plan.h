@@ -17,6 +17,7 @@ struct Limits {
     int maxProcesses = 64;
     int maxThreads = 1024;
     std::int64_t maxDurationNs = 3600LL * 1'000'000'000; // one hour, per step and for the whole plan's sum
+    std::int64_t maxSteps = 5'000'000; // steps run in all, repeats multiplied out: each records events, kept in memory
     double minTimeScale = 0.01;
     double maxTimeScale = 100.0;
 };
@@ -77,10 +78,19 @@ struct Plan {
     // Steps the plan will run, every repetition counted (a consume loop runs once per put on its queue): an estimate,
     // for sizing the trace up front.
     std::int64_t stepCount = 0;
-    // A lower bound on the run's wall time (slow motion included), with no contention beyond the pool sizes.
+    // A lower bound on the run's wall time (slow motion included): no contention beyond the pool sizes, the
+    // semaphores' and locks' capacities and the consumers of each queue.
     std::int64_t minimumDurationNs = 0;
+    // A retry's wait doubles after each failed attempt up to this (a minute of lesson time), as capped exponential
+    // backoff in retry libraries does.
+    std::int64_t maxBackoffNs = 60'000'000'000;
     RunOptions options;
 };
+
+// The wait after the next failed attempt: twice this one, at most `capNs` (never overflows).
+constexpr std::int64_t doubledBackoffNs(std::int64_t ns, std::int64_t capNs) {
+    return ns >= capNs / 2 ? capNs : ns * 2;
+}
 
 // How long the variant will take in wall time, for warning before long runs: the plan's lower bound, or the lesson's
 // own makespan expectation for the variant (it knows about semaphores and queues) when that is longer.

@@ -24,13 +24,14 @@ enum class OpArgument : std::uint8_t {
     None,        // nothing: the op is its `do:` (shield:)
 };
 
-// How the op adds to the plan's lower bound on time (no contention beyond the pools).
+// How the op adds to the plan's lower bound on time (no contention beyond the pools, the semaphores and the queues).
 enum class OpTime : std::uint8_t {
     Nothing,        // instant, or a wait whose length depends on others (acquire, get)
     Duration,       // its own duration (io, block, cpu)
     Body,           // its body once (offload, shield, cleanup; retry when the first attempt succeeds)
     BodyTimesCount, // its body `count` times (repeat)
     ShorterOfBoth,  // its body, cut at its duration (timeout)
+    BodyPerItem,    // its body once per item its queue will get, shared with the queue's other consumers (consume)
     Children,       // its children, as many at once as their placement allows (gather, group, spawn)
 };
 

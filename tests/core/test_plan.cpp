@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 
 namespace interleave::core {
@@ -185,6 +186,46 @@ TEST(Plan, RefusesLongSteps) {
     EXPECT_EQ(usageErrorOf("      - gather: {count: 1000, do: [{io: 1800000}]}\n"), "no error");
     EXPECT_EQ(usageErrorOf("      - gather: {count: 3, do: [{io: 1800000}]}\n        on: inline\n"),
               "refused: the plan runs for at least 1.5 hours; the limit is 1 hour");
+}
+
+TEST(Plan, LimitsHoldWhenNothingOverlaps) {
+    // Ten million steps (each records events kept in memory) are refused, however short.
+    EXPECT_EQ(usageErrorOf("      - repeat: 10000000\n        do: [{io: 0}]\n"),
+              "refused: the plan runs 10000001 steps; the limit is 5000000");
+    // A queue's items are shared by its consumers: one million items of 10 ms to one worker is 2.8 hours, to a
+    // thousand workers 10 s.
+    const std::string pipeline = "      - group:\n"
+                                 "          - {name: producer, do: [{repeat: 1000000, do: [{put: q}]}, {close: q}]}\n"
+                                 "          - {name: worker, count: $n, do: [{consume: q, do: [{io: 10}]}]}\n";
+    EXPECT_EQ(usageErrorOf(pipeline, {{"n", 1}}), "refused: the plan runs for at least 2.8 hours; the limit is 1 hour");
+    EXPECT_NEAR(static_cast<double>(compile(pipeline, {{"n", 1000}}).minimumDurationNs), 10e9, 1e6);
+    // A semaphore's holders take turns: 999,999 requests of 50 ms behind Semaphore(2) is 6.9 hours, whatever
+    // overlaps; 100,000 of them 2,500 s.
+    const std::string limited = "      - gather:\n"
+                                "          name: fetch\n"
+                                "          count: $n\n"
+                                "          do: [{acquire: sem}, {io: 50}, {release: sem}]\n";
+    EXPECT_EQ(usageErrorOf(limited, {{"n", 999'999}}),
+              "refused: the plan runs for at least 6.9 hours; the limit is 1 hour");
+    EXPECT_NEAR(static_cast<double>(compile(limited, {{"n", 100'000}}).minimumDurationNs), 2'500e9, 1e6);
+}
+
+TEST(Plan, RetryBackoffIsCappedAndItsWaitsBounded) {
+    // Doubling stops at the cap and never overflows.
+    EXPECT_EQ(doubledBackoffNs(100, 1000), 200);
+    EXPECT_EQ(doubledBackoffNs(600, 1000), 1000);
+    EXPECT_EQ(doubledBackoffNs(1000, 1000), 1000);
+    EXPECT_EQ(doubledBackoffNs(std::int64_t{1} << 62, std::numeric_limits<std::int64_t>::max()),
+              std::numeric_limits<std::int64_t>::max());
+    // 2,000 attempts 100 ms apart, doubling: uncapped 2^1998 × 100 ms; capped at a minute, 33.2 hours.
+    const std::string error = usageErrorOf("      - retry: 2000\n        backoff: 100\n        do: [{fail: 0.5}]\n");
+    EXPECT_NE(error.find("refused: the retry at plan.yaml:18:9 waits 33.2 hours between its 2000 attempts"),
+              std::string::npos)
+        << error;
+    EXPECT_EQ(usageErrorOf("      - retry: 8\n        backoff: 100\n        do: [{fail: 0.5}]\n"), "no error");
+    RunOptions slow;
+    slow.timeScale = 10;
+    EXPECT_EQ(compile("      - retry: 2\n        do: [{io: 1}]\n", {}, slow).maxBackoffNs, 600'000'000'000);
 }
 
 TEST(Plan, RefusesTimeScalesOutsideTheRange) {
