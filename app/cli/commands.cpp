@@ -97,9 +97,9 @@ int runLesson(const RunCommand& command) {
         fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
     }
     for (const core::VariantRun& run : result.runs) {
-        if (run.outcome.status == core::RunStatus::Failed) {
-            fmt::print(stderr, "interleave-cli: {} · {} failed: {}\n", scenario.alias(), run.variant,
-                       run.outcome.error);
+        if (core::endedWithError(run.outcome.status)) {
+            fmt::print(stderr, "interleave-cli: {} · {} {}: {}\n", scenario.alias(), run.variant,
+                       core::toString(run.outcome.status), run.outcome.error);
         }
     }
     if (!writeError.empty()) {

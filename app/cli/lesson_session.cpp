@@ -46,7 +46,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
 
 bool SessionResult::anyRunFailed() const {
     return std::any_of(runs.begin(), runs.end(),
-                       [](const core::VariantRun& run) { return run.outcome.status == core::RunStatus::Failed; });
+                       [](const core::VariantRun& run) { return core::endedWithError(run.outcome.status); });
 }
 
 std::vector<std::string> selectVariants(const core::Scenario& scenario, const std::vector<std::string>& requested) {

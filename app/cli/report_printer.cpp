@@ -84,8 +84,9 @@ void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
         fmt::print(out, "{}\n", line);
     }
     for (const core::VariantSummary& variant : report.variants) {
-        if (variant.outcome.status == core::RunStatus::Failed) {
-            fmt::print(out, "  {} failed: {}\n", variant.variant, variant.outcome.error);
+        if (core::endedWithError(variant.outcome.status)) {
+            fmt::print(out, "  {} {}: {}\n", variant.variant, core::toString(variant.outcome.status),
+                       variant.outcome.error);
         }
     }
 }
@@ -136,8 +137,9 @@ void printVerdicts(std::FILE* out, const core::LessonReport& report, const Repor
     fmt::print(out, "{} {} {}: {}{}\n", passed ? "PASS" : "FAIL", context.alias, report.lessonId, tally(report),
                context.interrupted ? " (interrupted)" : "");
     for (const core::VariantSummary& variant : report.variants) {
-        if (variant.outcome.status == core::RunStatus::Failed) {
-            fmt::print(out, "  run of {} failed: {}\n", variant.variant, variant.outcome.error);
+        if (core::endedWithError(variant.outcome.status)) {
+            fmt::print(out, "  run of {} {}: {}\n", variant.variant, core::toString(variant.outcome.status),
+                       variant.outcome.error);
         }
     }
     printExpectations(out, report);

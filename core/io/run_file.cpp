@@ -127,8 +127,8 @@ std::string_view statusName(RunStatus status) {
 }
 
 RunStatus statusFrom(const std::string& name, const std::string& fileName) {
-    for (RunStatus status :
-         {RunStatus::NotStarted, RunStatus::Running, RunStatus::Completed, RunStatus::Stopped, RunStatus::Failed}) {
+    for (RunStatus status : {RunStatus::NotStarted, RunStatus::Running, RunStatus::Completed, RunStatus::Stopped,
+                             RunStatus::Failed, RunStatus::Stalled}) {
         if (toString(status) == name) {
             return status;
         }

@@ -211,9 +211,10 @@ ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterVa
     }
     switch (run->outcome.status) {
     case RunStatus::Failed:
+    case RunStatus::Stalled:
         result.verdict = Verdict::Fail;
-        result.detail =
-            fmt::format("the run failed: {}", run->outcome.error.empty() ? "no reason given" : run->outcome.error);
+        result.detail = fmt::format("the run {}: {}", run->outcome.status == RunStatus::Failed ? "failed" : "stalled",
+                                    run->outcome.error.empty() ? "no reason given" : run->outcome.error);
         return result;
     case RunStatus::Stopped:
         result.detail = "the run was stopped before it finished";
@@ -244,7 +245,7 @@ ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterVa
 
 bool LessonReport::allPassed() const {
     const bool runsOk = std::none_of(variants.begin(), variants.end(), [](const VariantSummary& summary) {
-        return summary.outcome.status == RunStatus::Failed;
+        return endedWithError(summary.outcome.status);
     });
     const bool expectationsOk = std::all_of(expectations.begin(), expectations.end(),
                                             [](const ExpectationResult& r) { return r.verdict == Verdict::Pass; });

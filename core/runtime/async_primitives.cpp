@@ -10,11 +10,12 @@
 
 namespace interleave::core {
 
-LoopAwaitable<bool> AsyncWaitList::wait(LoopControl* control) {
+LoopAwaitable<bool> AsyncWaitList::wait(LoopControl* control, EngineContext& context, std::uint32_t subject) {
     bool notified = false;
     co_await asio::async_initiate<const asio::use_awaitable_t<LoopExecutor>, void()>(
-        [this, &notified, control](LoopResumer resume) {
-            m_waiters.push_back(Waiter{std::move(resume), &notified, control});
+        [this, &notified, control, &context, subject](LoopResumer resume) {
+            context.beginWaitOnOthers(subject);
+            m_waiters.push_back(Waiter{std::move(resume), &notified, control, &context, subject});
             if (control != nullptr) {
                 control->interrupt = [this, waiter = std::prev(m_waiters.end())] { wake(waiter, false); };
             }
@@ -24,6 +25,7 @@ LoopAwaitable<bool> AsyncWaitList::wait(LoopControl* control) {
 }
 
 void AsyncWaitList::wake(std::list<Waiter>::iterator waiter, bool notified) {
+    waiter->context->endWaitOnOthers(waiter->subject);
     *waiter->notified = notified;
     if (waiter->control != nullptr) {
         waiter->control->interrupt = nullptr; // woken once: a later cancel waits for the task's next await
@@ -99,7 +101,7 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, Loo
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
     // release() hands its permit straight to us, so the state already counts this task when we wake.
-    const bool granted = co_await m_waiters.wait(control);
+    const bool granted = co_await m_waiters.wait(control, m_context, m_nameId);
     if (!granted) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
     }
@@ -130,7 +132,7 @@ LoopAwaitable<void> AsyncQueue::put(TaskRef task, std::int32_t line, LoopControl
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Put::Wait) {
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
-            const bool notified = co_await m_putters.wait(control);
+            const bool notified = co_await m_putters.wait(control, m_context, m_nameId);
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
             throwIfCancelled(notified, control);
             outcome = m_state.tryPut();
@@ -154,7 +156,7 @@ LoopAwaitable<bool> AsyncQueue::get(TaskRef task, std::int32_t line, LoopControl
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Get::Wait) {
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
-            const bool notified = co_await m_getters.wait(control);
+            const bool notified = co_await m_getters.wait(control, m_context, m_nameId);
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
             throwIfCancelled(notified, control);
             outcome = m_state.tryGet();
@@ -193,7 +195,7 @@ LoopAwaitable<void> AsyncEvent::wait(TaskRef task, std::int32_t line, LoopContro
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    const bool notified = co_await m_waiters.wait(control);
+    const bool notified = co_await m_waiters.wait(control, m_context, m_nameId);
     if (!notified) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
     }

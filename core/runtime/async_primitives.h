@@ -19,8 +19,9 @@ namespace interleave::core {
 class AsyncWaitList {
 public:
     explicit AsyncWaitList(std::deque<LoopResumer>& ready) : m_ready(ready) {}
-    // Returns true when notified; false when `control`'s task was cancelled while it waited.
-    LoopAwaitable<bool> wait(LoopControl* control);
+    // Returns true when notified; false when `control`'s task was cancelled while it waited. From queuing to being
+    // notified or cancelled the task waits on others (EngineContext::beginWaitOnOthers), on `subject`.
+    LoopAwaitable<bool> wait(LoopControl* control, EngineContext& context, std::uint32_t subject);
     bool notifyOne();
     void notifyAll();
     std::size_t size() const { return m_waiters.size(); }
@@ -30,6 +31,8 @@ private:
         LoopResumer resume;
         bool* notified; // in the waiting coroutine's frame
         LoopControl* control;
+        EngineContext* context;
+        std::uint32_t subject;
     };
     void wake(std::list<Waiter>::iterator waiter, bool notified);
 

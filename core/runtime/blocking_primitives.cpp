@@ -19,16 +19,21 @@ void markResumed(EngineContext& context, TaskRef task, std::int32_t line) {
 }
 } // namespace
 
-void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task) {
+void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task,
+                            std::uint32_t subject) {
     if (context.gil != nullptr) {
         context.gil->letGo(task);
     }
     const std::stop_token stop = context.stopToken();
     Waiter waiter;
+    waiter.context = &context;
+    waiter.subject = subject;
+    context.beginWaitOnOthers(subject);
     m_waiters.push_back(&waiter);
     const bool notified = waiter.wake.wait(lock, stop, [&] { return waiter.notified; });
     if (!notified) {
         m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
+        context.endWaitOnOthers(subject);
         throw RunStopped{};
     }
 }
@@ -40,6 +45,7 @@ bool BlockingWaitList::notifyOne() {
     Waiter* waiter = m_waiters.front();
     m_waiters.pop_front();
     waiter->notified = true;
+    waiter->context->endWaitOnOthers(waiter->subject); // the notifier ends the wait: the thread may wake later
     waiter->wake.notify_one();
     return true;
 }
@@ -61,7 +67,7 @@ void BlockingSemaphore::acquire(TaskRef task, std::int32_t line) {
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    m_waiters.wait(lock, m_context, task); // the releaser hands its permit over
+    m_waiters.wait(lock, m_context, task, m_nameId); // the releaser hands its permit over
     markResumed(m_context, task, line);
 }
 
@@ -85,7 +91,7 @@ void BlockingQueue::put(TaskRef task, std::int32_t line) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Put::Wait) {
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()) + 1, task.lane);
-            m_putters.wait(lock, m_context, task);
+            m_putters.wait(lock, m_context, task, m_nameId);
             m_context.counter(m_counters.putters, static_cast<std::int64_t>(m_putters.size()), task.lane);
             outcome = m_state.tryPut();
         }
@@ -106,7 +112,7 @@ bool BlockingQueue::get(TaskRef task, std::int32_t line) {
         m_context.setState(task, TaskState::Blocked, m_nameId, line);
         while (outcome == QueueState::Get::Wait) {
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()) + 1, task.lane);
-            m_getters.wait(lock, m_context, task);
+            m_getters.wait(lock, m_context, task, m_nameId);
             m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_getters.size()), task.lane);
             outcome = m_state.tryGet();
         }
@@ -143,7 +149,7 @@ void BlockingEvent::wait(TaskRef task, std::int32_t line) {
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    m_waiters.wait(lock, m_context, task);
+    m_waiters.wait(lock, m_context, task, m_nameId);
     markResumed(m_context, task, line);
 }
 

@@ -19,7 +19,8 @@ public:
     // Called with `lock` held; returns once notified. Throws RunStopped when the run stops first. Under a GIL the
     // thread lets go of it first, as CPython's blocking acquire does; the engine takes it back after the step,
     // outside `lock` (Engine::retakeGil).
-    void wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task);
+    // From queuing to being notified the task waits on others (EngineContext::beginWaitOnOthers), on `subject`.
+    void wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task, std::uint32_t subject);
     bool notifyOne(); // with the lock held
     void notifyAll(); // with the lock held
     std::size_t size() const { return m_waiters.size(); }
@@ -28,6 +29,8 @@ private:
     struct Waiter {
         std::condition_variable_any wake;
         bool notified = false;
+        EngineContext* context = nullptr;
+        std::uint32_t subject = 0;
     };
     std::deque<Waiter*> m_waiters;
 };

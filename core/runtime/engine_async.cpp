@@ -42,7 +42,8 @@ struct AsyncJoin {
     }
     // Waits until woken (see above) or until `waiter` is cancelled; then delivers the cancellation, after cancelling
     // the children when `propagate` (gather and group do; a shield does not).
-    LoopAwaitable<void> wait(LoopControl* waiter, bool propagate) {
+    // Meanwhile the waiter waits on others (its children, or the job or task it awaits), for the watchdog.
+    LoopAwaitable<void> wait(LoopControl* waiter, bool propagate, EngineContext& context) {
         if (waiter != nullptr) {
             waiter->deliver();
         }
@@ -51,6 +52,7 @@ struct AsyncJoin {
                 waiter->interrupt = [this] { done.cancel(); };
             }
             std::error_code ignored;
+            const WaitOnOthers waiting(context, context.names.gather);
             co_await done.async_wait(asio::redirect_error(kOnLoop, ignored));
             if (waiter != nullptr) {
                 waiter->interrupt = nullptr;
@@ -419,7 +421,7 @@ LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
         co_return; // fire and forget; main's end cancels those still running, as asyncio.run does
     }
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
-    co_await join->wait(task.control.get(), true);
+    co_await join->wait(task.control.get(), true, m_context);
     resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
@@ -438,7 +440,7 @@ LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) 
     }
     m_context.setState(task.ref, TaskState::Blocked, waitingOn, step.line);
     // A cancelled caller stops waiting; the job itself runs on (a thread cannot be cancelled), as with to_thread.
-    co_await join->wait(task.control.get(), false);
+    co_await join->wait(task.control.get(), false, m_context);
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
@@ -451,7 +453,7 @@ LoopAwaitable<void> Engine::shieldAsync(TaskFrame& task, const PlanStep& step) {
     asio::co_spawn(m_io, taskAsync(std::move(inner), step.body, true),
                    [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.awaitingShield, step.line);
-    co_await join->wait(task.control.get(), false);
+    co_await join->wait(task.control.get(), false, m_context);
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
@@ -460,6 +462,7 @@ LoopAwaitable<void> Engine::timeoutAsync(TaskFrame& task, const PlanStep& step) 
     // caused becomes a TimeoutError once the body has unwound (its cleanup steps run first).
     const std::uint64_t id = ++m_nextTimeoutId;
     const std::shared_ptr<LoopControl> control = task.control;
+    const ArmedTimeout armed(m_context); // it will wake the body if it waits forever: not a stall
     LoopTimer alarm(m_io.get_executor(), deadlineAfter(step.durationNs));
     alarm.async_wait([control, id](std::error_code error) {
         if (!error) {

@@ -12,24 +12,46 @@ namespace {
 
 // Waits for children running elsewhere (pool threads, worker processes); a stop request ends the wait.
 struct BlockingJoin {
+    explicit BlockingJoin(EngineContext& engine) : context(engine) {}
+
     void finishOne(const std::string& error) {
         std::lock_guard lock(mutex);
         if (!error.empty() && failure.empty()) {
             failure = error;
         }
         if (--remaining == 0) {
+            endWaiting(); // the last one ends the wait, whenever the waiting thread gets to run
             finished.notify_all();
         }
     }
+    // Meanwhile the waiter waits on others (its children or its job), for the watchdog.
     void wait(const std::stop_token& stop) {
         std::unique_lock lock(mutex);
-        waitOrStop(finished, lock, stop, [this] { return remaining == 0; });
+        if (remaining > 0) {
+            context.beginWaitOnOthers(context.names.gather);
+            waiting = true;
+        }
+        try {
+            waitOrStop(finished, lock, stop, [this] { return remaining == 0; });
+        } catch (const RunStopped&) {
+            endWaiting();
+            throw;
+        }
+        endWaiting();
+    }
+    void endWaiting() {
+        if (waiting) {
+            waiting = false;
+            context.endWaitOnOthers(context.names.gather);
+        }
     }
 
+    EngineContext& context;
     std::mutex mutex;
     std::condition_variable_any finished;
     std::size_t remaining = 0;
     std::string failure;
+    bool waiting = false;
 };
 
 std::string primitiveOffLoop(const PlanStep& step) {
@@ -228,6 +250,9 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
     }
     m_context.setState(task.ref, TaskState::Blocked, m_context.names.gather, step.line);
     if (placement == Placement::Inline) {
+        // The children run here, one after another, and the caller only waits for them (for the watchdog: a child
+        // blocked for good leaves nothing that can run, as a producer that fills its queue before its consumers).
+        const WaitOnOthers waiting(m_context, m_context.names.gather);
         std::string failure;
         for (const PlanChild& child : step.children) {
             for (std::int64_t i = 0; i < child.count && failure.empty(); ++i) {
@@ -245,7 +270,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
         }
         return;
     }
-    auto join = std::make_shared<BlockingJoin>();
+    auto join = std::make_shared<BlockingJoin>(m_context);
     for (const PlanChild& child : step.children) {
         join->remaining += static_cast<std::size_t>(child.count);
     }
@@ -271,7 +296,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
 }
 
 void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
-    auto join = std::make_shared<BlockingJoin>();
+    auto join = std::make_shared<BlockingJoin>(m_context);
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, task.ref.lane, false); // its awaiting task is the one in flight
     auto finished = [join](const std::string& error) { join->finishOne(error); };

@@ -12,7 +12,7 @@ constexpr std::uint8_t kStateBits = 0x7F;
 } // namespace
 
 EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringTable& strings)
-    : plan(runPlan), recorder(runRecorder) {
+    : plan(runPlan), recorder(runRecorder), m_strings(strings) {
     names.main = strings.intern("main");
     names.gather = strings.intern("awaiting children");
     names.threadPool = strings.intern("thread pool");
@@ -118,6 +118,60 @@ void EngineContext::failRun(const std::string& message, std::uint16_t lane) {
         m_failed.store(true, std::memory_order_release);
     }
     recorder.record(0, lane, EventKind::Marker, static_cast<std::uint8_t>(MarkerKind::BrokenPool), 0, 0);
+    requestStop();
+}
+
+void EngineContext::beginWaitOnOthers(std::uint32_t subject) {
+    {
+        std::lock_guard lock(m_waitMutex);
+        ++m_waitSubjects[subject];
+    }
+    m_waitingOnOthers.fetch_add(1, std::memory_order_acq_rel);
+    m_waitChanges.fetch_add(1, std::memory_order_acq_rel);
+}
+
+void EngineContext::endWaitOnOthers(std::uint32_t subject) {
+    {
+        std::lock_guard lock(m_waitMutex);
+        if (auto found = m_waitSubjects.find(subject); found != m_waitSubjects.end() && --found->second == 0) {
+            m_waitSubjects.erase(found);
+        }
+    }
+    m_waitingOnOthers.fetch_sub(1, std::memory_order_acq_rel);
+    m_waitChanges.fetch_add(1, std::memory_order_acq_rel);
+}
+
+bool EngineContext::stalledSince(std::uint64_t& seen) const {
+    const std::uint64_t changes = m_waitChanges.load(std::memory_order_acquire);
+    const std::int64_t live = m_live.load(std::memory_order_acquire);
+    const bool allWait = live > 0 && m_waitingOnOthers.load(std::memory_order_acquire) == live &&
+                         m_armedTimeouts.load(std::memory_order_acquire) == 0;
+    const bool same = changes == seen;
+    seen = allWait ? changes : ~std::uint64_t{0}; // a later call says stalled only if nothing moved in between
+    return allWait && same;
+}
+
+std::string EngineContext::waitingDescription() const {
+    std::lock_guard lock(m_waitMutex);
+    std::string text;
+    for (const auto& [subject, count] : m_waitSubjects) {
+        const std::string& name = m_strings.at(subject);
+        text += text.empty() ? "" : ", ";
+        text += std::to_string(count) + (subject == names.gather ? " on their children" : " on '" + name + "'");
+    }
+    return text;
+}
+
+void EngineContext::stallRun(const std::string& message, std::uint16_t lane) {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_failed.load(std::memory_order_relaxed) || m_stalled.load(std::memory_order_relaxed)) {
+            return;
+        }
+        m_failure = message;
+        m_stalled.store(true, std::memory_order_release);
+    }
+    recorder.record(0, lane, EventKind::Marker, static_cast<std::uint8_t>(MarkerKind::Stalled), 0, 0);
     requestStop();
 }
 

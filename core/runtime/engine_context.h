@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <stop_token>
@@ -77,6 +78,25 @@ public:
     // After every engine thread has stopped: ends every task still alive as Cancelled. Returns how many.
     std::size_t cancelLiveTasks();
 
+    // The watchdog's view (Run ends a run that can make no progress). A task waits on others from the moment it
+    // queues on a primitive, or waits for its children, until another task hands it what it waits for (the
+    // notification, not its waking up: a woken thread may not get a core at once) or it is cancelled. `subject`
+    // names what it waits on.
+    void beginWaitOnOthers(std::uint32_t subject);
+    void endWaitOnOthers(std::uint32_t subject);
+    // A timeout in progress can cancel a waiting task: while one is armed (see ArmedTimeout), nothing is called
+    // stalled.
+    void timeoutArmed(int delta) { m_armedTimeouts.fetch_add(delta, std::memory_order_acq_rel); }
+    // True when every live task waits on others, no timeout is armed, and nothing has begun or ended waiting since
+    // the last call that said so (`seen` keeps that between calls): call it at intervals, and a true answer means
+    // no progress over the whole interval.
+    bool stalledSince(std::uint64_t& seen) const;
+    // "2 tasks wait on 'a', 1 on its children": what the live tasks wait on, while stalled.
+    std::string waitingDescription() const;
+    // Ends the run as stalled: records the message and stops everything. Ignored once the run failed.
+    void stallRun(const std::string& message, std::uint16_t lane);
+    bool runStalled() const { return m_stalled.load(std::memory_order_acquire); }
+
     std::uint64_t tasksCreated() const { return m_nextTask.load(std::memory_order_relaxed); }
     std::uint64_t tasksFinished() const { return m_finished.load(std::memory_order_relaxed); }
     std::int64_t liveTasks() const { return m_live.load(std::memory_order_acquire); }
@@ -86,16 +106,51 @@ private:
     static constexpr std::size_t kMaxBlocks = 1U << 10U; // 16M tasks
     std::atomic<std::uint8_t>* stateSlot(std::uint32_t task);
 
+    const StringTable& m_strings; // complete before the run starts: read, never written, while it runs
     std::stop_source m_stop;
     std::atomic<std::uint32_t> m_nextTask{0};
     std::atomic<std::uint64_t> m_finished{0};
     std::atomic<std::int64_t> m_inFlight{0};
     std::atomic<std::int64_t> m_live{0};
     std::atomic<bool> m_failed{false};
+    std::atomic<bool> m_stalled{false};
+    std::atomic<std::int64_t> m_waitingOnOthers{0};
+    std::atomic<std::uint64_t> m_waitChanges{0}; // begin and end of every wait on others
+    std::atomic<int> m_armedTimeouts{0};
+    mutable std::mutex m_waitMutex;
+    std::map<std::uint32_t, std::int64_t> m_waitSubjects; // subject: how many tasks wait on it
     mutable std::mutex m_mutex;
     std::string m_failure;
     std::array<std::atomic<std::atomic<std::uint8_t>*>, kMaxBlocks> m_stateBlocks{};
     std::vector<std::unique_ptr<std::atomic<std::uint8_t>[]>> m_ownedBlocks;
+};
+
+// A timeout armed for as long as it is in scope (EngineContext::timeoutArmed).
+class ArmedTimeout {
+public:
+    explicit ArmedTimeout(EngineContext& context) : m_context(context) { m_context.timeoutArmed(1); }
+    ~ArmedTimeout() { m_context.timeoutArmed(-1); }
+    ArmedTimeout(const ArmedTimeout&) = delete;
+    ArmedTimeout& operator=(const ArmedTimeout&) = delete;
+
+private:
+    EngineContext& m_context;
+};
+
+// A wait on others for as long as it is in scope, for a waiter that resumes on the loop (which runs it at once
+// once it is woken).
+class WaitOnOthers {
+public:
+    WaitOnOthers(EngineContext& context, std::uint32_t subject) : m_context(context), m_subject(subject) {
+        m_context.beginWaitOnOthers(subject);
+    }
+    ~WaitOnOthers() { m_context.endWaitOnOthers(m_subject); }
+    WaitOnOthers(const WaitOnOthers&) = delete;
+    WaitOnOthers& operator=(const WaitOnOthers&) = delete;
+
+private:
+    EngineContext& m_context;
+    std::uint32_t m_subject;
 };
 
 } // namespace interleave::core

@@ -25,6 +25,8 @@ std::string_view toString(RunStatus status) {
         return "failed";
     case RunStatus::Stopped:
         return "stopped";
+    case RunStatus::Stalled:
+        return "stalled";
     }
     return "unknown";
 }
@@ -49,11 +51,17 @@ public:
 
     void engineMain() {
         recorder.restartClock(); // time zero: the engine thread is up and about to start the pools and the program
-        engine->run();
+        {
+            std::jthread watchdog([this](const std::stop_token& stop) { watch(stop); });
+            engine->run();
+        } // the watchdog is asked to stop and joined here
+
         std::lock_guard lock(mutex);
         endNs = engine->endNs();
         if (engine->context().runFailed()) {
             outcome = {RunStatus::Failed, engine->context().failureMessage()};
+        } else if (engine->context().runStalled()) {
+            outcome = {RunStatus::Stalled, engine->context().failureMessage()};
         } else if (stopRequested) {
             outcome = {RunStatus::Stopped, {}};
         } else if (!engine->mainFailure().empty()) {
@@ -64,6 +72,26 @@ public:
         finished = true;
         finishedCondition.notify_all();
     }
+
+    // Ends the run as stalled once no task can make progress: looked at every kWatchInterval, so within two of them
+    // of the last task starting to wait forever.
+    void watch(const std::stop_token& stop) {
+        std::mutex sleepMutex;
+        std::condition_variable_any sleep;
+        std::unique_lock lock(sleepMutex);
+        std::uint64_t seen = ~std::uint64_t{0};
+        EngineContext& context = engine->context();
+        while (!sleep.wait_for(lock, stop, kWatchInterval, [&stop] { return stop.stop_requested(); })) {
+            if (context.stalledSince(seen)) {
+                context.stallRun("no task can make progress: every live task waits on another (" +
+                                     context.waitingDescription() + ") and no timer or worker will wake one",
+                                 0);
+                return;
+            }
+        }
+    }
+
+    static constexpr std::chrono::milliseconds kWatchInterval{50};
 
     Plan plan;
     Recorder recorder;

@@ -13,8 +13,14 @@
 
 namespace interleave::core {
 
-enum class RunStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Stopped };
+// Stalled: the watchdog ended a run in which no task could make progress (every live task waited on another, or
+// on a primitive no running task would touch), within about 100 ms of it starting to wait forever.
+enum class RunStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Stopped, Stalled };
 std::string_view toString(RunStatus status);
+// Failed or stalled: the run ended with an error to show.
+constexpr bool endedWithError(RunStatus status) {
+    return status == RunStatus::Failed || status == RunStatus::Stalled;
+}
 
 struct RunOutcome {
     RunStatus status = RunStatus::NotStarted;

@@ -47,6 +47,8 @@ std::string_view toString(MarkerKind kind) {
         return "cleanup";
     case MarkerKind::Instant:
         return "instant";
+    case MarkerKind::Stalled:
+        return "stalled";
     }
     return "unknown";
 }

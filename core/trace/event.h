@@ -31,8 +31,18 @@ enum class TaskState : std::uint8_t {
 inline constexpr int kTaskStateCount = 10;
 
 // Instant: a named point in time from an imported trace (subject = its name id).
-enum class MarkerKind : std::uint8_t { Timeout, Retry, Cancel, Exception, Deadlock, BrokenPool, Cleanup, Instant };
-inline constexpr int kMarkerKindCount = 8;
+enum class MarkerKind : std::uint8_t {
+    Timeout,
+    Retry,
+    Cancel,
+    Exception,
+    Deadlock,
+    BrokenPool,
+    Cleanup,
+    Instant,
+    Stalled, // the watchdog ended a run in which no task could make progress
+};
+inline constexpr int kMarkerKindCount = 9;
 
 // 24 bytes: the recorder's memory cost per stored event.
 struct Event {

@@ -191,10 +191,12 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
 
     QStringList errors;
     for (const auto& variant : report.variants) {
-        if (variant.outcome.status == core::RunStatus::Failed) {
+        if (core::endedWithError(variant.outcome.status)) {
+            const bool stalled = variant.outcome.status == core::RunStatus::Stalled;
             const QString why =
-                variant.outcome.error.empty() ? tr("the run failed") : QString::fromStdString(variant.outcome.error);
-            errors << tr("%1 failed: %2").arg(QString::fromStdString(variant.variant), why);
+                variant.outcome.error.empty() ? tr("no reason given") : QString::fromStdString(variant.outcome.error);
+            errors << (stalled ? tr("%1 stalled: %2") : tr("%1 failed: %2"))
+                          .arg(QString::fromStdString(variant.variant), why);
         }
     }
     m_errors->setText(errors.join(QLatin1Char('\n')));
@@ -238,7 +240,7 @@ void SummaryPanel::fillCompact() {
         }
         const QString name = variantName(variant).toHtmlEscaped();
         html += QStringLiteral("<p><b>%1</b> · %2")
-                    .arg(variant.outcome.status == core::RunStatus::Failed ? colored(name, kFailColor) : name,
+                    .arg(core::endedWithError(variant.outcome.status) ? colored(name, kFailColor) : name,
                          figures.join(QStringLiteral(" · ")).toHtmlEscaped());
         if (!variant.peaks.empty()) {
             html += QStringLiteral("<br>") +
@@ -296,7 +298,7 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
     for (const auto& variant : report.variants) {
         // A column of "completed" took the room the numbers need on a small screen: the name says when it did not.
         auto* nameItem = readOnlyItem(variantName(variant));
-        if (variant.outcome.status == core::RunStatus::Failed) {
+        if (core::endedWithError(variant.outcome.status)) {
             nameItem->setForeground(kFailColor);
             nameItem->setToolTip(QString::fromStdString(variant.outcome.error));
         }

@@ -59,6 +59,7 @@ constexpr std::array<QRgb, core::kMarkerKindCount> kMarkers = {
     0xFF000000, // BrokenPool
     0xFF0072B2, // Cleanup
     0xFF7F7F7F, // Instant (imported traces): neutral grey
+    0xFF882255, // Stalled: the watchdog ended the run
 };
 
 std::size_t slot(TaskState state) {
