@@ -205,6 +205,13 @@ ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterVa
         result.detail = fmt::format("cannot compute the expected value: {}", error.what());
         return result;
     }
+    if (!std::isfinite(result.expected)) {
+        // 1 / $n with n = 0: no measurement is near infinity (and inf ± 10% would take any).
+        result.detail = fmt::format("cannot compute the expected value: '{}' gives {} with these parameters",
+                                    expectation.value.text(), std::isnan(result.expected) ? "no number" : "infinity");
+        result.expected = 0;
+        return result;
+    }
     if (run == nullptr) {
         result.detail = fmt::format("variant '{}' was not run", expectation.variant);
         return result;

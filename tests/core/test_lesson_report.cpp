@@ -222,6 +222,33 @@ TEST(LessonReport, ExpectedValuesUseParametersAndCores) {
     EXPECT_TRUE(report.allPassed());
 }
 
+TEST(LessonReport, AnExpectedValueThatIsNoNumberIsNotMeasured) {
+    // 1 / $n with n = 0 once read "expected ≈ inf (±10%)" and passed: inf ± 10% takes anything.
+    Scenario scenario = twoVariantLesson();
+    ExpectationDecl divided = expectation("loop", MetricKind::MakespanMs, Comparison::Near, 0);
+    divided.value = Expression::parse("1 / $n", SourceLocation{"test.yaml", 1, 1});
+    ExpectationDecl nothing = expectation("loop", MetricKind::MakespanMs, Comparison::AtLeast, 0);
+    nothing.value = Expression::parse("0 / $n", SourceLocation{"test.yaml", 2, 1});
+    scenario.expectations = {divided, nothing};
+    const LessonReport report = buildReport(scenario, {{"n", 0}}, {makeRun("loop", sequentialWaits(2, 10))});
+    EXPECT_EQ(report.expectations[0].verdict, Verdict::NotMeasured);
+    EXPECT_NE(report.expectations[0].detail.find("'1 / $n' gives infinity"), std::string::npos)
+        << report.expectations[0].detail;
+    EXPECT_EQ(report.expectations[1].verdict, Verdict::NotMeasured);
+    EXPECT_NE(report.expectations[1].detail.find("gives no number"), std::string::npos);
+    EXPECT_FALSE(report.allPassed());
+}
+
+TEST(LessonReport, AStalledRunFailsItsExpectationsWithWhatItWaitedOn) {
+    Scenario scenario = twoVariantLesson();
+    scenario.expectations = {expectation("loop", MetricKind::MakespanMs, Comparison::Near, 2000)};
+    const LessonReport report =
+        buildReport(scenario, {}, {makeRun("loop", sequentialWaits(1, 5), RunStatus::Stalled, "1 on 'lk'")});
+    EXPECT_EQ(report.expectations[0].verdict, Verdict::Fail);
+    EXPECT_NE(report.expectations[0].detail.find("the run stalled: 1 on 'lk'"), std::string::npos);
+    EXPECT_FALSE(report.allPassed());
+}
+
 TEST(LessonReport, FailedRunsFailTheirExpectationsWithTheError) {
     Scenario scenario = twoVariantLesson();
     scenario.expectations = {expectation("gather", MetricKind::Speedup, Comparison::AtLeast, 5),

@@ -122,6 +122,29 @@ TEST(Cli, UsageErrorsExitWithTwo) {
     EXPECT_EQ(runCli({}).exitCode, 2);
 }
 
+// `check` judges and exits 1 on a failed expectation; `run` shows the verdicts and exits 0 (README, exit codes). A
+// run that stalls exits 3 from either, naming what its tasks waited on.
+TEST(Cli, CheckJudgesRunShowsAndAStallExitsThree) {
+    TempDir directory;
+    const std::string path = directory.file("judged.yaml");
+    writeFile(path, "id: judged\nnumber: 98\ntitle: Judged\ntopic: tests\n"
+                    "variants:\n  quick:\n    program:\n      - io: 5\n"
+                    "expectations:\n  - text: never\n    variant: quick\n    metric: makespan_ms\n"
+                    "    at_least: 100000\n");
+    const CliResult run = runCli({"run", path});
+    EXPECT_EQ(run.exitCode, 0) << describe(run);
+    EXPECT_NE(run.out.find("FAIL"), std::string::npos) << run.out;
+    const CliResult check = runCli({"check", path});
+    EXPECT_EQ(check.exitCode, 1) << describe(check);
+    const std::string stuckPath = directory.file("stuck.yaml");
+    writeFile(stuckPath, "id: stuck\nnumber: 97\ntitle: Stuck\ntopic: tests\nprimitives:\n  lk: lock\n"
+                         "variants:\n  twice:\n    program:\n      - acquire: lk\n      - acquire: lk\n");
+    const CliResult stuck = runCli({"run", stuckPath});
+    EXPECT_EQ(stuck.exitCode, 3) << describe(stuck);
+    EXPECT_NE(stuck.err.find("stalled: no task can make progress"), std::string::npos) << stuck.err;
+    EXPECT_NE(stuck.err.find("1 on 'lk'"), std::string::npos) << stuck.err;
+}
+
 TEST(Cli, HelpDescribesTheCountersFile) {
     const CliResult result = runCli({"run", "--help"});
     EXPECT_EQ(result.exitCode, 0) << describe(result);
