@@ -119,6 +119,13 @@ ImportResult parse(ChunkStream& stream, const std::string& prefix, const ChunkRe
     auto importer = std::make_unique<EventReader>(stream);
     rapidjson::Reader reader;
     stream.report(0);
+    // A UTF-8 byte order mark, as some Windows editors write at the start of a file: skipped (JSON has none).
+    if (static_cast<unsigned char>(stream.Peek()) == 0xEF) {
+        stream.Take();
+        if (static_cast<unsigned char>(stream.Take()) != 0xBB || static_cast<unsigned char>(stream.Take()) != 0xBF) {
+            throwAt(prefix, "invalid value", 0, read);
+        }
+    }
     const rapidjson::ParseResult parsed =
         stream.cancelled() ? rapidjson::ParseResult() : reader.Parse<rapidjson::kParseIterativeFlag>(stream, *importer);
     if (stream.cancelled()) {

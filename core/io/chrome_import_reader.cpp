@@ -1,12 +1,16 @@
 // Chrome trace import: the SAX handler, a small state machine that collects one event's fields, then records it.
 #include "io/chrome_import_reader.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
 namespace interleave::core::chrome_import {
 
 namespace {
+
+constexpr std::size_t kMaxImportedThreads = 65'535; // one lane each, numbered in 16 bits
 
 std::optional<TaskState> taskStateNamed(std::string_view name) {
     for (int index = 0; index < kTaskStateCount; ++index) {
@@ -211,7 +215,17 @@ bool EventReader::close() {
     case Ctx::Event:
         m_ctx = Ctx::Events;
         m_lastEventEnd = bracketOffset('}') + 1;
-        return finishEvent();
+        if (!finishEvent()) {
+            return false;
+        }
+        // Each thread (pid, tid) becomes a lane, and a lane number is 16 bits: refused at the event that makes one
+        // too many.
+        if (m_records.threads.size() > kMaxImportedThreads) {
+            return fail(fmt::format("more than {} threads (distinct pid and tid): a trace has at most that many lanes",
+                                    kMaxImportedThreads),
+                        m_eventOffset);
+        }
+        return true;
     case Ctx::Args:
     case Ctx::Id2:
         m_ctx = Ctx::Event;

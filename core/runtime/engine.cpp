@@ -95,6 +95,8 @@ void Engine::run() {
                                                           locateWorkerExecutable(m_plan.options.workerExecutable));
             m_processPool->start();
         }
+    } catch (const std::system_error& problem) {
+        m_context.failRun(std::string("cannot start the pool's threads or processes: ") + problem.what(), m_mainLane);
     } catch (const std::exception& problem) {
         m_context.failRun(problem.what(), m_mainLane);
     }

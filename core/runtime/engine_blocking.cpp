@@ -4,6 +4,8 @@
 
 #include "runtime/stop_wait.h"
 
+#include <system_error>
+
 #include <asio/post.hpp>
 
 namespace interleave::core {
@@ -64,10 +66,15 @@ std::string primitiveOffLoop(const PlanStep& step) {
 void Engine::runBlockingModel() {
     if (m_processPool) {
         m_ioWork.emplace(m_io.get_executor());
-        m_ioThread = std::thread([this] {
-            tightenTimerSlack();
-            m_io.run();
-        });
+        try {
+            m_ioThread = std::thread([this] {
+                tightenTimerSlack();
+                m_io.run();
+            });
+        } catch (const std::system_error& error) {
+            m_context.failRun(std::string("cannot start a thread for the process pool: ") + error.what(), m_mainLane);
+            return;
+        }
     }
     TaskFrame root;
     root.ref = m_context.createMainTask(m_mainLane);

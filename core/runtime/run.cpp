@@ -9,6 +9,7 @@
 #include <condition_variable>
 #include <csignal>
 #include <mutex>
+#include <system_error>
 #include <thread>
 
 namespace interleave::core {
@@ -52,7 +53,12 @@ public:
     void engineMain() {
         recorder.restartClock(); // time zero: the engine thread is up and about to start the pools and the program
         {
-            std::jthread watchdog([this](const std::stop_token& stop) { watch(stop); });
+            std::jthread watchdog;
+            try {
+                watchdog = std::jthread([this](const std::stop_token& stop) { watch(stop); });
+            } catch (const std::system_error&) {
+                // Out of threads: the run goes on without a watchdog (a stop still ends it).
+            }
             engine->run();
         } // the watchdog is asked to stop and joined here
 
@@ -130,7 +136,14 @@ void Run::start() {
     CpuBurner::iterationsPerMs(); // calibrate before time zero, so the calibration is not part of the run
     m_impl->started = true;
     m_impl->outcome.status = RunStatus::Running;
-    m_impl->thread = std::thread([impl = m_impl.get()] { impl->engineMain(); });
+    try {
+        m_impl->thread = std::thread([impl = m_impl.get()] { impl->engineMain(); });
+    } catch (const std::system_error& error) {
+        // Out of threads (a memory or process limit): a run that failed to start, not a crash.
+        m_impl->outcome = {RunStatus::Failed, std::string("cannot start the engine's thread: ") + error.what()};
+        m_impl->finished = true;
+        m_impl->finishedCondition.notify_all();
+    }
 }
 
 void Run::requestStop() {

@@ -8,8 +8,15 @@ namespace interleave::core {
 ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background)
     : m_stop(std::move(stop)), m_background(background) {
     m_threads.reserve(lanes.size());
-    for (std::uint16_t lane : lanes) {
-        m_threads.emplace_back([this, lane] { workerLoop(lane); });
+    try {
+        for (std::uint16_t lane : lanes) {
+            m_threads.emplace_back([this, lane] { workerLoop(lane); });
+        }
+    } catch (...) {
+        // Out of threads (a memory or process limit): the ones started stop and are joined before the error goes
+        // on, or their destructors would end the program.
+        shutdown();
+        throw;
     }
 }
 

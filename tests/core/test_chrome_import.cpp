@@ -310,6 +310,27 @@ TEST(ChromeImport, MissingCommaGivesItsByteLineAndColumn) {
     EXPECT_STREQ(error.what(), "missing ',' or ']' after an array element at byte 24 (line 3, column 3)");
 }
 
+TEST(ChromeImport, AByteOrderMarkIsSkipped) {
+    // Some Windows editors start a saved file with one; JSON itself has none.
+    EXPECT_EQ(load("\xEF\xBB\xBF[{\"ph\":\"X\",\"ts\":1,\"dur\":2,\"pid\":1,\"tid\":1}]").trace().lanes.size(), 1U);
+    const ImportError half = errorOf("\xEF\xBB[]");
+    EXPECT_EQ(half.offset(), 0U);
+}
+
+TEST(ChromeImport, MoreThreadsThanLanesIsRefusedAtTheEventThatAddsOneTooMany) {
+    // 70,000 pids: a lane number is 16 bits. It was "unexpected error: more than 65536 threads", with no place.
+    std::string json = "[";
+    for (int pid = 0; pid < 70'000; ++pid) {
+        json += (pid == 0 ? "" : ",") + std::string("{\"ph\":\"X\",\"ts\":") + std::to_string(pid) +
+                ",\"dur\":1,\"pid\":" + std::to_string(pid) + ",\"tid\":1}";
+    }
+    json += "]";
+    const ImportError error = errorOf(json);
+    EXPECT_NE(std::string(error.what()).find("more than 65535 threads"), std::string::npos) << error.what();
+    EXPECT_EQ(error.line(), 1U);
+    EXPECT_GT(error.offset(), 65'535U * 40);
+}
+
 TEST(ChromeImport, BadLiteralIsInvalid) {
     const ImportError error = errorOf("[{\"ph\":\"i\",\"ts\":1,\"s\":tru}]");
     EXPECT_EQ(error.offset(), 25U); // the '}' where "true" should go on
