@@ -35,7 +35,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
 
     core::VariantRun result;
     result.variant = variant;
-    result.trace = run.trace();
+    result.trace = run.takeTrace();
     result.analysis = core::analyze(result.trace);
     result.outcome = run.outcome();
     result.timeScale = timeScale;

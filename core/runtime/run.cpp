@@ -223,6 +223,10 @@ const Trace& Run::trace() const {
     return m_impl->trace;
 }
 
+Trace Run::takeTrace() {
+    return std::move(m_impl->trace);
+}
+
 const std::vector<Event>& Run::lastBatch() const {
     return m_impl->batch;
 }
@@ -260,7 +264,7 @@ RunResult runToCompletion(Plan plan) {
         run.pollTrace();
     }
     run.pollTrace();
-    RunResult result{run.trace(), run.outcome()};
+    RunResult result{run.takeTrace(), run.outcome()};
     return result;
 }
 

@@ -48,6 +48,8 @@ public:
     // (see Recorder::drain), so that a burst is taken over several frames; once the run has finished, everything.
     std::size_t pollTrace(std::size_t limit = Recorder::kNoLimit);
     const Trace& trace() const;
+    // Once finished and drained: the trace, moved out (millions of events are not copied); trace() is empty after.
+    Trace takeTrace();
     // The events the last pollTrace() appended, sorted by time: what a live view adds incrementally.
     const std::vector<Event>& lastBatch() const;
 
