@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/wait.h>
+
 #ifdef INTERLEAVE_E2E_FIGURES
 #include <QByteArray>
 #include <QImage>
@@ -144,6 +146,27 @@ TEST(CliFigure, AnUnwritablePathIsRefusedBeforeTheRuns) {
     EXPECT_NE(result.err.find("Cannot write " + path), std::string::npos) << result.err;
     EXPECT_TRUE(result.out.empty()) << result.out;
     EXPECT_EQ(readFile(dir.file("file")), "not a directory");
+}
+
+// A disk that fills while a figure is written (a file-size limit stands in for it): exit 4 after the summary, the
+// old figure left as it was, no temporary file left beside it. The SVG writer once ignored the failed write and
+// left a truncated figure in place of the old one, with exit 0.
+TEST(CliFigure, AFullDiskKeepsTheOldFigureAndExitsFour) {
+    const TempDir dir;
+    for (const std::string name : {"fig.svg", "fig.pdf", "fig.png"}) {
+        writeFile(dir.file(name), "old");
+        std::string command = "ulimit -f 8; trap '' XFSZ; exec '" + std::string(INTERLEAVE_CLI_PATH) + "'";
+        for (const std::string& arg : quickL2({"--export", dir.file(name)})) {
+            command += " '" + arg + "'";
+        }
+        const int status = std::system(("QT_QPA_PLATFORM=offscreen sh -c \"" + command + "\" >/dev/null 2>&1").c_str());
+        ASSERT_TRUE(WIFEXITED(status)) << name;
+        EXPECT_EQ(WEXITSTATUS(status), 4) << name;
+        EXPECT_EQ(readFile(dir.file(name)), "old") << name;
+    }
+    const auto entries =
+        std::distance(std::filesystem::directory_iterator(dir.path()), std::filesystem::directory_iterator());
+    EXPECT_EQ(entries, 3) << "a temporary file was left behind";
 }
 
 TEST(CliFigure, ListAndRunWithoutExportDoNotStartQt) {

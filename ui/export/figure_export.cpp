@@ -2,8 +2,10 @@
 #include "export/figure_export.h"
 
 #include "charts/charts_panel.h"
+#include "io/atomic_file.h"
 #include "timeline/timeline_painter.h"
 
+#include <QBuffer>
 #include <QChart>
 #include <QDate>
 #include <QFileInfo>
@@ -15,7 +17,6 @@
 #include <QPageSize>
 #include <QPainter>
 #include <QPdfWriter>
-#include <QSaveFile>
 #include <QSvgGenerator>
 
 #include <algorithm>
@@ -416,16 +417,20 @@ QString exportFigure(const FigureRequest& request, const QString& path) {
     if (!format) {
         return QStringLiteral("Cannot write %1: a figure is .png, .svg or .pdf").arg(path);
     }
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
-    }
-    if (const QString error = exportFigure(request, file, *format); !error.isEmpty()) {
-        file.cancelWriting();
+    // Painted into memory, then written through the same checked path as every other file: the SVG writer ignored
+    // a failed write (a full disk left a truncated figure in place of the old one, and said nothing).
+    QBuffer buffer;
+    buffer.open(QIODevice::WriteOnly);
+    if (const QString error = exportFigure(request, buffer, *format); !error.isEmpty()) {
         return QStringLiteral("Cannot write %1: %2").arg(path, error);
     }
-    if (!file.commit()) {
-        return QStringLiteral("Cannot write %1: %2").arg(path, file.errorString());
+    const QByteArray& bytes = buffer.data();
+    try {
+        core::writeFileAtomically(path.toStdString(), [&bytes](std::ostream& out) {
+            out.write(bytes.constData(), static_cast<std::streamsize>(bytes.size()));
+        });
+    } catch (const core::FileWriteError& error) {
+        return QString::fromStdString(error.what());
     }
     return {};
 }
