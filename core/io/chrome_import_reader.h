@@ -6,6 +6,8 @@
 
 #include <rapidjson/reader.h>
 
+#include <bit>
+#include <cmath>
 #include <cstdio>
 #include <memory>
 #include <optional>
@@ -210,7 +212,16 @@ private:
             return kStringKeyTag | m_records.keys.intern(text(value));
         }
         if (value.type == Scalar::Type::Number) {
-            return static_cast<std::uint64_t>(value.integral ? value.integer : static_cast<std::int64_t>(value.number));
+            // Numbers never carry the string tag, which a negative pid's sign bit is (a crash found by fuzzing).
+            if (value.integral) {
+                return static_cast<std::uint64_t>(value.integer) & ~kStringKeyTag;
+            }
+            // A pid or tid written as a fraction, or too large for an integer (4.3e73, also found by fuzzing): keyed
+            // by its bits, since converting it would be undefined.
+            if (std::isfinite(value.number) && std::abs(value.number) < 9.0e18) {
+                return static_cast<std::uint64_t>(static_cast<std::int64_t>(value.number)) & ~kStringKeyTag;
+            }
+            return std::bit_cast<std::uint64_t>(value.number) & ~kStringKeyTag;
         }
         return 0;
     }

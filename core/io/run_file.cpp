@@ -339,8 +339,10 @@ void saveRunFile(const std::filesystem::path& path, const RunFile& file) {
 }
 
 RunFile loadRunFile(const std::filesystem::path& path) {
-    const std::string fileName = path.filename().string();
-    const std::string data = readWholeFile(path);
+    return parseRunFile(readWholeFile(path), path.filename().string());
+}
+
+RunFile parseRunFile(const std::string& data, const std::string& fileName) {
     if (data.size() < kMagic.size() || std::memcmp(data.data(), kMagic.data(), kMagic.size()) != 0) {
         throw RunFileError(fmt::format("'{}' is not an Interleave run file", fileName));
     }

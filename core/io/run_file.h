@@ -69,6 +69,8 @@ RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
 void saveRunFile(const std::filesystem::path& path, const RunFile& file);
 // Throws RunFileError (not a run file, damaged or truncated, unsupported format) with a message for the user.
 RunFile loadRunFile(const std::filesystem::path& path);
+// The same for a file's bytes already read (`fileName` is for the messages): what loadRunFile does after reading.
+RunFile parseRunFile(const std::string& data, const std::string& fileName);
 
 // The machine facts a new run file records.
 unsigned machineCoreCount();

@@ -331,6 +331,15 @@ TEST(ChromeImport, MoreThreadsThanLanesIsRefusedAtTheEventThatAddsOneTooMany) {
     EXPECT_GT(error.offset(), 65'535U * 40);
 }
 
+TEST(ChromeImport, NegativeAndHugeThreadIdsAreNumbersNotNames) {
+    // Found by fuzzing: a negative tid set the bit that marks a name (an out_of_range abort), and a pid of 4.3e73
+    // was converted to an integer (undefined behaviour).
+    const Loaded loaded = load(R"([{"ph":"M","pid":1,"tid":-7,"name":"thread_name","args":{"name":"main"}},)"
+                               R"({"ph":"X","ts":1,"dur":2,"pid":1,"tid":-7},)"
+                               R"({"ph":"X","ts":1,"dur":2,"pid":4.3e73,"tid":1.5}])");
+    EXPECT_EQ(loaded.trace().lanes.size(), 2U);
+}
+
 TEST(ChromeImport, BadLiteralIsInvalid) {
     const ImportError error = errorOf("[{\"ph\":\"i\",\"ts\":1,\"s\":tru}]");
     EXPECT_EQ(error.offset(), 25U); // the '}' where "true" should go on
