@@ -430,7 +430,11 @@ QString exportFigure(const FigureRequest& request, const QString& path) {
             out.write(bytes.constData(), static_cast<std::streamsize>(bytes.size()));
         });
     } catch (const core::FileWriteError& error) {
-        return QString::fromStdString(error.what());
+        // "writing '/x/fig.svg' failed: No space left on device": the reason, in the figure's own words.
+        const std::string message = error.what();
+        const std::size_t cut = message.rfind("': ");
+        return QStringLiteral("Cannot write %1: %2")
+            .arg(path, QString::fromStdString(cut == std::string::npos ? message : message.substr(cut + 3)));
     }
     return {};
 }
