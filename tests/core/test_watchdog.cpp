@@ -30,33 +30,34 @@ void expectStalled(const Ended& ended, const std::string& waits) {
     EXPECT_LT(ended.wallMs, 3000) << "the watchdog looks every 50 ms";
 }
 
-class Watchdog : public ::testing::TestWithParam<Model> {};
+class Watchdog : public ::testing::TestWithParam<Model> {
+protected:
+    // The model under test; on threads, with a pool of `threads`.
+    PlanBuilder builderFor(int threads) const {
+        PlanBuilder made(GetParam());
+        if (GetParam() == Model::Threads) {
+            made.threads(threads);
+        }
+        return made;
+    }
+};
 
 TEST_P(Watchdog, AGetNobodyAnswersStalls) {
-    PlanBuilder builder(GetParam());
-    if (GetParam() == Model::Threads) {
-        builder.threads(2);
-    }
+    PlanBuilder builder = builderFor(2);
     const int queue = builder.primitive("jobs", PrimitiveKind::Queue, 0);
     builder.program({io(5), onPrimitive(OpKind::Get, queue)});
     expectStalled(runTimed(builder.build()), "1 on 'jobs'");
 }
 
 TEST_P(Watchdog, ALockTakenTwiceStalls) {
-    PlanBuilder builder(GetParam());
-    if (GetParam() == Model::Threads) {
-        builder.threads(2);
-    }
+    PlanBuilder builder = builderFor(2);
     const int lock = builder.primitive("lk", PrimitiveKind::Lock, 1);
     builder.program({onPrimitive(OpKind::Acquire, lock), onPrimitive(OpKind::Acquire, lock)});
     expectStalled(runTimed(builder.build()), "1 on 'lk'");
 }
 
 TEST_P(Watchdog, ChildrenWaitingForAnEventNobodySetsStall) {
-    PlanBuilder builder(GetParam());
-    if (GetParam() == Model::Threads) {
-        builder.threads(4);
-    }
+    PlanBuilder builder = builderFor(4);
     const int event = builder.primitive("go", PrimitiveKind::Event, 0);
     builder.program({builder.fanOut(OpKind::Gather, "waiter", 3, {io(2), onPrimitive(OpKind::Wait, event)})});
     expectStalled(runTimed(builder.build()), "3 on 'go'");
@@ -64,10 +65,7 @@ TEST_P(Watchdog, ChildrenWaitingForAnEventNobodySetsStall) {
 
 TEST_P(Watchdog, WaitsThatAnotherTaskEndsDoNotStall) {
     // A producer that takes its time, a consumer blocked on get most of the run, and a lock passed around.
-    PlanBuilder builder(GetParam());
-    if (GetParam() == Model::Threads) {
-        builder.threads(4);
-    }
+    PlanBuilder builder = builderFor(4);
     const int queue = builder.primitive("items", PrimitiveKind::Queue, 1);
     const int lock = builder.primitive("lk", PrimitiveKind::Lock, 1);
     PlanStep producer = withBody(OpKind::Repeat, {io(60), onPrimitive(OpKind::Put, queue)}, 4);
