@@ -402,7 +402,7 @@ private:
         double waits = 0;
         std::int64_t backoff = std::min(step.durationNs, m_plan.maxBackoffNs);
         for (std::int64_t attempt = 1; attempt < step.count && backoff > 0; ++attempt) { // 0 doubles to 0
-            if (backoff == m_plan.maxBackoffNs) { // the rest wait the cap each
+            if (backoff == m_plan.maxBackoffNs) {                                        // the rest wait the cap each
                 waits += static_cast<double>(backoff) * static_cast<double>(step.count - attempt);
                 break;
             }
