@@ -412,12 +412,10 @@ RunFile parseRunFile(const std::string& data, const std::string& fileName) {
             }
             readTrace(reader, entry, variant.trace, fileName);
             variant.trace.endNs = entry.at("end_ns").get<std::int64_t>();
-            const std::int64_t lastEventNs = variant.trace.events.empty() ? 0 : variant.trace.events.back().timeNs;
             if (variant.trace.endNs < 0 || variant.trace.endNs > kMaxTraceNs) {
                 throw RunFileError(fmt::format("'{}' is damaged: variant '{}' ends at {} ns, outside 0 to {} ns",
                                                fileName, variant.variant, variant.trace.endNs, kMaxTraceNs));
             }
-            variant.trace.endNs = std::max(variant.trace.endNs, lastEventNs);
             file.variants.push_back(std::move(variant));
         }
         checkView(file, fileName);
