@@ -54,15 +54,15 @@ double threadCpuNs() {
 
 // ns of thread CPU time per read of the recorder's timestamp alone: the floor under any recorded event.
 double timestampFloorNs(std::int64_t reads) {
-    std::int64_t sink = 0;
+    std::uint64_t sink = 0; // unsigned: a sum of raw clock ticks wraps (a signed one overflowed once the TSC was large)
     const double start = threadCpuNs();
     for (std::int64_t i = 0; i < reads; ++i) {
-        sink += core::TickClock::now();
+        sink += static_cast<std::uint64_t>(core::TickClock::now());
     }
     const double ns = (threadCpuNs() - start) / static_cast<double>(reads);
     // Keeps the reads: a sum the optimiser cannot see through.
     std::atomic_signal_fence(std::memory_order_seq_cst);
-    volatile std::int64_t kept = sink;
+    volatile std::uint64_t kept = sink;
     (void)kept;
     return ns;
 }
