@@ -3,6 +3,7 @@
 #include "timeline_painter.h"
 
 #include <QFontMetrics>
+#include <QScopeGuard>
 
 #include <algorithm>
 #include <array>
@@ -93,9 +94,18 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         swatch = std::max(6, static_cast<int>(swatch * scale));
     }
     painter.setFont(font);
+    const auto restoreFont = qScopeGuard([&painter, this] { painter.setFont(m_font); });
     const QFontMetrics metrics(font);
     int x = area.left() + 6;
+    // Whole entries or none, at the smallest font too (presenter type at 1280×720 cut "many short steps" mid-word);
+    // every state and fold is still named in the lanes' tooltips.
+    auto fits = [&](const QString& name) {
+        return x + swatch * 2 + 4 + metrics.horizontalAdvance(name) <= area.right();
+    };
     for (const core::TaskState state : kLegendStates) {
+        if (!fits(stateName(state))) {
+            return;
+        }
         const QRect box(x, area.top() + 4, swatch * 2, swatch);
         painter.fillRect(box, m_palette.background(state));
         painter.fillRect(box, m_palette.brush(state));
@@ -109,6 +119,9 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
         x = box.right() + 4 + metrics.horizontalAdvance(name) + 16;
     }
     // Folds of many thin spans: the state's colour under the hatching.
+    if (!fits(foldName)) {
+        return;
+    }
     const QRect box(x, area.top() + 4, swatch * 2, swatch);
     painter.fillRect(box, m_palette.color(core::TaskState::Running).darker(115));
     std::vector<std::pair<double, double>> run{{box.left(), box.right() + 1}};
@@ -138,7 +151,6 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
                          Qt::AlignVCenter | Qt::AlignLeft, name);
         x += swatch + 4 + metrics.horizontalAdvance(name) + 16;
     }
-    painter.setFont(m_font);
 }
 
 std::int64_t niceTickStepNs(const TimeMapper& mapper, double minPixels) {
