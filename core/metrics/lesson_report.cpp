@@ -182,10 +182,10 @@ void judge(ExpectationResult& result, double measured) {
     }
 }
 
-const VariantRun* findRun(const std::vector<VariantRun>& runs, std::string_view variant) {
-    for (const VariantRun& run : runs) {
-        if (run.variant == variant) {
-            return &run;
+const VariantRun* findRun(const std::vector<const VariantRun*>& runs, std::string_view variant) {
+    for (const VariantRun* run : runs) {
+        if (run->variant == variant) {
+            return run;
         }
     }
     return nullptr;
@@ -393,6 +393,16 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
 
 LessonReport buildReport(const Scenario& scenario, const ParameterValues& parameters,
                          const std::vector<VariantRun>& runs) {
+    std::vector<const VariantRun*> pointers;
+    pointers.reserve(runs.size());
+    for (const VariantRun& run : runs) {
+        pointers.push_back(&run);
+    }
+    return buildReport(scenario, parameters, pointers);
+}
+
+LessonReport buildReport(const Scenario& scenario, const ParameterValues& parameters,
+                         const std::vector<const VariantRun*>& runs) {
     LessonReport report;
     report.lessonId = scenario.id;
     report.title = scenario.title;
@@ -403,8 +413,8 @@ LessonReport buildReport(const Scenario& scenario, const ParameterValues& parame
 
     const VariantRun* baselineRun = findRun(runs, scenario.baseline);
     const VariantRun* baseline = isUsableBaseline(baselineRun) ? baselineRun : nullptr;
-    for (const VariantRun& run : runs) {
-        report.variants.push_back(summarize(run, baseline));
+    for (const VariantRun* run : runs) {
+        report.variants.push_back(summarize(*run, baseline));
     }
     for (const ExpectationDecl& expectation : scenario.expectations) {
         report.expectations.push_back(

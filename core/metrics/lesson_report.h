@@ -60,6 +60,9 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline);
 // Summaries for every run, and a verdict for each expectation whose variant ran (NotMeasured otherwise).
 LessonReport buildReport(const Scenario& scenario, const ParameterValues& parameters,
                          const std::vector<VariantRun>& runs);
+// The same for runs held elsewhere (a run's trace can be hundreds of MB: nothing is copied).
+LessonReport buildReport(const Scenario& scenario, const ParameterValues& parameters,
+                         const std::vector<const VariantRun*>& runs);
 
 std::string_view toString(Verdict verdict);
 

@@ -3,6 +3,8 @@
 
 #include <sched.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 namespace interleave::core {
 
@@ -26,6 +28,11 @@ void tightenTimerSlack() {
 void runInBackground() {
     const sched_param none{};
     sched_setscheduler(0, SCHED_IDLE, &none); // 0: on Linux, the calling thread alone
+}
+
+void runAtLowPriority() {
+    constexpr int kNice = 10;
+    setpriority(PRIO_PROCESS, static_cast<id_t>(gettid()), kNice); // a thread id: on Linux, that thread alone
 }
 
 } // namespace interleave::core

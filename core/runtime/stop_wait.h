@@ -35,5 +35,10 @@ void tightenTimerSlack();
 // Puts the calling thread in the background scheduling class (SCHED_IDLE): it runs only when no ordinary thread wants
 // its core. Threads and processes it starts inherit the class.
 void runInBackground();
+// Lowers the calling thread's priority (nice 10) without leaving the ordinary class: on a core an ordinary thread also
+// wants it gets about a tenth, on an idle one all of it. For work the window waits on but must not be slowed by
+// (a finished variant's analysis, freeing a run): unlike SCHED_IDLE it cannot be starved while it holds a lock, such
+// as malloc's, that the window takes too.
+void runAtLowPriority();
 
 } // namespace interleave::core

@@ -2,6 +2,7 @@
 #include "app/run_controller.h"
 
 #include "runtime/plan.h"
+#include "runtime/stop_wait.h"
 
 #include <algorithm>
 #include <chrono>
@@ -268,12 +269,7 @@ core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& 
         }
         return report;
     }
-    std::vector<core::VariantRun> copies;
-    copies.reserve(runs.size());
-    for (const core::VariantRun* run : runs) {
-        copies.push_back(*run);
-    }
-    return core::buildReport(*scenario, parameters, copies);
+    return core::buildReport(*scenario, parameters, runs);
 }
 
 void RunController::beginFinishing(VariantSlot& slot) {
@@ -293,6 +289,7 @@ void RunController::beginFinishing(VariantSlot& slot) {
     m_finishing =
         std::async(std::launch::async, [run, name = slot.name.toStdString(), timeScale = slot.plan.options.timeScale,
                                         earlier, scenario = m_scenario, parameters = m_parameters, nextPlan]() mutable {
+            core::runAtLowPriority(); // the window stays smooth while this takes the other core
             auto done = std::make_unique<Finished>();
             run->pollTrace();
             done->result.variant = std::move(name);
@@ -331,6 +328,7 @@ void RunController::endFinishing(VariantSlot& slot) {
 void RunController::disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline) {
     m_disposal = std::async(std::launch::async, [run = std::move(run), timeline = std::move(timeline),
                                                  before = std::move(m_disposal)]() mutable {
+        core::runAtLowPriority(); // freeing a large run's pages took half the window's core at a variant switch
         if (before.valid()) {
             before.wait();
         }
