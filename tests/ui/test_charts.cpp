@@ -8,12 +8,8 @@
 
 #include "runtime/run.h"
 
-#include <QChart>
-#include <QChartView>
 #include <QCoreApplication>
 #include <QElapsedTimer>
-#include <QLineSeries>
-#include <QValueAxis>
 
 #include <gtest/gtest.h>
 
@@ -45,8 +41,8 @@ core::Trace semaphoreTrace() {
 
 QStringList seriesNames(const ChartsPanel& panel, ChartsPanel::ChartKind kind) {
     QStringList names;
-    for (const QLineSeries* series : panel.seriesOf(kind)) {
-        names << series->name();
+    for (const ChartLine* line : panel.linesOf(kind)) {
+        names << line->name;
     }
     names.sort();
     return names;
@@ -88,18 +84,18 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
     panel.setVariants({data, data}, {QStringLiteral("gather"), QStringLiteral("again")});
 
     EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::QueueDepth));
-    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::QueueDepth)->isHidden());
+    EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::QueueDepth)->isHidden());
     // In use and waiting are two charts: neither line is flattened by the other's scale.
     for (auto kind :
          {ChartsPanel::ChartKind::SemaphoreInUse, ChartsPanel::ChartKind::Waiters, ChartsPanel::ChartKind::InFlight}) {
         EXPECT_TRUE(panel.isChartShown(kind));
-        EXPECT_FALSE(panel.chartView(kind)->isHidden());
-        EXPECT_EQ(panel.chart(kind)->animationOptions(), QChart::NoAnimation);
-        EXPECT_EQ(panel.seriesOf(kind).size(), 2); // one per variant
+        EXPECT_FALSE(panel.chart(kind)->isHidden());
+        EXPECT_EQ(panel.linesOf(kind).size(), 2); // one per variant
+        EXPECT_EQ(panel.chart(kind)->lines().size(), 2u);
     }
     // A loop lag of a fraction of a ms is noise: a note, no chart.
     EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag));
-    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::LoopLag)->isHidden());
+    EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::LoopLag)->isHidden());
     EXPECT_TRUE(panel.noteText().startsWith(QStringLiteral("Event-loop lag stayed below 5 ms")))
         << panel.noteText().toStdString();
 
@@ -114,15 +110,15 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
               QStringList({QStringLiteral("again"), QStringLiteral("gather")}));
     EXPECT_EQ(panel.legendOf(static_cast<std::size_t>(ChartsPanel::ChartKind::Waiters)),
               QStringList({QStringLiteral("gather"), QStringLiteral("again")}));
-    const QLineSeries* inUse = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse).front();
+    const ChartLine* inUse = panel.linesOf(ChartsPanel::ChartKind::SemaphoreInUse).front();
     EXPECT_EQ(panel.counterOf(inUse), QStringLiteral("sem.in_use"));
     const QString tip = panel.toolTipFor(inUse, QPointF(3, 2));
     EXPECT_TRUE(tip.contains(QStringLiteral("sem.in_use"))) << tip.toStdString();
     EXPECT_TRUE(tip.contains(QStringLiteral("Semaphore permits in use"))) << tip.toStdString();
 
     // The in-use line is a step line that peaks at the semaphore's two permits and ends at zero.
-    for (const QLineSeries* series : panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse)) {
-        const QList<QPointF> points = series->points();
+    for (const ChartLine* line : panel.linesOf(ChartsPanel::ChartKind::SemaphoreInUse)) {
+        const QList<QPointF>& points = line->points;
         ASSERT_GE(points.size(), 4);
         double peak = 0;
         for (qsizetype i = 1; i < points.size(); ++i) {
@@ -140,18 +136,16 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
     // The x axes follow the requested range, in ms.
     panel.setTimeRange(5 * kMs, 15 * kMs);
     for (auto kind : {ChartsPanel::ChartKind::SemaphoreInUse, ChartsPanel::ChartKind::Waiters}) {
-        const auto axes = panel.chart(kind)->axes(Qt::Horizontal);
-        ASSERT_EQ(axes.size(), 1);
-        const auto* axis = qobject_cast<QValueAxis*>(axes.front());
-        EXPECT_DOUBLE_EQ(axis->min(), 5.0);
-        EXPECT_DOUBLE_EQ(axis->max(), 15.0);
+        const ChartAxis axis = panel.chart(kind)->xAxis();
+        EXPECT_DOUBLE_EQ(axis.min, 5.0);
+        EXPECT_DOUBLE_EQ(axis.max, 15.0);
     }
     panel.setPresenterMode(true);
-    EXPECT_GT(panel.seriesOf(ChartsPanel::ChartKind::InFlight).front()->pen().widthF(), 2.0);
+    EXPECT_GT(panel.linesOf(ChartsPanel::ChartKind::InFlight).front()->pen.widthF(), 2.0);
 
     panel.setVariants({}, {});
     EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse));
-    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
+    EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
 }
 
 TEST(ChartsPanel, LiveFramesAddSeriesForNewCountersAndExtendThem) {
@@ -172,16 +166,16 @@ TEST(ChartsPanel, LiveFramesAddSeriesForNewCountersAndExtendThem) {
         const std::size_t end = events.size() * (batch + 1) / batches;
         data->appendLive(trace, std::span<const core::Event>(events.data() + begin, end - begin));
         panel.dataChanged();
-        const auto series = panel.seriesOf(ChartsPanel::ChartKind::SemaphoreInUse);
-        if (!series.isEmpty()) {
-            EXPECT_GE(series.front()->count(), previousPoints);
-            previousPoints = series.front()->count();
+        const auto lines = panel.linesOf(ChartsPanel::ChartKind::SemaphoreInUse);
+        if (!lines.isEmpty()) {
+            EXPECT_GE(lines.front()->points.size(), previousPoints);
+            previousPoints = lines.front()->points.size();
         }
     }
     EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::SemaphoreInUse));
     EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::InFlight));
-    EXPECT_FALSE(panel.chartView(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
-    EXPECT_TRUE(panel.chartView(ChartsPanel::ChartKind::QueueDepth)->isHidden());
+    EXPECT_FALSE(panel.chart(ChartsPanel::ChartKind::SemaphoreInUse)->isHidden());
+    EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::QueueDepth)->isHidden());
     EXPECT_GT(previousPoints, 2);
 }
 
@@ -249,7 +243,7 @@ TEST(ChartsPanel, ALoopLagAboveNoiseIsChartedAsStraightLines) {
     EXPECT_EQ(panel.chartTitle(static_cast<std::size_t>(ChartsPanel::ChartKind::LoopLag)),
               QStringLiteral("Event-loop lag (ms)"));
     // The sawtooth (t - L, 0) -> (t, L) -> (t, 0): the lag builds over the 40 ms the loop was busy.
-    const QList<QPointF> points = panel.seriesOf(ChartsPanel::ChartKind::LoopLag).front()->points();
+    const QList<QPointF> points = panel.linesOf(ChartsPanel::ChartKind::LoopLag).front()->points;
     EXPECT_TRUE(points.contains(QPointF(20, 0))) << points.size();
     EXPECT_TRUE(points.contains(QPointF(60, 40)));
     const auto ramp = std::find(points.begin(), points.end(), QPointF(20, 0));
@@ -323,7 +317,7 @@ TEST(ChartsPanel, ALineFlattenedByAnothersScaleMovesToItsOwnScaleBelow) {
     }
     // Each chart's top is its own line's: every line has most of its chart's height.
     const auto top = [&panel](std::size_t index) {
-        return qobject_cast<QValueAxis*>(panel.chartAt(index)->axes(Qt::Vertical).front())->max();
+        return panel.chartAt(index)->yAxis().max;
     };
     EXPECT_GE(top(inFlight), 1000);
     EXPECT_LT(top(inFlight), 1000 * 1.3);
@@ -337,13 +331,13 @@ TEST(ChartsPanel, ALineFlattenedByAnothersScaleMovesToItsOwnScaleBelow) {
     ASSERT_GE(std::distance(at, order.end()), 3);
     EXPECT_EQ(*(at + 1), own);
     EXPECT_EQ(*(at + 2), ownOfOwn);
-    EXPECT_LT(panel.chartViewAt(inFlight)->y(), panel.chartViewAt(own)->y());
-    EXPECT_LT(panel.chartViewAt(own)->y(), panel.chartViewAt(ownOfOwn)->y());
+    EXPECT_LT(panel.chartAt(inFlight)->y(), panel.chartAt(own)->y());
+    EXPECT_LT(panel.chartAt(own)->y(), panel.chartAt(ownOfOwn)->y());
     // A line keeps its colour when it moves; the quantity still lists all three.
-    const QList<QLineSeries*> lines = panel.seriesOf(ChartsPanel::ChartKind::InFlight);
+    const QList<const ChartLine*> lines = panel.linesOf(ChartsPanel::ChartKind::InFlight);
     ASSERT_EQ(lines.size(), 3);
-    EXPECT_NE(lines[0]->pen().color(), lines[1]->pen().color());
-    EXPECT_NE(lines[1]->pen().color(), lines[2]->pen().color());
+    EXPECT_NE(lines[0]->pen.color(), lines[1]->pen.color());
+    EXPECT_NE(lines[1]->pen.color(), lines[2]->pen.color());
 
     // Lines of one scale share a chart, and a new run starts again from one chart per quantity.
     panel.setVariants({variant(1000), variant(600)}, {QStringLiteral("a"), QStringLiteral("b")});
@@ -391,31 +385,40 @@ TEST(ChartsPanel, EveryAxisUpdateIsSafeForAnyJump) {
     feedUntil(2 * kMs);
     panel.dataChanged();
     QCoreApplication::processEvents();
-    const auto* yAxis =
-        qobject_cast<QValueAxis*>(panel.chart(ChartsPanel::ChartKind::QueueDepth)->axes(Qt::Vertical).front());
-    const auto* xAxis =
-        qobject_cast<QValueAxis*>(panel.chart(ChartsPanel::ChartKind::QueueDepth)->axes(Qt::Horizontal).front());
-    EXPECT_LE(yAxis->max(), 2);
+    const CounterChart* chart = panel.chart(ChartsPanel::ChartKind::QueueDepth);
+    EXPECT_LE(chart->yAxis().max, 2);
+    // Every axis as painted: at most 20 labelled ticks, whatever the range.
+    const auto expectFewTicks = [](const ChartAxis& axis) {
+        EXPECT_GE(axis.tickCount(), 1);
+        EXPECT_LE(axis.tickCount(), 21);
+        EXPECT_GE(axis.step, (axis.max - axis.min) / 20);
+    };
 
     feedUntil(trace.endNs);
     QElapsedTimer clock;
     clock.start();
     panel.dataChanged();
-    QCoreApplication::processEvents(); // the layout, where a small interval over a large range would freeze
+    QCoreApplication::processEvents();
     panel.repaintNow();
     EXPECT_LT(clock.elapsed(), 500);
-    EXPECT_GE(yAxis->max(), 1'000'000);
-    EXPECT_GE(yAxis->tickInterval(), (yAxis->max() - yAxis->min()) / 20);
-    EXPECT_GE(xAxis->max(), 1'000'000);
-    EXPECT_GE(xAxis->tickInterval(), (xAxis->max() - xAxis->min()) / 20);
+    EXPECT_GE(chart->yAxis().max, 1'000'000);
+    expectFewTicks(chart->yAxis());
+    EXPECT_GE(chart->xAxis().max, 1'000'000);
+    expectFewTicks(chart->xAxis());
 
     // And back down: a zoom into one ms of it.
     clock.restart();
     panel.setTimeRange(0, 2 * kMs);
     QCoreApplication::processEvents();
+    panel.repaintNow();
     EXPECT_LT(clock.elapsed(), 500);
-    EXPECT_LE(xAxis->max(), 2.0 + 1e-9);
-    EXPECT_GE(xAxis->tickInterval(), (xAxis->max() - xAxis->min()) / 20);
+    EXPECT_LE(chart->xAxis().max, 2.0 + 1e-9);
+    expectFewTicks(chart->xAxis());
+    // Tiny and huge plots alike.
+    for (const double pixels : {1.0, 50.0, 100'000.0}) {
+        expectFewTicks(chart->xAxisFor(pixels));
+        expectFewTicks(chart->yAxisFor(pixels));
+    }
 }
 
 } // namespace

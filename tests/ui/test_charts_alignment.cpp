@@ -7,8 +7,6 @@
 
 #include "../core/trace_builder.h"
 
-#include <QChart>
-#include <QChartView>
 #include <QTest>
 #include <QVBoxLayout>
 #include <QWidget>
@@ -68,10 +66,8 @@ struct Host {
         return timeline->viewport()->mapToGlobal(QPointF(mapper.mapTimeToX(ns), 0)).x();
     }
     double chartGlobalX(ChartsPanel::ChartKind kind, std::int64_t ns) const {
-        const QChartView* view = charts->chartView(kind);
-        const QPointF scene = charts->chart(kind)->mapToScene(
-            charts->chart(kind)->mapToPosition(QPointF(static_cast<double>(ns) / 1e6, 0)));
-        return view->viewport()->mapToGlobal(view->viewportTransform().map(scene)).x();
+        const CounterChart* chart = charts->chart(kind);
+        return chart->mapToGlobal(chart->mapToPosition(QPointF(static_cast<double>(ns) / 1e6, 0))).x();
     }
     void expectAligned(const char* when) const {
         const std::int64_t start = timeline->visibleStartNs();

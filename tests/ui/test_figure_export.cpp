@@ -9,12 +9,10 @@
 #include "../core/trace_builder.h"
 
 #include <QBuffer>
-#include <QChart>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
 #include <QImage>
-#include <QLineSeries>
 #include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QXmlStreamReader>
@@ -354,7 +352,7 @@ TEST(FigureExport, GenericCountersGetAChartPerGroup) {
     EXPECT_EQ(panel.chartTitle(ChartsPanel::kChartCount), QStringLiteral("heap"));
     EXPECT_EQ(panel.chartTitle(ChartsPanel::kChartCount + 1), QStringLiteral("fps"));
     EXPECT_TRUE(panel.isChartShownAt(ChartsPanel::kChartCount));
-    EXPECT_EQ(panel.chartAt(ChartsPanel::kChartCount)->series().size(), 2);
+    EXPECT_EQ(panel.chartAt(ChartsPanel::kChartCount)->lines().size(), 2u);
     panel.clear(); // the extra charts go with the variants
     EXPECT_EQ(panel.chartCount(), ChartsPanel::kChartCount);
 

@@ -1,37 +1,24 @@
-// ChartsPanel: one short QChartView per quantity in one column, a line per counter per variant, fed by replace() each
-// frame; the plot areas are set by hand (QChart::setPlotArea) so that they line up with the timeline's time axis.
+// ChartsPanel: one short CounterChart per quantity in one column, a line per counter per variant, its points rebuilt
+// each frame from the counter's index; the plot areas are set so that they line up with the timeline's time axis.
 #include "charts/charts_panel.h"
 
 #include "timeline/timeline_data.h"
 
-#include <QChart>
-#include <QChartView>
-#include <QCursor>
 #include <QEvent>
-#include <QGraphicsLayout>
-#include <QGraphicsLineItem>
-#include <QGraphicsSimpleTextItem>
 #include <QImage>
 #include <QLabel>
-#include <QLegend>
-#include <QLineSeries>
 #include <QPainter>
 #include <QScrollArea>
 #include <QSet>
-#include <QToolTip>
 #include <QVBoxLayout>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <array>
-#include <cmath>
 #include <cstring>
 
 namespace interleave::ui {
 
 namespace {
-
-constexpr std::array<double, 9> kTickMantissas = {1, 1.5, 2, 2.5, 3, 4, 5, 6, 8};
 
 // The counter-name suffixes of the fixed charts, in ChartKind order (in_flight and the loop lag are whole names).
 struct QuantityInfo {
@@ -49,72 +36,6 @@ constexpr std::array<QuantityInfo, ChartsPanel::kChartCount> kQuantities = {{
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Tasks in flight")},
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Event-loop lag (ms)")},
 }};
-
-// A round upper bound for the y axis, close above the value (a short chart labels only 0 and its top): 1, 1.2, 1.5,
-// 2, 2.5, 3, 4, 5, 6, 8, 10, 12 ...
-double niceCeiling(double value) {
-    if (value <= 1) {
-        return 1;
-    }
-    const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
-    for (double factor : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
-        if (value <= factor * magnitude) {
-            return factor * magnitude;
-        }
-    }
-    return 10 * magnitude;
-}
-
-// A round tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks over `span`.
-double niceStep(double span, int ticks) {
-    const double raw = std::max(span / std::max(ticks, 1), 1e-6);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double factor : {1.0, 2.0, 5.0}) {
-        if (raw <= factor * magnitude) {
-            return factor * magnitude;
-        }
-    }
-    return 10 * magnitude;
-}
-
-// As many decimals as labels `step` apart need: 0 for 1, 2, 5, 10…; 1 for 0.5 or 2.5; 2 for 0.05…
-QString labelFormatFor(double step) {
-    int decimals = 0;
-    while (decimals < 6) {
-        const double scaled = step * std::pow(10.0, decimals);
-        if (std::abs(scaled - std::round(scaled)) < 1e-6 * std::max(1.0, scaled)) {
-            break;
-        }
-        ++decimals;
-    }
-    return QStringLiteral("%.%1f").arg(decimals);
-}
-
-// Sets an axis to [from, to] with ticks every `interval`, in an order that never lets a layout see a small interval
-// over a large range: Qt Charts lays out one item per tick on every change, so a range of 100,000 with an interval
-// of 1 left from the last frame means 100,000 items, and a frozen window. The interval is never below 1/20 of the
-// new range. A wider interval goes first (the old range over it has fewer ticks than before), a narrower one last
-// (the new range over the old, wider one has fewer than 20): at most 20 ticks at every step, and one layout in the
-// common case of a live frame, where only the range moves.
-void setAxisSafely(QValueAxis* axis, double from, double to, double interval) {
-    const double span = std::max(to - from, 1e-9);
-    interval = std::max(interval, span / 20);
-    if (axis->tickType() != QValueAxis::TicksDynamic) {
-        axis->setTickInterval(std::max({interval, span, axis->max() - axis->min()}));
-        axis->setTickAnchor(0);
-        axis->setTickType(QValueAxis::TicksDynamic);
-    }
-    const bool wider = axis->tickInterval() < interval;
-    if (wider) {
-        axis->setTickInterval(interval);
-    }
-    if (axis->min() != from || axis->max() != to) {
-        axis->setRange(from, to);
-    }
-    if (axis->tickInterval() != interval) {
-        axis->setTickInterval(interval);
-    }
-}
 
 QString primitiveOf(const QString& counter, ChartsPanel::ChartKind kind) {
     const char* suffix = kQuantities[static_cast<std::size_t>(kind)].suffix;
@@ -165,46 +86,20 @@ ChartsPanel::ChartSlot& ChartsPanel::createChart(ChartKind kind, const QString& 
     slot.kind = kind;
     slot.group = group;
     slot.title = title;
-    slot.chart = new QChart;
-    slot.chart->setAnimationOptions(QChart::NoAnimation);
-    // Title and legend are drawn by the panel on one line above the plot (see layOutChart): QChart's own take two
-    // lines, or a third of the width beside the plot.
-    slot.chart->legend()->setVisible(false);
-    slot.chart->setMargins(QMargins(0, 0, 0, 0));
-    if (slot.chart->layout() != nullptr) {
-        slot.chart->layout()->setContentsMargins(0, 0, 0, 0);
-    }
-    slot.chart->setBackgroundRoundness(0);
-    slot.chart->setBackgroundVisible(false); // the view's (or the figure's) background shows through
-    slot.xAxis = new QValueAxis;
-    slot.xAxis->setTitleText(tr("ms"));
-    slot.xAxis->setTitleVisible(false); // the timeline right above says ms; a figure shows it under the bottom chart
-    slot.xAxis->setLabelFormat(QStringLiteral("%.0f"));
-    slot.yAxis = new QValueAxis;
+    slot.view = new CounterChart(m_column);
+    slot.view->setTitle(title);
     if (!group.isEmpty()) {
-        slot.yAxis->setLabelFormat(QStringLiteral("%g")); // an imported counter can be anything
-    } else {
-        slot.yAxis->setLabelFormat(kind == ChartKind::LoopLag ? QStringLiteral("%.1f") : QStringLiteral("%.0f"));
+        slot.view->setValueKind(CounterChart::ValueKind::Any); // an imported counter can be anything
+    } else if (kind == ChartKind::LoopLag) {
+        slot.view->setValueKind(CounterChart::ValueKind::Tenths);
     }
-    slot.yAxis->setRange(0, 1);
-    slot.chart->addAxis(slot.xAxis, Qt::AlignBottom);
-    slot.chart->addAxis(slot.yAxis, Qt::AlignLeft);
-    slot.view = new QChartView(slot.chart, m_column); // takes ownership of the chart
-    slot.view->setFrameShape(QFrame::NoFrame);
-    slot.view->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    slot.view->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
-    slot.playhead = new QGraphicsLineItem(slot.chart);
-    slot.playhead->setPen(QPen(QColor(0xD5, 0x00, 0x00), 2));
-    slot.playhead->setZValue(100);
-    slot.playhead->hide();
-    // No antialiasing: a counter is drawn as steps (horizontal and vertical strokes), and an antialiased dashed
-    // stroke of a thousand steps cost up to 80 ms a frame (L8's producer, blocked and released at every put).
-    slot.view->setRenderHint(QPainter::Antialiasing, false);
+    slot.view->setToolTipSource([this](const ChartLine* line, QPointF point) { return toolTipFor(line, point); });
     slot.view->setObjectName(title);
     slot.view->installEventFilter(this);
     slot.view->hide(); // placed by updateVisibility once it has data
     m_layout->insertWidget(layoutPosition >= 0 ? layoutPosition : m_layout->count() - 1, slot.view,
                            1); // before the note
+    styleChart(slot);
     return slot;
 }
 
@@ -228,16 +123,11 @@ std::size_t ChartsPanel::chartIndexFor(const QString& counterName) {
             return index;
         }
     }
-    ChartSlot& slot = createChart(ChartKind::QueueDepth, group, group);
-    styleChart(slot);
+    createChart(ChartKind::QueueDepth, group, group);
     return m_charts.size() - 1;
 }
 
-QChart* ChartsPanel::chartAt(std::size_t index) const {
-    return m_charts[index].chart;
-}
-
-QChartView* ChartsPanel::chartViewAt(std::size_t index) const {
+CounterChart* ChartsPanel::chartAt(std::size_t index) const {
     return m_charts[index].view;
 }
 
@@ -279,11 +169,7 @@ bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {
 }
 
 void ChartsPanel::clear() {
-    for (Binding& binding : m_bindings) {
-        m_charts[binding.chartIndex].chart->removeSeries(binding.series);
-        delete binding.series;
-    }
-    m_bindings.clear();
+    m_bindings.clear(); // updateTitlesAndLegends below takes the lines from the charts
     for (ChartSlot& slot : m_charts) {
         slot.seriesCount = 0;
         slot.suppressed = false;
@@ -291,7 +177,7 @@ void ChartsPanel::clear() {
     }
     // The extra charts belong to the counters of the variants shown: the next ones make their own.
     while (m_charts.size() > kChartCount) {
-        delete m_charts.back().view; // owns the chart, its axes, the header and the playhead
+        delete m_charts.back().view;
         m_charts.pop_back();
     }
     m_variants.clear();
@@ -347,15 +233,8 @@ void ChartsPanel::syncSeries() {
             if (binding.home < kChartCount) {
                 binding.primitive = primitiveOf(binding.counter, static_cast<ChartKind>(binding.home));
             }
-            binding.series = new QLineSeries;
-            ChartSlot& slot = m_charts[binding.chartIndex];
-            slot.chart->addSeries(binding.series);
-            binding.series->attachAxis(slot.xAxis);
-            binding.series->attachAxis(slot.yAxis);
-            ++slot.seriesCount; // styled with the others by updateTitlesAndLegends
-            QLineSeries* series = binding.series;
-            connect(series, &QLineSeries::hovered, this,
-                    [this, series](const QPointF& point, bool state) { onSeriesHovered(series, point, state); });
+            binding.line = std::make_unique<ChartLine>();
+            ++m_charts[binding.chartIndex].seriesCount; // given to its chart and styled by updateTitlesAndLegends
             m_bindings.push_back(std::move(binding));
             added = true;
         }
@@ -369,7 +248,7 @@ void ChartsPanel::syncSeries() {
 
 int ChartsPanel::plotWidth(const ChartSlot& slot) const {
     // Before the first layout the view has no real size yet; assume a wide one rather than fold everything.
-    const double width = slot.view->isVisible() ? slot.chart->plotArea().width() : 0;
+    const double width = slot.view->isVisible() ? slot.view->plotArea().width() : 0;
     return width >= 50 ? static_cast<int>(width) : kFallbackPixels;
 }
 
@@ -379,11 +258,10 @@ void ChartsPanel::resizeEvent(QResizeEvent* event) {
 }
 
 bool ChartsPanel::eventFilter(QObject* watched, QEvent* event) {
-    if ((event->type() == QEvent::Resize || event->type() == QEvent::Move || event->type() == QEvent::Show) &&
-        !m_layingOut) {
+    if (event->type() == QEvent::Resize || event->type() == QEvent::Move || event->type() == QEvent::Show) {
         for (ChartSlot& slot : m_charts) {
             if (slot.view == watched && slot.seriesCount > 0) {
-                layOutChart(slot, slot.view->size(), alignedPlotX(slot));
+                slot.view->setPlotX(alignedPlotX(slot));
                 break;
             }
         }
@@ -409,23 +287,14 @@ void ChartsPanel::setLive(bool live) {
 void ChartsPanel::warmUp() {
     const int width = std::max(400, m_scroll->viewport()->width());
     QImage canvas(width, 120, QImage::Format_ARGB32_Premultiplied);
-    for (std::size_t index = 0; index < kChartCount; ++index) {
-        ChartSlot& slot = m_charts[index];
-        if (slot.seriesCount > 0) {
-            continue; // in use already
-        }
-        QLineSeries stand;
-        stand.append(0, 0);
-        stand.append(1, 1);
-        slot.chart->addSeries(&stand);
-        stand.attachAxis(slot.xAxis);
-        stand.attachAxis(slot.yAxis);
-        slot.view->resize(canvas.size());
-        QPainter painter(&canvas);
-        slot.view->render(&painter);
-        painter.end();
-        slot.chart->removeSeries(&stand);
-    }
+    QPainter painter(&canvas);
+    ChartLine stand{QStringLiteral("0123456789 abcdefghijklmnopqrstuvwxyz"), {QPointF(0, 0), QPointF(1, 1)}, QPen()};
+    CounterChart chart;
+    chart.setChartStyle(m_charts.front().view->chartStyle());
+    chart.setTitle(QStringLiteral("ABCDEFGHIJKLMNOPQRSTUVWXYZ · ()"));
+    chart.setLines({&stand});
+    chart.setRange(0, 1, 1);
+    chart.paintChart(painter, QRectF(canvas.rect()), ChartFrame{});
 }
 
 void ChartsPanel::setHeld(bool held) {
@@ -469,15 +338,15 @@ void ChartsPanel::dataChanged() {
         if (!unchanged) {
             if (track != nullptr) {
                 // The track's own index (built with its samples): each bucket costs O(log n).
-                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.points, &track->index)
-                                             : buildStepSeries(track->points, window, binding.points, &track->index);
+                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.line->points, &track->index)
+                                             : buildStepSeries(track->points, window, binding.line->points, &track->index);
             } else {
-                binding.points.clear();
+                binding.line->points.clear();
                 binding.peak = 0;
             }
-            binding.series->replace(binding.points);
             binding.builtFor = {true,    samples, sampleCount,        lastSampleNs,
                                 startNs, endNs,   window.holdUntilNs, window.pixels};
+            m_charts[binding.chartIndex].view->update();
         }
         m_peaks[binding.chartIndex] = std::max(m_peaks[binding.chartIndex], binding.peak);
     }
@@ -489,85 +358,9 @@ void ChartsPanel::dataChanged() {
     const double fromMs = static_cast<double>(startNs) / 1e6;
     const double toMs = std::max(static_cast<double>(endNs) / 1e6, fromMs + 0.001);
     for (std::size_t index = 0; index < m_charts.size(); ++index) {
-        // A chart with nothing to show keeps its axes: each range change costs Qt Charts a layout of every label, and
-        // the six unused charts took as long as the three shown. One that appears gets its axes here, when it does.
-        if (isChartShownAt(index)) {
-            updateAxes(m_charts[index], m_peaks[index], fromMs, toMs);
-        }
+        m_charts[index].view->setRange(fromMs, toMs, m_peaks[index]);
     }
     placePlayheads();
-}
-
-void ChartsPanel::updateAxes(ChartSlot& slot, double peak, double fromMs, double toMs) {
-    const QFontMetricsF metrics(slot.xAxis->labelsFont());
-    const QRectF plot = slot.chart->plotArea();
-    const double plotWidthPx = plot.width() >= 50 ? plot.width() : kFallbackPixels;
-    const double plotHeightPx = plot.height() >= 10 ? plot.height() : 100;
-    // Ticks on round milliseconds (0, 500, 1000…), like the timeline's axis above, far enough apart for the widest
-    // label never to be elided; fewer when the chart is narrow. The plot ends at the chart's right edge (it lines up
-    // with the timeline's), so a label there would be cut ("1200" read as "120"): the step is widened until the last
-    // tick leaves room for half a label.
-    const double span = toMs - fromMs;
-    // The widest label this range can have: its largest value with the decimals a tenth of the span needs.
-    const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(span / 10))), 0, 3);
-    const double labelPx = metrics.horizontalAdvance(
-        QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"));
-    const int xTicks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2)));
-    const double minimumStep = std::max(span / xTicks, span / 20);
-    // The first step, from the smallest up, whose last tick leaves room: 1, 2 or 5 × 10^k as on the timeline while
-    // that keeps at least three labels, else other round steps that keep two (a range ending just past 2000 labels
-    // 0, 600, 1200, 1800 rather than 0 alone), else any.
-    auto firstFitting = [&](std::initializer_list<double> mantissas, int minimumLabels) -> std::optional<double> {
-        for (double magnitude = std::pow(10.0, std::floor(std::log10(minimumStep))); magnitude <= span * 10;
-             magnitude *= 10) {
-            for (const double mantissa : mantissas) {
-                const double step = mantissa * magnitude;
-                if (step < minimumStep * (1 - 1e-9)) {
-                    continue;
-                }
-                const double lastTick = std::floor(toMs / step) * step;
-                const double firstTick = std::ceil(fromMs / step) * step;
-                const int labels =
-                    lastTick >= firstTick ? static_cast<int>(std::lround((lastTick - firstTick) / step)) + 1 : 0;
-                if (lastTick < fromMs || (toMs - lastTick) / span * plotWidthPx >= labelPx / 2) {
-                    return labels >= minimumLabels ? std::optional<double>(step) : std::nullopt;
-                }
-            }
-        }
-        return std::nullopt;
-    };
-    const double xStep =
-        firstFitting({1.0, 2.0, 5.0}, 3)
-            .value_or(firstFitting({1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}, 2)
-                          .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(niceStep(span, xTicks))));
-    setAxisSafely(slot.xAxis, fromMs, toMs, xStep);
-    const QString xFormat = labelFormatFor(std::max(xStep, span / 20));
-    if (slot.xAxis->labelFormat() != xFormat) {
-        slot.xAxis->setLabelFormat(xFormat);
-    }
-    // Headroom so the peak is not drawn on the frame, with a round top that a tick labels (a short chart labels only
-    // 0 and its top); whole numbers for the counters of whole things. Ticks divide the top evenly, as many as the
-    // height has room for: five fixed ticks over 0..5 would be labelled 0, 1, 3, 4, 5.
-    double top = niceCeiling(peak * 1.05);
-    const bool whole = slot.group.isEmpty() && slot.kind != ChartKind::LoopLag;
-    if (whole) {
-        top = std::max(1.0, std::ceil(top));
-    }
-    const int yTicks = std::clamp(static_cast<int>(plotHeightPx / (metrics.height() * 1.8)), 1, 5);
-    double yStep = top;
-    for (int parts = yTicks; parts > 1; --parts) {
-        const double step = top / parts;
-        // A step of 1, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten (0, 30, 60, 90, 120; not 0, 24, 48…).
-        const double magnitude = std::pow(10.0, std::floor(std::log10(step)));
-        const double mantissa = step / magnitude;
-        const bool round = std::any_of(kTickMantissas.begin(), kTickMantissas.end(),
-                                       [mantissa](double nice) { return std::abs(mantissa - nice) < 1e-6; });
-        if (round && (!whole || std::abs(step - std::round(step)) < 1e-9)) {
-            yStep = step;
-            break;
-        }
-    }
-    setAxisSafely(slot.yAxis, 0, top, yStep);
 }
 
 void ChartsPanel::updateSuppression() {
@@ -605,7 +398,7 @@ QString ChartsPanel::noteText() const {
 void ChartsPanel::repaintNow() {
     for (ChartSlot& slot : m_charts) {
         if (slot.view->isVisible()) {
-            slot.view->viewport()->repaint();
+            slot.view->repaint();
         }
     }
 }
@@ -617,11 +410,7 @@ void ChartsPanel::setTimeRange(std::int64_t startNs, std::int64_t endNs) {
     dataChanged();
 }
 
-QChart* ChartsPanel::chart(ChartKind kind) const {
-    return m_charts[static_cast<std::size_t>(kind)].chart;
-}
-
-QChartView* ChartsPanel::chartView(ChartKind kind) const {
+CounterChart* ChartsPanel::chart(ChartKind kind) const {
     return m_charts[static_cast<std::size_t>(kind)].view;
 }
 
@@ -629,35 +418,35 @@ bool ChartsPanel::isChartShown(ChartKind kind) const {
     return isChartShownAt(static_cast<std::size_t>(kind));
 }
 
-QList<QLineSeries*> ChartsPanel::seriesOf(ChartKind kind) const {
-    QList<QLineSeries*> result;
+QList<const ChartLine*> ChartsPanel::linesOf(ChartKind kind) const {
+    QList<const ChartLine*> result;
     for (const Binding& binding : m_bindings) {
         if (binding.home == static_cast<std::size_t>(kind)) {
-            result.append(binding.series);
+            result.append(binding.line.get());
         }
     }
     return result;
 }
 
-QString ChartsPanel::counterOf(const QLineSeries* series) const {
+QString ChartsPanel::counterOf(const ChartLine* line) const {
     for (const Binding& binding : m_bindings) {
-        if (binding.series == series) {
+        if (binding.line.get() == line) {
             return binding.counter;
         }
     }
     return {};
 }
 
-QString ChartsPanel::toolTipFor(const QLineSeries* series, QPointF point) const {
+QString ChartsPanel::toolTipFor(const ChartLine* line, QPointF point) const {
     for (const Binding& binding : m_bindings) {
-        if (binding.series != series) {
+        if (binding.line.get() != line) {
             continue;
         }
         const QString& variant = m_variantNames[binding.variant];
         QString text = QStringLiteral("<b>%1</b><br>%2")
-                           .arg(m_charts[binding.chartIndex].title.toHtmlEscaped(), series->name().toHtmlEscaped());
+                           .arg(m_charts[binding.chartIndex].title.toHtmlEscaped(), line->name.toHtmlEscaped());
         text += QStringLiteral("<br>counter <tt>%1</tt>").arg(binding.counter.toHtmlEscaped());
-        if (!variant.isEmpty() && !series->name().contains(variant)) {
+        if (!variant.isEmpty() && !line->name.contains(variant)) {
             text += QStringLiteral(" (%1)").arg(variant.toHtmlEscaped());
         }
         text += QStringLiteral("<br>%1 at %2 ms").arg(point.y(), 0, 'g', 6).arg(point.x(), 0, 'f', 2);
@@ -666,32 +455,16 @@ QString ChartsPanel::toolTipFor(const QLineSeries* series, QPointF point) const 
     return {};
 }
 
-void ChartsPanel::onSeriesHovered(QLineSeries* series, QPointF point, bool state) {
-    if (!state) {
-        QToolTip::hideText();
-        return;
-    }
-    QToolTip::showText(QCursor::pos(), toolTipFor(series, point), this);
-}
-
 void ChartsPanel::setPlayhead(std::optional<std::int64_t> ns) {
     m_playheadNs = ns;
     placePlayheads();
 }
 
 void ChartsPanel::placePlayheads() {
+    const std::optional<double> ms =
+        m_playheadNs ? std::optional<double>(static_cast<double>(*m_playheadNs) / 1e6) : std::nullopt;
     for (ChartSlot& slot : m_charts) {
-        if (!m_playheadNs || slot.playhead == nullptr) {
-            if (slot.playhead) {
-                slot.playhead->hide();
-            }
-            continue;
-        }
-        const double ms = static_cast<double>(*m_playheadNs) / 1e6;
-        const QRectF plot = slot.chart->plotArea();
-        const double x = slot.chart->mapToPosition(QPointF(ms, 0)).x();
-        slot.playhead->setLine(x, plot.top(), x, plot.bottom());
-        slot.playhead->setVisible(x >= plot.left() && x <= plot.right());
+        slot.view->setPlayhead(ms);
     }
 }
 

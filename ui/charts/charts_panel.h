@@ -2,9 +2,10 @@
 // stacked in one column whose plot areas line up with the timeline's time axis, each with the variants (and, when a
 // lesson has several, the primitives) as its lines. Extra charts follow for an imported trace's other counters, one
 // per group ("<name>" or "<name> · <key>").
-// The only place (with charts_panel.cpp) that uses Qt Charts, which is deprecated upstream.
+// Each chart is a CounterChart, painted by hand: a live frame's new line, range or chart costs a repaint, not a layout.
 #pragma once
 
+#include "charts/counter_chart.h"
 #include "charts/step_series.h"
 
 #include <QList>
@@ -18,14 +19,8 @@
 #include <utility>
 #include <vector>
 
-class QChart;
-class QChartView;
-class QGraphicsItem;
-class QGraphicsLineItem;
 class QLabel;
-class QLineSeries;
 class QScrollArea;
-class QValueAxis;
 class QVBoxLayout;
 
 namespace interleave::ui {
@@ -70,13 +65,13 @@ public:
     void updateVariants(std::vector<SharedTimeline> variants, std::vector<QString> variantNames);
     void clear();
 
-    QChart* chart(ChartKind kind) const;
-    QChartView* chartView(ChartKind kind) const;
-    bool isChartShown(ChartKind kind) const; // has at least one series and is not suppressed (quiet loop lag)
-    QList<QLineSeries*> seriesOf(ChartKind kind) const;
-    // The counter a series draws ("sem.in_use"), as its tooltip names it; empty for a series not of this panel.
-    QString counterOf(const QLineSeries* series) const;
-    QString toolTipFor(const QLineSeries* series, QPointF point) const;
+    CounterChart* chart(ChartKind kind) const;
+    bool isChartShown(ChartKind kind) const; // has at least one line and is not suppressed (quiet loop lag)
+    // The lines of a quantity, in the chart of its quantity or below it on their own scale.
+    QList<const ChartLine*> linesOf(ChartKind kind) const;
+    // The counter a line draws ("sem.in_use"), as its tooltip names it; empty for a line not of this panel.
+    QString counterOf(const ChartLine* line) const;
+    QString toolTipFor(const ChartLine* line, QPointF point) const;
     // The one-line note shown instead of a chart (a quiet loop lag); empty when none.
     QString noteText() const;
 
@@ -88,8 +83,7 @@ public:
     // A line whose peak is below 1/kFlattenRatio of its chart's top would be a few pixels high: it moves to a chart
     // below, titled "<quantity> · own scale", where it has the whole height.
     static constexpr double kFlattenRatio = 5;
-    QChart* chartAt(std::size_t index) const;
-    QChartView* chartViewAt(std::size_t index) const;
+    CounterChart* chartAt(std::size_t index) const;
     bool isChartShownAt(std::size_t index) const;
     QString chartTitle(std::size_t index) const;
     // The legend entries of a chart, in words ("bounded", or "semaphore db · bounded" when it has several primitives).
@@ -101,9 +95,10 @@ public:
     void clearPlotAlignment();
     bool plotsAligned() const;
 
-    // Figure export: lays chart `index` out at `size` (never shown), its plot area from plotLeft to plotRight (chart
-    // coordinates; nullopt = the panel's own), with x labels or not.
-    void layOutForFigure(std::size_t index, QSizeF size, std::optional<std::pair<double, double>> plotX, bool xLabels);
+    // Figure export: paints chart `index` into `target`, its plot area from plotX's first to its second (offsets in
+    // `target`), with the time labels and "ms" under them or not.
+    void paintForFigure(std::size_t index, QPainter& painter, const QRectF& target, std::pair<double, double> plotX,
+                        bool xLabels) const;
 
 public Q_SLOTS:
     // The data grew (a live frame) or is complete: rebuilds every series' points. New counters get new series.
@@ -115,14 +110,12 @@ public Q_SLOTS:
     void repaintNow();
     // A vertical line at this time on every chart (the replay playhead); nullopt hides it.
     void setPlayhead(std::optional<std::int64_t> ns);
-    // While a run is live, charts that appear together are shown one per frame: the first show of a chart and the
-    // layout of the column cost 8-10 ms each, and three at once made one frame of 30.
+    // While a run is live, charts that appear together are shown one per frame: each one shown lays the column out.
     void setLive(bool live);
     // Held, the charts keep the lines they have: a time range or data change waits until they are let go.
     void setHeld(bool held);
-    // Draws each fixed chart once, off screen, with a stand-in line: Qt Charts' first layout and paint of a chart
-    // (its fonts, label items and scene) cost 15-25 ms, which otherwise lands in the first frame of a run that shows
-    // it. Called once the window is up, before any run.
+    // Draws each fixed chart once, off screen: the first paint of a font's glyphs costs a few ms, which otherwise lands
+    // in the first frame of a run. Called once the window is up, before any run.
     void warmUp();
 
 protected:
@@ -138,8 +131,7 @@ private:
         QString primitive;          // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
         std::size_t home = 0;       // the chart of its quantity (ChartKind, or an extra chart's index)
         std::size_t chartIndex = 0; // the chart it is drawn in: home, or a chart below it on its own scale
-        QLineSeries* series = nullptr;
-        QList<QPointF> points; // reused each frame
+        std::unique_ptr<ChartLine> line; // its points are rebuilt each frame, in place
         double peak = 0;
         struct {
             bool valid = false;
@@ -158,15 +150,9 @@ private:
         QString title;
         std::optional<std::size_t> scaleOf;   // set on a chart that takes lines chart *scaleOf flattened
         std::optional<std::size_t> companion; // the chart that took lines this one flattened
-        QChartView* view = nullptr;
-        QChart* chart = nullptr;
-        QValueAxis* xAxis = nullptr;
-        QValueAxis* yAxis = nullptr;
+        CounterChart* view = nullptr;
         int seriesCount = 0;
-        bool suppressed = false; // has series but is not shown (a quiet loop lag)
-        bool xLabels = true;     // the bottom chart of the column carries the time labels
-        QGraphicsLineItem* playhead = nullptr;
-        std::vector<QGraphicsItem*> header; // title and legend, drawn above the plot
+        bool suppressed = false; // has lines but is not shown (a quiet loop lag)
         QStringList legend;
     };
 
@@ -174,27 +160,22 @@ private:
     // Moves the lines flattened by their chart's scale to a chart below it; true when any moved.
     bool separateFlattenedLines();
     void moveSeries(Binding& binding, std::size_t chartIndex);
-    void restyleSeries() const;
+    void restyleSeries();
     std::size_t chartIndexFor(const QString& counterName); // creates the extra chart of a new group
     void syncSeries();                                     // adds series for counters not seen yet
     void updateTitlesAndLegends();
     void applyStyle();
     void styleChart(ChartSlot& slot) const;
-    // colourIndex: the line's place among its quantity's lines (its colour stays when it moves to its own scale);
-    // legendIndex: its place in the legend of the chart it is drawn in.
-    void styleSeries(const Binding& binding, int colourIndex, int legendIndex) const;
+    // colourIndex: the line's place among its quantity's lines (its colour stays when it moves to its own scale).
+    void styleSeries(Binding& binding, int colourIndex) const;
     int plotWidth(const ChartSlot& slot) const;
     std::int64_t dataEndNs() const;
     void updateVisibility();
     void updateSuppression();
     void placePlayheads();
-    // Header (title and legend) and plot area for the chart's current size; plotX in chart coordinates.
-    void layOutChart(ChartSlot& slot, QSizeF size, std::optional<std::pair<double, double>> plotX);
+    // The plot's edges that line a chart up with the timeline, in the chart's coordinates; nullopt: its own.
     void layOutShownCharts();
     std::optional<std::pair<double, double>> alignedPlotX(const ChartSlot& slot) const;
-    void updateAxes(ChartSlot& slot, double peak, double fromMs, double toMs);
-    int headerHeight(const ChartSlot& slot, double width) const;
-    void onSeriesHovered(QLineSeries* series, QPointF point, bool state);
 
     std::vector<ChartSlot> m_charts;
     QScrollArea* m_scroll = nullptr;
@@ -212,7 +193,6 @@ private:
     bool m_presenterMode = false;
     std::optional<std::int64_t> m_playheadNs;
     std::optional<std::pair<double, double>> m_alignGlobal; // the timeline's time area, global x
-    bool m_layingOut = false;
     bool m_live = false;
     bool m_showPending = false; // a chart with lines waits for the next frame to be shown (setLive)
     bool m_held = false;

@@ -2,13 +2,7 @@
 // presenter palette. Data and axes are in charts_panel.cpp, the column and the own-scale charts in charts_layout.cpp.
 #include "charts/charts_panel.h"
 
-#include <QChart>
-#include <QChartView>
-#include <QGraphicsLineItem>
-#include <QGraphicsSimpleTextItem>
-#include <QLineSeries>
 #include <QSet>
-#include <QValueAxis>
 
 #include <algorithm>
 #include <array>
@@ -87,7 +81,7 @@ void ChartsPanel::updateTitlesAndLegends() {
         } else {
             label = variantName.isEmpty() ? binding.counter : variantName;
         }
-        binding.series->setName(label);
+        binding.line->name = label;
         m_charts[binding.chartIndex].legend << label;
     }
     // A chart on its own scale is named after its quantity's chart (its legend says whose lines it took).
@@ -100,22 +94,26 @@ void ChartsPanel::updateTitlesAndLegends() {
             slot.title = tr("%1 · own scale").arg(m_charts[home].title);
         }
     }
-    for (ChartSlot& slot : m_charts) {
-        styleChart(slot); // rebuilds the header with the new title and legend
+    std::vector<std::vector<const ChartLine*>> lines(m_charts.size()); // each chart's, in legend order
+    for (const Binding& binding : m_bindings) {
+        lines[binding.chartIndex].push_back(binding.line.get());
+    }
+    for (std::size_t index = 0; index < m_charts.size(); ++index) {
+        m_charts[index].view->setTitle(m_charts[index].title);
+        m_charts[index].view->setLines(std::move(lines[index]));
     }
     restyleSeries();
     layOutShownCharts();
 }
 
-void ChartsPanel::restyleSeries() const {
+void ChartsPanel::restyleSeries() {
     std::vector<int> indexInHome(m_charts.size(), 0);
-    std::vector<int> indexInChart(m_charts.size(), 0);
-    for (const Binding& binding : m_bindings) {
-        styleSeries(binding, indexInHome[binding.home]++, indexInChart[binding.chartIndex]++);
+    for (Binding& binding : m_bindings) {
+        styleSeries(binding, indexInHome[binding.home]++);
     }
 }
 
-void ChartsPanel::styleSeries(const Binding& binding, int colourIndex, int legendIndex) const {
+void ChartsPanel::styleSeries(Binding& binding, int colourIndex) const {
     const auto& colours = m_presenterMode ? kDarkColours : kLightColours;
     QPen pen(colours[static_cast<std::size_t>(colourIndex) % colours.size()]);
     // Thin lines in the window: the raster engine draws a 1 px stroke (dashed too) on its fast path, while a wider
@@ -123,15 +121,8 @@ void ChartsPanel::styleSeries(const Binding& binding, int colourIndex, int legen
     // back row, and solid: a thick dashed stroke cost 40 ms; there the variants differ by colour and legend.
     pen.setWidthF(m_presenterMode ? 3.0 : 1.0);
     pen.setStyle(m_presenterMode ? Qt::SolidLine : kVariantStyles[binding.variant % kVariantStyles.size()]);
-    binding.series->setPen(pen);
-    // The legend's line sample of this series: the header items are the title, then a line and a name per series.
-    const ChartSlot& slot = m_charts[binding.chartIndex];
-    const auto lineItem = static_cast<std::size_t>(1 + 2 * legendIndex);
-    if (lineItem < slot.header.size()) {
-        if (auto* line = dynamic_cast<QGraphicsLineItem*>(slot.header[lineItem])) {
-            line->setPen(pen);
-        }
-    }
+    binding.line->pen = pen;
+    m_charts[binding.chartIndex].view->update();
 }
 
 void ChartsPanel::setPresenterMode(bool on) {
@@ -155,45 +146,19 @@ void ChartsPanel::applyStyle() {
 }
 
 void ChartsPanel::styleChart(ChartSlot& slot) const {
-    QFont base = font();
+    ChartStyle style;
+    style.labels = font();
     const double scale = m_presenterMode ? 1.4 : 0.9;
-    base.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
-    QFont titleFont = base;
-    titleFont.setBold(true);
-    // setTheme resets fonts and pens, so it goes first.
-    slot.chart->setTheme(m_presenterMode ? QChart::ChartThemeDark : QChart::ChartThemeLight);
-    slot.chart->setBackgroundVisible(false);
-    slot.view->setBackgroundBrush(m_presenterMode ? QBrush(Qt::black) : QBrush(Qt::white));
-    for (QValueAxis* axis : {slot.xAxis, slot.yAxis}) {
-        axis->setLabelsFont(base);
-        axis->setTitleFont(base);
-        if (m_presenterMode) {
-            axis->setLabelsColor(Qt::white);
-            axis->setTitleBrush(Qt::white);
-            axis->setGridLineColor(QColor(0x60, 0x60, 0x60));
-            axis->setLinePenColor(Qt::white);
-        }
+    style.labels.setPointSizeF(std::max(6.0, QFont().pointSizeF() * scale));
+    style.title = style.labels;
+    style.title.setBold(true);
+    if (m_presenterMode) {
+        style.background = Qt::black;
+        style.text = Qt::white;
+        style.axis = Qt::white;
+        style.grid = QColor(0x60, 0x60, 0x60);
     }
-    slot.xAxis->setLabelsVisible(slot.xLabels);
-
-    // The header: the title, then a line sample and a name per series (pens are set by styleSeries).
-    for (QGraphicsItem* item : slot.header) {
-        delete item;
-    }
-    slot.header.clear();
-    const QBrush text = m_presenterMode ? QBrush(Qt::white) : QBrush(QColor(0x20, 0x20, 0x20));
-    auto* title = new QGraphicsSimpleTextItem(slot.title, slot.chart);
-    title->setFont(titleFont);
-    title->setBrush(text);
-    slot.header.push_back(title);
-    for (const QString& entry : slot.legend) {
-        auto* line = new QGraphicsLineItem(slot.chart);
-        slot.header.push_back(line);
-        auto* name = new QGraphicsSimpleTextItem(entry, slot.chart);
-        name->setFont(base);
-        name->setBrush(text);
-        slot.header.push_back(name);
-    }
+    slot.view->setChartStyle(style);
 }
 
 } // namespace interleave::ui

@@ -6,7 +6,6 @@
 #include "timeline/timeline_painter.h"
 
 #include <QBuffer>
-#include <QChart>
 #include <QDate>
 #include <QFileInfo>
 #include <QFontMetrics>
@@ -53,7 +52,7 @@ bool showsCharts(FigureView view) {
 }
 
 // The charts of a figure: an offscreen ChartsPanel fed the same variants and time range, never shown; each chart
-// is laid out at its target size and its scene rendered into the figure's painter (vector items stay vector).
+// paints itself into its place in the figure (vector output stays vector).
 class FigureCharts {
 public:
     explicit FigureCharts(const FigureRequest& request) {
@@ -84,10 +83,8 @@ public:
     // Draws chart `index` into `target`, its plot area from plotLeft to plotRight (offsets in `target`), so that it
     // lines up with the timeline's time area above; only the bottom chart of the column has time labels.
     void render(QPainter& painter, std::size_t index, const QRectF& target, double plotLeft, double plotRight,
-                bool xLabels) {
-        m_panel.layOutForFigure(index, target.size(), std::make_pair(plotLeft, plotRight), xLabels);
-        QChart* chart = m_panel.chartAt(index);
-        chart->scene()->render(&painter, target, QRectF(QPointF(0, 0), target.size()), Qt::IgnoreAspectRatio);
+                bool xLabels) const {
+        m_panel.paintForFigure(index, painter, target, std::make_pair(plotLeft, plotRight), xLabels);
     }
 
 private:
