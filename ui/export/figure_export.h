@@ -1,6 +1,6 @@
 // Figure export: the timeline with its charts (the whole comparison, or one view) as PNG, SVG or PDF. SVG and PDF are
 // vector: text stays text, lanes stay shapes. Shared by File → Export Figure… and `interleave-cli run --export`.
-// Needs a QApplication (the charts are Qt Charts widgets, never shown); the offscreen platform is enough.
+// Needs a QApplication (the charts are widgets, never shown); the offscreen platform is enough.
 #pragma once
 
 #include "metrics/lesson_report.h"
