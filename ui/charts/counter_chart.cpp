@@ -94,12 +94,17 @@ CounterChart::CounterChart(QWidget* parent) : QWidget(parent) {
 void CounterChart::setTitle(const QString& title) {
     if (title != m_title) {
         m_title = title;
-        update();
+        forgetLayout();
     }
 }
 
 void CounterChart::setLines(std::vector<const ChartLine*> lines) {
     m_lines = std::move(lines);
+    forgetLayout(); // their names may have changed too
+}
+
+void CounterChart::forgetLayout() {
+    m_header.valid = false;
     update();
 }
 
@@ -110,7 +115,40 @@ void CounterChart::setValueKind(ValueKind kind) {
 
 void CounterChart::setChartStyle(const ChartStyle& style) {
     m_style = style;
-    update();
+    m_labels[0].clear();
+    m_labels[1].clear();
+    forgetLayout();
+}
+
+double CounterChart::labelWidth(const QString& text, bool bold) const {
+    QHash<QString, QStaticText>& cache = m_labels[bold ? 1 : 0];
+    auto found = cache.find(text);
+    if (found == cache.end()) {
+        constexpr qsizetype kKept = 512; // tick labels of many ranges; dropped all at once when full
+        if (cache.size() >= kKept) {
+            cache.clear();
+        }
+        QStaticText staticText(text);
+        staticText.setTextFormat(Qt::PlainText);
+        staticText.prepare(QTransform(), bold ? m_style.title : m_style.labels);
+        found = cache.insert(text, staticText);
+    }
+    return found->size().width();
+}
+
+void CounterChart::drawLabel(QPainter& painter, const QRectF& box, Qt::Alignment alignment, const QString& text,
+                             bool bold) const {
+    const double width = labelWidth(text, bold);
+    const QStaticText& staticText = *m_labels[bold ? 1 : 0].constFind(text);
+    double x = box.left();
+    if (alignment & Qt::AlignRight) {
+        x = box.right() - width;
+    } else if (alignment & Qt::AlignHCenter) {
+        x = box.center().x() - width / 2;
+    }
+    const double y = box.center().y() - staticText.size().height() / 2;
+    painter.setFont(bold ? m_style.title : m_style.labels);
+    painter.drawStaticText(QPointF(x, y), staticText);
 }
 
 void CounterChart::setRange(double fromMs, double toMs, double peak) {
@@ -151,11 +189,14 @@ void CounterChart::setToolTipSource(std::function<QString(const ChartLine*, QPoi
     m_toolTip = std::move(source);
 }
 
-std::vector<CounterChart::HeaderEntry> CounterChart::layOutHeader(double width, double* height) const {
-    const QFontMetricsF titleMetrics(m_style.title);
-    const QFontMetricsF labelMetrics(m_style.labels);
-    const double row = std::max(titleMetrics.height(), labelMetrics.height());
-    std::vector<HeaderEntry> entries;
+const std::vector<CounterChart::HeaderEntry>& CounterChart::layOutHeader(double width, double* height) const {
+    if (m_header.valid && m_header.width == width) {
+        *height = m_header.height;
+        return m_header.entries;
+    }
+    const double row = std::max(QFontMetricsF(m_style.title).height(), QFontMetricsF(m_style.labels).height());
+    std::vector<HeaderEntry>& entries = m_header.entries;
+    entries.clear();
     entries.reserve(m_lines.size() + 1);
     double x = kEdge;
     double y = 1;
@@ -168,11 +209,14 @@ std::vector<CounterChart::HeaderEntry> CounterChart::layOutHeader(double width, 
         entries.push_back({QRectF(x + lead, y, textWidth, row), line});
         x += entry + kHeaderGap;
     };
-    place(titleMetrics.horizontalAdvance(m_title), 0, nullptr);
+    place(labelWidth(m_title, true), 0, nullptr);
     for (const ChartLine* line : m_lines) {
-        place(labelMetrics.horizontalAdvance(line->name), kLegendSample + 4, line);
+        place(labelWidth(line->name, false), kLegendSample + 4, line);
     }
-    *height = y - 1 + row;
+    m_header.valid = true;
+    m_header.width = width;
+    m_header.height = y - 1 + row;
+    *height = m_header.height;
     return entries;
 }
 
@@ -217,8 +261,9 @@ ChartAxis CounterChart::xAxisFor(double plotWidthPx) const {
     const double span = toMs - fromMs;
     // The widest label this range can have: its largest value with the decimals a tenth of the span needs.
     const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(span / 10))), 0, 3);
-    const double labelPx = metrics.horizontalAdvance(
-        QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"));
+    const double labelPx =
+        labelWidth(QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"),
+                   false);
     const int ticks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2)));
     const double minimumStep = std::max(span / ticks, span / kMaxTicks);
     // The first step, from the smallest up, whose last tick leaves room: 1, 2 or 5 × 10^k as on the timeline while
@@ -296,12 +341,11 @@ void CounterChart::paintChart(QPainter& painter, const QRectF& target, const Cha
 
     // Header: the title, then a line sample and a name per line.
     double headerHeightPx = 0;
-    const std::vector<HeaderEntry> header = layOutHeader(size.width(), &headerHeightPx);
+    const std::vector<HeaderEntry>& header = layOutHeader(size.width(), &headerHeightPx);
     painter.setPen(m_style.text);
     for (const HeaderEntry& entry : header) {
-        painter.setFont(entry.line == nullptr ? m_style.title : m_style.labels);
-        painter.drawText(entry.text, Qt::AlignLeft | Qt::AlignVCenter | Qt::TextSingleLine,
-                         entry.line == nullptr ? m_title : entry.line->name);
+        drawLabel(painter, entry.text, Qt::AlignLeft, entry.line == nullptr ? m_title : entry.line->name,
+                  entry.line == nullptr);
         if (entry.line != nullptr) {
             const double y = entry.text.center().y();
             painter.setPen(entry.line->pen);
@@ -317,19 +361,21 @@ void CounterChart::paintChart(QPainter& painter, const QRectF& target, const Cha
     const auto mapY = [&](double value) { return plot.bottom() - (value - y.min) / (y.max - y.min) * plot.height(); };
 
     // Grid, axes and their labels.
-    painter.setFont(m_style.labels);
     const double labelHeight = metrics.height();
     const int xTicks = x.tickCount();
     const int yTicks = y.tickCount();
-    painter.setPen(QPen(m_style.grid, 0));
+    QVector<QLineF> grid;
+    grid.reserve(xTicks + yTicks);
     for (int tick = 0; tick < xTicks; ++tick) {
         const double px = mapX(firstTickOf(x) + tick * x.step);
-        painter.drawLine(QPointF(px, plot.top()), QPointF(px, plot.bottom()));
+        grid.append(QLineF(px, plot.top(), px, plot.bottom()));
     }
     for (int tick = 0; tick < yTicks; ++tick) {
         const double py = mapY(firstTickOf(y) + tick * y.step);
-        painter.drawLine(QPointF(plot.left(), py), QPointF(plot.right(), py));
+        grid.append(QLineF(plot.left(), py, plot.right(), py));
     }
+    painter.setPen(QPen(m_style.grid, 0));
+    painter.drawLines(grid);
     painter.setPen(QPen(m_style.axis, 0));
     painter.drawLine(plot.bottomLeft(), plot.bottomRight());
     painter.drawLine(plot.bottomLeft(), plot.topLeft());
@@ -337,19 +383,17 @@ void CounterChart::paintChart(QPainter& painter, const QRectF& target, const Cha
     for (int tick = 0; tick < yTicks; ++tick) {
         const double value = firstTickOf(y) + tick * y.step;
         const QRectF box(0, mapY(value) - labelHeight / 2, plot.left() - 4, labelHeight);
-        painter.drawText(box, Qt::AlignRight | Qt::AlignVCenter | Qt::TextSingleLine, labelOf(value, y.decimals));
+        drawLabel(painter, box, Qt::AlignRight, labelOf(value, y.decimals), false);
     }
     if (frame.xLabels) {
         for (int tick = 0; tick < xTicks; ++tick) {
             const double value = firstTickOf(x) + tick * x.step;
-            const QString label = labelOf(value, x.decimals);
-            const double width = metrics.horizontalAdvance(label) + 2;
-            painter.drawText(QRectF(mapX(value) - width / 2, plot.bottom() + 2, width, labelHeight),
-                             Qt::AlignCenter | Qt::TextSingleLine, label);
+            drawLabel(painter, QRectF(mapX(value), plot.bottom() + 2, 0, labelHeight), Qt::AlignHCenter,
+                      labelOf(value, x.decimals), false);
         }
         if (frame.xTitle) {
-            painter.drawText(QRectF(plot.left(), plot.bottom() + 2 + labelHeight * 1.1, plot.width(), labelHeight),
-                             Qt::AlignCenter | Qt::TextSingleLine, tr("ms"));
+            drawLabel(painter, QRectF(plot.left(), plot.bottom() + 2 + labelHeight * 1.1, plot.width(), labelHeight),
+                      Qt::AlignHCenter, tr("ms"), false);
         }
     }
 

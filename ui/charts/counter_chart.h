@@ -7,9 +7,11 @@
 #pragma once
 
 #include <QFont>
+#include <QHash>
 #include <QList>
 #include <QPen>
 #include <QPointF>
+#include <QStaticText>
 #include <QString>
 #include <QWidget>
 
@@ -106,7 +108,15 @@ private:
         QRectF text;          // the title's or a line's name, in header coordinates
         const ChartLine* line; // nullptr for the title
     };
-    std::vector<HeaderEntry> layOutHeader(double width, double* height) const;
+    // The header's entries and height at a width, kept until the title, the lines or the style change.
+    const std::vector<HeaderEntry>& layOutHeader(double width, double* height) const;
+    // Draws a one-line text in `font` aligned in `box` (Qt::AlignLeft, AlignRight or AlignHCenter, centred
+    // vertically), shaped once and kept: a chart's labels are the same from frame to frame, and shaping them anew was
+    // most of its paint.
+    void drawLabel(QPainter& painter, const QRectF& box, Qt::Alignment alignment, const QString& text,
+                   bool bold) const;
+    double labelWidth(const QString& text, bool bold) const;
+    void forgetLayout();
     // The line under a widget point and its value there, within a few pixels of it.
     std::optional<std::pair<const ChartLine*, QPointF>> lineAt(QPointF position) const;
 
@@ -120,6 +130,13 @@ private:
     ChartFrame m_frame;
     std::optional<double> m_playheadMs;
     std::function<QString(const ChartLine*, QPointF)> m_toolTip;
+    struct {
+        bool valid = false;
+        double width = 0;
+        double height = 0;
+        std::vector<HeaderEntry> entries;
+    } mutable m_header;
+    mutable QHash<QString, QStaticText> m_labels[2]; // plain, bold
 };
 
 } // namespace interleave::ui

@@ -100,20 +100,37 @@ void TimelinePainter::buildRows(int variant, VariantRows& out) const {
     const auto& lanes = data->lanes(m_mode);
     const auto& groups = data->groups();
     const bool grouping = m_mode == LaneMode::ByTask && !groups.empty();
-    // Members of each group in lane order; a group of one is drawn as a plain lane.
-    std::vector<std::vector<std::uint32_t>> members(grouping ? groups.size() : 0);
-    if (grouping) {
+    // Each group's size, and the members in lane order of the expanded ones only: a folded group of 100,000 tasks
+    // is one row, and listing its members cost the frame that first drew it milliseconds of allocations.
+    std::vector<std::uint32_t> sizes(grouping ? groups.size() : 0, 0);
+    for (std::size_t lane = 0; grouping && lane < lanes.size(); ++lane) {
+        if (lanes[lane].group >= 0) {
+            ++sizes[static_cast<std::size_t>(lanes[lane].group)];
+        }
+    }
+    constexpr std::uint32_t kFolded = 0xFFFFFFFFU;
+    std::vector<std::uint32_t> expandedAt(sizes.size(), kFolded); // index into `members`
+    std::vector<std::vector<std::uint32_t>> members;
+    for (std::size_t group = 0; group < sizes.size(); ++group) {
+        if (sizes[group] >= 2 && m_folding.expanded(GroupKey{variant, groups[group].parent, groups[group].name},
+                                                    sizes[group])) {
+            expandedAt[group] = static_cast<std::uint32_t>(members.size());
+            members.emplace_back().reserve(sizes[group]);
+        }
+    }
+    if (!members.empty()) {
         for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
-            if (lanes[lane].group >= 0) {
-                members[static_cast<std::size_t>(lanes[lane].group)].push_back(static_cast<std::uint32_t>(lane));
+            const int group = lanes[lane].group;
+            if (group >= 0 && expandedAt[static_cast<std::size_t>(group)] != kFolded) {
+                members[expandedAt[static_cast<std::size_t>(group)]].push_back(static_cast<std::uint32_t>(lane));
             }
         }
     }
-    std::vector<bool> placed(members.size(), false);
+    std::vector<bool> placed(sizes.size(), false);
     for (std::size_t lane = 0; lane < lanes.size(); ++lane) {
         const int group = grouping ? lanes[lane].group : -1;
         const auto slot = static_cast<std::size_t>(group);
-        if (group < 0 || members[slot].size() < 2) {
+        if (group < 0 || sizes[slot] < 2) {
             out.rows.push_back(RowEntry{RowKind::Lane, static_cast<std::uint32_t>(lane), -1});
             continue;
         }
@@ -123,8 +140,8 @@ void TimelinePainter::buildRows(int variant, VariantRows& out) const {
         // The group row stands where its first member would; expanded, its members follow it.
         placed[slot] = true;
         out.rows.push_back(RowEntry{RowKind::Group, static_cast<std::uint32_t>(group), group});
-        if (m_folding.expanded(GroupKey{variant, groups[slot].parent, groups[slot].name}, members[slot].size())) {
-            for (const std::uint32_t member : members[slot]) {
+        if (expandedAt[slot] != kFolded) {
+            for (const std::uint32_t member : members[expandedAt[slot]]) {
                 out.rows.push_back(RowEntry{RowKind::Lane, member, group});
             }
         }
@@ -137,7 +154,7 @@ void TimelinePainter::buildRows(int variant, VariantRows& out) const {
             if (entry.kind == RowKind::Lane) {
                 ++out.hiddenLanes;
             } else if (!expanded) {
-                out.hiddenLanes += members[entry.index].size();
+                out.hiddenLanes += sizes[entry.index];
             }
         }
         out.rows.resize(m_rowLimit);
