@@ -1,6 +1,7 @@
 // Runs one Plan: the loop or main thread, the pools, the primitives and the GIL, recording every state change.
-// The step interpreter has two halves: coroutines on the event loop (engine_async.cpp) and plain calls on OS threads
-// (engine_blocking.cpp). Both walk the same PlanStep tree.
+// The step interpreter walks the PlanStep tree in two ways: coroutines on the event loop (engine_async.cpp) and plain
+// calls on OS threads (engine_blocking.cpp). What each op does is one executor (engine_ops.cpp), its loop way beside
+// its thread way.
 #pragma once
 
 #include "runtime/async_primitives.h"
@@ -88,11 +89,11 @@ private:
     // finally block.
     LoopAwaitable<void> stepsAsync(TaskFrame& task, std::span<const PlanStep> steps, std::int64_t times = 1);
     LoopAwaitable<void> stepAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> fanOutAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> offloadAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> retryAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> timeoutAsync(TaskFrame& task, const PlanStep& step);
-    LoopAwaitable<void> shieldAsync(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> fanOutOnLoop(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> offloadOnLoop(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> retryOnLoop(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> timeoutOnLoop(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> shieldOnLoop(TaskFrame& task, const PlanStep& step);
     LoopAwaitable<void> cleanupAsync(TaskFrame& task, const PlanStep& cleanup, std::span<const PlanStep> guarded);
     TaskFrame newLoopTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent);
     LoopAwaitable<void> sleepAsync(const TaskFrame& task, std::int64_t durationNs);
@@ -102,14 +103,55 @@ private:
     LoopAwaitable<void> heartbeat();
     void runLoopPrecisely();
 
+    // --- the ops (engine_ops.cpp, and the larger ones beside their model's machinery): one row per OpKind
+    struct OpExecutor {
+        OpKind kind;
+        LoopAwaitable<void> (Engine::*onLoop)(TaskFrame& task, const PlanStep& step);
+        void (Engine::*onThread)(TaskFrame& task, const PlanStep& step);
+    };
+    static const OpExecutor& executorOf(OpKind kind);
+    LoopAwaitable<void> ioOnLoop(TaskFrame& task, const PlanStep& step);
+    void ioOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> blockOnLoop(TaskFrame& task, const PlanStep& step);
+    void blockOnThread(TaskFrame& task, const PlanStep& step);
+    // io and block on a thread: a wait in `state` that lets go of the GIL.
+    void sleepOnThread(TaskFrame& task, const PlanStep& step, TaskState state, std::uint32_t label);
+    LoopAwaitable<void> cpuOnLoop(TaskFrame& task, const PlanStep& step);
+    void cpuOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> failOnLoop(TaskFrame& task, const PlanStep& step);
+    void failOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> acquireOnLoop(TaskFrame& task, const PlanStep& step);
+    void acquireOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> releaseOnLoop(TaskFrame& task, const PlanStep& step);
+    void releaseOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> putOnLoop(TaskFrame& task, const PlanStep& step);
+    void putOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> getOnLoop(TaskFrame& task, const PlanStep& step);
+    void getOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> taskDoneOnLoop(TaskFrame& task, const PlanStep& step);
+    void taskDoneOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> closeOnLoop(TaskFrame& task, const PlanStep& step);
+    void closeOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> consumeOnLoop(TaskFrame& task, const PlanStep& step);
+    void consumeOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> waitOnLoop(TaskFrame& task, const PlanStep& step);
+    void waitOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> setOnLoop(TaskFrame& task, const PlanStep& step);
+    void setOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> repeatOnLoop(TaskFrame& task, const PlanStep& step);
+    void repeatOnThread(TaskFrame& task, const PlanStep& step);
+    void shieldOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> cleanupOnLoop(TaskFrame& task, const PlanStep& step);
+    void cleanupOnThread(TaskFrame& task, const PlanStep& step);
+    void timeoutOnThread(TaskFrame& task, const PlanStep& step);
     // --- OS threads (engine_blocking.cpp)
     void runBlockingModel();
     void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps);
     void stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps);
     void stepBlocking(TaskFrame& task, const PlanStep& step);
-    void fanOutBlocking(TaskFrame& task, const PlanStep& step);
-    void offloadBlocking(TaskFrame& task, const PlanStep& step);
-    void retryBlocking(TaskFrame& task, const PlanStep& step);
+    void fanOutOnThread(TaskFrame& task, const PlanStep& step);
+    void offloadOnThread(TaskFrame& task, const PlanStep& step);
+    void retryOnThread(TaskFrame& task, const PlanStep& step);
     void retakeGil(TaskRef task, std::int32_t line); // after a wait that let go of the GIL (see Gil::letGo)
     // Submits a job-task to a pool and calls `finished` (with an empty string on success) from the pool's side.
     void submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,

@@ -302,86 +302,8 @@ LoopAwaitable<void> Engine::sleepAsync(const TaskFrame& task, std::int64_t durat
 }
 
 LoopAwaitable<void> Engine::stepAsync(TaskFrame& task, const PlanStep& step) {
-    const TaskRef ref = task.ref;
-    const auto index = static_cast<std::size_t>(step.primitive);
-    switch (step.kind) {
-    case OpKind::Io:
-        // (An io 0 in a step list runs in stepsAsync, without this frame.)
-        m_context.setState(ref, TaskState::WaitingIo, step.labelId, step.line);
-        co_await sleepAsync(task, step.durationNs);
-        m_context.setState(ref, TaskState::Running, 0, step.line);
-        break;
-    case OpKind::Block:
-        // A blocking call made on the loop: the whole loop stops with it, which is the point.
-        m_context.setState(ref, TaskState::Blocked, step.labelId ? step.labelId : m_context.names.blockingCall,
-                           step.line);
-        sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
-        m_context.setState(ref, TaskState::Running, 0, step.line);
-        break;
-    case OpKind::Cpu:
-        burnCpu(task, step, true);
-        break;
-    case OpKind::Acquire:
-        co_await m_asyncSemaphores.at(index)->acquire(ref, step.line, task.control.get());
-        break;
-    case OpKind::Release:
-        m_asyncSemaphores.at(index)->release(ref);
-        break;
-    case OpKind::Put:
-        co_await m_asyncQueues.at(index)->put(ref, step.line, task.control.get());
-        break;
-    case OpKind::Get:
-        co_await m_asyncQueues.at(index)->get(ref, step.line, task.control.get());
-        break;
-    case OpKind::TaskDone:
-        m_asyncQueues.at(index)->taskDone(ref);
-        break;
-    case OpKind::Close:
-        m_asyncQueues.at(index)->close(ref);
-        break;
-    case OpKind::Consume: {
-        AsyncQueue& queue = *m_asyncQueues.at(index);
-        while (co_await queue.get(ref, step.line, task.control.get())) {
-            co_await stepsAsync(task, step.body);
-            queue.taskDone(ref);
-        }
-        break;
-    }
-    case OpKind::Wait:
-        co_await m_asyncEvents.at(index)->wait(ref, step.line, task.control.get());
-        break;
-    case OpKind::Set:
-        m_asyncEvents.at(index)->set(ref);
-        break;
-    case OpKind::Gather:
-    case OpKind::Group:
-    case OpKind::Spawn:
-        co_await fanOutAsync(task, step);
-        break;
-    case OpKind::Offload:
-        co_await offloadAsync(task, step);
-        break;
-    case OpKind::Repeat:
-        co_await stepsAsync(task, step.body, step.count); // one coroutine frame for all the rounds
-        break;
-    case OpKind::Retry:
-        co_await retryAsync(task, step);
-        break;
-    case OpKind::Shield:
-        co_await shieldAsync(task, step);
-        break;
-    case OpKind::Cleanup:
-        co_await stepsAsync(task, step.body); // a finally with nothing after it (stepsAsync handles the rest)
-        break;
-    case OpKind::Fail:
-        if (drawFailure(task, step.probability)) {
-            throw TaskFailure{kFailMessage};
-        }
-        break;
-    case OpKind::Timeout:
-        co_await timeoutAsync(task, step);
-        break;
-    }
+    // (An io 0 runs in stepsAsync, without a coroutine frame of its own.) No frame here either: the op's is the one.
+    return (this->*executorOf(step.kind).onLoop)(task, step);
 }
 
 TaskFrame Engine::newLoopTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent) {
@@ -390,7 +312,7 @@ TaskFrame Engine::newLoopTask(std::uint32_t nameId, std::int32_t index, const Ta
     return frame;
 }
 
-LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::fanOutOnLoop(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
     join->wakeOnFailure = step.kind == OpKind::Gather && !step.returnExceptions;
     join->cancelSiblingsOnFailure = step.kind == OpKind::Group;
@@ -425,7 +347,7 @@ LoopAwaitable<void> Engine::fanOutAsync(TaskFrame& task, const PlanStep& step) {
     resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
-LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::offloadOnLoop(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, m_mainLane, false); // its awaiting task is the one in flight
@@ -444,7 +366,7 @@ LoopAwaitable<void> Engine::offloadAsync(TaskFrame& task, const PlanStep& step) 
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
-LoopAwaitable<void> Engine::shieldAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::shieldOnLoop(TaskFrame& task, const PlanStep& step) {
     // asyncio.shield: the body runs as a task of its own, which the caller's cancellation does not reach. A cancelled
     // caller stops waiting at once; the shielded task finishes its work.
     auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
@@ -457,7 +379,7 @@ LoopAwaitable<void> Engine::shieldAsync(TaskFrame& task, const PlanStep& step) {
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
-LoopAwaitable<void> Engine::timeoutAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::timeoutOnLoop(TaskFrame& task, const PlanStep& step) {
     // asyncio.timeout: when the time is up the task is cancelled where it waits; the cancellation that this timeout
     // caused becomes a TimeoutError once the body has unwound (its cleanup steps run first).
     const std::uint64_t id = ++m_nextTimeoutId;
@@ -494,7 +416,7 @@ LoopAwaitable<void> Engine::timeoutAsync(TaskFrame& task, const PlanStep& step) 
     }
 }
 
-LoopAwaitable<void> Engine::retryAsync(TaskFrame& task, const PlanStep& step) {
+LoopAwaitable<void> Engine::retryOnLoop(TaskFrame& task, const PlanStep& step) {
     std::int64_t backoffNs = std::min(step.durationNs, m_plan.maxBackoffNs);
     for (std::int64_t attempt = 0;; ++attempt) {
         std::string failure;

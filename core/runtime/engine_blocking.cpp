@@ -56,11 +56,6 @@ struct BlockingJoin {
     bool waiting = false;
 };
 
-std::string primitiveOffLoop(const PlanStep& step) {
-    return "step '" + std::string(toString(step.kind)) +
-           "' uses an event-loop primitive from a thread; asyncio primitives are not thread-safe";
-}
-
 } // namespace
 
 void Engine::runBlockingModel() {
@@ -157,100 +152,11 @@ void Engine::stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps) {
 }
 
 void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
-    const TaskRef ref = task.ref;
-    const auto index = static_cast<std::size_t>(step.primitive);
-    auto needs = [&step](const auto& primitives) -> decltype(*primitives.at(0)) {
-        if (!primitives.at(static_cast<std::size_t>(step.primitive))) {
-            throw TaskFailure{primitiveOffLoop(step)};
-        }
-        return *primitives.at(static_cast<std::size_t>(step.primitive));
-    };
-    switch (step.kind) {
-    case OpKind::Io:
-    case OpKind::Block:
-        // In a thread both are a blocking wait that lets go of the GIL; the thread takes it back after.
-        // The wait is recorded before the GIL goes, so that the next holder's running never overlaps this one's.
-        m_context.setState(
-            ref, step.kind == OpKind::Io ? TaskState::WaitingIo : TaskState::Blocked,
-            step.labelId ? step.labelId : (step.kind == OpKind::Block ? m_context.names.blockingCall : 0), step.line);
-        if (m_gil) {
-            m_gil->letGo(ref);
-        }
-        sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
-        resumeAfterWait(ref, step.line, {});
-        break;
-    case OpKind::Cpu:
-        burnCpu(task, step, false);
-        break;
-    case OpKind::Acquire:
-        needs(m_blockingSemaphores).acquire(ref, step.line);
-        break;
-    case OpKind::Release:
-        needs(m_blockingSemaphores).release(ref);
-        break;
-    case OpKind::Put:
-        needs(m_blockingQueues).put(ref, step.line);
-        break;
-    case OpKind::Get:
-        needs(m_blockingQueues).get(ref, step.line);
-        break;
-    case OpKind::TaskDone:
-        needs(m_blockingQueues).taskDone(ref);
-        break;
-    case OpKind::Close:
-        needs(m_blockingQueues).close(ref);
-        break;
-    case OpKind::Consume: {
-        BlockingQueue& queue = needs(m_blockingQueues);
-        while (queue.get(ref, step.line)) {
-            retakeGil(ref, step.line);
-            stepsBlocking(task, step.body);
-            queue.taskDone(ref);
-        }
-        break;
-    }
-    case OpKind::Wait:
-        needs(m_blockingEvents).wait(ref, step.line);
-        break;
-    case OpKind::Set:
-        needs(m_blockingEvents).set(ref);
-        break;
-    case OpKind::Gather:
-    case OpKind::Group:
-    case OpKind::Spawn:
-        fanOutBlocking(task, step);
-        break;
-    case OpKind::Offload:
-        offloadBlocking(task, step);
-        break;
-    case OpKind::Repeat:
-        for (std::int64_t i = 0; i < step.count; ++i) {
-            stepsBlocking(task, step.body);
-        }
-        break;
-    case OpKind::Retry:
-        retryBlocking(task, step);
-        break;
-    case OpKind::Shield:
-        stepsBlocking(task, step.body);
-        break;
-    case OpKind::Fail:
-        if (drawFailure(task, step.probability)) {
-            throw TaskFailure{kFailMessage};
-        }
-        break;
-    case OpKind::Cleanup:
-        stepsBlocking(task, step.body); // a finally with nothing after it (stepsBlocking handles the rest)
-        break;
-    case OpKind::Timeout:
-        // Refused when the plan is compiled (a thread cannot be cancelled); kept for a hand-built plan.
-        throw TaskFailure{"timeout needs the event loop: a thread cannot be cancelled"};
-    }
-    retakeGil(ref, step.line); // after a wait on a primitive, outside its lock
-    (void)index;
+    (this->*executorOf(step.kind).onThread)(task, step);
+    retakeGil(task.ref, step.line); // after a wait on a primitive, outside its lock
 }
 
-void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
+void Engine::fanOutOnThread(TaskFrame& task, const PlanStep& step) {
     Placement placement = resolvePlacement(step.placement);
     if (placement == Placement::Loop) {
         placement = Placement::Inline; // a thread has no loop of its own: children run as plain calls
@@ -302,7 +208,7 @@ void Engine::fanOutBlocking(TaskFrame& task, const PlanStep& step) {
     resumeAfterWait(task.ref, step.line, step.returnExceptions ? std::string() : join->failure);
 }
 
-void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
+void Engine::offloadOnThread(TaskFrame& task, const PlanStep& step) {
     auto join = std::make_shared<BlockingJoin>(m_context);
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, task.ref.lane, false); // its awaiting task is the one in flight
@@ -321,7 +227,7 @@ void Engine::offloadBlocking(TaskFrame& task, const PlanStep& step) {
     resumeAfterWait(task.ref, step.line, join->failure);
 }
 
-void Engine::retryBlocking(TaskFrame& task, const PlanStep& step) {
+void Engine::retryOnThread(TaskFrame& task, const PlanStep& step) {
     std::int64_t backoffNs = std::min(step.durationNs, m_plan.maxBackoffNs);
     for (std::int64_t attempt = 0;; ++attempt) {
         try {

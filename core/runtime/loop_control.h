@@ -18,7 +18,7 @@ struct TaskCancelled {};
 // thread only.
 struct LoopControl {
     bool cancelRequested = false;
-    std::uint64_t cancelSource = 0;  // the timeout that asked (see Engine::timeoutAsync); 0 for anything else
+    std::uint64_t cancelSource = 0;  // the timeout that asked (see Engine::timeoutOnLoop); 0 for anything else
     std::function<void()> interrupt; // wakes the await in progress, if it can be woken; empty otherwise
     bool ended = false;
 

@@ -70,7 +70,7 @@ constexpr bool inKindOrder() {
     return true;
 }
 static_assert(inKindOrder(), "kOps must list the ops in OpKind's order");
-static_assert(kOps.size() == static_cast<std::size_t>(OpKind::Cleanup) + 1, "every OpKind needs its row in kOps");
+static_assert(kOps.size() == kOpKindCount, "every OpKind needs its row in kOps");
 
 } // namespace
 

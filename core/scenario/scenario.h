@@ -36,6 +36,7 @@ enum class OpKind : std::uint8_t {
     Fail,     // amount = probability in [0,1]; raises with that probability (seeded)
     Cleanup,  // body = a finally block: the steps after it in the same list run as its try block
 };
+inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Cleanup) + 1;
 
 // Where children or an offloaded body run. Default means: inline in the sequential model, tasks on the loop in the
 // async model, the thread pool in the threads model.

@@ -316,9 +316,7 @@ TEST(ChartsPanel, ALineFlattenedByAnothersScaleMovesToItsOwnScaleBelow) {
         EXPECT_TRUE(panel.isChartShownAt(index));
     }
     // Each chart's top is its own line's: every line has most of its chart's height.
-    const auto top = [&panel](std::size_t index) {
-        return panel.chartAt(index)->yAxis().max;
-    };
+    const auto top = [&panel](std::size_t index) { return panel.chartAt(index)->yAxis().max; };
     EXPECT_GE(top(inFlight), 1000);
     EXPECT_LT(top(inFlight), 1000 * 1.3);
     EXPECT_GE(top(own), 12);

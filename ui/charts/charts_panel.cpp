@@ -338,8 +338,9 @@ void ChartsPanel::dataChanged() {
         if (!unchanged) {
             if (track != nullptr) {
                 // The track's own index (built with its samples): each bucket costs O(log n).
-                binding.peak = track->linear ? buildLinearSeries(track->points, window, binding.line->points, &track->index)
-                                             : buildStepSeries(track->points, window, binding.line->points, &track->index);
+                binding.peak = track->linear
+                                   ? buildLinearSeries(track->points, window, binding.line->points, &track->index)
+                                   : buildStepSeries(track->points, window, binding.line->points, &track->index);
             } else {
                 binding.line->points.clear();
                 binding.peak = 0;

@@ -128,9 +128,9 @@ private:
     struct Binding {
         std::size_t variant = 0;
         QString counter;
-        QString primitive;          // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
-        std::size_t home = 0;       // the chart of its quantity (ChartKind, or an extra chart's index)
-        std::size_t chartIndex = 0; // the chart it is drawn in: home, or a chart below it on its own scale
+        QString primitive;               // "sem" of "sem.in_use"; empty for in_flight, the loop lag and extra counters
+        std::size_t home = 0;            // the chart of its quantity (ChartKind, or an extra chart's index)
+        std::size_t chartIndex = 0;      // the chart it is drawn in: home, or a chart below it on its own scale
         std::unique_ptr<ChartLine> line; // its points are rebuilt each frame, in place
         double peak = 0;
         struct {

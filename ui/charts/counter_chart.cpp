@@ -261,9 +261,8 @@ ChartAxis CounterChart::xAxisFor(double plotWidthPx) const {
     const double span = toMs - fromMs;
     // The widest label this range can have: its largest value with the decimals a tenth of the span needs.
     const int decimals = std::clamp(1 - static_cast<int>(std::floor(std::log10(span / 10))), 0, 3);
-    const double labelPx =
-        labelWidth(QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"),
-                   false);
+    const double labelPx = labelWidth(
+        QString::number(std::max(std::abs(fromMs), std::abs(toMs)), 'f', decimals) + QStringLiteral("0"), false);
     const int ticks = std::max(1, static_cast<int>(plotWidthPx / (labelPx * 2)));
     const double minimumStep = std::max(span / ticks, span / kMaxTicks);
     // The first step, from the smallest up, whose last tick leaves room: 1, 2 or 5 × 10^k as on the timeline while
@@ -320,8 +319,8 @@ ChartAxis CounterChart::yAxisFor(double plotHeightPx) const {
             break;
         }
     }
-    const int decimals = m_valueKind == ValueKind::Whole ? 0 : std::max(m_valueKind == ValueKind::Tenths ? 1 : 0,
-                                                                          decimalsFor(step));
+    const int decimals =
+        m_valueKind == ValueKind::Whole ? 0 : std::max(m_valueKind == ValueKind::Tenths ? 1 : 0, decimalsFor(step));
     return {0, top, step, decimals};
 }
 

@@ -105,7 +105,7 @@ protected:
 
 private:
     struct HeaderEntry {
-        QRectF text;          // the title's or a line's name, in header coordinates
+        QRectF text;           // the title's or a line's name, in header coordinates
         const ChartLine* line; // nullptr for the title
     };
     // The header's entries and height at a width, kept until the title, the lines or the style change.
@@ -113,8 +113,7 @@ private:
     // Draws a one-line text in `font` aligned in `box` (Qt::AlignLeft, AlignRight or AlignHCenter, centred
     // vertically), shaped once and kept: a chart's labels are the same from frame to frame, and shaping them anew was
     // most of its paint.
-    void drawLabel(QPainter& painter, const QRectF& box, Qt::Alignment alignment, const QString& text,
-                   bool bold) const;
+    void drawLabel(QPainter& painter, const QRectF& box, Qt::Alignment alignment, const QString& text, bool bold) const;
     double labelWidth(const QString& text, bool bold) const;
     void forgetLayout();
     // The line under a widget point and its value there, within a few pixels of it.

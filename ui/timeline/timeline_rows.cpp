@@ -112,8 +112,8 @@ void TimelinePainter::buildRows(int variant, VariantRows& out) const {
     std::vector<std::uint32_t> expandedAt(sizes.size(), kFolded); // index into `members`
     std::vector<std::vector<std::uint32_t>> members;
     for (std::size_t group = 0; group < sizes.size(); ++group) {
-        if (sizes[group] >= 2 && m_folding.expanded(GroupKey{variant, groups[group].parent, groups[group].name},
-                                                    sizes[group])) {
+        if (sizes[group] >= 2 &&
+            m_folding.expanded(GroupKey{variant, groups[group].parent, groups[group].name}, sizes[group])) {
             expandedAt[group] = static_cast<std::uint32_t>(members.size());
             members.emplace_back().reserve(sizes[group]);
         }

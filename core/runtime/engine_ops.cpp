@@ -1,0 +1,261 @@
+// One executor per op: what a task does when it reaches the op, on the event loop (a coroutine, which suspends while
+// it waits) beside the same on an OS thread (a call, which blocks). The primitives' state machines are shared
+// (primitive_state.h), so the two ways differ only in how the task waits, not in what the op means.
+//
+// Adding an op: its OpKind and its row in scenario/op_table.cpp, its pair of executors here (or beside the model's
+// machinery for the larger ones, such as fanOutOnLoop) with its row in executorOf, its tests and its docs line.
+#include "runtime/engine.h"
+#include "runtime/seeded_failure.h"
+#include "runtime/stop_wait.h"
+
+#include <array>
+
+namespace interleave::core {
+
+namespace {
+
+// A primitive of the loop's kind (asyncio) or of the threads' kind (threading, queue), by the step's index. Each
+// exists in the model whose tasks use it: a step that reaches the other kind is a plan that mixes them.
+template <typename Primitives>
+auto& primitiveFor(const Primitives& primitives, const PlanStep& step, const char* where) {
+    const auto& primitive = primitives.at(static_cast<std::size_t>(step.primitive));
+    if (!primitive) {
+        throw TaskFailure{"step '" + std::string(toString(step.kind)) + "' " + where};
+    }
+    return *primitive;
+}
+
+template <typename Primitives>
+auto& onThread(const Primitives& primitives, const PlanStep& step) {
+    return primitiveFor(primitives, step,
+                        "uses an event-loop primitive from a thread; asyncio primitives are not thread-safe");
+}
+
+template <typename Primitives>
+auto& onLoop(const Primitives& primitives, const PlanStep& step) {
+    return primitiveFor(primitives, step, "uses a threading primitive on the event loop");
+}
+
+} // namespace
+
+// --- Waits and work ----------------------------------------------------------------------------------------------
+
+LoopAwaitable<void> Engine::ioOnLoop(TaskFrame& task, const PlanStep& step) {
+    m_context.setState(task.ref, TaskState::WaitingIo, step.labelId, step.line);
+    co_await sleepAsync(task, step.durationNs);
+    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+}
+
+void Engine::ioOnThread(TaskFrame& task, const PlanStep& step) {
+    sleepOnThread(task, step, TaskState::WaitingIo, step.labelId);
+}
+
+LoopAwaitable<void> Engine::blockOnLoop(TaskFrame& task, const PlanStep& step) {
+    // A blocking call made on the loop: the whole loop stops with it, which is the point.
+    m_context.setState(task.ref, TaskState::Blocked, step.labelId ? step.labelId : m_context.names.blockingCall,
+                       step.line);
+    sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
+    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+    co_return;
+}
+
+void Engine::blockOnThread(TaskFrame& task, const PlanStep& step) {
+    sleepOnThread(task, step, TaskState::Blocked, step.labelId ? step.labelId : m_context.names.blockingCall);
+}
+
+void Engine::sleepOnThread(TaskFrame& task, const PlanStep& step, TaskState state, std::uint32_t label) {
+    // In a thread io and a blocking call are both a blocking wait that lets go of the GIL; the thread takes it back
+    // after. The wait is recorded before the GIL goes, so that the next holder's running never overlaps this one's.
+    m_context.setState(task.ref, state, label, step.line);
+    if (m_gil) {
+        m_gil->letGo(task.ref);
+    }
+    sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
+    resumeAfterWait(task.ref, step.line, {});
+}
+
+LoopAwaitable<void> Engine::cpuOnLoop(TaskFrame& task, const PlanStep& step) {
+    burnCpu(task, step, true);
+    co_return;
+}
+
+void Engine::cpuOnThread(TaskFrame& task, const PlanStep& step) {
+    burnCpu(task, step, false);
+}
+
+LoopAwaitable<void> Engine::failOnLoop(TaskFrame& task, const PlanStep& step) {
+    failOnThread(task, step); // nothing to wait for: the same on both
+    co_return;
+}
+
+void Engine::failOnThread(TaskFrame& task, const PlanStep& step) {
+    if (drawFailure(task, step.probability)) {
+        throw TaskFailure{kFailMessage};
+    }
+}
+
+// --- Semaphores and locks ----------------------------------------------------------------------------------------
+
+LoopAwaitable<void> Engine::acquireOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await onLoop(m_asyncSemaphores, step).acquire(task.ref, step.line, task.control.get());
+}
+
+void Engine::acquireOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingSemaphores, step).acquire(task.ref, step.line);
+}
+
+LoopAwaitable<void> Engine::releaseOnLoop(TaskFrame& task, const PlanStep& step) {
+    onLoop(m_asyncSemaphores, step).release(task.ref);
+    co_return;
+}
+
+void Engine::releaseOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingSemaphores, step).release(task.ref);
+}
+
+// --- Queues ------------------------------------------------------------------------------------------------------
+
+LoopAwaitable<void> Engine::putOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await onLoop(m_asyncQueues, step).put(task.ref, step.line, task.control.get());
+}
+
+void Engine::putOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingQueues, step).put(task.ref, step.line);
+}
+
+LoopAwaitable<void> Engine::getOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await onLoop(m_asyncQueues, step).get(task.ref, step.line, task.control.get());
+}
+
+void Engine::getOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingQueues, step).get(task.ref, step.line);
+}
+
+LoopAwaitable<void> Engine::taskDoneOnLoop(TaskFrame& task, const PlanStep& step) {
+    onLoop(m_asyncQueues, step).taskDone(task.ref);
+    co_return;
+}
+
+void Engine::taskDoneOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingQueues, step).taskDone(task.ref);
+}
+
+LoopAwaitable<void> Engine::closeOnLoop(TaskFrame& task, const PlanStep& step) {
+    onLoop(m_asyncQueues, step).close(task.ref);
+    co_return;
+}
+
+void Engine::closeOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingQueues, step).close(task.ref);
+}
+
+// `async for item in queue` / `for item in iter(queue.get, None)`: the body once per item, task_done after each,
+// until the queue is closed and empty.
+LoopAwaitable<void> Engine::consumeOnLoop(TaskFrame& task, const PlanStep& step) {
+    AsyncQueue& queue = onLoop(m_asyncQueues, step);
+    while (co_await queue.get(task.ref, step.line, task.control.get())) {
+        co_await stepsAsync(task, step.body);
+        queue.taskDone(task.ref);
+    }
+}
+
+void Engine::consumeOnThread(TaskFrame& task, const PlanStep& step) {
+    BlockingQueue& queue = onThread(m_blockingQueues, step);
+    while (queue.get(task.ref, step.line)) {
+        retakeGil(task.ref, step.line);
+        stepsBlocking(task, step.body);
+        queue.taskDone(task.ref);
+    }
+}
+
+// --- Events ------------------------------------------------------------------------------------------------------
+
+LoopAwaitable<void> Engine::waitOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await onLoop(m_asyncEvents, step).wait(task.ref, step.line, task.control.get());
+}
+
+void Engine::waitOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingEvents, step).wait(task.ref, step.line);
+}
+
+LoopAwaitable<void> Engine::setOnLoop(TaskFrame& task, const PlanStep& step) {
+    onLoop(m_asyncEvents, step).set(task.ref);
+    co_return;
+}
+
+void Engine::setOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingEvents, step).set(task.ref);
+}
+
+// --- Structure: bodies run in place ------------------------------------------------------------------------------
+
+LoopAwaitable<void> Engine::repeatOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await stepsAsync(task, step.body, step.count); // one coroutine frame for all the rounds
+}
+
+void Engine::repeatOnThread(TaskFrame& task, const PlanStep& step) {
+    for (std::int64_t round = 0; round < step.count; ++round) {
+        stepsBlocking(task, step.body);
+    }
+}
+
+void Engine::shieldOnThread(TaskFrame& task, const PlanStep& step) {
+    stepsBlocking(task, step.body); // nothing cancels a thread: the body runs as it would unshielded
+}
+
+// A cleanup step in a step list is handled there (the steps after it are its try block); reached on its own, it has
+// nothing after it, and its body just runs.
+LoopAwaitable<void> Engine::cleanupOnLoop(TaskFrame& task, const PlanStep& step) {
+    co_await stepsAsync(task, step.body);
+}
+
+void Engine::cleanupOnThread(TaskFrame& task, const PlanStep& step) {
+    stepsBlocking(task, step.body);
+}
+
+void Engine::timeoutOnThread(TaskFrame& /*task*/, const PlanStep& /*step*/) {
+    // Refused when the plan is compiled (a thread cannot be cancelled); kept for a hand-built plan.
+    throw TaskFailure{"timeout needs the event loop: a thread cannot be cancelled"};
+}
+
+// --- The table -----------------------------------------------------------------------------------------------------
+
+const Engine::OpExecutor& Engine::executorOf(OpKind kind) {
+    static constexpr std::array<OpExecutor, kOpKindCount> kExecutors = {{
+        {OpKind::Io, &Engine::ioOnLoop, &Engine::ioOnThread},
+        {OpKind::Block, &Engine::blockOnLoop, &Engine::blockOnThread},
+        {OpKind::Cpu, &Engine::cpuOnLoop, &Engine::cpuOnThread},
+        {OpKind::Acquire, &Engine::acquireOnLoop, &Engine::acquireOnThread},
+        {OpKind::Release, &Engine::releaseOnLoop, &Engine::releaseOnThread},
+        {OpKind::Put, &Engine::putOnLoop, &Engine::putOnThread},
+        {OpKind::Get, &Engine::getOnLoop, &Engine::getOnThread},
+        {OpKind::TaskDone, &Engine::taskDoneOnLoop, &Engine::taskDoneOnThread},
+        {OpKind::Close, &Engine::closeOnLoop, &Engine::closeOnThread},
+        {OpKind::Consume, &Engine::consumeOnLoop, &Engine::consumeOnThread},
+        {OpKind::Wait, &Engine::waitOnLoop, &Engine::waitOnThread},
+        {OpKind::Set, &Engine::setOnLoop, &Engine::setOnThread},
+        {OpKind::Gather, &Engine::fanOutOnLoop, &Engine::fanOutOnThread},
+        {OpKind::Group, &Engine::fanOutOnLoop, &Engine::fanOutOnThread},
+        {OpKind::Spawn, &Engine::fanOutOnLoop, &Engine::fanOutOnThread},
+        {OpKind::Offload, &Engine::offloadOnLoop, &Engine::offloadOnThread},
+        {OpKind::Repeat, &Engine::repeatOnLoop, &Engine::repeatOnThread},
+        {OpKind::Timeout, &Engine::timeoutOnLoop, &Engine::timeoutOnThread},
+        {OpKind::Retry, &Engine::retryOnLoop, &Engine::retryOnThread},
+        {OpKind::Shield, &Engine::shieldOnLoop, &Engine::shieldOnThread},
+        {OpKind::Fail, &Engine::failOnLoop, &Engine::failOnThread},
+        {OpKind::Cleanup, &Engine::cleanupOnLoop, &Engine::cleanupOnThread},
+    }};
+    static_assert(
+        [] {
+            for (std::size_t index = 0; index < kExecutors.size(); ++index) {
+                if (static_cast<std::size_t>(kExecutors[index].kind) != index) {
+                    return false;
+                }
+            }
+            return true;
+        }(),
+        "kExecutors: one row per OpKind, in OpKind order");
+    return kExecutors[static_cast<std::size_t>(kind)];
+}
+
+} // namespace interleave::core
