@@ -207,7 +207,7 @@ Placement Engine::resolvePlacement(Placement placement) const {
     return Placement::Inline;
 }
 
-void Engine::burnCpu(TaskFrame& task, const PlanStep& step, bool releaseAfter) {
+void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
     // Slices of ~50 µs: often enough to honour a stop or a GIL drop request promptly, long enough to cost nothing
     // (reading the thread's CPU clock after each is a system call of under a microsecond).
     constexpr std::int64_t kSliceNs = 50'000;
@@ -237,9 +237,6 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step, bool releaseAfter) {
             m_gil->release(task.ref, step.line);
         }
         throw;
-    }
-    if (holding && releaseAfter) {
-        m_gil->release(task.ref, step.line);
     }
 }
 

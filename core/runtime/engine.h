@@ -76,9 +76,8 @@ private:
     void resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure);
     WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
     std::uint32_t jobName(const PlanStep& step) const;
-    // Under a GIL a thread keeps it after the step (it goes on running Python code) unless `releaseAfter`: the loop
-    // thread, whose coroutines do not hold it between steps.
-    void burnCpu(TaskFrame& task, const PlanStep& step, bool releaseAfter);
+    // Under a GIL the thread keeps it after the step: it goes on running Python code.
+    void burnCpu(TaskFrame& task, const PlanStep& step);
 
     // --- event loop (engine_async.cpp)
     void runAsyncModel();
@@ -102,6 +101,11 @@ private:
     void resumeYielded(); // the tasks that yielded before this call, in order
     LoopAwaitable<void> heartbeat();
     void runLoopPrecisely();
+    // Under a GIL the loop thread holds it from a cpu step on, as CPython's loop runs Python code, and lets go of it
+    // when it goes idle (asyncio's select()) or blocks (time.sleep).
+    void dropLoopGil();
+    // A loop task runs again after a wait (io, a blocking call): under a GIL the loop thread takes it back first.
+    void runOnLoop(TaskRef task, std::int32_t line);
 
     // --- the ops (engine_ops.cpp, and the larger ones beside their model's machinery): one row per OpKind
     struct OpExecutor {

@@ -145,6 +145,7 @@ void Engine::runLoopPrecisely() {
             resumeYielded();
             m_io.poll();
         } else if (!sleepers) {
+            dropLoopGil();
             m_io.run_one();
         } else if (now < m_loopSleepers.begin()->first - kSpinMargin) {
             const auto alarm = m_loopSleepers.begin()->first - kSpinMargin;
@@ -153,12 +154,29 @@ void Engine::runLoopPrecisely() {
                 m_spinAlarm->expires_at(m_spinAlarmAt);
                 m_spinAlarm->async_wait([](std::error_code) {});
             }
+            dropLoopGil();
             m_io.run_one(); // sleeps in the kernel until a handler is ready or the spin alarm goes off
         } else {
+            dropLoopGil(); // asyncio's loop would be in select() until the deadline
             m_io.poll_one(); // the spin window: keep running whatever else is ready
         }
     }
     m_spinAlarm.reset();
+    dropLoopGil();
+}
+
+void Engine::runOnLoop(TaskRef task, std::int32_t line) {
+    if (m_gil && !m_gil->heldByThisThread()) {
+        m_gil->acquire(task, line); // "waiting for the GIL" while a thread holds it, then running
+    } else {
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+}
+
+void Engine::dropLoopGil() {
+    if (m_gil) {
+        m_gil->drop(TaskRef{0, m_mainLane}); // only when this thread holds it; the holder is recorded by lane
+    }
 }
 
 void Engine::readySince(TaskRef task, EngineClock::time_point since) {
@@ -249,7 +267,7 @@ LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, std::span<const PlanStep
                 task.control->deliver();
                 co_await yieldToLoop();
                 task.control->deliver();
-                m_context.setState(task.ref, TaskState::Running, 0, step.line);
+                runOnLoop(task.ref, step.line);
                 continue;
             }
             co_await stepAsync(task, step);

@@ -43,7 +43,7 @@ auto& onLoop(const Primitives& primitives, const PlanStep& step) {
 LoopAwaitable<void> Engine::ioOnLoop(TaskFrame& task, const PlanStep& step) {
     m_context.setState(task.ref, TaskState::WaitingIo, step.labelId, step.line);
     co_await sleepAsync(task, step.durationNs);
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+    runOnLoop(task.ref, step.line);
 }
 
 void Engine::ioOnThread(TaskFrame& task, const PlanStep& step) {
@@ -51,11 +51,13 @@ void Engine::ioOnThread(TaskFrame& task, const PlanStep& step) {
 }
 
 LoopAwaitable<void> Engine::blockOnLoop(TaskFrame& task, const PlanStep& step) {
-    // A blocking call made on the loop: the whole loop stops with it, which is the point.
+    // A blocking call made on the loop: the whole loop stops with it, which is the point. Like time.sleep, it lets go
+    // of the GIL meanwhile (the loop's next cpu step takes it back).
     m_context.setState(task.ref, TaskState::Blocked, step.labelId ? step.labelId : m_context.names.blockingCall,
                        step.line);
+    dropLoopGil();
     sleepUntil(deadlineAfter(step.durationNs), m_context.stopToken());
-    m_context.setState(task.ref, TaskState::Running, 0, step.line);
+    runOnLoop(task.ref, step.line);
     co_return;
 }
 
@@ -75,12 +77,14 @@ void Engine::sleepOnThread(TaskFrame& task, const PlanStep& step, TaskState stat
 }
 
 LoopAwaitable<void> Engine::cpuOnLoop(TaskFrame& task, const PlanStep& step) {
-    burnCpu(task, step, true);
+    // The loop thread keeps the GIL after the step, as CPython's loop runs its coroutines: another thread gets it at
+    // a switch interval's drop request, or when the loop goes idle (dropLoopGil), not between two steps.
+    burnCpu(task, step);
     co_return;
 }
 
 void Engine::cpuOnThread(TaskFrame& task, const PlanStep& step) {
-    burnCpu(task, step, false);
+    burnCpu(task, step);
 }
 
 LoopAwaitable<void> Engine::failOnLoop(TaskFrame& task, const PlanStep& step) {

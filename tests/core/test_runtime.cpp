@@ -182,6 +182,32 @@ TEST(Runtime, AThreadBackFromIoWaitsForTheGil) {
     EXPECT_GE(ioTaskWaitingGilNs, 5'000'000);
 }
 
+// Under a GIL the loop thread holds it while it runs its coroutines, as CPython's does: a thread waiting for it gets
+// it at a switch interval's drop request or when the loop goes idle, not between two cpu steps of a loop task.
+TEST(Runtime, TheLoopKeepsTheGilBetweenItsCpuSteps) {
+    PlanBuilder builder(Model::Async);
+    builder.threads(1, true);
+    PlanStep gather = builder.fanOut(OpKind::Gather, "thread", 1, {builder.offload(Placement::Threads, {cpu(150)})});
+    gather.children.push_back(builder.fanOut(OpKind::Gather, "loop", 1, {io(2), cpu(10), cpu(10)}).children.front());
+    Plan plan = builder.program({gather}).build();
+    // The thread holds the GIL until its drop request, 100 ms on; then the loop's two steps (20 ms of CPU, five
+    // times less than the interval even on a busy machine) run while the thread waits for it.
+    plan.switchIntervalNs = 100 * kMs;
+    const Outcome run = runPlan(plan);
+    ASSERT_EQ(run.result.outcome.status, RunStatus::Completed);
+    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 1);
+    int loopWaits = 0;
+    for (const Span& span : run.analysis.spans) {
+        const TaskRecord* task = run.analysis.task(span.task);
+        if (task != nullptr && taskDisplayName(run.result.trace, *task) == "loop" &&
+            span.state == TaskState::WaitingGil) {
+            ++loopWaits;
+        }
+    }
+    // Once, for the thread's hold; the second cpu step follows the first without giving the GIL up in between.
+    EXPECT_EQ(loopWaits, 1);
+}
+
 TEST(Runtime, ThreadsWithoutGilRunInParallel) {
     PlanBuilder builder(Model::Threads);
     builder.threads(2, false);
