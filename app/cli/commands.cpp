@@ -69,15 +69,19 @@ int runLesson(const RunCommand& command) {
         printRunSummary(stdout, report, ReportContext{scenario.alias(), result.interrupted()});
     }
     std::fflush(stdout);
-    // The files come after the summary, so a failed write never hides the results.
+    // The files come after the summary, so a failed write never hides the results. A stopped session writes none: a
+    // stop is to be quick (writing a million tasks' trace is not), and its runs may not have been analysed.
     std::vector<std::string> written;
     std::string writeError;
+    const bool writeFiles = !result.interrupted();
     try {
-        written = exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
+        if (writeFiles) {
+            written = exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
+        }
     } catch (const core::FileWriteError& error) {
         writeError = error.what();
     }
-    if (!command.figure.path.empty()) {
+    if (writeFiles && !command.figure.path.empty()) {
         FigureSource figure;
         figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
         figure.subtitle = figureSubtitle(parameters, command.settings.timeScale);
@@ -106,7 +110,7 @@ int runLesson(const RunCommand& command) {
         fmt::print(stderr, "interleave-cli: {}\n", writeError);
     }
     if (result.interrupted()) {
-        fmt::print(stderr, "interleave-cli: interrupted; the results above are partial\n");
+        fmt::print(stderr, "interleave-cli: interrupted; the results above are partial, and no file was written\n");
         return 128 + result.stopSignal;
     }
     if (result.anyRunFailed()) {

@@ -84,7 +84,7 @@ void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
         fmt::print(out, "{}\n", line);
     }
     for (const core::VariantSummary& variant : report.variants) {
-        if (core::endedWithError(variant.outcome.status)) {
+        if (core::endedWithError(variant.outcome.status) || !variant.outcome.error.empty()) {
             fmt::print(out, "  {} {}: {}\n", variant.variant, core::toString(variant.outcome.status),
                        variant.outcome.error);
         }

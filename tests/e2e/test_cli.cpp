@@ -189,6 +189,24 @@ TEST(Cli, CtrlCStopsALongRunAndPrintsAPartialSummary) {
     EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
 }
 
+// At 100,000 tasks the first Ctrl-C still ends the run within the stop target (a wide margin here): the engine
+// cancels every live task, the summary says the run stopped, and the large trace is neither analysed nor written.
+TEST(Cli, CtrlCStopsA100kTaskRunQuickly) {
+    TempDir directory;
+    const std::string trace = directory.file("stopped.json");
+    CliOptions options;
+    options.interruptAfter = 1500ms;
+    options.timeout = 60s;
+    const CliResult result = runCli({"run", "L6", "--variant", "semaphore", "--set", "requests=100000", "--set",
+                                     "limit=10", "--set", "latency_ms=50", "--trace", trace},
+                                    options);
+    EXPECT_EQ(result.exitCode, 130) << describe(result);
+    EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
+    EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
+    EXPECT_NE(result.err.find("no file was written"), std::string::npos) << result.err;
+    EXPECT_FALSE(std::filesystem::exists(trace));
+}
+
 // `bench --quick` measures every figure through the real engine and prints each one finite, with its unit; the
 // CPython peer and the ratio to it are there whenever python3 is.
 TEST(Cli, QuickBenchReportsEveryFigureFinite) {
