@@ -42,8 +42,8 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     result.trace = run.takeTrace();
     result.outcome = run.outcome();
     if (stopRequested && result.trace.events.size() > kAnalysedWhenStopped) {
-        result.outcome.error = fmt::format("stopped after {} events; not analysed, so that the stop is quick",
-                                           result.trace.events.size());
+        result.outcome.error =
+            fmt::format("stopped after {} events; not analysed, so that the stop is quick", result.trace.events.size());
     } else {
         result.analysis = core::analyze(result.trace);
     }

@@ -2,6 +2,7 @@
 #include "runtime/async_primitives.h"
 
 #include "runtime/stop_wait.h"
+#include "scenario/primitive_table.h"
 
 #include <algorithm>
 #include <asio/redirect_error.hpp>
@@ -48,27 +49,15 @@ void AsyncWaitList::notifyAll() {
 }
 
 PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings) {
+    const PrimitiveInfo& info = primitiveInfo(primitive.kind);
+    auto intern = [&](std::string_view suffix) -> std::uint32_t {
+        return suffix.empty() ? 0 : strings.intern(primitive.name + "." + std::string(suffix));
+    };
     PrimitiveCounters counters;
-    const std::string& name = primitive.name;
-    switch (primitive.kind) {
-    case PrimitiveKind::Semaphore:
-        counters.level = strings.intern(name + ".in_use");
-        counters.waiters = strings.intern(name + ".waiters");
-        break;
-    case PrimitiveKind::Lock:
-        counters.level = strings.intern(name + ".held");
-        counters.waiters = strings.intern(name + ".waiters");
-        break;
-    case PrimitiveKind::Queue:
-        counters.level = strings.intern(name + ".depth");
-        counters.waiters = strings.intern(name + ".getters");
-        counters.unfinished = strings.intern(name + ".unfinished");
-        counters.putters = strings.intern(name + ".putters");
-        break;
-    case PrimitiveKind::Event:
-        counters.waiters = strings.intern(name + ".waiters");
-        break;
-    }
+    counters.level = intern(info.levelCounter);
+    counters.waiters = intern(info.waitersCounter);
+    counters.unfinished = intern(info.unfinishedCounter);
+    counters.putters = intern(info.puttersCounter);
     return counters;
 }
 

@@ -157,7 +157,7 @@ void Engine::runLoopPrecisely() {
             dropLoopGil();
             m_io.run_one(); // sleeps in the kernel until a handler is ready or the spin alarm goes off
         } else {
-            dropLoopGil(); // asyncio's loop would be in select() until the deadline
+            dropLoopGil();   // asyncio's loop would be in select() until the deadline
             m_io.poll_one(); // the spin window: keep running whatever else is ready
         }
     }

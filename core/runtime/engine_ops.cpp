@@ -25,14 +25,12 @@ auto& primitiveFor(const Primitives& primitives, const PlanStep& step, const cha
     return *primitive;
 }
 
-template <typename Primitives>
-auto& onThread(const Primitives& primitives, const PlanStep& step) {
+template <typename Primitives> auto& onThread(const Primitives& primitives, const PlanStep& step) {
     return primitiveFor(primitives, step,
                         "uses an event-loop primitive from a thread; asyncio primitives are not thread-safe");
 }
 
-template <typename Primitives>
-auto& onLoop(const Primitives& primitives, const PlanStep& step) {
+template <typename Primitives> auto& onLoop(const Primitives& primitives, const PlanStep& step) {
     return primitiveFor(primitives, step, "uses a threading primitive on the event loop");
 }
 

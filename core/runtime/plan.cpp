@@ -3,6 +3,7 @@
 #include "runtime/plan.h"
 
 #include "scenario/op_table.h"
+#include "scenario/primitive_table.h"
 
 #include <fmt/format.h>
 
@@ -193,15 +194,12 @@ private:
         primitive.kind = decl.kind;
         primitive.nameId = m_plan.strings.intern(decl.name);
         const std::string what = fmt::format("the capacity of '{}'", decl.name);
-        if (decl.kind == PrimitiveKind::Semaphore) {
-            primitive.capacity = decl.capacity ? wholeNumber(*decl.capacity, decl.location, what) : 1;
-            if (primitive.capacity < 1) {
-                throw LessonError(decl.location, fmt::format("semaphore '{}' needs at least 1 permit", decl.name));
-            }
-        } else if (decl.kind == PrimitiveKind::Queue) {
-            primitive.capacity = decl.capacity ? wholeNumber(*decl.capacity, decl.location, what) : 0;
-        } else if (decl.kind == PrimitiveKind::Lock) {
-            primitive.capacity = 1;
+        const PrimitiveInfo& info = primitiveInfo(decl.kind);
+        primitive.capacity = decl.capacity && info.takesCapacity ? wholeNumber(*decl.capacity, decl.location, what)
+                                                                 : info.defaultCapacity;
+        if (primitive.capacity < info.minimumCapacity) {
+            throw LessonError(decl.location, fmt::format("{} '{}' needs a capacity of at least {}", info.key, decl.name,
+                                                         info.minimumCapacity));
         }
         m_plan.primitives.push_back(primitive);
         return static_cast<std::int32_t>(m_plan.primitives.size() - 1);
@@ -467,9 +465,7 @@ private:
         countHolds(m_plan.program, 1);
         for (const auto& [primitive, heldNs] : m_heldNs) {
             const PlanPrimitive& declared = m_plan.primitives[static_cast<std::size_t>(primitive)];
-            const double capacity = declared.kind == PrimitiveKind::Semaphore
-                                        ? static_cast<double>(std::max<std::int64_t>(1, declared.capacity))
-                                        : 1.0;
+            const double capacity = static_cast<double>(std::max<std::int64_t>(1, declared.capacity));
             ns = std::max(ns, heldNs / capacity);
         }
         m_plan.minimumDurationNs = static_cast<std::int64_t>(std::min(ns, 9e18));

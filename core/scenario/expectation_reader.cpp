@@ -1,5 +1,6 @@
 // Reads a lesson's expectations and checks that each metric can be measured on its variant.
 #include "scenario/expectation_reader.h"
+#include "scenario/primitive_table.h"
 
 #include <fmt/format.h>
 
@@ -81,26 +82,19 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
                                     primitiveName));
     }
     std::vector<std::string> counters;
-    switch (primitive->kind) {
-    case PrimitiveKind::Semaphore:
-        counters = {"in_use", "waiters"};
-        break;
-    case PrimitiveKind::Queue:
-        counters = {"depth", "unfinished", "putters"};
-        break;
-    case PrimitiveKind::Lock:
-        counters = {"held", "waiters"};
-        break;
-    case PrimitiveKind::Event:
-        break;
+    for (const std::string_view known : countersOf(primitiveInfo(primitive->kind))) {
+        counters.emplace_back(known);
     }
     if (std::find(counters.begin(), counters.end(), counter) == counters.end()) {
         for (auto& known : counters) {
             known.insert(0, primitiveName + ".");
         }
-        source.fail(at, counters.empty() ? fmt::format("'{}' is an event, which has no counters", primitiveName)
-                                         : fmt::format("'{}' is a {}; its counters are {}", primitiveName,
-                                                       toString(primitive->kind), joinNames(counters)));
+        const std::string_view kind = toString(primitive->kind);
+        const std::string_view article = kind.find_first_of("aeiou") == 0 ? "an" : "a";
+        source.fail(at, counters.empty()
+                            ? fmt::format("'{}' is {} {}, which has no counters", primitiveName, article, kind)
+                            : fmt::format("'{}' is {} {}; its counters are {}", primitiveName, article, kind,
+                                          joinNames(counters)));
     }
 }
 

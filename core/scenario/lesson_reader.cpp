@@ -5,6 +5,7 @@
 #include "scenario/expectation_reader.h"
 #include "scenario/listing_template.h"
 #include "scenario/op_parser.h"
+#include "scenario/primitive_table.h"
 #include "scenario/utf8.h"
 #include "scenario/yaml_fields.h"
 
@@ -199,7 +200,7 @@ private:
             PrimitiveDecl primitive;
             primitive.name = entry.name;
             primitive.location = entry.keyLocation;
-            const std::initializer_list<std::string_view> kinds = {"semaphore", "lock", "queue", "event"};
+            const std::vector<std::string_view> kinds = primitiveKeys();
             std::string kind;
             const YamlField* capacity = nullptr;
             std::optional<YamlMapping> mapping;
@@ -212,12 +213,10 @@ private:
                 kind = readChoice(m_source, mapping->require("kind"), kinds);
                 capacity = mapping->find("capacity");
             }
-            primitive.kind = kind == "semaphore" ? PrimitiveKind::Semaphore
-                             : kind == "lock"    ? PrimitiveKind::Lock
-                             : kind == "queue"   ? PrimitiveKind::Queue
-                                                 : PrimitiveKind::Event;
+            const PrimitiveInfo& info = *findPrimitiveKind(kind); // readChoice took one of its keys
+            primitive.kind = info.kind;
             if (capacity != nullptr) {
-                if (primitive.kind == PrimitiveKind::Lock || primitive.kind == PrimitiveKind::Event) {
+                if (!info.takesCapacity) {
                     m_source.fail(capacity->keyLocation, fmt::format("a {} has no capacity", kind));
                 }
                 primitive.capacity = readExpression(m_source, *capacity);

@@ -1,6 +1,6 @@
 // Every op described once: its key in a lesson file, what it takes, what it works on, where it may run and how it
 // counts towards a plan's size and time. The parser, the checks, the plan compiler and the worker protocol read this
-// table; the engines execute the op (engine_async.cpp on the loop, engine_blocking.cpp in a thread, and
+// table; the engine executes the op (runtime/engine_ops.cpp: its way on the loop beside its way on a thread, and
 // worker_process.cpp for the ops a worker process runs). Adding an op: its OpKind, its row here, its executors, its
 // tests and its line in docs/lesson-format.md (a test checks that every key is there).
 #pragma once

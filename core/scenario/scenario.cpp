@@ -3,6 +3,7 @@
 
 #include "scenario/listing_template.h"
 #include "scenario/op_table.h"
+#include "scenario/primitive_table.h"
 #include "trace/event.h"
 
 #include <fmt/format.h>
@@ -231,17 +232,7 @@ std::string_view toString(Model model) {
 }
 
 std::string_view toString(PrimitiveKind kind) {
-    switch (kind) {
-    case PrimitiveKind::Semaphore:
-        return "semaphore";
-    case PrimitiveKind::Lock:
-        return "lock";
-    case PrimitiveKind::Queue:
-        return "queue";
-    case PrimitiveKind::Event:
-        return "event";
-    }
-    return "unknown";
+    return primitiveInfo(kind).key;
 }
 
 std::string_view toString(Placement placement) {

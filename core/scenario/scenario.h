@@ -67,6 +67,7 @@ struct Op {
 };
 
 enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event };
+inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::Event) + 1;
 
 struct PrimitiveDecl {
     std::string name;

@@ -236,6 +236,10 @@ Expression readExpression(const LessonSource& source, const YamlField& field) {
 
 std::string readChoice(const LessonSource& source, const YamlField& field,
                        std::initializer_list<std::string_view> choices) {
+    return readChoice(source, field, std::span<const std::string_view>(choices.begin(), choices.size()));
+}
+
+std::string readChoice(const LessonSource& source, const YamlField& field, std::span<const std::string_view> choices) {
     std::vector<std::string> names(choices.begin(), choices.end());
     const std::string& text = requireScalar(source, field, fmt::format("one of: {}", joinNames(names)));
     if (std::find(choices.begin(), choices.end(), text) == choices.end()) {

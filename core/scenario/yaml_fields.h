@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,7 @@ std::string readName(const LessonSource& source, const YamlField& field, std::st
 // A number or an expression; every $name must be a declared parameter.
 Expression readExpression(const LessonSource& source, const YamlField& field);
 // The word in a scalar, checked against `choices` (error lists them).
+std::string readChoice(const LessonSource& source, const YamlField& field, std::span<const std::string_view> choices);
 std::string readChoice(const LessonSource& source, const YamlField& field,
                        std::initializer_list<std::string_view> choices);
 

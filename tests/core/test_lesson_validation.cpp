@@ -114,7 +114,8 @@ TEST(LessonLoader, ExpectationMetrics) {
                  "bad.yaml:21:19:", "not a declared primitive");
     EXPECT_ERROR(expecting("    metric: peak(sem.depth)", "    at_most: 5\n"),
                  "bad.yaml:21:18:", "'sem' is a semaphore; its counters are sem.in_use, sem.waiters");
-    EXPECT_ERROR(expecting("    metric: peak(ev.set)", "    at_most: 5\n"), "bad.yaml:21:18:", "has no counters");
+    EXPECT_ERROR(expecting("    metric: peak(ev.set)", "    at_most: 5\n"),
+                 "bad.yaml:21:18:", "'ev' is an event; its counters are ev.waiters");
     EXPECT_ERROR(expecting("    metric: peak(tasks)", "    at_most: 5\n"),
                  "bad.yaml:21:18:", "unknown counter 'tasks'");
     EXPECT_ERROR(expecting("    metric: peak_concurrent(sleeping)", "    at_most: 5\n"),

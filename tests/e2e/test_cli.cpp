@@ -201,7 +201,12 @@ TEST(Cli, CtrlCStopsA100kTaskRunQuickly) {
                                      "limit=10", "--set", "latency_ms=50", "--trace", trace},
                                     options);
     EXPECT_EQ(result.exitCode, 130) << describe(result);
-    EXPECT_LT(result.afterSignal, 1000ms) << describe(result);
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    constexpr auto kStopBound = 5000ms; // a sanitizer makes the engine's cancelling of every task several times slower
+#else
+    constexpr auto kStopBound = 1000ms;
+#endif
+    EXPECT_LT(result.afterSignal, kStopBound) << describe(result);
     EXPECT_NE(result.out.find("stopped"), std::string::npos) << result.out;
     EXPECT_NE(result.err.find("no file was written"), std::string::npos) << result.err;
     EXPECT_FALSE(std::filesystem::exists(trace));
