@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 
 namespace interleave::cli {
 
@@ -141,7 +142,14 @@ int run(int argc, char** argv) {
 int main(int argc, char** argv) {
     interleave::cli::installStopHandlers();
     try {
-        return interleave::cli::run(argc, argv);
+        const int code = interleave::cli::run(argc, argv);
+        if (interleave::cli::teardownLeftToExit()) {
+            // A stopped run is still freeing its tasks on its own thread: exit without waiting for it (the OS takes
+            // the memory back at once) and without static destructors racing that thread.
+            std::fflush(nullptr);
+            std::_Exit(code);
+        }
+        return code;
     } catch (const interleave::core::LessonError& error) {
         fmt::print(stderr, "interleave-cli: {}\n", error.what());
         return interleave::cli::kExitUsage;

@@ -35,4 +35,16 @@ int stopSignal() {
     return g_stopSignal.load();
 }
 
+namespace {
+std::atomic<bool> g_teardownLeft{false};
+} // namespace
+
+void leaveTeardownToExit() {
+    g_teardownLeft.store(true);
+}
+
+bool teardownLeftToExit() {
+    return g_teardownLeft.load();
+}
+
 } // namespace interleave::cli

@@ -7,5 +7,9 @@ namespace interleave::cli {
 void installStopHandlers();
 // The signal that asked to stop, or 0.
 int stopSignal();
+// A stopped run whose engine was still cancelling and freeing its tasks after the stop's grace was left to finish on
+// its own: the process then exits without tearing anything down (std::_Exit), as a second Ctrl-C does.
+void leaveTeardownToExit();
+bool teardownLeftToExit();
 
 } // namespace interleave::cli

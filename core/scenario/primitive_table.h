@@ -31,7 +31,7 @@ struct PrimitiveInfo {
 std::span<const PrimitiveInfo> allPrimitives();
 const PrimitiveInfo& primitiveInfo(PrimitiveKind kind);
 const PrimitiveInfo* findPrimitiveKind(std::string_view key); // nullptr when no kind has that word
-std::vector<std::string_view> primitiveKeys();                  // in PrimitiveKind order
+std::vector<std::string_view> primitiveKeys();                // in PrimitiveKind order
 // The suffixes of the counters a primitive of this kind records, in the order above.
 std::vector<std::string_view> countersOf(const PrimitiveInfo& info);
 

@@ -78,8 +78,8 @@ TEST(PrimitiveTable, EveryKindAndItsCountersAreInTheLessonFormatDocs) {
 // An expectation may read any counter of the kind's row, a queue's getters included, and nothing else.
 TEST(PrimitiveTable, ExpectationsTakeTheCountersOfTheRow) {
     const auto lessonReading = [](const std::string& metric) {
-        return testing::lessonWith("      - io: 1\nexpectations:\n  - text: t\n    variant: one\n    metric: " + metric +
-                                   "\n    at_least: 0\n");
+        return testing::lessonWith("      - io: 1\nexpectations:\n  - text: t\n    variant: one\n    metric: " +
+                                   metric + "\n    at_least: 0\n");
     };
     EXPECT_NO_THROW(parseLesson(lessonReading("peak(q.getters)"), "q.yaml"));
     EXPECT_NO_THROW(parseLesson(lessonReading("peak(q.putters)"), "q.yaml"));
