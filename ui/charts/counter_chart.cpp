@@ -1,6 +1,8 @@
 // CounterChart: layout, ticks and painting of one counter chart, and the tooltip of the line under the cursor.
 #include "charts/counter_chart.h"
 
+#include "charts/round_step.h"
+
 #include <QMouseEvent>
 #include <QPainter>
 #include <QToolTip>
@@ -31,18 +33,6 @@ double niceCeiling(double value) {
     const double magnitude = std::pow(10.0, std::floor(std::log10(value)));
     for (double factor : {1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0}) {
         if (value <= factor * magnitude) {
-            return factor * magnitude;
-        }
-    }
-    return 10 * magnitude;
-}
-
-// A round tick step (1, 2 or 5 times a power of ten) giving about `ticks` ticks over `span`.
-double niceStep(double span, int ticks) {
-    const double raw = std::max(span / std::max(ticks, 1), 1e-6);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double factor : {1.0, 2.0, 5.0}) {
-        if (raw <= factor * magnitude) {
             return factor * magnitude;
         }
     }
@@ -290,7 +280,7 @@ ChartAxis CounterChart::xAxisFor(double plotWidthPx) const {
     double step =
         firstFitting({1.0, 2.0, 5.0}, 3)
             .value_or(firstFitting({1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}, 2)
-                          .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(niceStep(span, ticks))));
+                          .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(roundStepUp(span / ticks))));
     step = std::max(step, span / kMaxTicks);
     return {fromMs, toMs, step, decimalsFor(step)};
 }

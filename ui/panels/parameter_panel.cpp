@@ -1,6 +1,8 @@
 // ParameterPanel: builds the rows, keeps each slider and spin box in step, and clamps values to their ranges.
 #include "panels/parameter_panel.h"
 
+#include "charts/round_step.h"
+
 #include <QDoubleSpinBox>
 #include <QGridLayout>
 #include <QLabel>
@@ -18,14 +20,7 @@ namespace {
 
 // A round step of about a hundredth of the range for fractional parameters: 0.01, 0.05, 0.1 ...
 double fractionalStep(double minimum, double maximum) {
-    const double raw = std::max((maximum - minimum) / 100.0, 1e-6);
-    const double magnitude = std::pow(10.0, std::floor(std::log10(raw)));
-    for (double factor : {1.0, 2.0, 5.0}) {
-        if (raw <= factor * magnitude) {
-            return factor * magnitude;
-        }
-    }
-    return 10.0 * magnitude;
+    return roundStepUp((maximum - minimum) / 100.0);
 }
 
 int decimalsFor(double step) {
