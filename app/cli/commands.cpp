@@ -1,5 +1,6 @@
 // The `list` and `run` commands.
 #include "commands.h"
+#include "stop_signal.h"
 
 #include "export_files.h"
 #include "figure_output.h"
@@ -80,6 +81,9 @@ int runLesson(const RunCommand& command) {
         }
     } catch (const core::FileWriteError& error) {
         writeError = error.what();
+    } catch (const WriteInterrupted& stopped) {
+        fmt::print(stderr, "interleave-cli: {}\n", stopped.what());
+        return 128 + stopSignal();
     }
     if (writeFiles && !command.figure.path.empty()) {
         FigureSource figure;

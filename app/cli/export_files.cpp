@@ -1,6 +1,8 @@
 // Writes the CSV and Chrome trace exports of a session's runs.
 #include "export_files.h"
 
+#include "stop_signal.h"
+
 #include "io/atomic_file.h"
 #include "io/run_file.h"
 #include "scenario/lesson_error.h"
@@ -8,12 +10,76 @@
 
 #include <fmt/format.h>
 
+#include <array>
 #include <cerrno>
 #include <cstring>
+#include <functional>
+#include <streambuf>
 
 #include <unistd.h>
 
 namespace interleave::cli {
+
+namespace {
+
+// Passes what is written on to the temporary file's stream in 64 KB blocks, and fails the stream at a stop between
+// them: a million tasks' trace takes seconds to write, and a stop is to be quick.
+class StopCheckingBuffer : public std::streambuf {
+public:
+    explicit StopCheckingBuffer(std::streambuf* target) : m_target(target) {
+        setp(m_block.data(), m_block.data() + m_block.size());
+    }
+
+protected:
+    int_type overflow(int_type c) override {
+        if (!passOn()) {
+            return traits_type::eof();
+        }
+        if (!traits_type::eq_int_type(c, traits_type::eof())) {
+            *pptr() = traits_type::to_char_type(c);
+            pbump(1);
+        }
+        return traits_type::not_eof(c);
+    }
+    int sync() override { return passOn() && m_target->pubsync() == 0 ? 0 : -1; }
+
+private:
+    bool passOn() {
+        if (stopSignal() != 0) {
+            return false;
+        }
+        const std::streamsize size = pptr() - pbase();
+        if (size > 0 && m_target->sputn(pbase(), size) != size) {
+            return false;
+        }
+        setp(m_block.data(), m_block.data() + m_block.size());
+        return true;
+    }
+
+    std::streambuf* m_target;
+    std::array<char, 64 * 1024> m_block{};
+};
+
+void writeStoppably(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+    try {
+        core::writeFileAtomically(path, [&](std::ostream& out) {
+            StopCheckingBuffer buffer(out.rdbuf());
+            std::ostream stoppable(&buffer); // a stop fails it, and the writer ends at its next block
+            write(stoppable);
+            stoppable.flush();
+            if (!stoppable) {
+                throw std::ios_base::failure("the export's stream failed");
+            }
+        });
+    } catch (const std::ios_base::failure&) {
+        if (stopSignal() != 0) {
+            throw WriteInterrupted(fmt::format("stopped while writing '{}'; it was left as it was", path.string()));
+        }
+        throw core::FileWriteError(fmt::format("Cannot write {}: the write failed", path.string()));
+    }
+}
+
+} // namespace
 
 std::filesystem::path countersPathFor(const std::filesystem::path& spansPath) {
     std::filesystem::path result = spansPath;
@@ -64,13 +130,13 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
     }
     std::vector<std::string> written;
     if (!m_spansPath.empty()) {
-        core::writeFileAtomically(m_spansPath, [&](std::ostream& out) { core::writeSpansCsv(out, traces); });
+        writeStoppably(m_spansPath, [&](std::ostream& out) { core::writeSpansCsv(out, traces); });
         written.push_back(m_spansPath.string());
-        core::writeFileAtomically(m_countersPath, [&](std::ostream& out) { core::writeCountersCsv(out, traces); });
+        writeStoppably(m_countersPath, [&](std::ostream& out) { core::writeCountersCsv(out, traces); });
         written.push_back(m_countersPath.string());
     }
     if (!m_tracePath.empty()) {
-        core::writeFileAtomically(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
+        writeStoppably(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
         written.push_back(m_tracePath.string());
     }
     if (!m_runFilePath.empty()) {

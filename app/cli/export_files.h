@@ -5,6 +5,7 @@
 #include "metrics/lesson_report.h"
 
 #include <filesystem>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ std::filesystem::path countersPathFor(const std::filesystem::path& spansPath);
 // path is a folder itself.
 void checkWritable(const std::filesystem::path& path);
 
+// A stop (Ctrl-C) while an export was written: that file was left as it was (the files written before it stay).
+class WriteInterrupted : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
 class ExportFiles {
 public:
     // Checks that the requested files can be written; throws UsageError naming one that cannot.
@@ -24,7 +31,8 @@ public:
 
     bool any() const { return !m_spansPath.empty() || !m_tracePath.empty() || !m_runFilePath.empty(); }
     // Writes every run, partial ones included; returns the paths written, for the summary. Throws
-    // core::FileWriteError when a write fails. `scenario` is the lesson for the run file (null for an import).
+    // core::FileWriteError when a write fails, WriteInterrupted when a stop comes while the CSV or trace files are
+    // written (checked every 64 KB). `scenario` is the lesson for the run file (null for an import).
     std::vector<std::string> write(const std::string& lessonLabel, const std::vector<core::VariantRun>& runs,
                                    const core::Scenario* scenario = nullptr,
                                    const core::ParameterValues& parameters = {});

@@ -96,6 +96,9 @@ int importTrace(const ImportCommand& command) {
         written = exports.write(label, runs);
     } catch (const core::FileWriteError& error) {
         writeError = error.what();
+    } catch (const WriteInterrupted& stopped) {
+        fmt::print(stderr, "interleave-cli: {}\n", stopped.what());
+        return 128 + stopSignal();
     }
     if (!command.figure.path.empty()) {
         FigureSource figure;

@@ -25,12 +25,23 @@ public:
     // A `cpu: N` step means this: N ms of the thread's CPU time, however long it takes on the wall clock.
     template <typename Between>
     static void burnCpuTime(std::int64_t durationNs, std::int64_t sliceNs, Between&& betweenSlices) {
+        // The thread's CPU clock is a system call: it is read every few slices rather than after each (a tracer
+        // such as strace stops the thread at every call, which doubled a cpu step's wall time), planning never past
+        // half of what is left, so that the step still ends within about a slice of its time when the calibration
+        // is off by 2x. betweenSlices (a stop, a GIL drop request) still runs after every slice.
+        constexpr std::int64_t kMaxSlicesBetweenReads = 20;
         const std::int64_t slice = std::max<std::int64_t>(1, iterationsFor(sliceNs));
         const std::int64_t start = threadCpuNs();
+        std::int64_t slicesBeforeRead = 1;
         while (durationNs > 0) {
             burn(slice);
-            if (threadCpuNs() - start >= durationNs) {
-                return; // done: nothing to hand over after the last slice
+            if (--slicesBeforeRead == 0) {
+                const std::int64_t remaining = durationNs - (threadCpuNs() - start);
+                if (remaining <= 0) {
+                    return; // done: nothing to hand over after the last slice
+                }
+                slicesBeforeRead = std::clamp<std::int64_t>(remaining / (2 * std::max<std::int64_t>(sliceNs, 1)), 1,
+                                                            kMaxSlicesBetweenReads);
             }
             betweenSlices();
         }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ios>
 #include <optional>
 #include <string_view>
 
@@ -28,9 +29,14 @@ public:
     template <typename... Args> void format(fmt::format_string<Args...> pattern, Args&&... args) {
         fmt::format_to(std::back_inserter(m_buffer), pattern, std::forward<Args>(args)...);
     }
+    // A stream that failed (a full disk, a stop) ends the export at its next block rather than after formatting the
+    // rest for nothing: the caller's file is then not written (see writeFileAtomically).
     void maybeFlush() {
         if (m_buffer.size() >= kFlushBytes) {
             flush();
+            if (!m_out) {
+                throw std::ios_base::failure("the export's stream failed");
+            }
         }
     }
     void flush() {

@@ -212,6 +212,38 @@ TEST(Cli, CtrlCStopsA100kTaskRunQuickly) {
     EXPECT_FALSE(std::filesystem::exists(trace));
 }
 
+// A Ctrl-C while a large trace is being written (after a run that completed) stops the write at once: exit 130,
+// the trace file not created and no temporary file left beside it.
+TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
+    TempDir directory;
+    const std::string trace = directory.file("big.json");
+    CliOptions options;
+    options.timeout = 120s;
+    options.interruptAfter = 0ms;
+    options.interruptWhen = [&directory] { // the temporary file has begun
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator(directory.path(), error)) {
+            if (entry.file_size(error) > 0) {
+                return true;
+            }
+        }
+        return false;
+    };
+    // 20,000 tasks x 100 switches: 4 million events, a trace of hundreds of MB, written for seconds.
+    const CliResult result = runCli({"run", std::string(INTERLEAVE_TEST_DATA_DIR) + "/switch-rate/switch.yaml", "--set",
+                                     "tasks=20000", "--trace", trace},
+                                    options);
+    EXPECT_EQ(result.exitCode, 130) << describe(result);
+#if defined(__SANITIZE_THREAD__) || defined(__SANITIZE_ADDRESS__)
+    constexpr auto kStopBound = 5000ms;
+#else
+    constexpr auto kStopBound = 1000ms;
+#endif
+    EXPECT_LT(result.afterSignal, kStopBound) << describe(result);
+    EXPECT_NE(result.err.find("stopped while writing"), std::string::npos) << result.err;
+    EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a file was left behind";
+}
+
 // `bench --quick` measures every figure through the real engine and prints each one finite, with its unit; the
 // CPython peer and the ratio to it are there whenever python3 is.
 TEST(Cli, QuickBenchReportsEveryFigureFinite) {

@@ -279,8 +279,9 @@ ChartAxis CounterChart::xAxisFor(double plotWidthPx) const {
     };
     double step =
         firstFitting({1.0, 2.0, 5.0}, 3)
-            .value_or(firstFitting({1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}, 2)
-                          .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(roundStepUp(span / ticks))));
+            .value_or(
+                firstFitting({1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0}, 2)
+                    .value_or(firstFitting({1.0, 2.0, 2.5, 3.0, 4.0, 5.0}, 0).value_or(roundStepUp(span / ticks))));
     step = std::max(step, span / kMaxTicks);
     return {fromMs, toMs, step, decimalsFor(step)};
 }
