@@ -93,11 +93,19 @@ TEST(ChartsPanel, ShowsTheChartsOfTheTracesCountersAndHidesTheOthers) {
         EXPECT_EQ(panel.linesOf(kind).size(), 2); // one per variant
         EXPECT_EQ(panel.chart(kind)->lines().size(), 2u);
     }
-    // A loop lag of a fraction of a ms is noise: a note, no chart.
-    EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag));
-    EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::LoopLag)->isHidden());
-    EXPECT_TRUE(panel.noteText().startsWith(QStringLiteral("Event-loop lag stayed below 5 ms")))
-        << panel.noteText().toStdString();
+    // A loop lag of a fraction of a ms is noise: a note, no chart. (This run is real: on a loaded machine, or under a
+    // sanitizer, its lag can pass the noise floor, and then it is charted.)
+    const CounterTrack* lag = data->counter(QStringLiteral("loop_lag_ms"));
+    ASSERT_NE(lag, nullptr);
+    if (lag->peak < TimelineData::kLagNoiseMs) {
+        EXPECT_FALSE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag));
+        EXPECT_TRUE(panel.chart(ChartsPanel::ChartKind::LoopLag)->isHidden());
+        EXPECT_TRUE(panel.noteText().startsWith(QStringLiteral("Event-loop lag stayed below 5 ms")))
+            << panel.noteText().toStdString();
+    } else {
+        EXPECT_TRUE(panel.isChartShown(ChartsPanel::ChartKind::LoopLag)) << lag->peak;
+        EXPECT_TRUE(panel.noteText().isEmpty());
+    }
 
     // Titles and legends in words; the counter's own name is in the tooltip.
     const auto title = [&panel](ChartsPanel::ChartKind kind) {
