@@ -185,6 +185,8 @@ std::size_t Recorder::drain(std::vector<Event>& out, std::size_t limit) {
     // Each thread's events are in time order already: drain them as sorted runs and merge those, rather than sort the
     // whole batch (a sort's temporary buffer is a fresh block of megabytes per drain, its pages faulted each time).
     m_runEnds.clear();
+    const std::int64_t previousTicks = m_drainedToTicks;
+    const std::int64_t previousNs = m_drainedToNs;
     for (ThreadBuffer* buffer : buffers) {
         for (;;) {
             Chunk* chunk = buffer->head;
@@ -192,7 +194,19 @@ std::size_t Recorder::drain(std::vector<Event>& out, std::size_t limit) {
             std::uint32_t i = buffer->consumed;
             for (; i < available && (!cutoff || chunk->events[i].timeNs <= *cutoff); ++i) {
                 Event event = chunk->events[i];
-                event.timeNs = m_converter.toMonotonicNs(event.timeNs) - runStart;
+                const std::int64_t ticks = event.timeNs;
+                // The tick rate is refined at every drain, so a thread's next event, converted at a slightly lower
+                // rate than its previous one, could come out before it (and be sorted ahead of it). A thread's clock
+                // never goes back: neither do its events' times, nor those ticked after the last drain's latest.
+                event.timeNs = std::max(m_converter.toMonotonicNs(ticks) - runStart, buffer->lastNs);
+                if (ticks > previousTicks) {
+                    event.timeNs = std::max(event.timeNs, previousNs);
+                }
+                buffer->lastNs = event.timeNs;
+                if (ticks > m_drainedToTicks) {
+                    m_drainedToTicks = ticks;
+                    m_drainedToNs = event.timeNs;
+                }
                 out.push_back(event);
             }
             buffer->consumed = i;

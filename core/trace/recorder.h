@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -62,6 +63,7 @@ private:
         // Consumer side, touched only by drain().
         alignas(64) Chunk* head = nullptr;
         std::uint32_t consumed = 0;
+        std::int64_t lastNs = std::numeric_limits<std::int64_t>::min(); // the time its last drained event was given
     };
 
     ThreadBuffer& registerThisThread();
@@ -86,6 +88,11 @@ private:
     std::vector<Event> m_foreign;
     // drain()'s own (one consumer): where each thread's events end in its output, and the merge's buffer.
     std::vector<std::size_t> m_runEnds;
+    // The latest tick the last drain took from the threads, and the time it gave the latest of them: an event ticked
+    // after it is given a time no earlier, so that the next batch starts where this one ended even when the tick
+    // rate was refined in between (events published late, ticked before it, still merge back into place).
+    std::int64_t m_drainedToTicks = std::numeric_limits<std::int64_t>::min();
+    std::int64_t m_drainedToNs = std::numeric_limits<std::int64_t>::min();
     std::vector<Event> m_mergeScratch;
 };
 
