@@ -22,60 +22,16 @@ namespace interleave::cli {
 
 namespace {
 
-// Passes what is written on to the temporary file's stream in 64 KB blocks, and fails the stream at a stop between
-// them: a million tasks' trace takes seconds to write, and a stop is to be quick.
-class StopCheckingBuffer : public std::streambuf {
-public:
-    explicit StopCheckingBuffer(std::streambuf* target) : m_target(target) {
-        setp(m_block.data(), m_block.data() + m_block.size());
-    }
-
-protected:
-    int_type overflow(int_type c) override {
-        if (!passOn()) {
-            return traits_type::eof();
-        }
-        if (!traits_type::eq_int_type(c, traits_type::eof())) {
-            *pptr() = traits_type::to_char_type(c);
-            pbump(1);
-        }
-        return traits_type::not_eof(c);
-    }
-    int sync() override { return passOn() && m_target->pubsync() == 0 ? 0 : -1; }
-
-private:
-    bool passOn() {
-        if (stopSignal() != 0) {
-            return false;
-        }
-        const std::streamsize size = pptr() - pbase();
-        if (size > 0 && m_target->sputn(pbase(), size) != size) {
-            return false;
-        }
-        setp(m_block.data(), m_block.data() + m_block.size());
-        return true;
-    }
-
-    std::streambuf* m_target;
-    std::array<char, 64 * 1024> m_block{};
-};
-
+// A stop (Ctrl-C) fails the write at its next 64 KB block: a million tasks' trace takes seconds to write, and a stop
+// is to be quick.
 void writeStoppably(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
     try {
-        core::writeFileAtomically(path, [&](std::ostream& out) {
-            StopCheckingBuffer buffer(out.rdbuf());
-            std::ostream stoppable(&buffer); // a stop fails it, and the writer ends at its next block
-            write(stoppable);
-            stoppable.flush();
-            if (!stoppable) {
-                throw std::ios_base::failure("the export's stream failed");
-            }
-        });
-    } catch (const std::ios_base::failure&) {
+        core::writeFileAtomically(path, write, [] { return stopSignal() != 0; });
+    } catch (const core::FileWriteError&) {
         if (stopSignal() != 0) {
             throw WriteInterrupted(fmt::format("stopped while writing '{}'; it was left as it was", path.string()));
         }
-        throw core::FileWriteError(fmt::format("Cannot write {}: the write failed", path.string()));
+        throw;
     }
 }
 

@@ -25,7 +25,9 @@ std::string reason(int error) {
 // A stream buffer over a file descriptor that remembers the first failed write's errno.
 class FdBuffer : public std::streambuf {
 public:
-    explicit FdBuffer(int fd) : m_fd(fd) { setp(m_buffer.data(), m_buffer.data() + m_buffer.size()); }
+    FdBuffer(int fd, const std::function<bool()>& stopRequested) : m_fd(fd), m_stopRequested(stopRequested) {
+        setp(m_buffer.data(), m_buffer.data() + m_buffer.size());
+    }
     FdBuffer(const FdBuffer&) = delete;
     FdBuffer& operator=(const FdBuffer&) = delete;
     ~FdBuffer() override = default;
@@ -70,6 +72,10 @@ private:
         if (m_error != 0) {
             return false;
         }
+        if (m_stopRequested && m_stopRequested()) {
+            m_error = ECANCELED;
+            return false;
+        }
         while (size > 0) {
             const ssize_t written = ::write(m_fd, data, size);
             if (written < 0) {
@@ -86,6 +92,7 @@ private:
     }
 
     int m_fd;
+    const std::function<bool()>& m_stopRequested;
     int m_error = 0;
     std::array<char, 1 << 16> m_buffer{};
 };
@@ -110,7 +117,8 @@ struct TempFile {
 
 } // namespace
 
-void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+void writeFileAtomically(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write,
+                         const std::function<bool()>& stopRequested) {
     const std::filesystem::path directory = path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
     TempFile temp;
     // Created here rather than by mkstemp: close-on-exec from the start (a worker spawned meanwhile must not inherit
@@ -130,9 +138,13 @@ void writeFileAtomically(const std::filesystem::path& path, const std::function<
         throw FileWriteError(fmt::format("cannot write '{}': {}", path.string(), reason(errno)));
     }
 
-    FdBuffer buffer(temp.fd);
+    FdBuffer buffer(temp.fd, stopRequested);
     std::ostream stream(&buffer);
-    write(stream);
+    try {
+        write(stream);
+    } catch (const std::ios_base::failure&) {
+        stream.setstate(std::ios::badbit); // a writer that gave up on a failed stream: the buffer's error says why
+    }
     stream.flush();
     if (!stream || !buffer.flushAll() || buffer.error() != 0) {
         throw FileWriteError(fmt::format("writing '{}' failed: {}", path.string(), reason(buffer.error())));
