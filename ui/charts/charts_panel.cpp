@@ -140,7 +140,11 @@ QString ChartsPanel::chartTitle(std::size_t index) const {
 }
 
 QStringList ChartsPanel::legendOf(std::size_t index) const {
-    return m_charts[index].legend;
+    QStringList legend;
+    for (const ChartLine* line : m_charts[index].view->lines()) {
+        legend << line->name;
+    }
+    return legend;
 }
 
 bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {

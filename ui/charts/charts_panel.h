@@ -153,7 +153,6 @@ private:
         CounterChart* view = nullptr;
         int seriesCount = 0;
         bool suppressed = false; // has lines but is not shown (a quiet loop lag)
-        QStringList legend;
     };
 
     ChartSlot& createChart(ChartKind kind, const QString& title, const QString& group, int layoutPosition = -1);

@@ -66,9 +66,6 @@ void ChartsPanel::updateTitlesAndLegends() {
         waiters.title = quantityTitle(ChartKind::Waiters);
     }
 
-    for (ChartSlot& slot : m_charts) {
-        slot.legend.clear();
-    }
     for (const Binding& binding : m_bindings) {
         const QString& variantName = m_variantNames[binding.variant];
         QString label;
@@ -82,7 +79,6 @@ void ChartsPanel::updateTitlesAndLegends() {
             label = variantName.isEmpty() ? binding.counter : variantName;
         }
         binding.line->name = label;
-        m_charts[binding.chartIndex].legend << label;
     }
     // A chart on its own scale is named after its quantity's chart (its legend says whose lines it took).
     for (ChartSlot& slot : m_charts) {
