@@ -7,6 +7,8 @@
 
 #include "../core/trace_builder.h"
 
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QTest>
 #include <QVBoxLayout>
 #include <QWidget>
@@ -110,6 +112,18 @@ TEST(ChartsAlignment, PlotAreasLineUpWithTheTimelinesTimeAxis) {
     host.charts->setPresenterMode(true);
     host.align();
     host.expectAligned("presenter");
+
+    // Charts that scroll (their scroll bar on the left) and stop scrolling: the bar's coming and going moves the
+    // charts after they were resized, and the timeline has not moved at all.
+    host.window.resize(900, 330);
+    host.align();
+    ASSERT_LT(host.charts->height(), host.charts->heightToShowAll());
+    host.expectAligned("charts scrolling");
+    host.charts->setFixedHeight(host.charts->heightToShowAll()); // as the main window grows the charts' dock
+    host.align();
+    ASSERT_GE(host.charts->height(), host.charts->heightToShowAll());
+    EXPECT_FALSE(host.charts->findChild<QScrollArea*>()->verticalScrollBar()->isVisible());
+    host.expectAligned("the charts' scroll bar gone");
 
     // Without the timeline's geometry the charts keep a plot area of their own.
     host.charts->clearPlotAlignment();

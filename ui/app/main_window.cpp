@@ -67,6 +67,7 @@ MainWindow::MainWindow(AppOptions options, QWidget* parent) : QMainWindow(parent
     connect(m_timeline, &TimelineView::taskSelected, this, &MainWindow::onTaskSelected);
     connect(m_timeline, &TimelineView::hoverChanged, this, &MainWindow::onHover);
     connect(m_timeline, &TimelineView::visibleRangeChanged, m_charts, &ChartsPanel::setTimeRange);
+    connect(m_charts, &ChartsPanel::heightToShowAllChanged, this, &MainWindow::makeRoomForCharts);
     // The charts' plot areas line up with the timeline's time area: told again whenever either moves or resizes.
     installEventFilter(this);
     m_timeline->viewport()->installEventFilter(this);
@@ -414,6 +415,20 @@ void MainWindow::setPresenterMode(bool on) {
     alignChartsSoon(); // the lane names' gutter is wider in presenter mode
     m_summary->setPresenterMode(on);
     m_listing->setPresenterMode(on);
+}
+
+void MainWindow::makeRoomForCharts(int height) {
+    // The charts dock grows until every shown chart and the note fit without scrolling, when that takes at most a
+    // share of the window that leaves the timeline the most room. When they would scroll anyway, the timeline keeps
+    // its room. It never shrinks here (a teacher's own size stays).
+    auto* dock = findChild<QDockWidget*>(QStringLiteral("chartsDock"));
+    if (dock == nullptr || dock->isFloating() || dock->isHidden() || m_charts->height() >= height) {
+        return;
+    }
+    const int wanted = height + dock->height() - m_charts->height(); // and the dock's title bar
+    if (wanted <= this->height() * 42 / 100) {
+        resizeDocks({dock}, {wanted}, Qt::Vertical);
+    }
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {

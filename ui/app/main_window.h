@@ -65,6 +65,7 @@ private:
     QDockWidget* addPanelDock(const QString& title, const QString& objectName, QWidget* panel, Qt::DockWidgetArea area);
     void restoreSettings();
     void applyFirstStartLayout();
+    void makeRoomForCharts(int height); // grows the charts dock to show them all, within a share of the window
     void saveSettings();
 
     void loadLessons();

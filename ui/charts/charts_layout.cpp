@@ -115,6 +115,16 @@ void ChartsPanel::updateVisibility() {
     m_layout->setEnabled(true);
     m_layout->activate();
     layOutShownCharts();
+    const int wanted = heightToShowAll();
+    if (wanted != m_heightToShowAll) {
+        m_heightToShowAll = wanted;
+        Q_EMIT heightToShowAllChanged(wanted);
+    }
+}
+
+int ChartsPanel::heightToShowAll() const {
+    // The column's own least height, and the panel's frame around the scroll area.
+    return m_column->minimumSizeHint().height() + (height() - m_scroll->viewport()->height());
 }
 
 bool ChartsPanel::separateFlattenedLines() {

@@ -70,6 +70,10 @@ ChartsPanel::ChartsPanel(QWidget* parent) : QWidget(parent) {
     m_layout->addWidget(m_empty, 1);
     m_layout->addWidget(m_note, 0);
     m_scroll->setWidget(m_column);
+    // The scroll bar coming or going moves the viewport and the column after the charts were resized: their plots line
+    // up again then.
+    m_scroll->viewport()->installEventFilter(this);
+    m_column->installEventFilter(this);
     outer->addWidget(m_scroll);
     m_charts.reserve(kChartCount);
     for (std::size_t index = 0; index < kChartCount; ++index) {
@@ -262,7 +266,11 @@ void ChartsPanel::resizeEvent(QResizeEvent* event) {
 }
 
 bool ChartsPanel::eventFilter(QObject* watched, QEvent* event) {
-    if (event->type() == QEvent::Resize || event->type() == QEvent::Move || event->type() == QEvent::Show) {
+    if (watched == m_scroll->viewport() || watched == m_column) {
+        if (event->type() == QEvent::Move) {
+            layOutShownCharts();
+        }
+    } else if (event->type() == QEvent::Resize || event->type() == QEvent::Move || event->type() == QEvent::Show) {
         for (ChartSlot& slot : m_charts) {
             if (slot.view == watched && slot.seriesCount > 0) {
                 slot.view->setPlotX(alignedPlotX(slot));

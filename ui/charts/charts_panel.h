@@ -100,6 +100,13 @@ public:
     void paintForFigure(std::size_t index, QPainter& painter, const QRectF& target, std::pair<double, double> plotX,
                         bool xLabels) const;
 
+    // The height the shown charts and the note need without scrolling, each chart at its least readable height.
+    int heightToShowAll() const;
+
+Q_SIGNALS:
+    // The shown charts changed, and heightToShowAll() with them: the window may give the panel more room.
+    void heightToShowAllChanged(int height);
+
 public Q_SLOTS:
     // The data grew (a live frame) or is complete: rebuilds every series' points. New counters get new series.
     void dataChanged();
@@ -194,6 +201,7 @@ private:
     std::optional<std::pair<double, double>> m_alignGlobal; // the timeline's time area, global x
     bool m_live = false;
     bool m_showPending = false; // a chart with lines waits for the next frame to be shown (setLive)
+    int m_heightToShowAll = 0;  // as last told by heightToShowAllChanged
     bool m_held = false;
     bool m_changedWhileHeld = false;
 };

@@ -232,8 +232,8 @@ QRectF CounterChart::plotAreaFor(QSizeF size, const ChartFrame& frame) const {
 
 int CounterChart::minimumChartHeight(int width) const {
     const QFontMetrics metrics(m_style.labels);
-    // Room for two y labels (0 and the top) one above the other.
-    const int plotMinimum = std::max(34, metrics.height() * 5 / 2);
+    // Room for two y labels (0 and the top), each centred on its grid line, one above the other with a gap.
+    const int plotMinimum = std::max(34, metrics.height() * 8 / 5);
     const int header = std::max(headerHeight(width), metrics.height());
     const int labels = m_frame.xLabels ? metrics.height() + 4 : 0;
     return header + metrics.height() / 2 + plotMinimum + labels + 2;
