@@ -182,5 +182,28 @@ TEST(TimelineData, ALiveRunGivesWhatARebuildGives) {
     expectSameData(live, whole);
 }
 
+TEST(TimelineData, ALiveTimelineIsFreedInSlices) {
+    const RunResult result = runToCompletion(asyncPlan());
+    TimelineData live;
+    live.appendLive(result.trace, result.trace.events);
+    const std::size_t taskLanes = live.lanes(LaneMode::ByTask).size();
+    const std::size_t workerLanes = live.lanes(LaneMode::ByWorker).size();
+    ASSERT_EQ(taskLanes, 8U);
+    // Three lanes a slice: the task lanes go first, from the end, then the worker lanes and the task index.
+    ASSERT_TRUE(live.shed(3));
+    EXPECT_EQ(live.lanes(LaneMode::ByTask).size(), taskLanes - 3);
+    EXPECT_EQ(live.lanes(LaneMode::ByTask).front().name, QStringLiteral("main"));
+    std::size_t slices = 1;
+    while (live.shed(3)) {
+        ++slices;
+        ASSERT_LT(slices, 100U);
+    }
+    EXPECT_TRUE(live.lanes(LaneMode::ByTask).empty());
+    EXPECT_TRUE(live.lanes(LaneMode::ByWorker).empty());
+    // No slice freed more than three lanes.
+    EXPECT_GE(slices, (taskLanes + workerLanes) / 3);
+    EXPECT_FALSE(live.shed(3)); // nothing more
+}
+
 } // namespace
 } // namespace interleave::ui

@@ -33,6 +33,8 @@ RunController::RunController(QObject* parent) : QObject(parent) {
     m_frameTimer.setInterval(kFrameIntervalMs);
     m_frameTimer.setTimerType(Qt::PreciseTimer);
     connect(&m_frameTimer, &QTimer::timeout, this, &RunController::tick);
+    m_shedTimer.setInterval(3);
+    connect(&m_shedTimer, &QTimer::timeout, this, &RunController::shedTimelines);
 }
 
 RunController::~RunController() {
@@ -326,15 +328,33 @@ void RunController::endFinishing(VariantSlot& slot) {
 }
 
 void RunController::disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline) {
-    m_disposal = std::async(std::launch::async, [run = std::move(run), timeline = std::move(timeline),
-                                                 before = std::move(m_disposal)]() mutable {
+    if (timeline != nullptr) {
+        m_shedding.push_back(std::move(timeline));
+        m_shedTimer.start();
+    }
+    m_disposal = std::async(std::launch::async, [run = std::move(run), before = std::move(m_disposal)]() mutable {
         core::runAtLowPriority(); // freeing a large run's pages took half the window's core at a variant switch
         if (before.valid()) {
             before.wait();
         }
         run.reset(); // finished: its threads are joined and its workers reaped, so this only frees memory
-        timeline.reset();
     });
+}
+
+void RunController::shedTimelines() {
+    // About a millisecond per turn, between frames.
+    constexpr qint64 kSliceNs = 1'000'000;
+    constexpr std::size_t kLanesPerStep = 512;
+    QElapsedTimer clock;
+    clock.start();
+    while (!m_shedding.empty() && clock.nsecsElapsed() < kSliceNs) {
+        if (!m_shedding.front()->shed(kLanesPerStep)) {
+            m_shedding.pop_front(); // what is left is a few blocks
+        }
+    }
+    if (m_shedding.empty()) {
+        m_shedTimer.stop();
+    }
 }
 
 void RunController::waitForFinishing() {
@@ -358,6 +378,8 @@ void RunController::shutdown() {
     if (m_disposal.valid()) {
         m_disposal.wait();
     }
+    m_shedTimer.stop();
+    m_shedding.clear();
     for (auto& slot : m_slots) {
         if (slot->run) {
             slot->run->requestStop();

@@ -124,9 +124,15 @@ private:
     int m_preparedIndex = -1;
     std::unique_ptr<core::Run> m_preparedRun;
     std::unique_ptr<TimelineData> m_preparedTimeline;
-    // Frees a finished variant's engine, recorder and live timeline off the GUI thread: at 100,000 tasks they are
-    // a million blocks, 75-100 ms of free() inside a frame. Each disposal waits for the one before; shutdown waits.
+    // Lets go of a finished variant's engine and live timeline without a long frame: at 100,000 tasks they are a
+    // million blocks, 75-100 ms of free(). The engine and recorder (allocated by the run's threads) are freed on a
+    // thread of their own, each disposal after the one before; the live timeline, which this thread allocated, is
+    // freed here a slice at a time (shedTimelines): freed on another thread, it held the allocator's lock that this
+    // thread's every frame needs, and a frame waited for a low-priority thread. shutdown frees what is left.
     void disposeLater(std::unique_ptr<core::Run> run, std::unique_ptr<TimelineData> timeline);
+    void shedTimelines();
+    std::deque<std::unique_ptr<TimelineData>> m_shedding;
+    QTimer m_shedTimer;
     void dropPending(); // forgets what is pending, keeping its blocks' memory
     std::future<void> m_disposal;
     // Drained but not yet in the live timeline (see tick): one block per drain, taken from the front. Never one vector

@@ -449,6 +449,21 @@ std::size_t TimelineData::taskLaneFor(const core::Trace& trace, std::uint32_t ta
     return at;
 }
 
+bool TimelineData::shed(std::size_t lanes) {
+    auto fromTheEnd = [&lanes](auto& items) {
+        const std::size_t count = std::min(lanes, items.size());
+        items.erase(items.end() - static_cast<std::ptrdiff_t>(count), items.end());
+        lanes -= count;
+    };
+    fromTheEnd(m_taskLanes);
+    fromTheEnd(m_workerLanes);
+    m_liveTasks.resize(std::min(m_liveTasks.size(), m_taskLanes.size()));
+    for (; lanes > 0 && !m_taskLaneIndex.empty(); --lanes) {
+        m_taskLaneIndex.erase(m_taskLaneIndex.begin());
+    }
+    return !m_taskLanes.empty() || !m_workerLanes.empty() || !m_taskLaneIndex.empty();
+}
+
 void TimelineData::appendLive(const core::Trace& trace, std::span<const core::Event> batch) {
     m_trace = &trace;
     if (m_timeScale != 1.0) {

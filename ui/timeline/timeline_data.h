@@ -124,6 +124,10 @@ public:
     // Room for a live run's tasks up front, so that growing to 100,000 lanes never copies them all (or rehashes the
     // index) inside one frame.
     void reserveTasks(std::size_t tasks);
+    // Frees about `lanes` lanes' memory, from the end; true while there is more to free. A live timeline of 100,000
+    // lanes is let go of this way, a slice per turn of the thread that built it: freed at once it is a frame's
+    // worth of work, and freed on another thread it holds the allocator's lock that thread's frames need.
+    bool shed(std::size_t lanes);
     // Adds one drained batch (sorted by time) of a live run; `trace` is the run's trace (for names and lanes) as it
     // is after that batch was appended. An event older than its task's open span is clamped to that span's start.
     void appendLive(const core::Trace& trace, std::span<const core::Event> batch);
