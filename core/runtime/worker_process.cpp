@@ -8,6 +8,7 @@
 #include "runtime/worker_protocol.h"
 #include "trace/clock.h"
 
+#include <array>
 #include <cerrno>
 #include <charconv>
 #include <csignal>
@@ -62,39 +63,84 @@ private:
     }
 
     void runStep(const PlanStep& step) {
-        switch (step.kind) {
-        case OpKind::Io:
-            state(TaskState::WaitingIo, step.labelId, step.line);
-            sleepFor(step.durationNs);
-            state(TaskState::Running, 0, step.line);
-            break;
-        case OpKind::Block:
-            state(TaskState::Blocked, step.labelId, step.line);
-            sleepFor(step.durationNs);
-            state(TaskState::Running, 0, step.line);
-            break;
-        case OpKind::Cpu:
-            state(TaskState::Running, step.labelId, step.line);
-            CpuBurner::burnCpuTime(step.durationNs, kCpuSliceNs, [] {});
-            break;
-        case OpKind::Repeat:
-            for (std::int64_t i = 0; i < step.count; ++i) {
-                for (const PlanStep& inner : step.body) {
-                    runStep(inner);
-                }
+        const StepRunner runner = kStepRunners[static_cast<std::size_t>(step.kind)].run;
+        if (runner == nullptr) {
+            throw TaskFailureInWorker{"this step cannot run in a worker process"}; // refused before it is sent
+        }
+        (this->*runner)(step);
+    }
+
+    // The ops a worker process runs, as a thread of the engine runs them (engine_ops.cpp): the op table's
+    // `inWorker` rows, and only those (a test checks both ways).
+    void io(const PlanStep& step) {
+        state(TaskState::WaitingIo, step.labelId, step.line);
+        sleepFor(step.durationNs);
+        state(TaskState::Running, 0, step.line);
+    }
+    void block(const PlanStep& step) {
+        state(TaskState::Blocked, step.labelId, step.line);
+        sleepFor(step.durationNs);
+        state(TaskState::Running, 0, step.line);
+    }
+    void cpu(const PlanStep& step) {
+        state(TaskState::Running, step.labelId, step.line);
+        CpuBurner::burnCpuTime(step.durationNs, kCpuSliceNs, [] {});
+    }
+    void repeat(const PlanStep& step) {
+        for (std::int64_t round = 0; round < step.count; ++round) {
+            for (const PlanStep& inner : step.body) {
+                runStep(inner);
             }
-            break;
-        case OpKind::Fail:
-            if (drawFailure(m_random, step.probability)) {
-                throw TaskFailureInWorker{kFailMessage}; // as in the engine, from the same stream
-            }
-            break;
-        default:
-            throw TaskFailureInWorker{"this step cannot run in a worker process"};
+        }
+    }
+    void fail(const PlanStep& step) {
+        if (drawFailure(m_random, step.probability)) {
+            throw TaskFailureInWorker{kFailMessage}; // as in the engine, from the same stream
         }
     }
 
+    using StepRunner = void (JobRunner::*)(const PlanStep&);
+    struct StepRow {
+        OpKind kind;
+        StepRunner run; // nullptr: not run in a worker
+    };
+    static constexpr std::array<StepRow, kOpKindCount> kStepRunners = {{
+        {OpKind::Io, &JobRunner::io},
+        {OpKind::Block, &JobRunner::block},
+        {OpKind::Cpu, &JobRunner::cpu},
+        {OpKind::Acquire, nullptr},
+        {OpKind::Release, nullptr},
+        {OpKind::Put, nullptr},
+        {OpKind::Get, nullptr},
+        {OpKind::TaskDone, nullptr},
+        {OpKind::Close, nullptr},
+        {OpKind::Consume, nullptr},
+        {OpKind::Wait, nullptr},
+        {OpKind::Set, nullptr},
+        {OpKind::Gather, nullptr},
+        {OpKind::Group, nullptr},
+        {OpKind::Spawn, nullptr},
+        {OpKind::Offload, nullptr},
+        {OpKind::Repeat, &JobRunner::repeat},
+        {OpKind::Timeout, nullptr},
+        {OpKind::Retry, nullptr},
+        {OpKind::Shield, nullptr},
+        {OpKind::Fail, &JobRunner::fail},
+        {OpKind::Cleanup, nullptr},
+    }};
+    static_assert(
+        [] {
+            for (std::size_t index = 0; index < kStepRunners.size(); ++index) {
+                if (static_cast<std::size_t>(kStepRunners[index].kind) != index) {
+                    return false;
+                }
+            }
+            return true;
+        }(),
+        "kStepRunners: one row per OpKind, in OpKind order");
+
 public:
+    static bool runs(OpKind kind) { return kStepRunners[static_cast<std::size_t>(kind)].run != nullptr; }
     struct TaskFailureInWorker {
         std::string message;
     };
@@ -113,6 +159,10 @@ template <typename T> bool parseNumber(std::string_view text, T& value) {
 }
 
 } // namespace
+
+bool workerRuns(OpKind kind) {
+    return JobRunner::runs(kind);
+}
 
 bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& settings) {
     int seen = 0;

@@ -1,6 +1,8 @@
 // The body of interleave-worker: a process-pool child that runs jobs sent over stdin and reports on stdout.
 #pragma once
 
+#include "scenario/scenario.h"
+
 #include <cstdint>
 
 namespace interleave::core {
@@ -16,6 +18,9 @@ struct WorkerSettings {
 
 // Parses "--parent P --lane L --run-start NS --cpu-rate R --seed S [--background 0|1]". Returns false on bad arguments.
 bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& settings);
+
+// Whether a worker process runs this op (the op table's `inWorker` says which may be sent to one).
+bool workerRuns(OpKind kind);
 
 // Serves jobs until stdin closes; returns the process exit code.
 int runWorker(const WorkerSettings& settings);

@@ -1,4 +1,5 @@
 // The op table (scenario/op_table.h): one row per op, read by the parser, the plan, the worker protocol and the docs.
+#include "runtime/worker_process.h"
 #include "runtime/worker_protocol.h"
 #include "scenario/op_table.h"
 
@@ -68,6 +69,7 @@ TEST(OpTable, AWorkerTakesOnlyTheOpsItRuns) {
         step.durationNs = 1'000'000;
         job.steps.push_back(step);
         EXPECT_EQ(runsInWorker(step), op.inWorker);
+        EXPECT_EQ(workerRuns(op.kind), op.inWorker); // the worker has an executor for exactly these
         const std::string frame = encodeJob(job);
         const std::string_view payload = std::string_view(frame).substr(kFrameHeaderSize);
         if (op.inWorker) {
