@@ -256,7 +256,12 @@ void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& step
         finished("this variant has no thread pool");
         return;
     }
+    // Queued for a thread of the pool, the task waits on the tasks that hold the threads: when they all wait on others
+    // too (every thread blocked on a get that a queued task would answer), nothing can move, and the watchdog says so.
+    // The wait ends when a thread takes the job (nearly at once while a thread is free).
+    m_context.beginWaitOnOthers(m_context.names.threadPool);
     m_threadPool->submit([this, job, &steps, finished = std::move(finished)](std::uint16_t lane) mutable {
+        m_context.endWaitOnOthers(m_context.names.threadPool);
         job.ref.lane = lane;
         std::string error;
         try {

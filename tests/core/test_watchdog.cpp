@@ -125,5 +125,27 @@ TEST(WatchdogOnThreads, ASequentialProducerBlockedOnAFullQueueStalls) {
     expectStalled(runTimed(builder.build()), "1 on 'items'");
 }
 
+TEST(WatchdogOnThreads, APoolWhoseThreadsAllWaitOnQueuedTasksStalls) {
+    // Two threads, both taken by consumers blocked on get; the producer that would feed them is queued for a thread
+    // that never comes free.
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2);
+    const int queue = builder.primitive("items", PrimitiveKind::Queue, 0);
+    PlanStep fanOut = builder.fanOut(OpKind::Gather, "consumer", 2, {onPrimitive(OpKind::Get, queue)});
+    fanOut.children.push_back(
+        builder.fanOut(OpKind::Gather, "producer", 1, {io(5), onPrimitive(OpKind::Put, queue)}).children.front());
+    builder.program({fanOut});
+    expectStalled(runTimed(builder.build()), "1 on 'thread pool'");
+}
+
+TEST(WatchdogOnThreads, TasksQueuedForABusyPoolAreNotAStall) {
+    // Eight tasks on two threads, each waiting its turn for a thread while the running ones sleep.
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2);
+    builder.program({builder.fanOut(OpKind::Gather, "sleeper", 8, {block(80)})});
+    const Ended ended = runTimed(builder.build());
+    EXPECT_EQ(ended.result.outcome.status, RunStatus::Completed) << ended.result.outcome.error;
+}
+
 } // namespace
 } // namespace interleave::test
