@@ -76,30 +76,36 @@ int runLesson(const RunCommand& command) {
     std::string writeError;
     const bool writeFiles = !result.interrupted();
     try {
-        if (writeFiles) {
-            written = exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
+        try {
+            if (writeFiles) {
+                written = exports.write(scenario.alias() + " " + scenario.id, result.runs, &scenario, parameters);
+            }
+        } catch (const core::FileWriteError& error) {
+            writeError = error.what();
         }
-    } catch (const core::FileWriteError& error) {
-        writeError = error.what();
+        if (writeFiles && !command.figure.path.empty()) {
+            FigureSource figure;
+            figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
+            figure.subtitle = figureSubtitle(parameters, command.settings.timeScale);
+            for (const core::VariantRun& run : result.runs) {
+                figure.runs.push_back(&run);
+            }
+            figure.report = &report;
+            figure.baseline = scenario.baseline;
+            const std::string figureError = writeFigure(figure, command.figure);
+            if (figureError.empty()) {
+                written.push_back(command.figure.path);
+            } else if (writeError.empty()) {
+                writeError = figureError;
+            }
+        }
     } catch (const WriteInterrupted& stopped) {
+        if (!written.empty()) {
+            fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));
+        }
         fmt::print(stderr, "interleave-cli: {}\n", stopped.what());
+        leaveTeardownToExit();
         return 128 + stopSignal();
-    }
-    if (writeFiles && !command.figure.path.empty()) {
-        FigureSource figure;
-        figure.title = fmt::format("{} · {}", scenario.alias(), scenario.title);
-        figure.subtitle = figureSubtitle(parameters, command.settings.timeScale);
-        for (const core::VariantRun& run : result.runs) {
-            figure.runs.push_back(&run);
-        }
-        figure.report = &report;
-        figure.baseline = scenario.baseline;
-        const std::string figureError = writeFigure(figure, command.figure);
-        if (figureError.empty()) {
-            written.push_back(command.figure.path);
-        } else if (writeError.empty()) {
-            writeError = figureError;
-        }
     }
     if (!written.empty()) {
         fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", fmt::join(written, ", "));

@@ -104,7 +104,7 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
         if (scenario == nullptr) {
             file.lessonTitle = lessonLabel; // an imported trace: its file name
         }
-        core::saveRunFile(m_runFilePath, file);
+        writeStoppably(m_runFilePath, [&](std::ostream& out) { core::writeRunFile(out, file); });
         written.push_back(m_runFilePath.string());
     }
     return written;

@@ -1,6 +1,9 @@
 // Figure export for the CLI: a QApplication on the offscreen platform, created only when a figure is written.
 #include "figure_output.h"
 
+#include "export_files.h"
+#include "stop_signal.h"
+
 #include "scenario/lesson_error.h"
 
 #include <fmt/format.h>
@@ -101,19 +104,31 @@ std::string writeFigure(const FigureSource& source, const FigureOptions& figure)
 
     const core::LessonReport noReport;
     const core::LessonReport& report = source.report != nullptr ? *source.report : noReport;
+    auto stopRequested = [] { return stopSignal() != 0; };
+    const std::string stopped =
+        fmt::format("stopped while drawing the figure '{}'; it was left as it was", figure.path);
     ui::FigureRequest request;
     request.title = QString::fromStdString(source.title);
     request.subtitle = QString::fromStdString(source.subtitle);
     for (const core::VariantRun* run : source.runs) {
         auto data = std::make_shared<ui::TimelineData>();
-        data->rebuild(run->trace, run->timeScale); // keeps a pointer to run->trace, which outlives the request
+        try {
+            // Keeps a pointer to run->trace, which outlives the request.
+            data->rebuild(run->trace, run->timeScale, core::StopCheck(stopRequested));
+        } catch (const core::WorkStopped&) {
+            throw WriteInterrupted(stopped);
+        }
         request.variants.push_back(std::move(data));
         request.labels.push_back(ui::variantCaption(*run, report, source.baseline));
         request.variantNames.push_back(QString::fromStdString(run->variant));
     }
     request.size = QSize(figure.width, figure.height);
     request.dpi = figure.dpi;
-    return ui::exportFigure(request, QString::fromStdString(figure.path)).toStdString();
+    std::string error = ui::exportFigure(request, QString::fromStdString(figure.path), stopRequested).toStdString();
+    if (stopRequested()) {
+        throw WriteInterrupted(stopped);
+    }
+    return error;
 #else
     (void)source;
     (void)figure;

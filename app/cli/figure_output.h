@@ -27,7 +27,8 @@ bool figureExportAvailable();
 void checkFigureRequest(const FigureOptions& figure);
 
 // Writes the figure, width × height px (PNG: pixels, content scaled by dpi / 96; SVG and PDF: 1 px = 0.75 pt),
-// through a temporary file renamed into place. Returns an empty string, or the error ("Cannot write …: …").
+// through a temporary file renamed into place. Returns an empty string, or the error ("Cannot write …: …"). A stop
+// (Ctrl-C) while the figure is laid out or written throws WriteInterrupted, and leaves any earlier file as it was.
 std::string writeFigure(const FigureSource& source, const FigureOptions& figure);
 
 // "cores=2 · latency_ms=200 · requests=10 · 4 CPU cores · 2025-05-01": a figure's subtitle.

@@ -83,7 +83,15 @@ int importTrace(const ImportCommand& command) {
     std::vector<core::VariantRun> runs(1);
     runs[0].variant = file.stem().string();
     runs[0].trace = std::move(imported.trace);
-    runs[0].analysis = core::analyze(runs[0].trace);
+    try {
+        runs[0].analysis = core::analyze(runs[0].trace, core::StopCheck([] { return stopSignal() != 0; }));
+    } catch (const core::WorkStopped&) {
+        progress.clear();
+        fmt::print(stderr, "interleave-cli: import of {} stopped while it was analysed; nothing was written\n",
+                   file.string());
+        leaveTeardownToExit();
+        return 128 + stopSignal();
+    }
     runs[0].outcome.status = core::RunStatus::Completed;
     progress.clear();
 
@@ -93,23 +101,27 @@ int importTrace(const ImportCommand& command) {
     std::vector<std::string> written;
     std::string writeError;
     try {
-        written = exports.write(label, runs);
-    } catch (const core::FileWriteError& error) {
-        writeError = error.what();
+        try {
+            written = exports.write(label, runs);
+        } catch (const core::FileWriteError& error) {
+            writeError = error.what();
+        }
+        if (!command.figure.path.empty()) {
+            FigureSource figure;
+            figure.title = file.filename().string();
+            figure.subtitle =
+                fmt::format("{} trace · {} lanes · {} tasks", stats.producer, figures.lanes, figures.tasks);
+            figure.runs.push_back(&runs[0]);
+            if (std::string figureError = writeFigure(figure, command.figure); figureError.empty()) {
+                written.push_back(command.figure.path);
+            } else if (writeError.empty()) {
+                writeError = std::move(figureError);
+            }
+        }
     } catch (const WriteInterrupted& stopped) {
         fmt::print(stderr, "interleave-cli: {}\n", stopped.what());
+        leaveTeardownToExit();
         return 128 + stopSignal();
-    }
-    if (!command.figure.path.empty()) {
-        FigureSource figure;
-        figure.title = file.filename().string();
-        figure.subtitle = fmt::format("{} trace · {} lanes · {} tasks", stats.producer, figures.lanes, figures.tasks);
-        figure.runs.push_back(&runs[0]);
-        if (std::string figureError = writeFigure(figure, command.figure); figureError.empty()) {
-            written.push_back(command.figure.path);
-        } else if (writeError.empty()) {
-            writeError = std::move(figureError);
-        }
     }
 
     if (command.json) {

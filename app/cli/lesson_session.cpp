@@ -69,8 +69,19 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     if (stopRequested && result.trace.events.size() > kAnalysedWhenStopped) {
         result.outcome.error =
             fmt::format("stopped after {} events; not analysed, so that the stop is quick", result.trace.events.size());
-    } else {
-        result.analysis = core::analyze(result.trace);
+        return result;
+    }
+    try {
+        // A stop that comes while a finished run is analysed (a million tasks: most of a second) ends the session
+        // there; a run stopped earlier, and small enough, is analysed whole.
+        result.analysis = core::analyze(
+            result.trace, stopRequested ? core::StopCheck() : core::StopCheck([] { return stopSignal() != 0; }));
+    } catch (const core::WorkStopped&) {
+        result.outcome.status = core::RunStatus::Stopped;
+        result.outcome.error =
+            fmt::format("stopped while its {} events were analysed; not analysed", result.trace.events.size());
+        static_cast<void>(run.release());
+        leaveTeardownToExit();
     }
     return result;
 }

@@ -17,6 +17,7 @@
 #include <cstring>
 #include <ctime>
 #include <fstream>
+#include <ios>
 #include <iterator>
 #include <thread>
 
@@ -60,6 +61,10 @@ public:
         const auto* chars = static_cast<const char*>(data);
         m_hash = fnv1a(m_hash, chars, size);
         m_out.write(chars, static_cast<std::streamsize>(size));
+        if (!m_out) {
+            // A full disk or a stop: the rest of a million events would go nowhere (writeFileAtomically reports it).
+            throw std::ios_base::failure("the run file's stream failed");
+        }
     }
     template <typename T> void value(T v) { bytes(&v, sizeof v); }
     void string(std::string_view text) {
@@ -324,18 +329,20 @@ std::string readWholeFile(const std::filesystem::path& path) {
 
 } // namespace
 
+void writeRunFile(std::ostream& out, const RunFile& file) {
+    out.write(kMagic.data(), kMagic.size());
+    Writer writer(out);
+    writer.value(kRunFileFormat);
+    writer.string(headerOf(file).dump());
+    for (const VariantRun& variant : file.variants) {
+        writeTrace(writer, variant.trace);
+    }
+    const std::uint64_t hash = writer.hash();
+    out.write(reinterpret_cast<const char*>(&hash), sizeof hash);
+}
+
 void saveRunFile(const std::filesystem::path& path, const RunFile& file) {
-    writeFileAtomically(path, [&](std::ostream& out) {
-        out.write(kMagic.data(), kMagic.size());
-        Writer writer(out);
-        writer.value(kRunFileFormat);
-        writer.string(headerOf(file).dump());
-        for (const VariantRun& variant : file.variants) {
-            writeTrace(writer, variant.trace);
-        }
-        const std::uint64_t hash = writer.hash();
-        out.write(reinterpret_cast<const char*>(&hash), sizeof hash);
-    });
+    writeFileAtomically(path, [&](std::ostream& out) { writeRunFile(out, file); });
 }
 
 RunFile loadRunFile(const std::filesystem::path& path) {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,6 +68,8 @@ RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
 
 // Writes atomically (temp file + rename); throws FileWriteError.
 void saveRunFile(const std::filesystem::path& path, const RunFile& file);
+// The file's bytes, into any stream (saveRunFile writes them atomically; the CLI with a stop check).
+void writeRunFile(std::ostream& out, const RunFile& file);
 // Throws RunFileError (not a run file, damaged or truncated, unsupported format) with a message for the user.
 RunFile loadRunFile(const std::filesystem::path& path);
 // The same for a file's bytes already read (`fileName` is for the messages): what loadRunFile does after reading.

@@ -38,7 +38,7 @@ const TaskRecord* TraceAnalysis::task(std::uint32_t id) const {
     return found != tasks.end() && found->id == id ? &*found : nullptr;
 }
 
-TraceAnalysis analyze(const Trace& trace) {
+TraceAnalysis analyze(const Trace& trace, const StopCheck& stop) {
     TraceAnalysis result;
     std::unordered_map<std::uint32_t, std::size_t> taskIndex;
     std::vector<OpenSpan> openTaskSpans;
@@ -64,7 +64,9 @@ TraceAnalysis analyze(const Trace& trace) {
         }
     };
 
+    std::size_t item = 0;
     for (const Event& event : trace.events) {
+        stop.at(item++);
         lastTime = std::max(lastTime, event.timeNs);
         switch (event.kind) {
         case EventKind::TaskCreated: {
@@ -136,7 +138,9 @@ TraceAnalysis analyze(const Trace& trace) {
         closeSpan(open, std::max(endNs, open.span.startNs), result.laneSpans);
     }
     auto byStart = [](const Span& a, const Span& b) { return a.startNs < b.startNs; };
+    stop.now();
     std::stable_sort(result.spans.begin(), result.spans.end(), byStart);
+    stop.now();
     std::stable_sort(result.laneSpans.begin(), result.laneSpans.end(), byStart);
     std::sort(result.tasks.begin(), result.tasks.end(),
               [](const TaskRecord& a, const TaskRecord& b) { return a.id < b.id; });

@@ -4,11 +4,42 @@
 #include "trace/trace.h"
 
 #include <cstdint>
+#include <functional>
 #include <optional>
+#include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace interleave::core {
+
+// Thrown by long work over a trace (its analysis, a timeline's rebuild) that a stop cut short.
+class WorkStopped : public std::runtime_error {
+public:
+    WorkStopped() : std::runtime_error("stopped") {}
+};
+
+// Whether a stop (Ctrl-C) was asked for, looked at every so many items of a long loop: a million tasks' trace takes
+// seconds to analyse and lay out, and a stop is to take at most 200 ms. Empty, it never stops the work.
+class StopCheck {
+public:
+    StopCheck() = default;
+    explicit StopCheck(std::function<bool()> requested) : m_requested(std::move(requested)) {}
+    // Throws WorkStopped when a stop was asked for; asks only every 65,536th item.
+    void at(std::size_t item) const {
+        if ((item & 0xFFFFU) == 0) {
+            now();
+        }
+    }
+    void now() const {
+        if (m_requested && m_requested()) {
+            throw WorkStopped();
+        }
+    }
+
+private:
+    std::function<bool()> m_requested;
+};
 
 inline constexpr std::uint32_t kNoTask = 0xFFFFFFFFu;
 
@@ -69,8 +100,9 @@ struct TraceAnalysis {
 // The sample of a Counter or CounterReal event.
 double counterValue(const Trace& trace, const Event& event);
 
-// Builds spans from state changes. Spans still open at the end are closed at trace.endNs (or the last event).
-TraceAnalysis analyze(const Trace& trace);
+// Builds spans from state changes. Spans still open at the end are closed at trace.endNs (or the last event). Throws
+// WorkStopped when `stop` says so.
+TraceAnalysis analyze(const Trace& trace, const StopCheck& stop = {});
 
 // "request #3", or the bare name for a task that is not part of a fan-out.
 std::string taskDisplayName(const Trace& trace, const TaskRecord& task);

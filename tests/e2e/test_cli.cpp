@@ -242,6 +242,31 @@ TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
     EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a file was left behind";
 }
 
+TEST(Cli, CtrlCWhileSavingARunFileLeavesNoFile) {
+    TempDir directory;
+    const std::string runFile = directory.file("big.interleave");
+    CliOptions options;
+    options.timeout = 120s;
+    options.interruptAfter = 0ms;
+    options.interruptWhen = [&directory] { // the temporary file has begun
+        std::error_code error;
+        for (const auto& entry : std::filesystem::directory_iterator(directory.path(), error)) {
+            if (entry.file_size(error) > 0) {
+                return true;
+            }
+        }
+        return false;
+    };
+    // 4 million events: a run file of about 100 MB, written event by event.
+    const CliResult result = runCli({"run", std::string(INTERLEAVE_TEST_DATA_DIR) + "/switch-rate/switch.yaml", "--set",
+                                     "tasks=20000", "--save", runFile},
+                                    options);
+    EXPECT_EQ(result.exitCode, 130) << describe(result);
+    EXPECT_LT(result.afterSignal, kStopBound) << describe(result);
+    EXPECT_NE(result.err.find("stopped while writing"), std::string::npos) << result.err;
+    EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a file was left behind";
+}
+
 // `bench --quick` measures every figure through the real engine and prints each one finite, with its unit; the
 // CPython peer and the ratio to it are there whenever python3 is.
 TEST(Cli, QuickBenchReportsEveryFigureFinite) {
@@ -258,6 +283,7 @@ TEST(Cli, QuickBenchReportsEveryFigureFinite) {
     const std::vector<std::pair<std::string, std::string>> expected = {
         {"timestamp read alone (the floor)", "ns"},
         {"recording cost, one thread", "x the floor"},
+        {"timestamp read alone, two threads at once", "ns"},
         {"recording cost, two threads at once", "x the floor"},
         {"switch through the engine (a task awaiting io 0, recorded)", "ns/switch"},
         {"CPython's await asyncio.sleep(0), same shape", "ns/switch"},

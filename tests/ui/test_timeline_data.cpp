@@ -205,5 +205,13 @@ TEST(TimelineData, ALiveTimelineIsFreedInSlices) {
     EXPECT_FALSE(live.shed(3)); // nothing more
 }
 
+TEST(TimelineData, ARebuildStopsWhenAsked) {
+    const RunResult result = runToCompletion(asyncPlan());
+    TimelineData data;
+    EXPECT_THROW(data.rebuild(result.trace, 1.0, core::StopCheck([] { return true; })), core::WorkStopped);
+    data.rebuild(result.trace, 1.0, core::StopCheck([] { return false; }));
+    EXPECT_EQ(data.lanes(LaneMode::ByTask).size(), 8U);
+}
+
 } // namespace
 } // namespace interleave::ui

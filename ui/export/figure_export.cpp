@@ -409,7 +409,7 @@ QString exportFigure(const FigureRequest& request, QIODevice& device, FigureForm
     return QStringLiteral("unknown figure format");
 }
 
-QString exportFigure(const FigureRequest& request, const QString& path) {
+QString exportFigure(const FigureRequest& request, const QString& path, const std::function<bool()>& stopRequested) {
     const std::optional<FigureFormat> format = figureFormatFor(path);
     if (!format) {
         return QStringLiteral("Cannot write %1: a figure is .png, .svg or .pdf").arg(path);
@@ -423,9 +423,10 @@ QString exportFigure(const FigureRequest& request, const QString& path) {
     }
     const QByteArray& bytes = buffer.data();
     try {
-        core::writeFileAtomically(path.toStdString(), [&bytes](std::ostream& out) {
-            out.write(bytes.constData(), static_cast<std::streamsize>(bytes.size()));
-        });
+        core::writeFileAtomically(
+            path.toStdString(),
+            [&bytes](std::ostream& out) { out.write(bytes.constData(), static_cast<std::streamsize>(bytes.size())); },
+            stopRequested);
     } catch (const core::FileWriteError& error) {
         // "writing '/x/fig.svg' failed: No space left on device": the reason, in the figure's own words.
         const std::string message = error.what();

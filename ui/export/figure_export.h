@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,9 +55,11 @@ struct FigureRequest {
 // The titles of the charts a figure of `request` would show (those with data), in order; SingleChart picks by index.
 std::vector<QString> figureChartTitles(const FigureRequest& request);
 
-// Writes through QSaveFile (a temporary file renamed into place: nothing is replaced on failure). Returns an empty
-// string, or a message naming the file ("Cannot write /x/y.svg: Permission denied").
-QString exportFigure(const FigureRequest& request, const QString& path);
+// Paints into memory, then writes through core::writeFileAtomically (a temporary file renamed into place: nothing is
+// replaced on failure, or on a stop that `stopRequested` reports while writing). Returns an empty string, or a
+// message naming the file ("Cannot write /x/y.svg: Permission denied").
+QString exportFigure(const FigureRequest& request, const QString& path,
+                     const std::function<bool()>& stopRequested = {});
 // Writes to an open device; an empty string or an error message.
 QString exportFigure(const FigureRequest& request, QIODevice& device, FigureFormat format);
 

@@ -205,7 +205,7 @@ std::uint64_t TimelineData::nextRevision() {
     return revisions.fetch_add(1, std::memory_order_relaxed) + 1;
 }
 
-void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
+void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const core::StopCheck& stop) {
     clear();
     setTimeScale(timeScale);
     if (m_timeScale != 1.0) {
@@ -219,12 +219,13 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
     const core::Trace& trace = m_lessonTrace ? *m_lessonTrace : recorded;
     m_trace = &trace;
     syncLanes(trace);
-    const core::TraceAnalysis analysis = core::analyze(trace);
+    const core::TraceAnalysis analysis = core::analyze(trace, stop);
     m_lastEventNs = trace.events.empty() ? 0 : trace.events.back().timeNs;
     m_endNs = std::max({analysis.makespanNs, trace.endNs, m_lastEventNs});
 
     m_taskLanes.reserve(analysis.tasks.size());
     for (const core::TaskRecord& task : analysis.tasks) {
+        stop.at(m_taskLanes.size());
         TimelineLane lane;
         lane.name = QString::fromStdString(core::taskDisplayName(trace, task));
         lane.task = task.id;
@@ -248,7 +249,9 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
         }
         perLane[span.lane].push_back(toTimelineSpan(span));
     };
-    for (const core::Span& span : analysis.spans) {
+    for (std::size_t spanIndex = 0; spanIndex < analysis.spans.size(); ++spanIndex) {
+        stop.at(spanIndex);
+        const core::Span& span = analysis.spans[spanIndex];
         auto found = m_taskLaneIndex.find(span.task);
         if (found != m_taskLaneIndex.end()) {
             m_taskLanes[found->second].spans.push_back(toTimelineSpan(span));
@@ -260,8 +263,9 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
     for (const core::Span& span : analysis.laneSpans) {
         toWorker(span);
     }
-    rebuildGroupCounts(analysis);
+    rebuildGroupCounts(analysis, stop);
     for (auto& spans : perLane) {
+        stop.now();
         std::stable_sort(spans.begin(), spans.end(),
                          [](const TimelineSpan& a, const TimelineSpan& b) { return a.startNs < b.startNs; });
         for (const TimelineSpan& span : spans) {
@@ -311,7 +315,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale) {
     m_gilLane.name = QStringLiteral("GIL");
 }
 
-void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis) {
+void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis, const core::StopCheck& stop) {
     // The same +1/-1 steps appendLive counts, from the spans: in time order, so that the counters only append.
     struct Delta {
         std::int64_t timeNs;
@@ -325,7 +329,9 @@ void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis) {
         auto found = m_taskLaneIndex.find(task);
         return found == m_taskLaneIndex.end() ? -1 : m_taskLanes[found->second].group;
     };
+    std::size_t item = 0;
     for (const core::Span& span : analysis.spans) {
+        stop.at(item++);
         if (const int group = groupOf(span.task); group >= 0) {
             deltas.push_back(Delta{span.startNs, group, span.state, span.subject, +1});
             deltas.push_back(Delta{span.endNs, group, span.state, span.subject, -1});
@@ -336,7 +342,9 @@ void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis) {
             deltas.push_back(Delta{task.endedNs, group, task.finalState, 0, +1});
         }
     }
+    stop.now();
     std::stable_sort(deltas.begin(), deltas.end(), [](const Delta& a, const Delta& b) { return a.timeNs < b.timeNs; });
+    stop.now();
     for (const Delta& delta : deltas) {
         countGroupState(delta.group, delta.state, delta.subject, delta.timeNs, delta.delta);
     }

@@ -118,7 +118,8 @@ public:
     // Forgets everything (a new live run starts from an empty TimelineData).
     void clear();
     // Rebuilds everything from a whole trace (a finished run, a replay, an import) recorded at `timeScale`.
-    void rebuild(const core::Trace& trace, double timeScale = 1.0);
+    // Throws core::WorkStopped when `stop` says so (a figure of a million tasks takes seconds to lay out).
+    void rebuild(const core::Trace& trace, double timeScale = 1.0, const core::StopCheck& stop = {});
     // A live run's slow motion, set before its first batch (clear() resets it to 1).
     void setTimeScale(double timeScale);
     // Room for a live run's tasks up front, so that growing to 100,000 lanes never copies them all (or rehashes the
@@ -183,7 +184,7 @@ private:
     CounterTrack& counterTrack(const core::Trace& trace, std::uint32_t subject, bool* isLag);
     // Puts the lane in the group its name, index and parent say (moving a counted open state along).
     void regroup(std::size_t laneIndex, std::int64_t timeNs);
-    void rebuildGroupCounts(const core::TraceAnalysis& analysis);
+    void rebuildGroupCounts(const core::TraceAnalysis& analysis, const core::StopCheck& stop);
     void countGroupState(int group, core::TaskState state, std::uint32_t subject, std::int64_t timeNs,
                          std::int32_t delta);
 

@@ -1,0 +1,45 @@
+// Long work over a trace stops when asked (StopCheck): the analysis of a large trace throws WorkStopped at the next
+// check once a stop is asked for, and goes to the end, the same as without a check, when none is.
+#include "trace/trace_analysis.h"
+#include "trace_builder.h"
+
+#include <gtest/gtest.h>
+
+namespace interleave::core {
+namespace {
+
+using testing::TraceBuilder;
+
+Trace manyTasks(std::uint32_t tasks) {
+    TraceBuilder builder;
+    builder.lane("loop");
+    for (std::uint32_t task = 0; task < tasks; ++task) {
+        builder.task(task, task, "request", static_cast<std::int32_t>(task)).state(task, task, TaskState::Running);
+        builder.state(task + 10, task, TaskState::Done);
+    }
+    return builder.finish(tasks + 10);
+}
+
+TEST(StopCheck, AnAnalysisStopsAtTheNextCheckOnceAStopIsAsked) {
+    const Trace trace = manyTasks(100'000); // 300,000 events: checked every 65,536
+    int asked = 0;
+    const StopCheck stopAtTheSecondCheck([&asked] { return ++asked == 2; });
+    EXPECT_THROW(analyze(trace, stopAtTheSecondCheck), WorkStopped);
+    EXPECT_EQ(asked, 2); // not asked again after it said stop
+
+    int never = 0;
+    const TraceAnalysis checked = analyze(trace, StopCheck([&never] { return ++never < 0; }));
+    EXPECT_GE(never, 300'000 / 65'536); // asked all along
+    const TraceAnalysis unchecked = analyze(trace);
+    EXPECT_EQ(checked.spans.size(), unchecked.spans.size());
+    EXPECT_EQ(checked.tasks.size(), 100'000U);
+}
+
+TEST(StopCheck, AnEmptyCheckNeverStops) {
+    const StopCheck none;
+    EXPECT_NO_THROW(none.now());
+    EXPECT_NO_THROW(none.at(0));
+}
+
+} // namespace
+} // namespace interleave::core
