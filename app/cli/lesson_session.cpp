@@ -18,10 +18,6 @@ namespace {
 
 // Drained every 10 ms: the recorder recycles drained chunks of events instead of mapping fresh ones.
 constexpr auto kPollInterval = std::chrono::milliseconds(10);
-// A run stopped with Ctrl-C is analysed only when that is quick (about 100 ms at this size): the analysis of a
-// million tasks' 8 million events took 1.4 s, and a stop is to take at most 200 ms. A larger one is reported stopped,
-// with its event count and no figures.
-constexpr std::size_t kAnalysedWhenStopped = 500'000;
 // How long a stopped run may take to cancel and free its tasks before the CLI reports it and leaves the rest to the
 // process's exit: a gather of a million tasks took 1.3 s to tear down, and a stop is to take at most 200 ms.
 constexpr auto kStopGrace = std::chrono::milliseconds(120);
@@ -66,9 +62,8 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
         static_cast<void>(run.release());
         leaveTeardownToExit();
     }
-    if (stopRequested && result.trace.events.size() > kAnalysedWhenStopped) {
-        result.outcome.error =
-            fmt::format("stopped after {} events; not analysed, so that the stop is quick", result.trace.events.size());
+    if (stopRequested && result.trace.events.size() > core::kAnalysedWhenStopped) {
+        result.outcome.error = core::notAnalysedMessage(result.trace.events.size());
         return result;
     }
     try {

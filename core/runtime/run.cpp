@@ -227,6 +227,17 @@ Trace Run::takeTrace() {
     return std::move(m_impl->trace);
 }
 
+Trace Run::takeEvents() {
+    Trace taken;
+    taken.events = std::move(m_impl->trace.events);
+    m_impl->trace.events.clear();
+    taken.strings = m_impl->trace.strings;
+    taken.lanes = m_impl->trace.lanes;
+    taken.realValues = m_impl->trace.realValues;
+    taken.endNs = m_impl->trace.endNs;
+    return taken;
+}
+
 const std::vector<Event>& Run::lastBatch() const {
     return m_impl->batch;
 }

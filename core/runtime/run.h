@@ -50,6 +50,9 @@ public:
     const Trace& trace() const;
     // Once finished and drained: the trace, moved out (millions of events are not copied); trace() is empty after.
     Trace takeTrace();
+    // The same, but trace() keeps its names and lanes (copied, not moved): a view drawing this run's live timeline
+    // on another thread still reads them. Only the consumer calls it, as pollTrace.
+    Trace takeEvents();
     // The events the last pollTrace() appended, sorted by time: what a live view adds incrementally.
     const std::vector<Event>& lastBatch() const;
 

@@ -148,6 +148,10 @@ TraceAnalysis analyze(const Trace& trace, const StopCheck& stop) {
     return result;
 }
 
+std::string notAnalysedMessage(std::size_t events) {
+    return "stopped after " + std::to_string(events) + " events; not analysed, so that the stop is quick";
+}
+
 std::string taskDisplayName(const Trace& trace, const TaskRecord& task) {
     std::string name = task.nameId < trace.strings.size() ? trace.strings.at(task.nameId) : std::string();
     if (name.empty()) {

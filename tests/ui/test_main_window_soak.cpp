@@ -4,11 +4,13 @@
 #include "timeline/timeline_view.h"
 
 #include <QAction>
+#include <QElapsedTimer>
 #include <QTest>
 
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cstdio>
 #include <random>
 
 namespace interleave::ui {
@@ -85,6 +87,45 @@ TEST(MainWindowSoak, TwentyRunsWithStopsSwitchesAndRunAllWhileLive) {
     ASSERT_FALSE(window.controller().slots().empty());
     EXPECT_TRUE(window.controller().slots().front()->finished);
     EXPECT_GT(window.timelineView()->visibleEndNs(), 0);
+}
+
+// Stop on a large live run: the engine stops, the session ends and Run is back within a second (five under a
+// sanitizer), the window answering throughout. INTERLEAVE_STOP_LESSON names another lesson file to measure (the
+// README's figure for a million tasks: a gather of 999,999 waits); the time is printed.
+TEST(MainWindowStop, AStopAtAHundredThousandTasksEndsTheSessionQuickly) {
+    AppOptions options;
+    const QString lesson = qEnvironmentVariable("INTERLEAVE_STOP_LESSON");
+    options.lesson = lesson.isEmpty() ? QStringLiteral("L6") : lesson;
+    if (lesson.isEmpty()) {
+        options.settings = {{"requests", "100000"}, {"limit", "10000"}, {"latency_ms", "2000"}};
+    }
+    options.variants = {QStringLiteral("semaphore")};
+    if (!lesson.isEmpty()) {
+        options.variants.clear();
+    }
+    options.run = true;
+    MainWindow window(options);
+    window.resize(1366, 768);
+    window.show();
+    window.startFromOptions();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window.controller().isRunning(); }, 10'000));
+    QTest::qWait(1500); // all its tasks made and waiting
+    ASSERT_TRUE(window.controller().isRunning()) << "the run ended before the stop";
+    QElapsedTimer clock;
+    clock.start();
+    action(window, "stopAction")->trigger();
+    const qint64 triggerMs = clock.elapsed();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 30'000));
+    const qint64 stoppedMs = clock.elapsed();
+    std::printf("stop: the Stop action returned in %lld ms, the session ended in %lld ms\n",
+                static_cast<long long>(triggerMs), static_cast<long long>(stoppedMs));
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+    constexpr qint64 kBoundMs = 5000;
+#else
+    constexpr qint64 kBoundMs = 1000;
+#endif
+    EXPECT_LT(stoppedMs, kBoundMs);
+    EXPECT_TRUE(action(window, "runAction")->isEnabled());
 }
 
 } // namespace

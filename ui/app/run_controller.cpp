@@ -190,7 +190,9 @@ void RunController::tick() {
     }
     QElapsedTimer clock;
     clock.start();
-    if (slot.run->finished()) {
+    // A stopped run that is still cancelling its tasks after the grace (a million of them take about a second) is
+    // finished as it stands: the engine ends on the disposal thread, and the window has its Run button back.
+    if (slot.run->finished() || (m_stopRequested && m_sinceStop.hasExpired(kStopGraceMs))) {
         // The exact timeline is built from the whole trace off this thread, which drains what is left: what is
         // still pending is not needed.
         m_lastDrainCount = 0;
@@ -275,7 +277,10 @@ core::LessonReport RunController::reportOf(const std::optional<core::Scenario>& 
 }
 
 void RunController::beginFinishing(VariantSlot& slot) {
-    slot.run->wait(); // the run said it finished: its threads and workers are gone, this returns at once
+    const bool leftRunning = !slot.run->finished(); // stopped, and still cancelling its tasks
+    if (!leftRunning) {
+        slot.run->wait(); // the run said it finished: its threads and workers are gone, this returns at once
+    }
     // The worker reads the finished run's trace and the earlier results; nothing writes them until endFinishing.
     std::vector<const core::VariantRun*> earlier;
     for (const auto& other : m_slots) {
@@ -290,16 +295,32 @@ void RunController::beginFinishing(VariantSlot& slot) {
     const core::Plan* nextPlan = next < m_slots.size() && !m_stopRequested ? &m_slots[next]->plan : nullptr;
     m_finishing =
         std::async(std::launch::async, [run, name = slot.name.toStdString(), timeScale = slot.plan.options.timeScale,
-                                        earlier, scenario = m_scenario, parameters = m_parameters, nextPlan]() mutable {
+                                        earlier, scenario = m_scenario, parameters = m_parameters, nextPlan,
+                                        stopped = m_stopRequested, leftRunning]() mutable {
             core::runAtLowPriority(); // the window stays smooth while this takes the other core
             auto done = std::make_unique<Finished>();
-            run->pollTrace();
+            // Stopped, at most what a quick stop can take in, and nothing more once the run is already too large to
+            // analyse (a million tasks left millions of events to drain: 0.4 s); the rest of a stopped run is not
+            // kept.
+            if (!stopped) {
+                run->pollTrace();
+            } else if (run->trace().events.size() <= core::kAnalysedWhenStopped) {
+                run->pollTrace(core::kAnalysedWhenStopped);
+            }
             done->result.variant = std::move(name);
-            done->result.trace = run->trace();
-            done->result.outcome = run->outcome();
+            // The events move (a million tasks' are hundreds of MB); the names and lanes are copied, because the window
+            // still draws the live timeline, which reads them from the run, until endFinishing.
+            done->result.trace = run->takeEvents();
+            // Left running, its outcome is not final yet: it is a stopped run, with the events drained so far.
+            done->result.outcome = leftRunning ? core::RunOutcome{core::RunStatus::Stopped, {}} : run->outcome();
             done->result.timeScale = timeScale;
-            done->result.analysis = core::analyze(done->result.trace);
-            done->timeline.rebuild(done->result.trace, timeScale); // exact spans now that every event is in
+            if (stopped && done->result.trace.events.size() > core::kAnalysedWhenStopped) {
+                done->result.outcome.error = core::notAnalysedMessage(done->result.trace.events.size());
+                done->keepLiveTimeline = true; // what the window shows is what the stop left
+            } else {
+                done->result.analysis = core::analyze(done->result.trace);
+                done->timeline.rebuild(done->result.trace, timeScale); // exact spans now that every event is in
+            }
             earlier.push_back(&done->result);
             done->report = reportOf(scenario, parameters, earlier);
             if (nextPlan != nullptr) {
@@ -314,10 +335,15 @@ void RunController::beginFinishing(VariantSlot& slot) {
 void RunController::endFinishing(VariantSlot& slot) {
     std::unique_ptr<Finished> done = m_finishing.get();
     slot.result = std::move(done->result);
-    auto live = std::make_unique<TimelineData>(std::move(slot.timeline)); // moves its blocks, frees nothing
-    slot.timeline = std::move(done->timeline);
-    slot.timeline.retarget(done->result.trace, slot.result.trace); // the trace it was built from moved
-    disposeLater(std::move(slot.run), std::move(live));
+    if (done->keepLiveTimeline) {
+        slot.timeline.retarget(slot.run->trace(), slot.result.trace); // the run goes; its names stay
+        disposeLater(std::move(slot.run), nullptr);
+    } else {
+        auto live = std::make_unique<TimelineData>(std::move(slot.timeline)); // moves its blocks, frees nothing
+        slot.timeline = std::move(done->timeline);
+        slot.timeline.retarget(done->result.trace, slot.result.trace); // the trace it was built from moved
+        disposeLater(std::move(slot.run), std::move(live));
+    }
     slot.finished = true;
     m_report = std::move(done->report);
     if (done->nextRun != nullptr) {
@@ -369,6 +395,7 @@ void RunController::stop() {
         return;
     }
     m_stopRequested = true;
+    m_sinceStop.start();
     m_slots[static_cast<std::size_t>(m_live)]->run->requestStop();
 }
 

@@ -99,6 +99,9 @@ private:
         // 15-25 ms at 100,000 tasks, in the frame that swaps the finished variant in.
         std::unique_ptr<core::Run> nextRun;
         std::unique_ptr<TimelineData> nextTimeline;
+        // A stopped run too large to analyse quickly (core::kAnalysedWhenStopped): its live timeline stays, and
+        // `timeline` is empty.
+        bool keepLiveTimeline = false;
     };
     void tick();
     void startVariant(int index);
@@ -147,6 +150,8 @@ private:
     int m_live = -1;
     bool m_running = false;
     bool m_stopRequested = false;
+    QElapsedTimer m_sinceStop;
+    static constexpr qint64 kStopGraceMs = 100; // see tick
 };
 
 } // namespace interleave::ui
