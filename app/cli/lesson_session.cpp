@@ -30,7 +30,9 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     run->start();
     bool leftRunning = false;
     while (!run->waitFor(kPollInterval)) {
-        run->pollTrace();
+        // Once stopped, a bounded drain: a million cancelled tasks' events would take a third of a second, and a
+        // run that large is not analysed anyway.
+        run->pollTrace(stoppedAt ? core::kAnalysedWhenStopped : core::Recorder::kNoLimit);
         if (!stoppedAt && stopSignal() != 0) {
             run->requestStop();
             stoppedAt = std::chrono::steady_clock::now();
@@ -51,7 +53,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
         result.trace = run->takeTrace();
         result.outcome.status = core::RunStatus::Stopped;
     } else {
-        run->pollTrace();
+        run->pollTrace(stoppedAt ? core::kAnalysedWhenStopped : core::Recorder::kNoLimit);
         result.trace = run->takeTrace();
         result.outcome = run->outcome();
     }
