@@ -247,16 +247,7 @@ const Engine::OpExecutor& Engine::executorOf(OpKind kind) {
         {OpKind::Fail, &Engine::failOnLoop, &Engine::failOnThread},
         {OpKind::Cleanup, &Engine::cleanupOnLoop, &Engine::cleanupOnThread},
     }};
-    static_assert(
-        [] {
-            for (std::size_t index = 0; index < kExecutors.size(); ++index) {
-                if (static_cast<std::size_t>(kExecutors[index].kind) != index) {
-                    return false;
-                }
-            }
-            return true;
-        }(),
-        "kExecutors: one row per OpKind, in OpKind order");
+    static_assert(rowsInKindOrder(kExecutors), "kExecutors: one row per OpKind, in OpKind order");
     return kExecutors[static_cast<std::size_t>(kind)];
 }
 

@@ -128,16 +128,7 @@ private:
         {OpKind::Fail, &JobRunner::fail},
         {OpKind::Cleanup, nullptr},
     }};
-    static_assert(
-        [] {
-            for (std::size_t index = 0; index < kStepRunners.size(); ++index) {
-                if (static_cast<std::size_t>(kStepRunners[index].kind) != index) {
-                    return false;
-                }
-            }
-            return true;
-        }(),
-        "kStepRunners: one row per OpKind, in OpKind order");
+    static_assert(rowsInKindOrder(kStepRunners), "kStepRunners: one row per OpKind, in OpKind order");
 
 public:
     static bool runs(OpKind kind) { return kStepRunners[static_cast<std::size_t>(kind)].run != nullptr; }

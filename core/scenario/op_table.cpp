@@ -61,15 +61,7 @@ constexpr std::array kOps = {
 };
 // clang-format on
 
-constexpr bool inKindOrder() {
-    for (std::size_t index = 0; index < kOps.size(); ++index) {
-        if (static_cast<std::size_t>(kOps[index].kind) != index) {
-            return false;
-        }
-    }
-    return true;
-}
-static_assert(inKindOrder(), "kOps must list the ops in OpKind's order");
+static_assert(rowsInKindOrder(kOps), "kOps must list the ops in OpKind's order");
 static_assert(kOps.size() == kOpKindCount, "every OpKind needs its row in kOps");
 
 } // namespace

@@ -20,16 +20,8 @@ constexpr std::array kPrimitives = {
 };
 // clang-format on
 
-constexpr bool inKindOrder() {
-    for (std::size_t index = 0; index < kPrimitives.size(); ++index) {
-        if (static_cast<std::size_t>(kPrimitives[index].kind) != index) {
-            return false;
-        }
-    }
-    return true;
-}
 static_assert(kPrimitives.size() == kPrimitiveKindCount, "every PrimitiveKind needs its row in kPrimitives");
-static_assert(inKindOrder(), "kPrimitives: one row per PrimitiveKind, in PrimitiveKind order");
+static_assert(rowsInKindOrder(kPrimitives), "kPrimitives: one row per PrimitiveKind, in PrimitiveKind order");
 
 } // namespace
 

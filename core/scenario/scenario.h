@@ -38,6 +38,17 @@ enum class OpKind : std::uint8_t {
 };
 inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Cleanup) + 1;
 
+// Whether a table with a row per kind (ops, primitives, their executors) lists them in the kind's order, so that a
+// row is found by its kind's number: for a static_assert beside each table.
+template <typename Rows> constexpr bool rowsInKindOrder(const Rows& rows) {
+    for (std::size_t index = 0; index < rows.size(); ++index) {
+        if (static_cast<std::size_t>(rows[index].kind) != index) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // Where children or an offloaded body run. Default means: inline in the sequential model, tasks on the loop in the
 // async model, the thread pool in the threads model.
 enum class Placement : std::uint8_t { Default, Inline, Loop, Threads, Processes };

@@ -217,9 +217,10 @@ TEST(Cli, CtrlCStopsA100kTaskRunQuickly) {
 
 // A Ctrl-C while a large trace is being written (after a run that completed) stops the write at once: exit 130,
 // the trace file not created and no temporary file left beside it.
-TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
+// Runs the 4-million-event switch lesson with `output` (an option and a file in a fresh folder), and Ctrl-C as soon
+// as the file's temporary copy has data: the write stops, and the folder is left empty.
+void expectAStopWhileWritingLeavesNoFile(const std::string& option, const std::string& fileName) {
     TempDir directory;
-    const std::string trace = directory.file("big.json");
     CliOptions options;
     options.timeout = 120s;
     options.interruptAfter = 0ms;
@@ -232,9 +233,9 @@ TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
         }
         return false;
     };
-    // 20,000 tasks x 100 switches: 4 million events, a trace of hundreds of MB, written for seconds.
+    // 20,000 tasks x 100 switches: 4 million events, a file of hundreds of MB, written for seconds.
     const CliResult result = runCli({"run", std::string(INTERLEAVE_TEST_DATA_DIR) + "/switch-rate/switch.yaml", "--set",
-                                     "tasks=20000", "--trace", trace},
+                                     "tasks=20000", option, directory.file(fileName)},
                                     options);
     EXPECT_EQ(result.exitCode, 130) << describe(result);
     EXPECT_LT(result.afterSignal, kStopBound) << describe(result);
@@ -242,29 +243,12 @@ TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
     EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a file was left behind";
 }
 
+TEST(Cli, CtrlCWhileWritingATraceLeavesNoFile) {
+    expectAStopWhileWritingLeavesNoFile("--trace", "big.json");
+}
+
 TEST(Cli, CtrlCWhileSavingARunFileLeavesNoFile) {
-    TempDir directory;
-    const std::string runFile = directory.file("big.interleave");
-    CliOptions options;
-    options.timeout = 120s;
-    options.interruptAfter = 0ms;
-    options.interruptWhen = [&directory] { // the temporary file has begun
-        std::error_code error;
-        for (const auto& entry : std::filesystem::directory_iterator(directory.path(), error)) {
-            if (entry.file_size(error) > 0) {
-                return true;
-            }
-        }
-        return false;
-    };
-    // 4 million events: a run file of about 100 MB, written event by event.
-    const CliResult result = runCli({"run", std::string(INTERLEAVE_TEST_DATA_DIR) + "/switch-rate/switch.yaml", "--set",
-                                     "tasks=20000", "--save", runFile},
-                                    options);
-    EXPECT_EQ(result.exitCode, 130) << describe(result);
-    EXPECT_LT(result.afterSignal, kStopBound) << describe(result);
-    EXPECT_NE(result.err.find("stopped while writing"), std::string::npos) << result.err;
-    EXPECT_TRUE(std::filesystem::is_empty(directory.path())) << "a file was left behind";
+    expectAStopWhileWritingLeavesNoFile("--save", "big.interleave");
 }
 
 // `bench --quick` measures every figure through the real engine and prints each one finite, with its unit; the
