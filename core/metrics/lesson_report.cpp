@@ -1,6 +1,7 @@
 // Derived figures of a lesson's runs (makespan, speedup, peaks, lag, GIL hand-offs) and each expectation's verdict.
 #include "metrics/lesson_report.h"
 
+#include "scenario/primitive_table.h"
 #include "trace/trace_export.h"
 
 #include <fmt/format.h>
@@ -18,9 +19,20 @@ namespace {
 constexpr std::string_view kGilHolderCounter = "gil.holder"; // value = holding lane, -1 = released
 constexpr double kNsPerMs = 1'000'000.0;
 
-// Counter suffixes the runtime records for primitives ("<primitive>.<suffix>").
-constexpr std::array<std::string_view, 8> kPrimitiveCounterSuffixes = {"in_use",  "held",    "waiters",    "depth",
-                                                                       "getters", "putters", "unfinished", "holder"};
+// A suffix the runtime records for primitives ("<primitive>.<suffix>", from the primitive table) or the GIL.
+bool isPrimitiveCounterSuffix(std::string_view suffix) {
+    if (suffix == "holder") {
+        return true;
+    }
+    for (const PrimitiveInfo& info : allPrimitives()) {
+        for (const std::string_view counter : countersOf(info)) {
+            if (counter == suffix) {
+                return true;
+            }
+        }
+    }
+    return false;
+}
 
 // A counter the run never sampled reads 0 when the run knew its name: its primitive never changed.
 bool isKnownCounter(const Trace& trace, std::string_view name) {
@@ -32,8 +44,7 @@ bool isKnownCounter(const Trace& trace, std::string_view name) {
         return false;
     }
     const std::string_view suffix = name.substr(dot + 1);
-    const bool primitiveSuffix = std::find(kPrimitiveCounterSuffixes.begin(), kPrimitiveCounterSuffixes.end(),
-                                           suffix) != kPrimitiveCounterSuffixes.end();
+    const bool primitiveSuffix = isPrimitiveCounterSuffix(suffix);
     return primitiveSuffix && trace.strings.find(name.substr(0, dot)) != 0;
 }
 
@@ -117,6 +128,8 @@ std::string_view unitOf(MetricKind kind) {
     case MetricKind::GilHandoffs:
     case MetricKind::Markers:
     case MetricKind::TasksEnded:
+    case MetricKind::Final:
+    case MetricKind::Lost:
         return "";
     }
     return "";
@@ -270,6 +283,14 @@ bool isDuration(MetricKind kind) {
 
 } // namespace
 
+// A counter's last sample; 0 for a known counter never sampled, none for an unknown one.
+std::optional<double> finalValue(const VariantRun& run, const std::string& counter) {
+    if (const CounterSeries* series = run.analysis.counter(counter); series != nullptr && !series->points.empty()) {
+        return series->points.back().value;
+    }
+    return isKnownCounter(run.trace, counter) ? std::optional<double>(0.0) : std::nullopt;
+}
+
 std::optional<double> measureMetric(const MetricRef& metric, const VariantRun& run, const VariantRun* baseline) {
     std::optional<double> value = measureInRunTime(metric, run, baseline);
     // Slow motion stretches every duration; expectations are stated in the lesson's own time.
@@ -361,6 +382,14 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
         const GilHandoffs handoffs = gilHandoffs(run);
         return handoffs.recorded ? std::optional<double>(static_cast<double>(handoffs.intervalsNs.size()))
                                  : std::nullopt;
+    }
+    case MetricKind::Final:
+        return finalValue(run, metric.argument);
+    case MetricKind::Lost: {
+        // Updates written and not in the value: each write meant +1 from 0 (the engine's variables start at 0).
+        const auto writes = finalValue(run, metric.argument + ".writes");
+        const auto value = finalValue(run, metric.argument + ".value");
+        return writes && value ? std::optional<double>(*writes - *value) : std::nullopt;
     }
     }
     return std::nullopt;

@@ -58,6 +58,7 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
     counters.waiters = intern(info.waitersCounter);
     counters.unfinished = intern(info.unfinishedCounter);
     counters.putters = intern(info.puttersCounter);
+    counters.writes = intern(info.writesCounter);
     return counters;
 }
 

@@ -46,6 +46,7 @@ struct PrimitiveCounters {
     std::uint32_t waiters = 0; // waiters / getters
     std::uint32_t unfinished = 0;
     std::uint32_t putters = 0;
+    std::uint32_t writes = 0; // a shared variable's updates
 };
 PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings);
 

@@ -32,6 +32,7 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
     m_blockingSemaphores.resize(count);
     m_blockingQueues.resize(count);
     m_blockingEvents.resize(count);
+    m_variables.resize(count);
     const bool onLoop = plan.model == Model::Async;
     for (std::size_t i = 0; i < count; ++i) {
         const PlanPrimitive& primitive = plan.primitives[i];
@@ -58,6 +59,10 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
             } else {
                 m_blockingEvents[i] = std::make_unique<BlockingEvent>(m_context, primitive, counters);
             }
+            break;
+        case PrimitiveKind::Variable:
+            m_variables[i] = std::make_unique<SharedVariable>();
+            m_variables[i]->counters = counters;
             break;
         }
     }
@@ -121,7 +126,19 @@ void Engine::run() {
     if (m_endNs.load() == 0) {
         m_endNs.store(m_context.recorder.nowNs());
     }
+    recordFinalValues();
     m_context.cancelLiveTasks();
+}
+
+void Engine::recordFinalValues() {
+    // A writer records its sample after its store, so under a race the last sample drawn may be another thread's
+    // older value: the true ones close the run.
+    for (const auto& variable : m_variables) {
+        if (variable) {
+            m_context.counter(variable->counters.level, variable->value.load(), m_mainLane);
+            m_context.counter(variable->counters.writes, variable->writes.load(), m_mainLane);
+        }
+    }
 }
 
 TaskFrame Engine::newTask(std::uint32_t nameId, std::int32_t index, const TaskFrame& parent, std::uint16_t lane,

@@ -39,6 +39,7 @@ inline constexpr const char* kStoppedByRun = "stopped";
 struct TaskFrame {
     TaskRef ref;
     std::uint64_t randomState = 0;
+    std::int64_t readValue = 0;           // what the task's last `read` of a shared variable saw (Python's local `tmp`)
     std::shared_ptr<LoopControl> control; // loop tasks only
 };
 
@@ -148,6 +149,25 @@ private:
     LoopAwaitable<void> cleanupOnLoop(TaskFrame& task, const PlanStep& step);
     void cleanupOnThread(TaskFrame& task, const PlanStep& step);
     void timeoutOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> readOnLoop(TaskFrame& task, const PlanStep& step);
+    void readOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> writeOnLoop(TaskFrame& task, const PlanStep& step);
+    void writeOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> incrementOnLoop(TaskFrame& task, const PlanStep& step);
+    void incrementOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> yieldOnLoop(TaskFrame& task, const PlanStep& step);
+    void yieldOnThread(TaskFrame& task, const PlanStep& step);
+    // A shared variable (PrimitiveKind::Variable): one plain integer for the loop's tasks and the threads alike. Its
+    // reads and writes are separate atomic loads and stores, so a race between them loses updates for real (and
+    // without undefined behaviour); every write is counted.
+    struct SharedVariable {
+        std::atomic<std::int64_t> value{0};
+        std::atomic<std::int64_t> writes{0};
+        PrimitiveCounters counters;
+    };
+    SharedVariable& variableOf(const PlanStep& step);
+    void storeVariable(const TaskFrame& task, SharedVariable& variable, std::int64_t value);
+    void recordFinalValues(); // once every task has ended: the counters' last samples are the variables' values
     // --- OS threads (engine_blocking.cpp)
     void runBlockingModel();
     void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps);
@@ -181,6 +201,7 @@ private:
     std::vector<std::unique_ptr<BlockingSemaphore>> m_blockingSemaphores;
     std::vector<std::unique_ptr<BlockingQueue>> m_blockingQueues;
     std::vector<std::unique_ptr<BlockingEvent>> m_blockingEvents;
+    std::vector<std::unique_ptr<SharedVariable>> m_variables;
     std::uint16_t m_mainLane = 0;
     std::atomic<std::uint64_t> m_nextJobId{1};
     std::atomic<std::int64_t> m_endNs{0};

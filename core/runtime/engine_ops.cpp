@@ -9,6 +9,7 @@
 #include "runtime/stop_wait.h"
 
 #include <array>
+#include <thread>
 
 namespace interleave::core {
 
@@ -220,6 +221,71 @@ void Engine::timeoutOnThread(TaskFrame& /*task*/, const PlanStep& /*step*/) {
     throw TaskFailure{"timeout needs the event loop: a thread cannot be cancelled"};
 }
 
+// --- Shared variables: a race, for real ------------------------------------------------------------------------
+
+Engine::SharedVariable& Engine::variableOf(const PlanStep& step) {
+    const auto& variable = m_variables.at(static_cast<std::size_t>(step.primitive));
+    if (!variable) {
+        throw TaskFailure{"step '" + std::string(toString(step.kind)) + "' needs a shared variable"};
+    }
+    return *variable;
+}
+
+void Engine::storeVariable(const TaskFrame& task, SharedVariable& variable, std::int64_t value) {
+    variable.value.store(value, std::memory_order_relaxed);
+    const std::int64_t writes = variable.writes.fetch_add(1, std::memory_order_relaxed) + 1;
+    m_context.counter(variable.counters.level, value, task.ref.lane);
+    m_context.counter(variable.counters.writes, writes, task.ref.lane);
+}
+
+LoopAwaitable<void> Engine::readOnLoop(TaskFrame& task, const PlanStep& step) {
+    readOnThread(task, step); // nothing to wait for: the same on both
+    co_return;
+}
+
+void Engine::readOnThread(TaskFrame& task, const PlanStep& step) {
+    task.readValue = variableOf(step).value.load(std::memory_order_relaxed);
+}
+
+LoopAwaitable<void> Engine::writeOnLoop(TaskFrame& task, const PlanStep& step) {
+    writeOnThread(task, step);
+    co_return;
+}
+
+void Engine::writeOnThread(TaskFrame& task, const PlanStep& step) {
+    // counter = tmp + 1: whatever another task wrote since this one's read is overwritten.
+    storeVariable(task, variableOf(step), task.readValue + 1);
+}
+
+LoopAwaitable<void> Engine::incrementOnLoop(TaskFrame& task, const PlanStep& step) {
+    incrementOnThread(task, step);
+    co_return;
+}
+
+void Engine::incrementOnThread(TaskFrame& task, const PlanStep& step) {
+    // counter += 1: a load and a store with no switch point between them. Under a GIL nothing comes between; two
+    // threads on two cores still can (free-threaded Python's `+=` is not atomic either).
+    SharedVariable& variable = variableOf(step);
+    storeVariable(task, variable, variable.value.load(std::memory_order_relaxed) + 1);
+}
+
+LoopAwaitable<void> Engine::yieldOnLoop(TaskFrame& task, const PlanStep& step) {
+    // await asyncio.sleep(0): the task goes to the back of the ready queue, and the loop runs the others first.
+    m_context.setState(task.ref, TaskState::Ready, 0, step.line);
+    co_await sleepAsync(task, 0);
+    runOnLoop(task.ref, step.line);
+}
+
+void Engine::yieldOnThread(TaskFrame& task, const PlanStep& step) {
+    // time.sleep(0): under a GIL, a thread waiting for it runs now, and this one queues behind it (CPython 3.11
+    // loses about three updates in four of L12 at this point); without one, the OS may run another thread.
+    if (m_gil) {
+        m_gil->switchPoint(task.ref, step.line);
+    } else {
+        std::this_thread::yield();
+    }
+}
+
 // --- The table -----------------------------------------------------------------------------------------------------
 
 const Engine::OpExecutor& Engine::executorOf(OpKind kind) {
@@ -246,6 +312,10 @@ const Engine::OpExecutor& Engine::executorOf(OpKind kind) {
         {OpKind::Shield, &Engine::shieldOnLoop, &Engine::shieldOnThread},
         {OpKind::Fail, &Engine::failOnLoop, &Engine::failOnThread},
         {OpKind::Cleanup, &Engine::cleanupOnLoop, &Engine::cleanupOnThread},
+        {OpKind::Read, &Engine::readOnLoop, &Engine::readOnThread},
+        {OpKind::Write, &Engine::writeOnLoop, &Engine::writeOnThread},
+        {OpKind::Increment, &Engine::incrementOnLoop, &Engine::incrementOnThread},
+        {OpKind::Yield, &Engine::yieldOnLoop, &Engine::yieldOnThread},
     }};
     static_assert(rowsInKindOrder(kExecutors), "kExecutors: one row per OpKind, in OpKind order");
     return kExecutors[static_cast<std::size_t>(kind)];

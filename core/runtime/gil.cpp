@@ -30,6 +30,11 @@ void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::i
         if (!alreadyWaiting) {
             m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
         }
+        ++m_waiting;
+        struct Waiting {
+            int& count;
+            ~Waiting() { --count; }
+        } waiting{m_waiting};
         while (m_holderLane >= 0) {
             const std::uint64_t switchesBefore = m_switchNumber;
             const bool released = m_released.wait_for(lock, stop, m_switchInterval, [&] { return m_holderLane < 0; });
@@ -68,6 +73,9 @@ void Gil::release(TaskRef task, std::int32_t line) {
 void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
     std::stop_token stop = m_context.stopToken();
     std::unique_lock lock(m_mutex);
+    if (m_waiting == 0 || m_holderThread != std::this_thread::get_id()) {
+        return; // nobody to give it to: the holder goes on
+    }
     const std::uint64_t switchesBefore = m_switchNumber;
     m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
     releaseLocked(task);
@@ -77,6 +85,22 @@ void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
         throw RunStopped{};
     }
     acquireLocked(lock, task, line, true);
+}
+
+void Gil::switchPoint(TaskRef task, std::int32_t line) {
+    std::stop_token stop = m_context.stopToken();
+    std::unique_lock lock(m_mutex);
+    if (m_holderThread != std::this_thread::get_id()) {
+        return;
+    }
+    const std::uint64_t switchesBefore = m_switchNumber;
+    m_context.setState(task, TaskState::Ready, 0, line);
+    releaseLocked(task);
+    m_switched.wait_for(lock, stop, kSwitchPointWait, [&] { return m_switchNumber != switchesBefore; });
+    if (stop.stop_requested()) {
+        throw RunStopped{};
+    }
+    acquireLocked(lock, task, line, false);
 }
 
 void Gil::letGo(TaskRef task) {

@@ -24,8 +24,13 @@ public:
     void release(TaskRef task, std::int32_t line);
     // Cheap check for the holder, between slices of work.
     bool dropRequested() const { return m_dropRequested.load(std::memory_order_relaxed); }
-    // The holder gives the GIL to the waiter that asked, waits until it has been taken, then queues for it again.
+    // The holder gives the GIL to a waiting thread, waits until it has been taken, then queues for it again; with no
+    // thread waiting it keeps it. At a drop request (the switch interval) and at a switch point (time.sleep(0)).
     void yieldToWaiter(TaskRef task, std::int32_t line);
+    // time.sleep(0) by the holder: it lets go, gives a waiting thread (or one just about to wait: up to
+    // kSwitchPointWait) the chance to take the GIL, then queues for it again. The task is ready meanwhile.
+    void switchPoint(TaskRef task, std::int32_t line);
+    static constexpr std::chrono::microseconds kSwitchPointWait{100};
 
     std::uint64_t handoffs() const;
 
@@ -53,6 +58,7 @@ private:
     int m_holderLane = -1;
     std::thread::id m_holderThread; // none while nobody holds it
     std::uint64_t m_switchNumber = 0;
+    int m_waiting = 0; // threads in acquire, waiting for the holder to let go
     std::atomic<bool> m_dropRequested{false};
 };
 

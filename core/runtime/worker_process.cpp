@@ -127,6 +127,10 @@ private:
         {OpKind::Shield, nullptr},
         {OpKind::Fail, &JobRunner::fail},
         {OpKind::Cleanup, nullptr},
+        {OpKind::Read, nullptr},
+        {OpKind::Write, nullptr},
+        {OpKind::Increment, nullptr},
+        {OpKind::Yield, nullptr},
     }};
     static_assert(rowsInKindOrder(kStepRunners), "kStepRunners: one row per OpKind, in OpKind order");
 

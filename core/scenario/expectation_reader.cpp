@@ -61,13 +61,23 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
                                         metric.task, joinNames(tasks)));
         }
     }
-    if (metric.kind != MetricKind::Peak || metric.argument == "in_flight" || metric.argument == "loop_lag_ms" ||
-        metric.argument == "gil.holder") {
-        return;
-    }
     SourceLocation at = where;
     const std::size_t open = text.find('(');
     at.column += static_cast<int>(text.find(metric.argument, open == std::string::npos ? 0 : open));
+    if (metric.kind == MetricKind::Lost) {
+        const PrimitiveDecl* variable = scenario.findPrimitive(metric.argument);
+        if (variable == nullptr || variable->kind != PrimitiveKind::Variable) {
+            source.fail(at, fmt::format("lost() takes a shared variable, and '{}' is not one declared with "
+                                        "'kind: variable'",
+                                        metric.argument));
+        }
+        return;
+    }
+    const bool readsCounter = metric.kind == MetricKind::Peak || metric.kind == MetricKind::Final;
+    if (!readsCounter || metric.argument == "in_flight" || metric.argument == "loop_lag_ms" ||
+        metric.argument == "gil.holder") {
+        return;
+    }
     const std::size_t dot = metric.argument.find('.');
     if (dot == std::string::npos) {
         source.fail(at, fmt::format("unknown counter '{}'; counters are in_flight, loop_lag_ms, gil.holder "

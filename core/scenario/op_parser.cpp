@@ -155,8 +155,10 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
         break;
     case OpArgument::None:
         if (!opField->value.IsNull()) {
-            context.source.fail(opField->valueLocation,
-                                fmt::format("'{}' takes no value; put its steps under 'do:'", opField->name));
+            context.source.fail(
+                opField->valueLocation,
+                spec->hasBody ? fmt::format("'{}' takes no value; put its steps under 'do:'", opField->name)
+                              : fmt::format("'{}' takes no value: write it as '- {}:'", opField->name, opField->name));
         }
         break;
     }

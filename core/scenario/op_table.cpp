@@ -11,6 +11,7 @@ namespace {
 constexpr std::uint8_t kSemaphoreOrLock = primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock);
 constexpr std::uint8_t kQueue = primitiveBit(PrimitiveKind::Queue);
 constexpr std::uint8_t kEvent = primitiveBit(PrimitiveKind::Event);
+constexpr std::uint8_t kVariable = primitiveBit(PrimitiveKind::Variable);
 
 // In OpKind's order (checked below), so that opInfo is an index. One row per op, kept one-per-line for reading.
 // clang-format off
@@ -58,6 +59,13 @@ constexpr std::array kOps = {
     OpInfo{.key = "fail", .kind = OpKind::Fail, .argument = OpArgument::Probability, .inWorker = true},
     OpInfo{.key = "cleanup", .kind = OpKind::Cleanup, .argument = OpArgument::None, .hasBody = true,
            .time = OpTime::Body},
+    OpInfo{.key = "read", .kind = OpKind::Read, .argument = OpArgument::Target, .targets = kVariable,
+           .targetsText = "a shared variable"},
+    OpInfo{.key = "write", .kind = OpKind::Write, .argument = OpArgument::Target, .targets = kVariable,
+           .targetsText = "a shared variable"},
+    OpInfo{.key = "increment", .kind = OpKind::Increment, .argument = OpArgument::Target, .targets = kVariable,
+           .targetsText = "a shared variable"},
+    OpInfo{.key = "yield", .kind = OpKind::Yield, .argument = OpArgument::None},
 };
 // clang-format on
 

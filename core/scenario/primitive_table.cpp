@@ -17,6 +17,8 @@ constexpr std::array kPrimitives = {
                   .minimumCapacity = 0, .levelCounter = "depth", .waitersCounter = "getters",
                   .unfinishedCounter = "unfinished", .puttersCounter = "putters"},
     PrimitiveInfo{.key = "event", .kind = PrimitiveKind::Event, .waitersCounter = "waiters"},
+    PrimitiveInfo{.key = "variable", .kind = PrimitiveKind::Variable, .levelCounter = "value",
+                  .writesCounter = "writes"},
 };
 // clang-format on
 
@@ -53,7 +55,7 @@ std::vector<std::string_view> primitiveKeys() {
 std::vector<std::string_view> countersOf(const PrimitiveInfo& info) {
     std::vector<std::string_view> counters;
     for (const std::string_view counter :
-         {info.levelCounter, info.waitersCounter, info.unfinishedCounter, info.puttersCounter}) {
+         {info.levelCounter, info.waitersCounter, info.unfinishedCounter, info.puttersCounter, info.writesCounter}) {
         if (!counter.empty()) {
             counters.push_back(counter);
         }

@@ -26,6 +26,7 @@ struct PrimitiveInfo {
     std::string_view waitersCounter{};    // tasks waiting on it (getters, for a queue)
     std::string_view unfinishedCounter{}; // items put and not yet marked done (a queue)
     std::string_view puttersCounter{};    // producers waiting for room (a queue)
+    std::string_view writesCounter{};     // updates written to it (a shared variable: with its value, the lost ones)
 };
 
 std::span<const PrimitiveInfo> allPrimitives();

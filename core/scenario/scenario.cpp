@@ -51,11 +51,13 @@ constexpr MetricName kMetricNames[] = {
     {"gil_handoffs", MetricKind::GilHandoffs, false},
     {"markers", MetricKind::Markers, true},
     {"tasks", MetricKind::TasksEnded, true},
+    {"final", MetricKind::Final, true},
+    {"lost", MetricKind::Lost, true},
 };
 
 constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak(<counter>), peak_concurrent(<state>), "
-                                         "state_time_ms(<state>), gil_switch_ms, gil_handoffs, markers(<kind>) or "
-                                         "tasks(<state>)";
+                                         "state_time_ms(<state>), gil_switch_ms, gil_handoffs, markers(<kind>), "
+                                         "tasks(<state>), final(<counter>) or lost(<variable>)";
 
 // The names of an enumeration's values (TaskState, MarkerKind), joined for a message, and whether `name` is one.
 template <typename Enum> std::string namesOf(int count) {

@@ -13,30 +13,34 @@
 namespace interleave::core {
 
 enum class OpKind : std::uint8_t {
-    Io,       // amount = ms; an awaitable wait on the loop, a GIL-releasing blocking wait in a thread
-    Block,    // amount = ms; a blocking call (label names it); freezes the loop when run on it
-    Cpu,      // amount = CPU-ms on one core; holds the GIL in slices when there is one
-    Acquire,  // target = semaphore or lock
-    Release,  // target = semaphore or lock
-    Put,      // target = queue; blocks while full
-    Get,      // target = queue; blocks while empty
-    TaskDone, // target = queue; marks one got item finished (Python's Queue.task_done)
-    Close,    // target = queue; no more puts; getters drain what is left, then stop
-    Consume,  // target = queue; body runs once per item until the queue is closed and empty; task_done after each
-    Wait,     // target = event
-    Set,      // target = event
-    Gather,   // children; waits for all (asyncio.gather / executor.map / a plain loop when inline)
-    Group,    // children; structured: a failure cancels the siblings (TaskGroup)
-    Spawn,    // children; started and not awaited; the run still waits for them before it ends
-    Offload,  // body runs on placement (threads or processes) while the caller awaits it
-    Repeat,   // amount = count; body runs that many times in order
-    Timeout,  // amount = ms; body is cancelled when it takes longer
-    Retry,    // amount = attempts; backoff = first delay in ms, doubled after each failure
-    Shield,   // body completes even when the caller is cancelled
-    Fail,     // amount = probability in [0,1]; raises with that probability (seeded)
-    Cleanup,  // body = a finally block: the steps after it in the same list run as its try block
+    Io,        // amount = ms; an awaitable wait on the loop, a GIL-releasing blocking wait in a thread
+    Block,     // amount = ms; a blocking call (label names it); freezes the loop when run on it
+    Cpu,       // amount = CPU-ms on one core; holds the GIL in slices when there is one
+    Acquire,   // target = semaphore or lock
+    Release,   // target = semaphore or lock
+    Put,       // target = queue; blocks while full
+    Get,       // target = queue; blocks while empty
+    TaskDone,  // target = queue; marks one got item finished (Python's Queue.task_done)
+    Close,     // target = queue; no more puts; getters drain what is left, then stop
+    Consume,   // target = queue; body runs once per item until the queue is closed and empty; task_done after each
+    Wait,      // target = event
+    Set,       // target = event
+    Gather,    // children; waits for all (asyncio.gather / executor.map / a plain loop when inline)
+    Group,     // children; structured: a failure cancels the siblings (TaskGroup)
+    Spawn,     // children; started and not awaited; the run still waits for them before it ends
+    Offload,   // body runs on placement (threads or processes) while the caller awaits it
+    Repeat,    // amount = count; body runs that many times in order
+    Timeout,   // amount = ms; body is cancelled when it takes longer
+    Retry,     // amount = attempts; backoff = first delay in ms, doubled after each failure
+    Shield,    // body completes even when the caller is cancelled
+    Fail,      // amount = probability in [0,1]; raises with that probability (seeded)
+    Cleanup,   // body = a finally block: the steps after it in the same list run as its try block
+    Read,      // target = variable; the task's own register = the variable's value (`tmp = counter`)
+    Write,     // target = variable; the variable = the register + 1 (`counter = tmp + 1`): an update that can be lost
+    Increment, // target = variable; read and write in one step (`counter += 1`, no switch point between them)
+    Yield,     // a switch point: the GIL handed over in a thread (time.sleep(0)), the loop's turn (asyncio.sleep(0))
 };
-inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Cleanup) + 1;
+inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Yield) + 1;
 
 // Whether a table with a row per kind (ops, primitives, their executors) lists them in the kind's order, so that a
 // row is found by its kind's number: for a static_assert beside each table.
@@ -77,8 +81,8 @@ struct Op {
     std::vector<ChildTemplate> children;
 };
 
-enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event };
-inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::Event) + 1;
+enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event, Variable };
+inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::Variable) + 1;
 
 struct PrimitiveDecl {
     std::string name;
@@ -126,6 +130,8 @@ enum class MetricKind : std::uint8_t {
     GilHandoffs,    // "gil_handoffs": number of GIL hand-offs between threads
     Markers,        // "markers(<kind>)": how many markers of that kind, e.g. markers(retry)
     TasksEnded,     // "tasks(<state>)": how many tasks ended in that state, e.g. tasks(failed)
+    Final,          // "final(<counter>)": a counter's last value, e.g. final(counter.value)
+    Lost,           // "lost(<variable>)": updates written to a shared variable and not in its value (a race)
 };
 
 struct MetricRef {

@@ -134,6 +134,12 @@ bool ChartsPanel::separateFlattenedLines() {
         if (m_charts[index].suppressed || m_peaks[index] <= 0) {
             continue;
         }
+        // A shared variable's counts climb over the run, and the variants are compared on one scale on purpose: the
+        // lock's 2,000 beside the race's 500 is the lesson (live, the later variant's line starts small).
+        const ChartKind quantity = m_charts[index].kind;
+        if (m_charts[index].group.isEmpty() && (quantity == ChartKind::Writes || quantity == ChartKind::Value)) {
+            continue;
+        }
         const double top = m_peaks[index];
         // A loop lag under the noise floor stays flat: on its own scale the host's noise would look like a lesson.
         const double noiseFloor = m_charts[index].kind == ChartKind::LoopLag && m_charts[index].group.isEmpty()

@@ -33,6 +33,8 @@ constexpr std::array<QuantityInfo, ChartsPanel::kChartCount> kQuantities = {{
     {".putters", QT_TRANSLATE_NOOP("ChartsPanel", "Producers blocked on put")},
     {".getters", QT_TRANSLATE_NOOP("ChartsPanel", "Consumers waiting on get")},
     {".unfinished", QT_TRANSLATE_NOOP("ChartsPanel", "Items not yet done (task_done)")},
+    {".writes", QT_TRANSLATE_NOOP("ChartsPanel", "Updates written to the shared variable")},
+    {".value", QT_TRANSLATE_NOOP("ChartsPanel", "The shared variable's value")},
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Tasks in flight")},
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Event-loop lag (ms)")},
 }};

@@ -41,10 +41,12 @@ public:
         Putters,        // <queue>.putters   "Producers blocked on put"
         Getters,        // <queue>.getters   "Consumers waiting on get"
         Unfinished,     // <queue>.unfinished "Items not yet done (task_done)"
+        Writes,         // <variable>.writes "Updates written to the shared variable"
+        Value,          // <variable>.value  "The shared variable's value" (below the writes: the gap is the race)
         InFlight,       // in_flight         "Tasks in flight"
         LoopLag,        // loop_lag_ms       "Event-loop lag (ms)"
     };
-    static constexpr std::size_t kChartCount = 9; // the fixed charts; extra ones follow them, made on demand
+    static constexpr std::size_t kChartCount = 11; // the fixed charts; extra ones follow them, made on demand
     // A loop lag whose peak (in lesson time) stays below TimelineData::kLagNoiseMs is noise: no chart, a note.
 
     explicit ChartsPanel(QWidget* parent = nullptr);
