@@ -188,10 +188,11 @@ TEST(Runtime, TheLoopKeepsTheGilBetweenItsCpuSteps) {
     PlanBuilder builder(Model::Async);
     builder.threads(1, true);
     PlanStep gather = builder.fanOut(OpKind::Gather, "thread", 1, {builder.offload(Placement::Threads, {cpu(150)})});
-    gather.children.push_back(builder.fanOut(OpKind::Gather, "loop", 1, {io(2), cpu(10), cpu(10)}).children.front());
+    gather.children.push_back(builder.fanOut(OpKind::Gather, "loop", 1, {io(40), cpu(10), cpu(10)}).children.front());
     Plan plan = builder.program({gather}).build();
     // The thread holds the GIL until its drop request, 100 ms on; then the loop's two steps (20 ms of CPU, five
-    // times less than the interval even on a busy machine) run while the thread waits for it.
+    // times less than the interval even on a busy machine) run while the thread waits for it. The loop's io gives the
+    // pool thread 40 ms to start and take the GIL first (2 ms were too few under a loaded CI: 2 failures in 10).
     plan.switchIntervalNs = 100 * kMs;
     const Outcome run = runPlan(plan);
     ASSERT_EQ(run.result.outcome.status, RunStatus::Completed);
