@@ -48,6 +48,29 @@ int listLessons(bool json) {
     return kExitOk;
 }
 
+namespace {
+
+class LeaveLargeToExit {
+public:
+    explicit LeaveLargeToExit(std::unique_ptr<SessionResult>& session) : m_session(session) {}
+    LeaveLargeToExit(const LeaveLargeToExit&) = delete;
+    LeaveLargeToExit& operator=(const LeaveLargeToExit&) = delete;
+    ~LeaveLargeToExit() {
+        std::size_t events = 0;
+        for (const core::VariantRun& run : m_session->runs) {
+            events += run.trace.events.size();
+        }
+        if (events > core::kAnalysedWhenStopped) {
+            leaveToExit(m_session);
+        }
+    }
+
+private:
+    std::unique_ptr<SessionResult>& m_session;
+};
+
+} // namespace
+
 int runLesson(const RunCommand& command) {
     const core::Scenario scenario = core::findLesson(command.lesson);
     const core::ParameterValues parameters = core::resolveParameters(scenario, parseOverrides(command.settings.sets));
@@ -57,11 +80,15 @@ int runLesson(const RunCommand& command) {
 
     // Everything that can be refused is refused before the first run starts.
     checkFigureRequest(command.figure);
-    LessonSession session(scenario, parameters, command.variants, options);
+    LessonSession lessonSession(scenario, parameters, command.variants, options);
     ExportFiles exports(command.csvPath, command.tracePath, command.savePath);
 
     ProgressLine progress;
-    const SessionResult result = session.run(progress);
+    auto session = std::make_unique<SessionResult>(lessonSession.run(progress));
+    // Millions of events (a stopped or finished session's traces and analyses) go back with the process's exit.
+    const LeaveLargeToExit leaveLarge(session);
+    const SessionResult& result = *session;
+
     const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);
 
     if (command.settings.json) {

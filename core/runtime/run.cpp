@@ -198,7 +198,7 @@ std::size_t Run::pollTrace(std::size_t limit) {
         }
     }
     m_impl->batch.clear();
-    const std::size_t count = m_impl->recorder.drain(m_impl->batch, finishedNow ? Recorder::kNoLimit : limit);
+    const std::size_t count = m_impl->recorder.drain(m_impl->batch, limit);
     m_impl->trace.appendSorted(m_impl->batch);
     // The worker pids are carried by their start-up events. Looked up batch by batch: a drain costs what it drained,
     // never a pass over the whole trace (the GUI thread drains once a frame).
@@ -209,14 +209,19 @@ std::size_t Run::pollTrace(std::size_t limit) {
             m_impl->trace.lanes[event.lane].processId = event.value;
         }
     }
-    if (finishedNow) {
-        // Everything is recorded: fix the end.
+    if (finishedNow && !m_impl->recorder.hasPending()) {
+        // Everything is recorded and drained: fix the end.
         m_impl->drainedAfterFinish = true;
         m_impl->trace.endNs = m_impl->endNs;
     } else {
         m_impl->trace.endNs = m_impl->recorder.nowNs();
     }
     return count;
+}
+
+bool Run::traceComplete() const {
+    std::lock_guard lock(m_impl->mutex);
+    return m_impl->drainedAfterFinish;
 }
 
 const Trace& Run::trace() const {

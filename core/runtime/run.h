@@ -45,8 +45,11 @@ public:
 
     // Moves newly recorded events into trace(). Call from one consumer thread only (the GUI thread once a frame,
     // or the CLI); trace() may be read on that thread between calls. With a `limit`, about that many of the earliest
-    // (see Recorder::drain), so that a burst is taken over several frames; once the run has finished, everything.
+    // (see Recorder::drain), so that a burst is taken over several frames, or a stopped run's millions of events are
+    // not all taken in.
     std::size_t pollTrace(std::size_t limit = Recorder::kNoLimit);
+    // The run has finished and every event it recorded is in trace() (and its end is fixed).
+    bool traceComplete() const;
     const Trace& trace() const;
     // Once finished and drained: the trace, moved out (millions of events are not copied); trace() is empty after.
     Trace takeTrace();

@@ -169,6 +169,24 @@ std::optional<std::int64_t> Recorder::cutoffFor(const std::vector<ThreadBuffer*>
     return low;
 }
 
+bool Recorder::hasPending() const {
+    {
+        std::lock_guard lock(m_registryMutex);
+        for (const auto& buffer : m_buffers) {
+            bool any = false;
+            forEachPublished(*buffer, [&any](const Event*, std::uint32_t) {
+                any = true;
+                return false;
+            });
+            if (any) {
+                return true;
+            }
+        }
+    }
+    std::lock_guard lock(m_foreignMutex);
+    return !m_foreign.empty();
+}
+
 std::size_t Recorder::drain(std::vector<Event>& out, std::size_t limit) {
     const std::size_t firstNew = out.size();
     m_converter.refresh();

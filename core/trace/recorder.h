@@ -43,6 +43,9 @@ public:
 
     static constexpr std::size_t kNoLimit = static_cast<std::size_t>(-1);
 
+    // Single consumer: whether events are published and not drained yet (exact once every producer is done).
+    bool hasPending() const;
+
     // ns since run start, on the same scale as drained events.
     std::int64_t nowNs() const { return monotonicNs() - runStartNs(); }
 
@@ -80,11 +83,11 @@ private:
     const std::uint64_t m_generation;
     std::atomic<std::int64_t> m_runStartNs;
     TickConverter m_converter;
-    std::mutex m_registryMutex;
+    mutable std::mutex m_registryMutex;
     std::vector<std::unique_ptr<ThreadBuffer>> m_buffers;
     std::mutex m_spareMutex;
     std::vector<Chunk*> m_spareChunks;
-    std::mutex m_foreignMutex;
+    mutable std::mutex m_foreignMutex;
     std::vector<Event> m_foreign;
     // drain()'s own (one consumer): where each thread's events end in its output, and the merge's buffer.
     std::vector<std::size_t> m_runEnds;

@@ -3,8 +3,10 @@
 
 #include "trace/trace.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -40,6 +42,33 @@ public:
 private:
     std::function<bool()> m_requested;
 };
+
+// std::stable_sort in steps a stop can come between: runs of 65,536 sorted, then merged pairwise, run by run, through a
+// buffer that is appended to (its pages faulted a run at a time, never all at once). Only the last merge is whole.
+template <typename T, typename Less> void stableSortStoppably(std::vector<T>& items, Less less, const StopCheck& stop) {
+    constexpr std::size_t kRun = 65'536;
+    const std::size_t size = items.size();
+    for (std::size_t from = 0; from < size; from += kRun) {
+        stop.now();
+        const auto begin = items.begin() + static_cast<std::ptrdiff_t>(from);
+        std::stable_sort(begin, begin + static_cast<std::ptrdiff_t>(std::min(kRun, size - from)), less);
+    }
+    std::vector<T> merged;
+    if (size > kRun) {
+        merged.reserve(size);
+    }
+    for (std::size_t width = kRun; width < size; width *= 2) {
+        merged.clear();
+        for (std::size_t from = 0; from < size; from += 2 * width) {
+            stop.now();
+            const auto first = items.begin() + static_cast<std::ptrdiff_t>(from);
+            const auto middle = items.begin() + static_cast<std::ptrdiff_t>(std::min(from + width, size));
+            const auto last = items.begin() + static_cast<std::ptrdiff_t>(std::min(from + 2 * width, size));
+            std::merge(first, middle, middle, last, std::back_inserter(merged), less); // stable: the left run first
+        }
+        items.swap(merged);
+    }
+}
 
 inline constexpr std::uint32_t kNoTask = 0xFFFFFFFFu;
 

@@ -300,6 +300,26 @@ TEST(Runtime, FailDrawsTheSameOutcomeInAThreadAndInAWorkerProcess) {
     EXPECT_NE(std::count(inThreads.begin(), inThreads.end(), TaskState::Done), 0);
 }
 
+// A bounded poll stays bounded once the run has finished (a stopped run's millions of events are not all taken in
+// at once); the trace is complete, and its end fixed, only when everything is drained.
+TEST(Runtime, ABoundedPollOfAFinishedRunLeavesTheRestForTheNext) {
+    PlanBuilder builder(Model::Async);
+    builder.program({builder.fanOut(OpKind::Gather, "quick", 5'000, {io(0)})});
+    core::Run run(builder.build());
+    run.start();
+    run.wait();
+    const std::size_t first = run.pollTrace(1'000);
+    EXPECT_GE(first, 1U);
+    EXPECT_LT(first, 20'000U);
+    EXPECT_FALSE(run.traceComplete());
+    run.pollTrace();
+    EXPECT_TRUE(run.traceComplete());
+    EXPECT_GT(run.trace().events.size(), 20'000U); // 5,000 tasks, a few events each
+    EXPECT_TRUE(std::is_sorted(run.trace().events.begin(), run.trace().events.end(),
+                               [](const Event& a, const Event& b) { return a.timeNs < b.timeNs; }));
+    EXPECT_EQ(run.pollTrace(), 0U);
+}
+
 TEST(Runtime, StopCancelsEveryTaskPromptly) {
     for (Model model : {Model::Async, Model::Threads, Model::Sequential}) {
         PlanBuilder builder(model);

@@ -35,6 +35,35 @@ TEST(StopCheck, AnAnalysisStopsAtTheNextCheckOnceAStopIsAsked) {
     EXPECT_EQ(checked.tasks.size(), 100'000U);
 }
 
+// The analysis places each span when it opens (no sort after): the spans come in order of start, each with the end
+// its task's next state gave it, and tasks whose ids are far apart (a file's) analyse as dense ones do.
+TEST(StopCheck, AnalysedSpansComeInOrderOfStartWithDenseOrSparseTaskIds) {
+    auto build = [](std::uint32_t idStep) {
+        TraceBuilder builder;
+        builder.lane("loop");
+        for (std::uint32_t task = 0; task < 50; ++task) {
+            const std::uint32_t id = task * idStep;
+            // Later tasks start later and end sooner: closing order is the reverse of opening order.
+            builder.task(task, id, "request", static_cast<std::int32_t>(task)).state(task, id, TaskState::Running);
+            builder.state(1'000 - task, id, TaskState::Done);
+        }
+        return builder.finish(2'000);
+    };
+    const TraceAnalysis dense = analyze(build(1));
+    const TraceAnalysis sparse = analyze(build(80'000'000));
+    ASSERT_EQ(dense.spans.size(), 50U);
+    ASSERT_EQ(sparse.spans.size(), 50U);
+    ASSERT_EQ(sparse.tasks.size(), 50U);
+    for (std::size_t at = 0; at < dense.spans.size(); ++at) {
+        EXPECT_EQ(dense.spans[at].startNs, static_cast<std::int64_t>(at));
+        EXPECT_EQ(dense.spans[at].endNs, 1'000 - static_cast<std::int64_t>(at));
+        EXPECT_EQ(sparse.spans[at].startNs, dense.spans[at].startNs);
+        EXPECT_EQ(sparse.spans[at].endNs, dense.spans[at].endNs);
+        EXPECT_EQ(sparse.tasks[at].id, static_cast<std::uint32_t>(at) * 80'000'000U);
+        EXPECT_EQ(sparse.tasks[at].endedNs, dense.tasks[at].endedNs);
+    }
+}
+
 TEST(StopCheck, AnEmptyCheckNeverStops) {
     const StopCheck none;
     EXPECT_NO_THROW(none.now());

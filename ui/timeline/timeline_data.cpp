@@ -224,6 +224,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
     m_endNs = std::max({analysis.makespanNs, trace.endNs, m_lastEventNs});
 
     m_taskLanes.reserve(analysis.tasks.size());
+    m_taskLaneIndex.reserve(analysis.tasks.size());
     for (const core::TaskRecord& task : analysis.tasks) {
         stop.at(m_taskLanes.size());
         TimelineLane lane;
@@ -238,16 +239,21 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
     }
     m_liveTasks.assign(m_taskLanes.size(), LiveTask{});
     for (std::size_t index = 0; index < m_taskLanes.size(); ++index) {
+        stop.at(index);
         regroup(index, 0);
     }
 
-    std::vector<std::vector<TimelineSpan>> perLane(m_workerLanes.size());
-    auto toWorker = [&](const core::Span& span) {
-        if (span.lane >= perLane.size()) {
+    // Each worker lane's spans: its tasks' and its own, each list in order of start as the analysis gives them, then
+    // merged (a task's first at equal starts) without a sort that no stop could interrupt.
+    std::vector<std::vector<TimelineSpan>> taskSpansOf(m_workerLanes.size());
+    std::vector<std::vector<TimelineSpan>> ownSpansOf(m_workerLanes.size());
+    auto toWorker = [&](const core::Span& span, std::vector<std::vector<TimelineSpan>>& into) {
+        if (span.lane >= into.size()) {
             workerLane(span.lane);
-            perLane.resize(m_workerLanes.size());
+            taskSpansOf.resize(m_workerLanes.size());
+            ownSpansOf.resize(m_workerLanes.size());
         }
-        perLane[span.lane].push_back(toTimelineSpan(span));
+        into[span.lane].push_back(toTimelineSpan(span));
     };
     for (std::size_t spanIndex = 0; spanIndex < analysis.spans.size(); ++spanIndex) {
         stop.at(spanIndex);
@@ -257,19 +263,24 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
             m_taskLanes[found->second].spans.push_back(toTimelineSpan(span));
         }
         if (occupiesLane(span.state)) {
-            toWorker(span);
+            toWorker(span, taskSpansOf);
         }
     }
     for (const core::Span& span : analysis.laneSpans) {
-        toWorker(span);
+        toWorker(span, ownSpansOf);
     }
     rebuildGroupCounts(analysis, stop);
-    for (auto& spans : perLane) {
-        stop.now();
-        std::stable_sort(spans.begin(), spans.end(),
-                         [](const TimelineSpan& a, const TimelineSpan& b) { return a.startNs < b.startNs; });
-        for (const TimelineSpan& span : spans) {
-            addWorkerSpan(span, nullptr);
+    std::size_t added = 0;
+    for (std::size_t lane = 0; lane < taskSpansOf.size(); ++lane) {
+        const std::vector<TimelineSpan>& tasks = taskSpansOf[lane];
+        const std::vector<TimelineSpan>& own = ownSpansOf[lane];
+        std::size_t task = 0;
+        std::size_t self = 0;
+        while (task < tasks.size() || self < own.size()) {
+            stop.at(added++);
+            const bool taskFirst =
+                self == own.size() || (task < tasks.size() && tasks[task].startNs <= own[self].startNs);
+            addWorkerSpan(taskFirst ? tasks[task++] : own[self++], nullptr);
         }
     }
 
@@ -285,7 +296,9 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
 
     for (const core::CounterSeries& series : analysis.counters) {
         if (series.name == kGilHolderCounter) {
-            for (const core::CounterPoint& point : series.points) {
+            for (std::size_t at = 0; at < series.points.size(); ++at) {
+                stop.at(at);
+                const core::CounterPoint& point = series.points[at];
                 closeGilTenure(point.timeNs);
                 if (point.value >= 0) {
                     m_gilLane.spans.push_back(TimelineSpan{point.timeNs, point.timeNs, core::kNoTask,
@@ -300,7 +313,9 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
         CounterTrack track;
         track.name = isLag ? QStringLiteral("loop_lag_ms") : QString::fromStdString(series.name);
         track.points.reserve(series.points.size() * (isLag ? 3 : 1));
-        for (const core::CounterPoint& point : series.points) {
+        for (std::size_t at = 0; at < series.points.size(); ++at) {
+            stop.at(at);
+            const core::CounterPoint& point = series.points[at];
             if (isLag) {
                 appendLagSample(track, point.timeNs, point.value / 1000.0 / m_timeScale);
                 continue;
@@ -308,6 +323,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
             track.peak = track.points.empty() ? point.value : std::max(track.peak, point.value);
             track.points.emplace_back(point.timeNs, point.value);
         }
+        stop.now();
         track.index.sync(track.points); // here, off the GUI thread when a finished run is rebuilt
         m_counterIndex.emplace(series.nameId, m_counters.size());
         m_counters.push_back(std::move(track));
@@ -325,6 +341,7 @@ void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis, const
         std::int32_t delta;
     };
     std::vector<Delta> deltas;
+    deltas.reserve(analysis.spans.size() * 2 + analysis.tasks.size());
     auto groupOf = [&](std::uint32_t task) {
         auto found = m_taskLaneIndex.find(task);
         return found == m_taskLaneIndex.end() ? -1 : m_taskLanes[found->second].group;
@@ -342,10 +359,11 @@ void TimelineData::rebuildGroupCounts(const core::TraceAnalysis& analysis, const
             deltas.push_back(Delta{task.endedNs, group, task.finalState, 0, +1});
         }
     }
-    stop.now();
-    std::stable_sort(deltas.begin(), deltas.end(), [](const Delta& a, const Delta& b) { return a.timeNs < b.timeNs; });
-    stop.now();
-    for (const Delta& delta : deltas) {
+    core::stableSortStoppably(
+        deltas, [](const Delta& a, const Delta& b) { return a.timeNs < b.timeNs; }, stop);
+    for (std::size_t at = 0; at < deltas.size(); ++at) {
+        stop.at(at);
+        const Delta& delta = deltas[at];
         countGroupState(delta.group, delta.state, delta.subject, delta.timeNs, delta.delta);
     }
 }
