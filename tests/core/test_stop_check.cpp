@@ -64,6 +64,31 @@ TEST(StopCheck, AnalysedSpansComeInOrderOfStartWithDenseOrSparseTaskIds) {
     }
 }
 
+// The stoppable sort gives what std::stable_sort gives (equal keys keep their order) over several runs of 65,536, and
+// stops between two of its steps when asked.
+TEST(StopCheck, AStoppableSortIsStableAndStops) {
+    struct Item {
+        int key;
+        int order;
+    };
+    std::vector<Item> items;
+    for (int index = 0; index < 300'000; ++index) {
+        items.push_back(Item{(index * 7919) % 1000, index});
+    }
+    auto byKey = [](const Item& a, const Item& b) { return a.key < b.key; };
+    std::vector<Item> expected = items;
+    std::stable_sort(expected.begin(), expected.end(), byKey);
+    std::vector<Item> sorted = items;
+    stableSortStoppably(sorted, byKey, StopCheck());
+    ASSERT_EQ(sorted.size(), expected.size());
+    for (std::size_t at = 0; at < sorted.size(); ++at) {
+        ASSERT_EQ(sorted[at].order, expected[at].order) << at;
+    }
+    int asked = 0;
+    EXPECT_THROW(stableSortStoppably(items, byKey, StopCheck([&asked] { return ++asked == 3; })), WorkStopped);
+    EXPECT_EQ(asked, 3);
+}
+
 TEST(StopCheck, AnEmptyCheckNeverStops) {
     const StopCheck none;
     EXPECT_NO_THROW(none.now());
