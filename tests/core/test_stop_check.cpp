@@ -73,7 +73,7 @@ TEST(StopCheck, AStoppableSortIsStableAndStops) {
     };
     std::vector<Item> items;
     for (int index = 0; index < 300'000; ++index) {
-        items.push_back(Item{(index * 7919) % 1000, index});
+        items.push_back(Item{static_cast<int>((static_cast<long long>(index) * 7919) % 1000), index});
     }
     auto byKey = [](const Item& a, const Item& b) { return a.key < b.key; };
     std::vector<Item> expected = items;
