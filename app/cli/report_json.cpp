@@ -16,6 +16,10 @@ nlohmann::ordered_json variantToJson(const core::VariantSummary& variant) {
     for (const auto& [name, value] : variant.peaks) {
         peaks[name] = value;
     }
+    nlohmann::ordered_json deadlock = nlohmann::ordered_json::array();
+    for (const core::DeadlockStep& step : variant.deadlock) {
+        deadlock.push_back({{"task", step.task}, {"waits_for", step.waitsFor}, {"held_by", step.heldBy}});
+    }
     return {{"name", variant.variant},
             {"status", std::string(core::toString(variant.outcome.status))},
             {"error", variant.outcome.error.empty() ? nlohmann::ordered_json(nullptr)
@@ -25,7 +29,8 @@ nlohmann::ordered_json variantToJson(const core::VariantSummary& variant) {
             {"max_lag_ms", optionalNumber(variant.maxLagMs)},
             {"peaks", std::move(peaks)},
             {"tasks", variant.taskCount},
-            {"events", variant.eventCount}};
+            {"events", variant.eventCount},
+            {"deadlock", variant.deadlock.empty() ? nlohmann::ordered_json(nullptr) : std::move(deadlock)}};
 }
 
 nlohmann::ordered_json expectationToJson(const core::ExpectationResult& result) {

@@ -133,7 +133,7 @@ std::string_view statusName(RunStatus status) {
 
 RunStatus statusFrom(const std::string& name, const std::string& fileName) {
     for (RunStatus status : {RunStatus::NotStarted, RunStatus::Running, RunStatus::Completed, RunStatus::Stopped,
-                             RunStatus::Failed, RunStatus::Stalled}) {
+                             RunStatus::Failed, RunStatus::Stalled, RunStatus::Deadlocked}) {
         if (toString(status) == name) {
             return status;
         }

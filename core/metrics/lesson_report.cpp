@@ -244,6 +244,7 @@ ExpectationResult evaluate(const ExpectationDecl& expectation, const ParameterVa
         result.detail = "the run has not finished";
         return result;
     case RunStatus::Completed:
+    case RunStatus::Deadlocked: // the lesson may mean it: its markers and the time until it are measured
         break;
     }
     const std::optional<double> measured = measureMetric(expectation.metric, *run, baseline);
@@ -417,6 +418,12 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     }
     summary.taskCount = run.analysis.tasks.size();
     summary.eventCount = run.trace.events.size();
+    if (run.outcome.status == RunStatus::Deadlocked) {
+        summary.deadlock = deadlockCycle(run.trace, run.analysis);
+        if (!summary.deadlock.empty()) {
+            summary.outcome.error = describeDeadlock(summary.deadlock);
+        }
+    }
     return summary;
 }
 

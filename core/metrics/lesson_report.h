@@ -30,6 +30,7 @@ struct VariantSummary {
     std::map<std::string, std::int64_t> peaks; // counter name -> peak value
     std::size_t taskCount = 0;
     std::size_t eventCount = 0;
+    std::vector<DeadlockStep> deadlock; // a deadlocked run's cycle (its error says it in words)
 };
 
 enum class Verdict : std::uint8_t { Pass, Fail, NotMeasured };

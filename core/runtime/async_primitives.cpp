@@ -78,7 +78,8 @@ void throwIfCancelled(bool notified, LoopControl* control) {
 AsyncSemaphore::AsyncSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,
                                std::deque<LoopResumer>& ready)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
-      m_state(primitive.kind == PrimitiveKind::Lock ? 1 : primitive.capacity), m_waiters(ready) {}
+      m_state(primitive.kind == PrimitiveKind::Lock ? 1 : primitive.capacity), m_waiters(ready),
+      m_isLock(primitive.kind == PrimitiveKind::Lock) {}
 
 LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, LoopControl* control) {
     if (control != nullptr) {
@@ -86,20 +87,39 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, Loo
     }
     if (m_state.tryAcquire(m_waiters.size())) {
         m_context.counter(m_counters.level, m_state.inUse(), task.lane);
+        if (m_isLock) {
+            m_context.locks.held(m_nameId, task);
+        }
         co_return;
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    // A wait under a timeout ends on its own; any other may close a cycle of tasks waiting for each other's locks.
+    const bool forever = m_isLock && (control == nullptr || control->timeoutsArmed == 0);
+    if (forever) {
+        if (const std::vector<DeadlockLink> cycle = m_context.locks.waits(task, m_nameId); !cycle.empty()) {
+            m_context.deadlockRun(cycle);
+        }
+    }
     // release() hands its permit straight to us, so the state already counts this task when we wake.
     const bool granted = co_await m_waiters.wait(control, m_context, m_nameId);
+    if (forever) {
+        m_context.locks.stopsWaiting(task);
+    }
     if (!granted) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
     }
     throwIfCancelled(granted, control);
+    if (m_isLock) {
+        m_context.locks.held(m_nameId, task);
+    }
     m_context.setState(task, TaskState::Running, 0, line);
 }
 
 void AsyncSemaphore::release(TaskRef task) {
+    if (m_isLock) {
+        m_context.locks.released(m_nameId); // a waiter handed the lock says so when it resumes
+    }
     if (m_waiters.notifyOne()) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
         return;

@@ -64,6 +64,7 @@ private:
     PrimitiveCounters m_counters;
     SemaphoreState m_state;
     AsyncWaitList m_waiters;
+    bool m_isLock; // its holder is known to the wait-for graph (EngineContext::locks)
 };
 
 // asyncio.Queue with maxsize, task_done and a close (Python 3.13's shutdown) so consumers can finish.

@@ -21,6 +21,11 @@ void markResumed(EngineContext& context, TaskRef task, std::int32_t line) {
 
 void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task,
                             std::uint32_t subject) {
+    static_cast<void>(waitFor(lock, context, task, subject, std::chrono::nanoseconds::max()));
+}
+
+bool BlockingWaitList::waitFor(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task,
+                               std::uint32_t subject, std::chrono::nanoseconds timeout) {
     if (context.gil != nullptr) {
         context.gil->letGo(task);
     }
@@ -30,12 +35,18 @@ void BlockingWaitList::wait(std::unique_lock<std::mutex>& lock, EngineContext& c
     waiter.subject = subject;
     context.beginWaitOnOthers(subject);
     m_waiters.push_back(&waiter);
-    const bool notified = waiter.wake.wait(lock, stop, [&] { return waiter.notified; });
-    if (!notified) {
+    const auto notified = [&] { return waiter.notified; };
+    const bool handed = timeout == std::chrono::nanoseconds::max()
+                            ? waiter.wake.wait(lock, stop, notified)
+                            : waiter.wake.wait_for(lock, stop, timeout, notified);
+    if (!handed) {
         m_waiters.erase(std::remove(m_waiters.begin(), m_waiters.end(), &waiter), m_waiters.end());
         context.endWaitOnOthers(subject);
-        throw RunStopped{};
+        if (stop.stop_requested()) {
+            throw RunStopped{};
+        }
     }
+    return handed;
 }
 
 bool BlockingWaitList::notifyOne() {
@@ -57,22 +68,75 @@ void BlockingWaitList::notifyAll() {
 
 BlockingSemaphore::BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters),
-      m_state(primitive.kind == PrimitiveKind::Lock ? 1 : primitive.capacity) {}
+      m_isLock(primitive.kind == PrimitiveKind::Lock || primitive.kind == PrimitiveKind::RLock),
+      m_reentrant(primitive.kind == PrimitiveKind::RLock), m_state(m_isLock ? 1 : primitive.capacity) {}
 
-void BlockingSemaphore::acquire(TaskRef task, std::int32_t line) {
+void BlockingSemaphore::take(TaskRef task) {
+    if (m_isLock) {
+        m_holder = task;
+        m_depth = 1;
+        m_context.locks.held(m_nameId, task);
+    }
+}
+
+bool BlockingSemaphore::acquire(TaskRef task, std::int32_t line, std::int64_t timeoutNs) {
     std::unique_lock lock(m_mutex);
+    if (m_reentrant && m_holder && m_holder->id == task.id) {
+        ++m_depth; // RLock: its holder again
+        return true;
+    }
     if (m_state.tryAcquire(m_waiters.size())) {
+        take(task);
         m_context.counter(m_counters.level, m_state.inUse(), task.lane);
-        return;
+        return true;
     }
     m_context.setState(task, TaskState::Blocked, m_nameId, line);
     m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
-    m_waiters.wait(lock, m_context, task, m_nameId); // the releaser hands its permit over
+    if (timeoutNs > 0) {
+        // Not an edge of the wait-for graph: it ends on its own.
+        const ArmedTimeout armed(m_context);
+        if (!m_waiters.waitFor(lock, m_context, task, m_nameId, std::chrono::nanoseconds(timeoutNs))) {
+            m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+            markResumed(m_context, task, line);
+            return false;
+        }
+    } else {
+        if (m_isLock) {
+            if (const std::vector<DeadlockLink> cycle = m_context.locks.waits(task, m_nameId); !cycle.empty()) {
+                m_context.deadlockRun(cycle); // the stop it asks for ends the wait below
+            }
+        }
+        try {
+            m_waiters.wait(lock, m_context, task, m_nameId); // the releaser hands its permit over
+        } catch (const RunStopped&) {
+            if (m_isLock) {
+                m_context.locks.stopsWaiting(task);
+            }
+            throw;
+        }
+        if (m_isLock) {
+            m_context.locks.stopsWaiting(task);
+        }
+    }
+    take(task);
     markResumed(m_context, task, line);
+    return true;
 }
 
 void BlockingSemaphore::release(TaskRef task) {
     std::lock_guard lock(m_mutex);
+    if (m_reentrant) {
+        if (!m_holder || m_holder->id != task.id) {
+            throw TaskFailure{"RuntimeError: cannot release un-acquired lock"};
+        }
+        if (--m_depth > 0) {
+            return;
+        }
+    }
+    if (m_isLock) {
+        m_holder.reset();
+        m_context.locks.released(m_nameId); // a waiter handed the lock takes it (take) when it wakes
+    }
     if (m_waiters.notifyOne()) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);
         return;

@@ -6,10 +6,12 @@
 #include "runtime/engine_context.h"
 #include "runtime/primitive_state.h"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
 #include <mutex>
+#include <optional>
 
 namespace interleave::core {
 
@@ -21,6 +23,9 @@ public:
     // outside `lock` (Engine::retakeGil).
     // From queuing to being notified the task waits on others (EngineContext::beginWaitOnOthers), on `subject`.
     void wait(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task, std::uint32_t subject);
+    // The same, giving up after `timeout`: false then (the waiter is out of the list, and nothing was handed to it).
+    bool waitFor(std::unique_lock<std::mutex>& lock, EngineContext& context, TaskRef task, std::uint32_t subject,
+                 std::chrono::nanoseconds timeout);
     bool notifyOne(); // with the lock held
     void notifyAll(); // with the lock held
     std::size_t size() const { return m_waiters.size(); }
@@ -35,19 +40,29 @@ private:
     std::deque<Waiter*> m_waiters;
 };
 
+// threading.Semaphore, Lock and RLock. A lock's holder is known (to the wait-for graph, EngineContext::locks, which
+// ends the run at a wait that closes a cycle); an RLock's holder takes it again at once, and lets go of it when it has
+// released it as many times.
 class BlockingSemaphore {
 public:
     BlockingSemaphore(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters);
-    void acquire(TaskRef task, std::int32_t line);
+    // `timeoutNs` > 0: acquire(timeout=…), which gives up after it and returns false.
+    bool acquire(TaskRef task, std::int32_t line, std::int64_t timeoutNs = 0);
     void release(TaskRef task);
 
 private:
+    void take(TaskRef task); // with m_mutex held: `task` has it now
+
     EngineContext& m_context;
     std::uint32_t m_nameId;
     PrimitiveCounters m_counters;
+    bool m_isLock;
+    bool m_reentrant;
     std::mutex m_mutex;
     SemaphoreState m_state; // under m_mutex
     BlockingWaitList m_waiters;
+    std::optional<TaskRef> m_holder; // a lock's, under m_mutex
+    std::int64_t m_depth = 0;        // an RLock's count of its holder's acquisitions
 };
 
 class BlockingQueue {

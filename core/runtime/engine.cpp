@@ -40,6 +40,7 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
         switch (primitive.kind) {
         case PrimitiveKind::Semaphore:
         case PrimitiveKind::Lock:
+        case PrimitiveKind::RLock: // a thread's only (the plan refuses one on the loop)
             if (onLoop) {
                 m_asyncSemaphores[i] = std::make_unique<AsyncSemaphore>(m_context, primitive, counters, m_yielded);
             } else {

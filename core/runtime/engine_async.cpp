@@ -411,6 +411,7 @@ LoopAwaitable<void> Engine::timeoutOnLoop(TaskFrame& task, const PlanStep& step)
     });
     std::exception_ptr pending;
     bool timedOut = false;
+    ++control->timeoutsArmed;
     try {
         co_await stepsAsync(task, step.body);
     } catch (const TaskCancelled&) {
@@ -421,6 +422,7 @@ LoopAwaitable<void> Engine::timeoutOnLoop(TaskFrame& task, const PlanStep& step)
     } catch (...) {
         pending = std::current_exception();
     }
+    --control->timeoutsArmed;
     alarm.cancel();
     if (control->cancelRequested && control->cancelSource == id) {
         control->cancelRequested = false; // the time ran out as the body finished: nothing left to cancel

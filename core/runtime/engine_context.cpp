@@ -175,6 +175,30 @@ void EngineContext::stallRun(const std::string& message, std::uint16_t lane) {
     requestStop();
 }
 
+void EngineContext::deadlockRun(const std::vector<DeadlockLink>& cycle) {
+    std::string message = "deadlock: ";
+    for (std::size_t at = 0; at < cycle.size(); ++at) {
+        const DeadlockLink& link = cycle[at];
+        message += (at == 0 ? "" : "; ") + std::string("task ") + std::to_string(link.task.id) + " waits for '" +
+                   m_strings.at(link.lock) + "', held by task " + std::to_string(link.holder.id);
+    }
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_failed.load(std::memory_order_relaxed) || m_stalled.load(std::memory_order_relaxed) ||
+            m_deadlocked.load(std::memory_order_relaxed)) {
+            return;
+        }
+        m_failure = message;
+        m_deadlocked.store(true, std::memory_order_release);
+    }
+    for (const DeadlockLink& link : cycle) {
+        recorder.record(link.task.id, link.task.lane, EventKind::Marker,
+                        static_cast<std::uint8_t>(MarkerKind::Deadlock), link.lock,
+                        static_cast<std::int32_t>(link.holder.id));
+    }
+    requestStop();
+}
+
 std::string EngineContext::failureMessage() const {
     std::lock_guard lock(m_mutex);
     return m_failure;

@@ -1,6 +1,7 @@
 // What every part of a running engine shares: the plan, the recorder, the stop token, task ids and states.
 #pragma once
 
+#include "runtime/lock_graph.h"
 #include "runtime/plan.h"
 #include "trace/recorder.h"
 
@@ -16,11 +17,6 @@
 namespace interleave::core {
 
 class Gil;
-
-struct TaskRef {
-    std::uint32_t id = 0;
-    std::uint16_t lane = 0;
-};
 
 // Thrown by fail(p) and by a broken pool; a task that lets it escape ends Failed.
 struct TaskFailure {
@@ -96,6 +92,13 @@ public:
     // Ends the run as stalled: records the message and stops everything. Ignored once the run failed.
     void stallRun(const std::string& message, std::uint16_t lane);
     bool runStalled() const { return m_stalled.load(std::memory_order_acquire); }
+    // Ends the run as deadlocked: a Deadlock marker for each task of the cycle (on the task; subject: the lock it
+    // waits for; value: the id of the task that holds it), then everything stops. The first cycle wins.
+    void deadlockRun(const std::vector<DeadlockLink>& cycle);
+    bool runDeadlocked() const { return m_deadlocked.load(std::memory_order_acquire); }
+
+    // Who holds each lock and who waits for it (Lock and RLock): the primitives keep it, deadlockRun reads it.
+    LockGraph locks;
 
     std::uint64_t tasksCreated() const { return m_nextTask.load(std::memory_order_relaxed); }
     std::uint64_t tasksFinished() const { return m_finished.load(std::memory_order_relaxed); }
@@ -114,6 +117,7 @@ private:
     std::atomic<std::int64_t> m_live{0};
     std::atomic<bool> m_failed{false};
     std::atomic<bool> m_stalled{false};
+    std::atomic<bool> m_deadlocked{false};
     std::atomic<std::int64_t> m_waitingOnOthers{0};
     std::atomic<std::uint64_t> m_waitChanges{0}; // begin and end of every wait on others
     std::atomic<int> m_armedTimeouts{0};

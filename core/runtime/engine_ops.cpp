@@ -8,6 +8,8 @@
 #include "runtime/seeded_failure.h"
 #include "runtime/stop_wait.h"
 
+#include <fmt/format.h>
+
 #include <array>
 #include <thread>
 
@@ -104,7 +106,14 @@ LoopAwaitable<void> Engine::acquireOnLoop(TaskFrame& task, const PlanStep& step)
 }
 
 void Engine::acquireOnThread(TaskFrame& task, const PlanStep& step) {
-    onThread(m_blockingSemaphores, step).acquire(task.ref, step.line);
+    if (!onThread(m_blockingSemaphores, step).acquire(task.ref, step.line, step.durationNs)) {
+        // lock.acquire(timeout=…) returned False: the step fails (a retry around it tries again), as code that
+        // raises on it does.
+        const std::uint32_t lock = m_plan.primitives[static_cast<std::size_t>(step.primitive)].nameId;
+        m_context.marker(task.ref, MarkerKind::Timeout, lock, step.line);
+        throw TaskFailure{fmt::format("TimeoutError: could not acquire '{}' within {} ms", m_plan.strings.at(lock),
+                                      step.durationNs / 1'000'000)};
+    }
 }
 
 LoopAwaitable<void> Engine::releaseOnLoop(TaskFrame& task, const PlanStep& step) {

@@ -21,6 +21,7 @@ struct LoopControl {
     std::uint64_t cancelSource = 0;  // the timeout that asked (see Engine::timeoutOnLoop); 0 for anything else
     std::function<void()> interrupt; // wakes the await in progress, if it can be woken; empty otherwise
     bool ended = false;
+    int timeoutsArmed = 0; // timeouts around the await in progress: a lock wait under one is no deadlock's edge
 
     void cancel(std::uint64_t source = 0) {
         if (ended || cancelRequested) {

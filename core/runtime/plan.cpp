@@ -243,12 +243,28 @@ private:
         default:
             break;
         }
-        if (op.backoff) {
-            step.durationNs = durationNs(*op.backoff, fmt::format("{} backoff", info.key), op.location);
+        if (op.extra && op.kind == OpKind::Retry) {
+            step.durationNs = durationNs(*op.extra, fmt::format("{} backoff", info.key), op.location);
             checkBackoffWaits(step, op.location);
+        }
+        if (op.extra && op.kind == OpKind::Acquire) {
+            // lock.acquire(timeout=…): a thread's wait that gives up; asyncio's acquire takes none.
+            if (m_onLoop) {
+                throw LessonError(op.location, "asyncio's acquire() takes no timeout: put the acquire in a "
+                                               "'timeout' step (asyncio.timeout) instead");
+            }
+            step.durationNs = durationNs(*op.extra, "acquire timeout", op.location);
+            if (step.durationNs <= 0) {
+                throw LessonError(op.location, "an acquire's timeout must be more than 0 ms");
+            }
         }
         if (!op.target.empty()) {
             step.primitive = primitiveIndex(op.target);
+            if (m_onLoop && m_plan.primitives[static_cast<std::size_t>(step.primitive)].kind == PrimitiveKind::RLock) {
+                throw LessonError(op.location, fmt::format("'{}' is an rlock, which asyncio does not have: a thread "
+                                                           "(model: threads, or an offload) can take one",
+                                                           op.target));
+            }
         }
         if (info.loopOnly && !m_onLoop) {
             throw LessonError(op.location,

@@ -28,6 +28,8 @@ std::string_view toString(RunStatus status) {
         return "stopped";
     case RunStatus::Stalled:
         return "stalled";
+    case RunStatus::Deadlocked:
+        return "deadlocked";
     }
     return "unknown";
 }
@@ -66,6 +68,8 @@ public:
         endNs = engine->endNs();
         if (engine->context().runFailed()) {
             outcome = {RunStatus::Failed, engine->context().failureMessage()};
+        } else if (engine->context().runDeadlocked()) {
+            outcome = {RunStatus::Deadlocked, engine->context().failureMessage()};
         } else if (engine->context().runStalled()) {
             outcome = {RunStatus::Stalled, engine->context().failureMessage()};
         } else if (stopRequested) {

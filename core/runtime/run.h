@@ -15,9 +15,11 @@ namespace interleave::core {
 
 // Stalled: the watchdog ended a run in which no task could make progress (every live task waited on another, or
 // on a primitive no running task would touch), within about 100 ms of it starting to wait forever.
-enum class RunStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Stopped, Stalled };
+// Deadlocked: tasks waited for each other's locks in a cycle; the run ended the moment the cycle closed, with a
+// Deadlock marker on each task of it. A lesson can mean it (L13): its expectations are judged, as for a completed run.
+enum class RunStatus : std::uint8_t { NotStarted, Running, Completed, Failed, Stopped, Stalled, Deadlocked };
 std::string_view toString(RunStatus status);
-// Failed or stalled: the run ended with an error to show.
+// Failed or stalled: the run ended with an error to show (a deadlock is shown with its cycle, and judged).
 constexpr bool endedWithError(RunStatus status) {
     return status == RunStatus::Failed || status == RunStatus::Stalled;
 }

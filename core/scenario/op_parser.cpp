@@ -99,6 +99,15 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     const OpInfo* spec = nullptr;
     for (const auto& field : mapping.fields()) {
         if (const OpInfo* candidate = findOp(field.name)) {
+            // An op's extra key may be another op's name (acquire's timeout): it is then that op's argument.
+            if (opField != nullptr && spec->extraKey == field.name) {
+                continue;
+            }
+            if (opField != nullptr && candidate->extraKey == opField->name) {
+                opField = &field;
+                spec = candidate;
+                continue;
+            }
             if (opField != nullptr) {
                 context.source.fail(field.keyLocation, fmt::format("a step has both '{}' and '{}'; write each as "
                                                                    "its own step",
@@ -171,8 +180,10 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     if (spec->hasBody) {
         op.body = parseSteps(context, mapping.require("do"));
     }
-    if (const YamlField* backoff = mapping.find("backoff")) {
-        op.backoff = readExpression(context.source, *backoff);
+    if (!spec->extraKey.empty() && spec->extraKey != "return_exceptions") {
+        if (const YamlField* extra = mapping.find(spec->extraKey)) {
+            op.extra = readExpression(context.source, *extra); // retry's backoff, acquire's timeout: durations
+        }
     }
     if (const YamlField* returnExceptions = mapping.find("return_exceptions")) {
         op.returnExceptions = readFlag(context.source, *returnExceptions);

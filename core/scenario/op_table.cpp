@@ -8,7 +8,8 @@ namespace interleave::core {
 
 namespace {
 
-constexpr std::uint8_t kSemaphoreOrLock = primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock);
+constexpr std::uint8_t kSemaphoreOrLock =
+    primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock) | primitiveBit(PrimitiveKind::RLock);
 constexpr std::uint8_t kQueue = primitiveBit(PrimitiveKind::Queue);
 constexpr std::uint8_t kEvent = primitiveBit(PrimitiveKind::Event);
 constexpr std::uint8_t kVariable = primitiveBit(PrimitiveKind::Variable);
@@ -22,8 +23,8 @@ constexpr std::array kOps = {
            .inWorker = true},
     OpInfo{.key = "cpu", .kind = OpKind::Cpu, .argument = OpArgument::Duration, .time = OpTime::Duration,
            .inWorker = true},
-    OpInfo{.key = "acquire", .kind = OpKind::Acquire, .argument = OpArgument::Target, .targets = kSemaphoreOrLock,
-           .targetsText = "a semaphore or a lock"},
+    OpInfo{.key = "acquire", .kind = OpKind::Acquire, .argument = OpArgument::Target, .extraKey = "timeout",
+           .targets = kSemaphoreOrLock, .targetsText = "a semaphore or a lock"},
     OpInfo{.key = "release", .kind = OpKind::Release, .argument = OpArgument::Target, .targets = kSemaphoreOrLock,
            .targetsText = "a semaphore or a lock"},
     OpInfo{.key = "put", .kind = OpKind::Put, .argument = OpArgument::Target, .targets = kQueue,

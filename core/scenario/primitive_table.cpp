@@ -19,6 +19,8 @@ constexpr std::array kPrimitives = {
     PrimitiveInfo{.key = "event", .kind = PrimitiveKind::Event, .waitersCounter = "waiters"},
     PrimitiveInfo{.key = "variable", .kind = PrimitiveKind::Variable, .levelCounter = "value",
                   .writesCounter = "writes"},
+    PrimitiveInfo{.key = "rlock", .kind = PrimitiveKind::RLock, .defaultCapacity = 1, .minimumCapacity = 1,
+                  .levelCounter = "held", .waitersCounter = "waiters"},
 };
 // clang-format on
 

@@ -72,17 +72,17 @@ struct Op {
     SourceLocation location;
     int line = 0; // 1-based line in the variant's listing this step corresponds to; 0 = none
     std::optional<Expression> amount;
-    std::optional<Expression> backoff;
-    std::string target; // primitive name
-    std::string label;  // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
+    std::optional<Expression> extra; // the value of its op's extra key: retry's backoff, acquire's timeout
+    std::string target;              // primitive name
+    std::string label; // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
     Placement placement = Placement::Default;
     bool returnExceptions = false; // gather: a child's failure is its result, not the parent's (asyncio.gather)
     std::vector<Op> body;
     std::vector<ChildTemplate> children;
 };
 
-enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event, Variable };
-inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::Variable) + 1;
+enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event, Variable, RLock };
+inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::RLock) + 1;
 
 struct PrimitiveDecl {
     std::string name;

@@ -211,6 +211,31 @@ std::string notAnalysedMessage(std::size_t events) {
     return "stopped after " + std::to_string(events) + " events; not analysed, so that the stop is quick";
 }
 
+std::vector<DeadlockStep> deadlockCycle(const Trace& trace, const TraceAnalysis& analysis) {
+    auto nameOf = [&](std::uint32_t id) {
+        const TaskRecord* record = analysis.task(id);
+        return record != nullptr ? taskDisplayName(trace, *record) : "task " + std::to_string(id);
+    };
+    std::vector<DeadlockStep> cycle;
+    for (const MarkerRecord& marker : analysis.markers) {
+        if (marker.kind == MarkerKind::Deadlock) {
+            cycle.push_back(DeadlockStep{nameOf(marker.task),
+                                         marker.subject < trace.strings.size() ? trace.strings.at(marker.subject) : "",
+                                         nameOf(static_cast<std::uint32_t>(marker.line))});
+        }
+    }
+    return cycle;
+}
+
+std::string describeDeadlock(const std::vector<DeadlockStep>& cycle) {
+    std::string text;
+    for (const DeadlockStep& step : cycle) {
+        text += (text.empty() ? "" : "; ") + step.task + " waits for '" + step.waitsFor + "', held by " +
+                (step.heldBy == step.task ? "itself" : step.heldBy);
+    }
+    return text;
+}
+
 std::string taskDisplayName(const Trace& trace, const TaskRecord& task) {
     std::string name = task.nameId < trace.strings.size() ? trace.strings.at(task.nameId) : std::string();
     if (name.empty()) {

@@ -111,7 +111,7 @@ struct MarkerRecord {
     std::uint16_t lane = 0;
     MarkerKind kind = MarkerKind::Exception;
     std::uint32_t subject = 0;
-    std::int32_t line = 0;
+    std::int32_t line = 0; // the listing's line; a Deadlock marker's is the id of the task holding its lock
 };
 
 struct TraceAnalysis {
@@ -141,6 +141,17 @@ TraceAnalysis analyze(const Trace& trace, const StopCheck& stop = {});
 
 // "request #3", or the bare name for a task that is not part of a fan-out.
 std::string taskDisplayName(const Trace& trace, const TaskRecord& task);
+
+// One task of a deadlock's cycle, read from its Deadlock marker: the task, the lock it waits for, and the task that
+// holds that lock (the next one of the cycle).
+struct DeadlockStep {
+    std::string task;
+    std::string waitsFor;
+    std::string heldBy;
+};
+std::vector<DeadlockStep> deadlockCycle(const Trace& trace, const TraceAnalysis& analysis);
+// "a-then-b waits for 'b', held by b-then-a; b-then-a waits for 'a', held by a-then-b".
+std::string describeDeadlock(const std::vector<DeadlockStep>& cycle);
 
 // The most spans in `state` open at one instant.
 std::int64_t peakConcurrency(const TraceAnalysis& analysis, TaskState state);

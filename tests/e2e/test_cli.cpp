@@ -137,12 +137,27 @@ TEST(Cli, CheckJudgesRunShowsAndAStallExitsThree) {
     const CliResult check = runCli({"check", path});
     EXPECT_EQ(check.exitCode, 1) << describe(check);
     const std::string stuckPath = directory.file("stuck.yaml");
-    writeFile(stuckPath, "id: stuck\nnumber: 97\ntitle: Stuck\ntopic: tests\nprimitives:\n  lk: lock\n"
-                         "variants:\n  twice:\n    program:\n      - acquire: lk\n      - acquire: lk\n");
+    writeFile(stuckPath, "id: stuck\nnumber: 97\ntitle: Stuck\ntopic: tests\nprimitives:\n  go: event\n"
+                         "variants:\n  waits:\n    program:\n      - wait: go\n");
     const CliResult stuck = runCli({"run", stuckPath});
     EXPECT_EQ(stuck.exitCode, 3) << describe(stuck);
     EXPECT_NE(stuck.err.find("stalled: no task can make progress"), std::string::npos) << stuck.err;
-    EXPECT_NE(stuck.err.find("1 on 'lk'"), std::string::npos) << stuck.err;
+    EXPECT_NE(stuck.err.find("1 on 'go'"), std::string::npos) << stuck.err;
+}
+
+// A deadlock is the program's, not a failure of the run: its cycle is in the summary and in --json, and it is judged
+// by the lesson's expectations (L13 means its deadlocks), so `run` exits 0.
+TEST(Cli, ADeadlockIsReportedWithItsCycle) {
+    TempDir directory;
+    const std::string path = directory.file("twice.yaml");
+    writeFile(path, "id: twice\nnumber: 96\ntitle: Twice\ntopic: tests\nprimitives:\n  lk: lock\n"
+                    "variants:\n  twice:\n    program:\n      - acquire: lk\n      - acquire: lk\n");
+    const CliResult run = runCli({"run", path});
+    EXPECT_EQ(run.exitCode, 0) << describe(run);
+    EXPECT_NE(run.out.find("twice deadlocked: main waits for 'lk', held by itself"), std::string::npos) << run.out;
+    const CliResult json = runCli({"run", path, "--json"});
+    EXPECT_NE(json.out.find("\"status\": \"deadlocked\""), std::string::npos) << json.out;
+    EXPECT_NE(json.out.find("\"waits_for\": \"lk\""), std::string::npos) << json.out;
 }
 
 TEST(Cli, HelpDescribesTheCountersFile) {

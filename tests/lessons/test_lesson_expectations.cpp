@@ -47,7 +47,14 @@ LessonReport runLesson(const Scenario& scenario, const ParameterValues& paramete
         run.trace = std::move(result.trace);
         run.outcome = result.outcome;
         run.analysis = analyze(run.trace);
-        EXPECT_EQ(run.outcome.status, RunStatus::Completed) << variant.name << ": " << run.outcome.error;
+        // A variant ends deadlocked only where the lesson says so, with an expectation on its deadlock markers.
+        const bool meantToDeadlock =
+            std::any_of(scenario.expectations.begin(), scenario.expectations.end(), [&](const ExpectationDecl& e) {
+                return e.variant == variant.name && e.metric.kind == MetricKind::Markers &&
+                       e.metric.argument == "deadlock" && e.value.evaluate(parameters) >= 1;
+            });
+        EXPECT_EQ(run.outcome.status, meantToDeadlock ? RunStatus::Deadlocked : RunStatus::Completed)
+            << variant.name << ": " << run.outcome.error;
         runs.push_back(std::move(run));
     }
     return buildReport(scenario, parameters, runs);

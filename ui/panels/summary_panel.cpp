@@ -191,11 +191,14 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
 
     QStringList errors;
     for (const auto& variant : report.variants) {
-        if (core::endedWithError(variant.outcome.status)) {
+        const bool deadlocked = variant.outcome.status == core::RunStatus::Deadlocked;
+        if (core::endedWithError(variant.outcome.status) || deadlocked) {
             const bool stalled = variant.outcome.status == core::RunStatus::Stalled;
             const QString why =
                 variant.outcome.error.empty() ? tr("no reason given") : QString::fromStdString(variant.outcome.error);
-            errors << (stalled ? tr("%1 stalled: %2") : tr("%1 failed: %2"))
+            errors << (deadlocked ? tr("%1 deadlocked: %2")
+                       : stalled  ? tr("%1 stalled: %2")
+                                  : tr("%1 failed: %2"))
                           .arg(QString::fromStdString(variant.variant), why);
         }
     }
