@@ -113,6 +113,16 @@ TEST_F(GuiEndToEnd, BackpressureShowsTheBlockedProducerAndWritesFrameStats) {
     EXPECT_TRUE(json.contains(QStringLiteral("p99")));
 }
 
+// L13's deadlock: the cycle is drawn over the timeline, an arrow from each waiting thread to the lane of the thread
+// that holds its lock, each named ("waits for b"), in the deadlock marker's colour. The two markers alone are a few
+// dozen pixels of it; the arrows and their boxed names are hundreds.
+TEST_F(GuiEndToEnd, ADeadlocksCycleIsDrawnAsArrowsBetweenTheLanes) {
+    const QImage image = screenshot("l13-deadlock.png", "--lesson L13 --variant opposite-order --run");
+    ASSERT_FALSE(image.isNull());
+    const std::size_t cycle = pixelsNear(image, StatePalette(false).markerColor(core::MarkerKind::Deadlock));
+    EXPECT_GT(cycle, 400U);
+}
+
 // Large live runs, all variants: the window must keep answering. The stall watch in --frame-stats (a 5 ms heartbeat
 // on the GUI thread, from Run until after the results are shown) fails the test on any gap over a second.
 TEST_F(GuiEndToEnd, LargeLiveRunsNeverFreezeTheWindow) {

@@ -285,7 +285,9 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
     }
 
     for (const core::MarkerRecord& marker : analysis.markers) {
-        const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject};
+        const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject,
+                                  marker.kind == core::MarkerKind::Deadlock ? static_cast<std::uint32_t>(marker.line)
+                                                                            : core::kNoTask};
         m_markerKinds |= markerBit(item.kind);
         auto found = m_taskLaneIndex.find(marker.task);
         if (found != m_taskLaneIndex.end()) {
@@ -666,7 +668,10 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
 }
 
 void TimelineData::liveMarker(const core::Event& event) {
-    const TimelineMarker marker{event.timeNs, static_cast<core::MarkerKind>(event.code), event.task, event.subject};
+    const auto kind = static_cast<core::MarkerKind>(event.code);
+    const TimelineMarker marker{event.timeNs, kind, event.task, event.subject,
+                                kind == core::MarkerKind::Deadlock ? static_cast<std::uint32_t>(event.value)
+                                                                   : core::kNoTask};
     m_markerKinds |= markerBit(marker.kind);
     auto found = m_taskLaneIndex.find(event.task);
     if (found != m_taskLaneIndex.end()) {

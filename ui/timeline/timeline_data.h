@@ -35,6 +35,7 @@ struct TimelineMarker {
     core::MarkerKind kind = core::MarkerKind::Exception;
     std::uint32_t task = core::kNoTask;
     std::uint32_t subject = 0; // message or (MarkerKind::Instant) name id in the trace's string table; 0 = none
+    std::uint32_t holder = core::kNoTask; // Deadlock: the task holding the lock `subject` that `task` waits for
 };
 
 enum class LaneMode : std::uint8_t { ByTask, ByWorker };
@@ -144,6 +145,7 @@ public:
     bool hasGil() const { return !m_gilLane.spans.empty(); }
     // The marker kinds drawn anywhere in this variant, one bit per core::MarkerKind (for the legend).
     std::uint32_t markerKinds() const { return m_markerKinds; }
+    bool hasMarkers(core::MarkerKind kind) const { return (m_markerKinds & (1U << static_cast<unsigned>(kind))) != 0; }
     bool hasLoopLag() const;
     // Loop lag below this (lesson time) is the host's noise, not the lesson: the views leave it out.
     static constexpr double kLagNoiseMs = 5.0;

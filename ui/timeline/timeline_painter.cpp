@@ -3,10 +3,12 @@
 #include "timeline_painter.h"
 
 #include <QFontMetrics>
+#include <QPainterPath>
 
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <unordered_map>
 
 namespace interleave::ui {
 
@@ -125,6 +127,9 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
             paintGutterName(painter, row, lane.name, lane.task == selectedTask,
                             entry.group >= 0 ? 2 * m_metrics.indent : 0);
             paintLane(painter, row, lane, mapper, dataEnd, false, selectedTask);
+        }
+        if (m_mode == LaneMode::ByTask && data->hasMarkers(core::MarkerKind::Deadlock)) {
+            paintDeadlock(painter, *data, shown, y, mapper);
         }
         top += height;
     }
@@ -451,6 +456,83 @@ void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const Timel
         painter.setBrush(m_palette.markerColor(marker.kind));
         painter.drawPolygon(points, 3);
     }
+}
+
+void TimelinePainter::paintDeadlock(QPainter& painter, const TimelineData& data, const VariantRows& shown, int rowsTop,
+                                    const TimeMapper& mapper) const {
+    const auto& lanes = data.lanes(LaneMode::ByTask);
+    std::unordered_map<std::uint32_t, double> middleOf; // task: its lane row's middle, when the row is shown
+    for (std::size_t index = 0; index < shown.rows.size(); ++index) {
+        if (shown.rows[index].kind == RowKind::Lane) {
+            middleOf[lanes[shown.rows[index].index].task] = rowsTop + (shown.tops[index] + shown.tops[index + 1]) / 2.0;
+        }
+    }
+    const QColor colour = m_palette.markerColor(core::MarkerKind::Deadlock);
+    QFont font = m_font;
+    font.setBold(true);
+    painter.setFont(font);
+    const QFontMetricsF metrics(font);
+    int link = 0;
+    for (const TimelineLane& lane : lanes) {
+        for (const TimelineMarker& marker : lane.markers) {
+            if (marker.kind != core::MarkerKind::Deadlock || lane.task != marker.task) {
+                continue;
+            }
+            const auto from = middleOf.find(marker.task);
+            const auto to = middleOf.find(marker.holder);
+            if (from == middleOf.end() || to == middleOf.end()) {
+                continue;
+            }
+            const double x = mapper.mapTimeToX(marker.timeNs);
+            const QString text =
+                marker.holder == marker.task
+                    ? QStringLiteral("waits for %1, which it holds").arg(data.subjectName(marker.subject))
+                    : QStringLiteral("waits for %1").arg(data.subjectName(marker.subject));
+            QRectF box = metrics.boundingRect(text).adjusted(-3, -1, 3, 1);
+            // Each arrow of a cycle a little further out; to the left when the cycle closes at the right edge (it
+            // usually does: the run ends there).
+            double bulge = 28.0 + 16.0 * link++;
+            if (x + bulge + 6 + box.width() > mapper.right()) {
+                bulge = -bulge;
+            }
+            QPainterPath path(QPointF(x, from->second));
+            QPointF head;
+            if (marker.holder == marker.task) {
+                // A loop back into its own lane: it waits for itself.
+                const double lift = m_metrics.lane * 0.9;
+                head = QPointF(x + (bulge > 0 ? 2 : -2), from->second - 2);
+                path.cubicTo(QPointF(x + bulge, from->second - lift), QPointF(x + bulge, from->second + lift), head);
+            } else {
+                head = QPointF(x + (bulge > 0 ? 3 : -3), to->second);
+                path.cubicTo(QPointF(x + bulge, from->second), QPointF(x + bulge, to->second), head);
+            }
+            painter.setPen(QPen(colour, std::max(2.0, m_palette.outlineWidth() + 1.0)));
+            painter.setBrush(Qt::NoBrush);
+            painter.drawPath(path);
+            // The head points along the curve's last stretch, back towards the lane.
+            const QPointF back = path.pointAtPercent(0.9) - head;
+            const double length = std::max(1.0, std::hypot(back.x(), back.y()));
+            const QPointF along(back.x() / length * 9, back.y() / length * 9);
+            const QPointF across(-along.y() * 0.5, along.x() * 0.5);
+            const QPointF arrow[3] = {head, head + along + across, head + along - across};
+            painter.setPen(Qt::NoPen);
+            painter.setBrush(colour);
+            painter.drawPolygon(arrow, 3);
+            // The name on the waiter's row, beyond the curve: one label per row.
+            const double labelTop = from->second - box.height() / 2;
+            if (bulge > 0) {
+                box.moveTopLeft(QPointF(x + bulge + 6, labelTop));
+            } else {
+                box.moveTopRight(QPointF(x + bulge - 6, labelTop));
+            }
+            painter.setBrush(m_palette.canvas());
+            painter.setPen(QPen(colour, 1));
+            painter.drawRect(box);
+            painter.setPen(colour);
+            painter.drawText(box, Qt::AlignCenter, text);
+        }
+    }
+    painter.setFont(m_font);
 }
 
 void TimelinePainter::paintLoopLag(QPainter& painter, const QRect& row, const CounterTrack& lag,

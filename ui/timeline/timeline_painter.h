@@ -143,6 +143,11 @@ private:
                     std::int64_t dataEndNs) const;
     void paintFoldHatch(QPainter& painter, const std::vector<std::pair<double, double>>& runs, double top,
                         double height) const;
+    // A deadlock's cycle over a variant's task lanes: from each waiting task an arrow to the lane of the task that
+    // holds the lock it waits for, named ("waits for b"); a lock its holder waits for is a loop on its own lane.
+    // `rowsTop`: where the variant's lane rows start.
+    void paintDeadlock(QPainter& painter, const TimelineData& data, const VariantRows& shown, int rowsTop,
+                       const TimeMapper& mapper) const;
 
     std::vector<SharedTimeline> m_variants;
     std::vector<QString> m_labels;
