@@ -1,5 +1,6 @@
 // Run file writer and reader: a JSON header for what a person might want to read, binary sections for the traces.
 #include "io/run_file.h"
+#include "runtime/cores.h"
 
 #include "io/atomic_file.h"
 #include "runtime/plan.h"
@@ -19,7 +20,6 @@
 #include <fstream>
 #include <ios>
 #include <iterator>
-#include <thread>
 
 #include <unistd.h>
 
@@ -466,7 +466,7 @@ RunFile makeRunFile(const Scenario* scenario, const ParameterValues& parameters,
 }
 
 unsigned machineCoreCount() {
-    return std::max(1U, std::thread::hardware_concurrency());
+    return usableCores();
 }
 
 std::string machineName() {

@@ -1,5 +1,6 @@
 // Derived figures of a lesson's runs (makespan, speedup, peaks, lag, GIL hand-offs) and each expectation's verdict.
 #include "metrics/lesson_report.h"
+#include "runtime/cores.h"
 
 #include "scenario/primitive_table.h"
 #include "trace/trace_export.h"
@@ -10,7 +11,6 @@
 #include <array>
 #include <cctype>
 #include <cmath>
-#include <thread>
 
 namespace interleave::core {
 
@@ -444,7 +444,7 @@ LessonReport buildReport(const Scenario& scenario, const ParameterValues& parame
     report.title = scenario.title;
     report.parameters = parameters;
     if (report.parameters.find("cores") == report.parameters.end()) {
-        report.parameters["cores"] = std::max(1U, std::thread::hardware_concurrency());
+        report.parameters["cores"] = usableCores();
     }
 
     const VariantRun* baselineRun = findRun(runs, scenario.baseline);

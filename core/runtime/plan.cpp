@@ -1,6 +1,7 @@
 // Makes a variant concrete: evaluates every expression with the run's parameters and time scale, interns names,
 // counts the tasks the program will create, and refuses plans that break a limit before anything starts.
 #include "runtime/plan.h"
+#include "runtime/cores.h"
 
 #include "scenario/op_table.h"
 #include "scenario/primitive_table.h"
@@ -70,7 +71,7 @@ public:
         : m_scenario(scenario), m_variant(variant), m_values(std::move(values)), m_options(std::move(options)),
           m_limits(limits) {
         if (m_values.find("cores") == m_values.end()) {
-            m_values["cores"] = std::max(1u, std::thread::hardware_concurrency());
+            m_values["cores"] = usableCores();
         }
     }
 

@@ -1,12 +1,12 @@
 // Recursive-descent parser and evaluator for the arithmetic in lesson files ("$requests * $latency_ms").
 #include "scenario/expression.h"
+#include "runtime/cores.h"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <thread>
 
 namespace interleave::core {
 
@@ -279,7 +279,7 @@ double coreCount(const ParameterValues& values) {
     if (auto found = values.find("cores"); found != values.end()) {
         return found->second;
     }
-    return std::max(1u, std::thread::hardware_concurrency());
+    return usableCores();
 }
 
 double evaluateNode(const Expression::Node& node, const ParameterValues& values, const std::string& text) {

@@ -11,7 +11,8 @@
 
 namespace interleave::core {
 
-// Parameter values by name (without the '$'). The name "cores" is the machine's core count and needs no '$'.
+// Parameter values by name (without the '$'). The name "cores" is the cores the process may use (usableCores) and needs
+// no '$'.
 using ParameterValues = std::map<std::string, double, std::less<>>;
 
 class Expression {

@@ -1,5 +1,6 @@
 // Runs a lesson's variants one after another, polling the live one once a frame.
 #include "app/run_controller.h"
+#include "runtime/cores.h"
 
 #include "runtime/plan.h"
 #include "runtime/stop_wait.h"
@@ -143,7 +144,7 @@ void RunController::startVariant(int index) {
         prepareVariant(slot.plan, slot.timeline);
         slot.run = std::make_unique<core::Run>(slot.plan);
     }
-    const auto cores = static_cast<std::int64_t>(std::max(1U, std::thread::hardware_concurrency()));
+    const auto cores = static_cast<std::int64_t>(core::usableCores());
     // Threads under a GIL run one at a time: they leave the window a core.
     const bool saturating = std::max<std::int64_t>(slot.plan.gil ? 0 : slot.plan.threads, slot.plan.processes) >= cores;
     m_frameTimer.setInterval(saturating ? kSaturatedFrameIntervalMs : kFrameIntervalMs);

@@ -1,5 +1,6 @@
 // Figure export: one layout (title, timeline, charts, legend) painted into a QImage, a QSvgGenerator or a QPdfWriter.
 #include "export/figure_export.h"
+#include "runtime/cores.h"
 
 #include "charts/charts_panel.h"
 #include "io/atomic_file.h"
@@ -21,7 +22,6 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <thread>
 
 namespace interleave::ui {
 
@@ -452,7 +452,7 @@ QString figureSubtitle(const core::ParameterValues& parameters, double timeScale
     for (const auto& [name, value] : parameters) {
         items << QStringLiteral("%1=%2").arg(QString::fromStdString(name)).arg(value);
     }
-    items << QStringLiteral("%1 CPU cores").arg(std::max(1U, std::thread::hardware_concurrency()));
+    items << QStringLiteral("%1 CPU cores").arg(core::usableCores());
     items << QDate::currentDate().toString(Qt::ISODate);
     return items.join(QStringLiteral(" · "));
 }
