@@ -109,7 +109,7 @@ TEST(Race, TheRaceLessonLosesUpdatesWithoutItsLockOnly) {
         }
         return buildReport(lesson, parameters, runs);
     }();
-    ASSERT_EQ(report.expectations.size(), 4U);
+    ASSERT_EQ(report.expectations.size(), 5U);
     for (const ExpectationResult& result : report.expectations) {
         EXPECT_EQ(result.verdict, Verdict::Pass) << result.expectation.text << ": " << result.detail;
     }
