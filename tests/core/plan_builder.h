@@ -19,6 +19,11 @@ inline PlanStep timed(OpKind kind, double ms, std::int32_t line = 0) {
     step.line = line;
     return step;
 }
+// A test parametrised by model names its cases after it: "OnTheLoop", "OnThreads".
+inline std::string modelCaseName(Model model) {
+    return model == Model::Async ? "OnTheLoop" : model == Model::Threads ? "OnThreads" : "Sequential";
+}
+
 inline PlanStep io(double ms) {
     return timed(OpKind::Io, ms);
 }

@@ -170,9 +170,7 @@ TEST_P(Deadlock, LocksTakenInOneOrderNeverDeadlock) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Deadlock, ::testing::Values(Model::Async, Model::Threads),
-                         [](const ::testing::TestParamInfo<Model>& model) {
-                             return model.param == Model::Async ? std::string("OnTheLoop") : std::string("OnThreads");
-                         });
+                         [](const ::testing::TestParamInfo<Model>& model) { return modelCaseName(model.param); });
 
 TEST(Deadlock, ALockWaitUnderATimeoutOnTheLoopIsNoDeadlock) {
     // asyncio.timeout around lock.acquire(): the wait ends on its own, so it closes no cycle.

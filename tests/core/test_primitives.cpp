@@ -135,9 +135,7 @@ TEST_P(Primitives, QueueHandsEveryItemToExactlyOneConsumer) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Primitives, ::testing::Values(Model::Async, Model::Threads),
-                         [](const ::testing::TestParamInfo<Model>& model) {
-                             return model.param == Model::Async ? std::string("OnTheLoop") : std::string("OnThreads");
-                         });
+                         [](const ::testing::TestParamInfo<Model>& model) { return modelCaseName(model.param); });
 
 } // namespace
 } // namespace interleave::test

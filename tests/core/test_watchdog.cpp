@@ -89,9 +89,7 @@ TEST_P(Watchdog, WaitsThatAnotherTaskEndsDoNotStall) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, Watchdog, ::testing::Values(Model::Async, Model::Threads),
-                         [](const ::testing::TestParamInfo<Model>& model) {
-                             return model.param == Model::Async ? std::string("OnTheLoop") : std::string("OnThreads");
-                         });
+                         [](const ::testing::TestParamInfo<Model>& model) { return modelCaseName(model.param); });
 
 TEST(WatchdogOnTheLoop, AWaitUnderATimeoutIsNotAStall) {
     PlanBuilder builder(Model::Async);
