@@ -91,4 +91,22 @@ int usableCores() {
     return cores;
 }
 
+bool pinThisThread(int cpus) {
+    cpu_set_t mask;
+    CPU_ZERO(&mask);
+    if (sched_getaffinity(0, sizeof(mask), &mask) != 0) {
+        return false;
+    }
+    cpu_set_t chosen;
+    CPU_ZERO(&chosen);
+    int taken = 0;
+    for (int cpu = 0; cpu < CPU_SETSIZE && taken < cpus; ++cpu) {
+        if (CPU_ISSET(cpu, &mask)) {
+            CPU_SET(cpu, &chosen);
+            ++taken;
+        }
+    }
+    return taken > 0 && sched_setaffinity(0, sizeof(chosen), &chosen) == 0;
+}
+
 } // namespace interleave::core

@@ -9,6 +9,9 @@
 namespace interleave::core {
 
 int usableCores();
+// Keeps the calling thread (and the threads and processes it starts from now on, which inherit it) to the first
+// `cpus` CPUs of its affinity mask, as `taskset` does. False when the system refuses.
+bool pinThisThread(int cpus);
 
 // The cores a CPU limit allows, rounded up: cgroup v2's cpu.max ("150000 100000" → 2; "max 100000" → none).
 std::optional<int> coresFromCpuMax(std::string_view text);

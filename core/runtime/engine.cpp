@@ -1,5 +1,6 @@
 // Engine set-up, teardown and the parts of the interpreter both halves share.
 #include "runtime/engine.h"
+#include "runtime/cores.h"
 
 #include "runtime/cpu_burner.h"
 #include "runtime/seeded_failure.h"
@@ -90,6 +91,9 @@ void Engine::requestStop() {
 
 void Engine::run() {
     tightenTimerSlack();
+    if (m_plan.cpus > 0) {
+        pinThisThread(m_plan.cpus); // before the pools start: their threads and workers inherit the mask
+    }
     std::stop_callback wakeLoop(m_context.stopToken(), [this] { m_io.stop(); });
     try {
         if (m_plan.threads > 0) {

@@ -181,6 +181,16 @@ private:
         if (m_variant.processes) {
             m_plan.processes = poolSize(*m_variant.processes, "process", m_limits.maxProcesses);
         }
+        if (m_variant.cpus) {
+            const SourceLocation location = where(*m_variant.cpus, m_variant.location);
+            const double value = evaluate(*m_variant.cpus, location);
+            if (value < 1 || value != std::floor(value)) {
+                throw LessonError(location, fmt::format("cpus '{}' gives {}; it must be a whole number of at least 1",
+                                                        m_variant.cpus->text(), formatNumber(value)));
+            }
+            // More than the run may use would pin nothing: it runs on what it has (cores says how many).
+            m_plan.cpus = static_cast<int>(std::min(value, m_values.at("cores")));
+        }
     }
 
     std::int32_t primitiveIndex(const std::string& name) {

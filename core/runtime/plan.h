@@ -68,6 +68,7 @@ struct Plan {
     Model model = Model::Async;
     int threads = 0;   // thread-pool size, 0 = none
     int processes = 0; // process-pool size, 0 = none
+    int cpus = 0;      // the run's threads and workers kept to the first this many of its CPUs; 0 = all of them
     bool gil = false;
     std::int64_t switchIntervalNs = 5'000'000;
     std::int64_t heartbeatNs = 10'000'000;

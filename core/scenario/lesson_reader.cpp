@@ -242,8 +242,8 @@ private:
 
     VariantDecl readVariant(const YamlField& entry) {
         YamlMapping mapping(m_source, entry.value, entry.valueLocation, fmt::format("variant '{}'", entry.name),
-                            {"model", "description", "listing", "threads", "processes", "gil", "switch_interval_ms",
-                             "heartbeat_ms", "program"});
+                            {"model", "description", "listing", "threads", "processes", "cpus", "gil",
+                             "switch_interval_ms", "heartbeat_ms", "program"});
         VariantDecl variant;
         variant.name = entry.name;
         variant.location = entry.keyLocation;
@@ -263,6 +263,9 @@ private:
         }
         if (const YamlField* processes = mapping.find("processes")) {
             variant.processes = readExpression(m_source, *processes);
+        }
+        if (const YamlField* cpus = mapping.find("cpus")) {
+            variant.cpus = readExpression(m_source, *cpus);
         }
         const YamlField* gil = mapping.find("gil");
         if (gil != nullptr) {

@@ -99,6 +99,7 @@ struct VariantDecl {
     Model model = Model::Async;
     std::optional<Expression> threads;   // thread-pool size; absent = no thread pool
     std::optional<Expression> processes; // process-pool size; absent = no process pool
+    std::optional<Expression> cpus;      // the run's threads kept to this many CPUs (taskset); absent = every one
     bool gil = false;
     Expression switchIntervalMs = Expression::constant(5);
     Expression heartbeatMs = Expression::constant(10); // loop-lag heartbeat (async model only)

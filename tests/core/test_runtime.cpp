@@ -320,6 +320,19 @@ TEST(Runtime, ABoundedPollOfAFinishedRunLeavesTheRestForTheNext) {
     EXPECT_EQ(run.pollTrace(), 0U);
 }
 
+// cpus: 1 keeps the run's threads to one CPU: two threads of CPU work with no GIL take turns, so the run takes at
+// least the sum of their work (it could not be faster on one core, however idle the machine).
+TEST(Runtime, ThreadsKeptToOneCpuTakeTurns) {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2);
+    builder.program({builder.fanOut(OpKind::Gather, "burn", 2, {cpu(100)})});
+    Plan plan = builder.build();
+    plan.cpus = 1;
+    const RunResult result = runToCompletion(plan);
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    EXPECT_GE(analyze(result.trace).makespanNs, 180 * kMs);
+}
+
 TEST(Runtime, StopCancelsEveryTaskPromptly) {
     for (Model model : {Model::Async, Model::Threads, Model::Sequential}) {
         PlanBuilder builder(model);
