@@ -17,6 +17,13 @@ std::uint32_t markerBit(core::MarkerKind kind) {
 constexpr std::string_view kLoopLagCounter = "loop_lag_us";
 constexpr std::string_view kGilHolderCounter = "gil.holder";
 
+// A recorded marker as the timeline keeps it: a deadlock's value is the task holding the lock its task waits for.
+TimelineMarker markerOf(std::int64_t timeNs, core::MarkerKind kind, std::uint32_t task, std::uint32_t subject,
+                        std::int32_t value) {
+    return TimelineMarker{timeNs, kind, task, subject,
+                          kind == core::MarkerKind::Deadlock ? static_cast<std::uint32_t>(value) : core::kNoTask};
+}
+
 bool occupiesLane(core::TaskState state) {
     return state == core::TaskState::Running || state == core::TaskState::Blocked ||
            state == core::TaskState::WaitingGil;
@@ -285,9 +292,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
     }
 
     for (const core::MarkerRecord& marker : analysis.markers) {
-        const TimelineMarker item{marker.timeNs, marker.kind, marker.task, marker.subject,
-                                  marker.kind == core::MarkerKind::Deadlock ? static_cast<std::uint32_t>(marker.line)
-                                                                            : core::kNoTask};
+        const TimelineMarker item = markerOf(marker.timeNs, marker.kind, marker.task, marker.subject, marker.line);
         m_markerKinds |= markerBit(item.kind);
         auto found = m_taskLaneIndex.find(marker.task);
         if (found != m_taskLaneIndex.end()) {
@@ -668,10 +673,8 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
 }
 
 void TimelineData::liveMarker(const core::Event& event) {
-    const auto kind = static_cast<core::MarkerKind>(event.code);
-    const TimelineMarker marker{event.timeNs, kind, event.task, event.subject,
-                                kind == core::MarkerKind::Deadlock ? static_cast<std::uint32_t>(event.value)
-                                                                   : core::kNoTask};
+    const TimelineMarker marker =
+        markerOf(event.timeNs, static_cast<core::MarkerKind>(event.code), event.task, event.subject, event.value);
     m_markerKinds |= markerBit(marker.kind);
     auto found = m_taskLaneIndex.find(event.task);
     if (found != m_taskLaneIndex.end()) {
