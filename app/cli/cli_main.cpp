@@ -1,5 +1,6 @@
 // interleave-cli: runs lessons headless, checks their expectations and exports traces.
 #include "commands.h"
+#include "huge_pages.h"
 #include "stop_signal.h"
 
 #include "scenario/lesson_error.h"
@@ -140,6 +141,7 @@ int run(int argc, char** argv) {
 } // namespace interleave::cli
 
 int main(int argc, char** argv) {
+    interleave::cli::reexecWithHugePages(argv);
     interleave::cli::installStopHandlers();
     try {
         const int code = interleave::cli::run(argc, argv);
