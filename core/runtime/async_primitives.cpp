@@ -59,6 +59,8 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
     counters.unfinished = intern(info.unfinishedCounter);
     counters.putters = intern(info.puttersCounter);
     counters.writes = intern(info.writesCounter);
+    counters.sleepers = intern(info.sleepersCounter);
+    counters.taken = intern(info.takenCounter);
     return counters;
 }
 
@@ -190,6 +192,47 @@ void AsyncQueue::close(TaskRef /*task*/) {
     m_state.close();
     m_getters.notifyAll();
     m_putters.notifyAll();
+}
+
+AsyncCondition::AsyncCondition(EngineContext& context, PrimitiveCounters counters, AsyncSemaphore& lock,
+                               std::deque<LoopResumer>& ready)
+    : m_context(context), m_counters(counters), m_lock(lock), m_waiters(ready) {}
+
+LoopAwaitable<void> AsyncCondition::wait(TaskRef task, std::int32_t line, LoopControl* control,
+                                         std::uint32_t subject) {
+    if (control != nullptr) {
+        control->deliver();
+    }
+    if (!m_lock.locked()) {
+        throw TaskFailure{"RuntimeError: cannot wait on un-acquired lock"};
+    }
+    m_lock.release(task);
+    m_context.setState(task, TaskState::Blocked, subject, line);
+    m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    const bool notified = co_await m_waiters.wait(control, m_context, subject);
+    if (!notified) {
+        m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+    }
+    // The lock is taken back whatever happened, with no cancellation in between (asyncio retries the acquire
+    // until it succeeds); a cancelled wait raises its CancelledError after.
+    co_await m_lock.acquire(task, line, nullptr);
+    throwIfCancelled(notified, control);
+    m_context.setState(task, TaskState::Running, 0, line);
+}
+
+void AsyncCondition::notify(TaskRef task, bool all) {
+    if (!m_lock.locked()) {
+        throw TaskFailure{"RuntimeError: cannot notify on un-acquired lock"};
+    }
+    if (m_waiters.size() == 0) {
+        return;
+    }
+    if (all) {
+        m_waiters.notifyAll();
+    } else {
+        m_waiters.notifyOne();
+    }
+    m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);
 }
 
 AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,

@@ -46,7 +46,9 @@ struct PrimitiveCounters {
     std::uint32_t waiters = 0; // waiters / getters
     std::uint32_t unfinished = 0;
     std::uint32_t putters = 0;
-    std::uint32_t writes = 0; // a shared variable's updates
+    std::uint32_t writes = 0;   // a shared variable's updates
+    std::uint32_t sleepers = 0; // a condition's waiters, until notified
+    std::uint32_t taken = 0;    // a buffer's items taken out
 };
 PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings);
 
@@ -57,6 +59,7 @@ public:
                    std::deque<LoopResumer>& ready);
     LoopAwaitable<void> acquire(TaskRef task, std::int32_t line, LoopControl* control);
     void release(TaskRef task);
+    bool locked() const { return m_state.inUse() > 0; }
 
 private:
     EngineContext& m_context;
@@ -85,6 +88,31 @@ private:
     QueueState m_state;
     AsyncWaitList m_getters;
     AsyncWaitList m_putters;
+};
+
+// asyncio.Condition: its lock is an AsyncSemaphore of its own (acquire and release go there); wait lets go of it
+// until notified, then takes it back, even when the task is cancelled meanwhile (then it raises CancelledError).
+class AsyncCondition {
+public:
+    AsyncCondition(EngineContext& context, PrimitiveCounters counters, AsyncSemaphore& lock,
+                   std::deque<LoopResumer>& ready);
+    // Condition.wait(), drawn as blocked on `subject`.
+    LoopAwaitable<void> wait(TaskRef task, std::int32_t line, LoopControl* control, std::uint32_t subject);
+    // Condition.wait_for(predicate): waits while `ready` is false, testing it with the lock held.
+    template <typename Ready>
+    LoopAwaitable<void> waitFor(TaskRef task, std::int32_t line, LoopControl* control, std::uint32_t subject,
+                                Ready ready) {
+        while (!ready()) {
+            co_await wait(task, line, control, subject);
+        }
+    }
+    void notify(TaskRef task, bool all); // Condition.notify() or notify_all(), with the lock held
+
+private:
+    EngineContext& m_context;
+    PrimitiveCounters m_counters;
+    AsyncSemaphore& m_lock;
+    AsyncWaitList m_waiters;
 };
 
 // asyncio.Event.

@@ -145,6 +145,49 @@ void BlockingSemaphore::release(TaskRef task) {
     m_context.counter(m_counters.level, m_state.inUse(), task.lane);
 }
 
+bool BlockingSemaphore::heldBy(TaskRef task) {
+    std::lock_guard lock(m_mutex);
+    return m_holder && m_holder->id == task.id;
+}
+
+BlockingCondition::BlockingCondition(EngineContext& context, PrimitiveCounters counters, BlockingSemaphore& lock)
+    : m_context(context), m_counters(counters), m_lock(lock) {}
+
+void BlockingCondition::wait(TaskRef task, std::int32_t line, std::uint32_t subject) {
+    if (!m_lock.heldBy(task)) {
+        throw TaskFailure{"RuntimeError: cannot wait on un-acquired lock"};
+    }
+    {
+        std::unique_lock lock(m_mutex);
+        // Queued before the lock goes, under m_mutex: a notify made as soon as another task takes the lock finds it.
+        m_lock.release(task);
+        m_context.setState(task, TaskState::Blocked, subject, line);
+        m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+        m_waiters.wait(lock, m_context, task, subject);
+    }
+    m_lock.acquire(task, line); // back in turn behind the lock's other waiters, as CPython's Condition does
+    // With the lock again, and the GIL (retake records the task running): a wait_for tests its predicate holding both.
+    if (m_context.gil == nullptr || !m_context.gil->retake(task, line)) {
+        m_context.setState(task, TaskState::Running, 0, line);
+    }
+}
+
+void BlockingCondition::notify(TaskRef task, bool all) {
+    if (!m_lock.heldBy(task)) {
+        throw TaskFailure{"RuntimeError: cannot notify on un-acquired lock"};
+    }
+    std::lock_guard lock(m_mutex);
+    if (m_waiters.size() == 0) {
+        return;
+    }
+    if (all) {
+        m_waiters.notifyAll();
+    } else {
+        m_waiters.notifyOne();
+    }
+    m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+}
+
 BlockingQueue::BlockingQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)
     : m_context(context), m_nameId(primitive.nameId), m_counters(counters), m_state(primitive.capacity) {}
 

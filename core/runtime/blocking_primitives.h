@@ -49,6 +49,7 @@ public:
     // `timeoutNs` > 0: acquire(timeout=…), which gives up after it and returns false.
     bool acquire(TaskRef task, std::int32_t line, std::int64_t timeoutNs = 0);
     void release(TaskRef task);
+    bool heldBy(TaskRef task); // a lock's: whether `task` holds it
 
 private:
     void take(TaskRef task); // with m_mutex held: `task` has it now
@@ -81,6 +82,29 @@ private:
     QueueState m_state; // under m_mutex
     BlockingWaitList m_getters;
     BlockingWaitList m_putters;
+};
+
+// threading.Condition(threading.Lock()): its lock is a BlockingSemaphore of its own (acquire and release go there);
+// wait lets go of it until notified, then takes it back.
+class BlockingCondition {
+public:
+    BlockingCondition(EngineContext& context, PrimitiveCounters counters, BlockingSemaphore& lock);
+    // Condition.wait(), by a task that holds the lock, drawn as blocked on `subject`.
+    void wait(TaskRef task, std::int32_t line, std::uint32_t subject);
+    // Condition.wait_for(predicate): waits while `ready` is false, testing it with the lock held.
+    template <typename Ready> void waitFor(TaskRef task, std::int32_t line, std::uint32_t subject, Ready ready) {
+        while (!ready()) {
+            wait(task, line, subject);
+        }
+    }
+    void notify(TaskRef task, bool all); // Condition.notify() or notify_all(), by a task that holds the lock
+
+private:
+    EngineContext& m_context;
+    PrimitiveCounters m_counters;
+    BlockingSemaphore& m_lock;
+    std::mutex m_mutex; // taken before the lock's own, never after it
+    BlockingWaitList m_waiters;
 };
 
 class BlockingEvent {

@@ -33,7 +33,10 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
     m_blockingSemaphores.resize(count);
     m_blockingQueues.resize(count);
     m_blockingEvents.resize(count);
+    m_asyncConditions.resize(count);
+    m_blockingConditions.resize(count);
     m_variables.resize(count);
+    m_buffers.resize(count);
     const bool onLoop = plan.model == Model::Async;
     for (std::size_t i = 0; i < count; ++i) {
         const PlanPrimitive& primitive = plan.primitives[i];
@@ -62,9 +65,28 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
                 m_blockingEvents[i] = std::make_unique<BlockingEvent>(m_context, primitive, counters);
             }
             break;
+        case PrimitiveKind::Condition: {
+            PlanPrimitive lock = primitive; // its lock: a Lock by the condition's name, known to the wait-for graph
+            lock.kind = PrimitiveKind::Lock;
+            if (onLoop) {
+                m_asyncSemaphores[i] = std::make_unique<AsyncSemaphore>(m_context, lock, counters, m_yielded);
+                m_asyncConditions[i] =
+                    std::make_unique<AsyncCondition>(m_context, counters, *m_asyncSemaphores[i], m_yielded);
+            } else {
+                m_blockingSemaphores[i] = std::make_unique<BlockingSemaphore>(m_context, lock, counters);
+                m_blockingConditions[i] =
+                    std::make_unique<BlockingCondition>(m_context, counters, *m_blockingSemaphores[i]);
+            }
+            break;
+        }
         case PrimitiveKind::Variable:
             m_variables[i] = std::make_unique<SharedVariable>();
             m_variables[i]->counters = counters;
+            break;
+        case PrimitiveKind::Buffer:
+            m_buffers[i] = std::make_unique<SharedBuffer>();
+            m_buffers[i]->capacity = primitive.capacity;
+            m_buffers[i]->counters = counters;
             break;
         }
     }

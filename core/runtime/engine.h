@@ -165,6 +165,25 @@ private:
         std::atomic<std::int64_t> writes{0};
         PrimitiveCounters counters;
     };
+    // A buffer (PrimitiveKind::Buffer): a collections.deque of items shared by the loop's tasks and the threads alike.
+    // Its append and popleft are each atomic, as CPython's are; nothing else makes them wait or keeps them in turn.
+    struct SharedBuffer {
+        std::atomic<std::int64_t> size{0};
+        std::atomic<std::int64_t> taken{0};
+        std::int64_t capacity = 0; // 0 = unbounded; only a not_full test reads it
+        PrimitiveCounters counters;
+        bool holds(BufferTest test) const; // len(buf) > 0, or len(buf) < capacity
+    };
+    SharedBuffer& bufferAt(std::int32_t index, OpKind kind);
+    std::uint32_t subjectOf(const PlanStep& step) const;
+    LoopAwaitable<void> waitForOnLoop(TaskFrame& task, const PlanStep& step);
+    void waitForOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> notifyOnLoop(TaskFrame& task, const PlanStep& step);
+    void notifyOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> appendOnLoop(TaskFrame& task, const PlanStep& step);
+    void appendOnThread(TaskFrame& task, const PlanStep& step);
+    LoopAwaitable<void> popLeftOnLoop(TaskFrame& task, const PlanStep& step);
+    void popLeftOnThread(TaskFrame& task, const PlanStep& step);
     SharedVariable& variableOf(const PlanStep& step);
     void storeVariable(const TaskFrame& task, SharedVariable& variable, std::int64_t value);
     void recordFinalValues(); // once every task has ended: the counters' last samples are the variables' values
@@ -201,7 +220,11 @@ private:
     std::vector<std::unique_ptr<BlockingSemaphore>> m_blockingSemaphores;
     std::vector<std::unique_ptr<BlockingQueue>> m_blockingQueues;
     std::vector<std::unique_ptr<BlockingEvent>> m_blockingEvents;
+    // A condition's lock is in the semaphores above, at the condition's own index.
+    std::vector<std::unique_ptr<AsyncCondition>> m_asyncConditions;
+    std::vector<std::unique_ptr<BlockingCondition>> m_blockingConditions;
     std::vector<std::unique_ptr<SharedVariable>> m_variables;
+    std::vector<std::unique_ptr<SharedBuffer>> m_buffers;
     std::uint16_t m_mainLane = 0;
     std::atomic<std::uint64_t> m_nextJobId{1};
     std::atomic<std::int64_t> m_endNs{0};

@@ -183,11 +183,19 @@ void Engine::consumeOnThread(TaskFrame& task, const PlanStep& step) {
 // --- Events ------------------------------------------------------------------------------------------------------
 
 LoopAwaitable<void> Engine::waitOnLoop(TaskFrame& task, const PlanStep& step) {
-    co_await onLoop(m_asyncEvents, step).wait(task.ref, step.line, task.control.get());
+    if (const auto& condition = m_asyncConditions.at(static_cast<std::size_t>(step.primitive))) {
+        co_await condition->wait(task.ref, step.line, task.control.get(), subjectOf(step));
+    } else {
+        co_await onLoop(m_asyncEvents, step).wait(task.ref, step.line, task.control.get());
+    }
 }
 
 void Engine::waitOnThread(TaskFrame& task, const PlanStep& step) {
-    onThread(m_blockingEvents, step).wait(task.ref, step.line);
+    if (const auto& condition = m_blockingConditions.at(static_cast<std::size_t>(step.primitive))) {
+        condition->wait(task.ref, step.line, subjectOf(step));
+    } else {
+        onThread(m_blockingEvents, step).wait(task.ref, step.line);
+    }
 }
 
 LoopAwaitable<void> Engine::setOnLoop(TaskFrame& task, const PlanStep& step) {
@@ -197,6 +205,76 @@ LoopAwaitable<void> Engine::setOnLoop(TaskFrame& task, const PlanStep& step) {
 
 void Engine::setOnThread(TaskFrame& task, const PlanStep& step) {
     onThread(m_blockingEvents, step).set(task.ref);
+}
+
+// --- Conditions and buffers: a bounded buffer by hand -----------------------------------------------------------
+
+std::uint32_t Engine::subjectOf(const PlanStep& step) const {
+    // What a waiting lane is drawn waiting on: wait_for's test ("cond: buf full"), or the condition.
+    return step.labelId != 0 ? step.labelId : m_plan.primitives[static_cast<std::size_t>(step.primitive)].nameId;
+}
+
+bool Engine::SharedBuffer::holds(BufferTest test) const {
+    const std::int64_t now = size.load(std::memory_order_relaxed);
+    return test == BufferTest::NotEmpty ? now > 0 : capacity == 0 || now < capacity;
+}
+
+Engine::SharedBuffer& Engine::bufferAt(std::int32_t index, OpKind kind) {
+    const auto& buffer = m_buffers.at(static_cast<std::size_t>(index));
+    if (!buffer) {
+        throw TaskFailure{"step '" + std::string(toString(kind)) + "' needs a buffer"};
+    }
+    return *buffer;
+}
+
+LoopAwaitable<void> Engine::waitForOnLoop(TaskFrame& task, const PlanStep& step) {
+    const SharedBuffer& buffer = bufferAt(step.untilBuffer, step.kind);
+    co_await onLoop(m_asyncConditions, step).waitFor(task.ref, step.line, task.control.get(), subjectOf(step),
+                                                     [&buffer, &step] { return buffer.holds(step.until); });
+}
+
+void Engine::waitForOnThread(TaskFrame& task, const PlanStep& step) {
+    const SharedBuffer& buffer = bufferAt(step.untilBuffer, step.kind);
+    onThread(m_blockingConditions, step).waitFor(task.ref, step.line, subjectOf(step),
+                                                 [&buffer, &step] { return buffer.holds(step.until); });
+}
+
+LoopAwaitable<void> Engine::notifyOnLoop(TaskFrame& task, const PlanStep& step) {
+    onLoop(m_asyncConditions, step).notify(task.ref, step.kind == OpKind::NotifyAll);
+    co_return;
+}
+
+void Engine::notifyOnThread(TaskFrame& task, const PlanStep& step) {
+    onThread(m_blockingConditions, step).notify(task.ref, step.kind == OpKind::NotifyAll);
+}
+
+LoopAwaitable<void> Engine::appendOnLoop(TaskFrame& task, const PlanStep& step) {
+    appendOnThread(task, step); // nothing to wait for: the same on both
+    co_return;
+}
+
+void Engine::appendOnThread(TaskFrame& task, const PlanStep& step) {
+    SharedBuffer& buffer = bufferAt(step.primitive, step.kind);
+    const std::int64_t size = buffer.size.fetch_add(1, std::memory_order_relaxed) + 1;
+    m_context.counter(buffer.counters.level, size, task.ref.lane);
+}
+
+LoopAwaitable<void> Engine::popLeftOnLoop(TaskFrame& task, const PlanStep& step) {
+    popLeftOnThread(task, step);
+    co_return;
+}
+
+void Engine::popLeftOnThread(TaskFrame& task, const PlanStep& step) {
+    SharedBuffer& buffer = bufferAt(step.primitive, step.kind);
+    std::int64_t size = buffer.size.load(std::memory_order_relaxed);
+    do {
+        if (size == 0) {
+            throw TaskFailure{"IndexError: pop from an empty deque"};
+        }
+    } while (!buffer.size.compare_exchange_weak(size, size - 1, std::memory_order_relaxed));
+    const std::int64_t taken = buffer.taken.fetch_add(1, std::memory_order_relaxed) + 1;
+    m_context.counter(buffer.counters.level, size - 1, task.ref.lane);
+    m_context.counter(buffer.counters.taken, taken, task.ref.lane);
 }
 
 // --- Structure: bodies run in place ------------------------------------------------------------------------------
@@ -325,6 +403,11 @@ const Engine::OpExecutor& Engine::executorOf(OpKind kind) {
         {OpKind::Write, &Engine::writeOnLoop, &Engine::writeOnThread},
         {OpKind::Increment, &Engine::incrementOnLoop, &Engine::incrementOnThread},
         {OpKind::Yield, &Engine::yieldOnLoop, &Engine::yieldOnThread},
+        {OpKind::WaitFor, &Engine::waitForOnLoop, &Engine::waitForOnThread},
+        {OpKind::Notify, &Engine::notifyOnLoop, &Engine::notifyOnThread},
+        {OpKind::NotifyAll, &Engine::notifyOnLoop, &Engine::notifyOnThread},
+        {OpKind::Append, &Engine::appendOnLoop, &Engine::appendOnThread},
+        {OpKind::PopLeft, &Engine::popLeftOnLoop, &Engine::popLeftOnThread},
     }};
     static_assert(rowsInKindOrder(kExecutors), "kExecutors: one row per OpKind, in OpKind order");
     return kExecutors[static_cast<std::size_t>(kind)];

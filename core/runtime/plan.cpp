@@ -277,6 +277,15 @@ private:
                                                            op.target));
             }
         }
+        if (op.until != BufferTest::None) {
+            // The wait's subject, drawn on the waiting lane: "cond: buf full" is why a producer waits.
+            step.until = op.until;
+            step.untilBuffer = primitiveIndex(op.untilTarget);
+            if (step.labelId == 0) {
+                step.labelId = m_plan.strings.intern(fmt::format(
+                    "{}: {} {}", op.target, op.untilTarget, op.until == BufferTest::NotFull ? "full" : "empty"));
+            }
+        }
         if (info.loopOnly && !m_onLoop) {
             throw LessonError(op.location,
                               fmt::format("'{}' needs the event loop (model: async, outside an offload to a pool): "

@@ -131,6 +131,11 @@ private:
         {OpKind::Write, nullptr},
         {OpKind::Increment, nullptr},
         {OpKind::Yield, nullptr},
+        {OpKind::WaitFor, nullptr},
+        {OpKind::Notify, nullptr},
+        {OpKind::NotifyAll, nullptr},
+        {OpKind::Append, nullptr},
+        {OpKind::PopLeft, nullptr},
     }};
     static_assert(rowsInKindOrder(kStepRunners), "kStepRunners: one row per OpKind, in OpKind order");
 

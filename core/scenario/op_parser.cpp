@@ -31,6 +31,13 @@ Placement toPlacement(const std::string& word) {
 
 std::vector<Op> parseSteps(const ProgramContext& context, const YamlField& field);
 
+// "a queue", "an event": a primitive's kind with its article.
+std::string withArticle(PrimitiveKind kind) {
+    const std::string_view word = toString(kind);
+    return fmt::format("{} {}", std::string_view("aeiou").find(word.front()) == std::string_view::npos ? "a" : "an",
+                       word);
+}
+
 std::string readTarget(const ProgramContext& context, const YamlField& field, OpKind kind) {
     std::string name = readName(context.source, field, "a primitive");
     const PrimitiveDecl* primitive = context.scenario.findPrimitive(name);
@@ -46,10 +53,31 @@ std::string readTarget(const ProgramContext& context, const YamlField& field, Op
     }
     const OpInfo& op = opInfo(kind);
     if ((op.targets & primitiveBit(primitive->kind)) == 0) {
-        context.source.fail(field.valueLocation, fmt::format("'{}' needs {}, but '{}' is a {}", op.key, op.targetsText,
-                                                             name, toString(primitive->kind)));
+        context.source.fail(field.valueLocation, fmt::format("'{}' needs {}, but '{}' is {}", op.key, op.targetsText,
+                                                             name, withArticle(primitive->kind)));
     }
     return name;
+}
+
+// wait_for's predicate: `until: not_empty(buf)` (len(buf) > 0) or `until: not_full(buf)` (len(buf) < its capacity).
+void readUntil(const ProgramContext& context, const YamlField& field, Op& op) {
+    const std::string text = field.value.IsScalar() ? field.value.Scalar() : std::string();
+    const std::size_t open = text.find('(');
+    const std::string test = text.substr(0, open);
+    if (open == std::string::npos || text.back() != ')' || (test != "not_empty" && test != "not_full")) {
+        context.source.fail(field.valueLocation, "'until' takes not_empty(BUFFER) or not_full(BUFFER), e.g. "
+                                                 "'until: not_full(buf)'");
+    }
+    const std::string name = text.substr(open + 1, text.size() - open - 2);
+    const PrimitiveDecl* buffer = context.scenario.findPrimitive(name);
+    if (buffer == nullptr || buffer->kind != PrimitiveKind::Buffer) {
+        context.source.fail(field.valueLocation,
+                            buffer == nullptr
+                                ? fmt::format("unknown primitive '{}' in 'until': it needs a declared buffer", name)
+                                : fmt::format("'until' tests a buffer, but '{}' is {}", name, withArticle(buffer->kind)));
+    }
+    op.until = test == "not_empty" ? BufferTest::NotEmpty : BufferTest::NotFull;
+    op.untilTarget = name;
 }
 
 ChildTemplate parseChild(const ProgramContext& context, const YAML::Node& node, const SourceLocation& where,
@@ -180,7 +208,9 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     if (spec->hasBody) {
         op.body = parseSteps(context, mapping.require("do"));
     }
-    if (!spec->extraKey.empty() && spec->extraKey != "return_exceptions") {
+    if (op.kind == OpKind::WaitFor) {
+        readUntil(context, mapping.require("until"), op);
+    } else if (!spec->extraKey.empty() && spec->extraKey != "return_exceptions") {
         if (const YamlField* extra = mapping.find(spec->extraKey)) {
             op.extra = readExpression(context.source, *extra); // retry's backoff, acquire's timeout: durations
         }

@@ -8,11 +8,14 @@ namespace interleave::core {
 
 namespace {
 
-constexpr std::uint8_t kSemaphoreOrLock =
-    primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock) | primitiveBit(PrimitiveKind::RLock);
+constexpr std::uint8_t kLockable = primitiveBit(PrimitiveKind::Semaphore) | primitiveBit(PrimitiveKind::Lock) |
+                                   primitiveBit(PrimitiveKind::RLock) | primitiveBit(PrimitiveKind::Condition);
 constexpr std::uint8_t kQueue = primitiveBit(PrimitiveKind::Queue);
+constexpr std::uint8_t kEventOrCondition = primitiveBit(PrimitiveKind::Event) | primitiveBit(PrimitiveKind::Condition);
 constexpr std::uint8_t kEvent = primitiveBit(PrimitiveKind::Event);
 constexpr std::uint8_t kVariable = primitiveBit(PrimitiveKind::Variable);
+constexpr std::uint8_t kCondition = primitiveBit(PrimitiveKind::Condition);
+constexpr std::uint8_t kBuffer = primitiveBit(PrimitiveKind::Buffer);
 
 // In OpKind's order (checked below), so that opInfo is an index. One row per op, kept one-per-line for reading.
 // clang-format off
@@ -24,9 +27,9 @@ constexpr std::array kOps = {
     OpInfo{.key = "cpu", .kind = OpKind::Cpu, .argument = OpArgument::Duration, .time = OpTime::Duration,
            .inWorker = true},
     OpInfo{.key = "acquire", .kind = OpKind::Acquire, .argument = OpArgument::Target, .extraKey = "timeout",
-           .targets = kSemaphoreOrLock, .targetsText = "a semaphore or a lock"},
-    OpInfo{.key = "release", .kind = OpKind::Release, .argument = OpArgument::Target, .targets = kSemaphoreOrLock,
-           .targetsText = "a semaphore or a lock"},
+           .targets = kLockable, .targetsText = "a semaphore, a lock or a condition"},
+    OpInfo{.key = "release", .kind = OpKind::Release, .argument = OpArgument::Target, .targets = kLockable,
+           .targetsText = "a semaphore, a lock or a condition"},
     OpInfo{.key = "put", .kind = OpKind::Put, .argument = OpArgument::Target, .targets = kQueue,
            .targetsText = "a queue"},
     OpInfo{.key = "get", .kind = OpKind::Get, .argument = OpArgument::Target, .targets = kQueue,
@@ -37,8 +40,8 @@ constexpr std::array kOps = {
            .targetsText = "a queue"},
     OpInfo{.key = "consume", .kind = OpKind::Consume, .argument = OpArgument::Target, .hasBody = true,
            .targets = kQueue, .targetsText = "a queue", .time = OpTime::BodyPerItem, .bodyRuns = OpBodyRuns::PerItem},
-    OpInfo{.key = "wait", .kind = OpKind::Wait, .argument = OpArgument::Target, .targets = kEvent,
-           .targetsText = "an event"},
+    OpInfo{.key = "wait", .kind = OpKind::Wait, .argument = OpArgument::Target, .targets = kEventOrCondition,
+           .targetsText = "an event or a condition"},
     OpInfo{.key = "set", .kind = OpKind::Set, .argument = OpArgument::Target, .targets = kEvent,
            .targetsText = "an event"},
     OpInfo{.key = "gather", .kind = OpKind::Gather, .argument = OpArgument::Children, .extraKey = "return_exceptions",
@@ -67,6 +70,16 @@ constexpr std::array kOps = {
     OpInfo{.key = "increment", .kind = OpKind::Increment, .argument = OpArgument::Target, .targets = kVariable,
            .targetsText = "a shared variable"},
     OpInfo{.key = "yield", .kind = OpKind::Yield, .argument = OpArgument::None},
+    OpInfo{.key = "wait_for", .kind = OpKind::WaitFor, .argument = OpArgument::Target, .extraKey = "until",
+           .targets = kCondition, .targetsText = "a condition"},
+    OpInfo{.key = "notify", .kind = OpKind::Notify, .argument = OpArgument::Target, .targets = kCondition,
+           .targetsText = "a condition"},
+    OpInfo{.key = "notify_all", .kind = OpKind::NotifyAll, .argument = OpArgument::Target, .targets = kCondition,
+           .targetsText = "a condition"},
+    OpInfo{.key = "append", .kind = OpKind::Append, .argument = OpArgument::Target, .targets = kBuffer,
+           .targetsText = "a buffer"},
+    OpInfo{.key = "popleft", .kind = OpKind::PopLeft, .argument = OpArgument::Target, .targets = kBuffer,
+           .targetsText = "a buffer"},
 };
 // clang-format on
 

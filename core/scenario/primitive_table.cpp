@@ -21,6 +21,11 @@ constexpr std::array kPrimitives = {
                   .writesCounter = "writes"},
     PrimitiveInfo{.key = "rlock", .kind = PrimitiveKind::RLock, .defaultCapacity = 1, .minimumCapacity = 1,
                   .levelCounter = "held", .waitersCounter = "waiters"},
+    // A condition is its lock (held, and the tasks waiting to take it) and the tasks in its wait, until notified.
+    PrimitiveInfo{.key = "condition", .kind = PrimitiveKind::Condition, .defaultCapacity = 1, .minimumCapacity = 1,
+                  .levelCounter = "held", .waitersCounter = "waiters", .sleepersCounter = "waiting"},
+    PrimitiveInfo{.key = "buffer", .kind = PrimitiveKind::Buffer, .takesCapacity = true, .defaultCapacity = 0,
+                  .minimumCapacity = 0, .levelCounter = "size", .takenCounter = "taken"},
 };
 // clang-format on
 
@@ -57,7 +62,8 @@ std::vector<std::string_view> primitiveKeys() {
 std::vector<std::string_view> countersOf(const PrimitiveInfo& info) {
     std::vector<std::string_view> counters;
     for (const std::string_view counter :
-         {info.levelCounter, info.waitersCounter, info.unfinishedCounter, info.puttersCounter, info.writesCounter}) {
+         {info.levelCounter, info.waitersCounter, info.unfinishedCounter, info.puttersCounter, info.writesCounter,
+          info.sleepersCounter, info.takenCounter}) {
         if (!counter.empty()) {
             counters.push_back(counter);
         }

@@ -27,6 +27,8 @@ struct PrimitiveInfo {
     std::string_view unfinishedCounter{}; // items put and not yet marked done (a queue)
     std::string_view puttersCounter{};    // producers waiting for room (a queue)
     std::string_view writesCounter{};     // updates written to it (a shared variable: with its value, the lost ones)
+    std::string_view sleepersCounter{};   // tasks in a condition's wait, until notified
+    std::string_view takenCounter{};      // items taken out of it over the run (a buffer)
 };
 
 std::span<const PrimitiveInfo> allPrimitives();

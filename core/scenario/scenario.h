@@ -16,14 +16,14 @@ enum class OpKind : std::uint8_t {
     Io,        // amount = ms; an awaitable wait on the loop, a GIL-releasing blocking wait in a thread
     Block,     // amount = ms; a blocking call (label names it); freezes the loop when run on it
     Cpu,       // amount = CPU-ms on one core; holds the GIL in slices when there is one
-    Acquire,   // target = semaphore or lock
-    Release,   // target = semaphore or lock
+    Acquire,   // target = semaphore, lock or condition (its lock)
+    Release,   // target = semaphore, lock or condition (its lock)
     Put,       // target = queue; blocks while full
     Get,       // target = queue; blocks while empty
     TaskDone,  // target = queue; marks one got item finished (Python's Queue.task_done)
     Close,     // target = queue; no more puts; getters drain what is left, then stop
     Consume,   // target = queue; body runs once per item until the queue is closed and empty; task_done after each
-    Wait,      // target = event
+    Wait,      // target = event (until set), or condition (Condition.wait: lets go of its lock until notified)
     Set,       // target = event
     Gather,    // children; waits for all (asyncio.gather / executor.map / a plain loop when inline)
     Group,     // children; structured: a failure cancels the siblings (TaskGroup)
@@ -39,8 +39,13 @@ enum class OpKind : std::uint8_t {
     Write,     // target = variable; the variable = the register + 1 (`counter = tmp + 1`): an update that can be lost
     Increment, // target = variable; read and write in one step (`counter += 1`, no switch point between them)
     Yield,     // a switch point: the GIL handed over in a thread (time.sleep(0)), the loop's turn (asyncio.sleep(0))
+    WaitFor,   // target = condition; until = a buffer test: Condition.wait_for(predicate), waiting while it is false
+    Notify,    // target = condition; wakes its longest waiter (Condition.notify)
+    NotifyAll, // target = condition; wakes every waiter (Condition.notify_all)
+    Append,    // target = buffer; one new item at its back (deque.append); never waits
+    PopLeft,   // target = buffer; the item at its front out (deque.popleft); IndexError when it is empty
 };
-inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::Yield) + 1;
+inline constexpr std::size_t kOpKindCount = static_cast<std::size_t>(OpKind::PopLeft) + 1;
 
 // Whether a table with a row per kind (ops, primitives, their executors) lists them in the kind's order, so that a
 // row is found by its kind's number: for a static_assert beside each table.
@@ -58,6 +63,9 @@ template <typename Rows> constexpr bool rowsInKindOrder(const Rows& rows) {
 enum class Placement : std::uint8_t { Default, Inline, Loop, Threads, Processes };
 
 struct Op;
+
+// The predicate of a wait_for: `len(buf) > 0` or `len(buf) < capacity`.
+enum class BufferTest : std::uint8_t { None, NotEmpty, NotFull };
 
 // One kind of child in a fan-out: `count` copies of `body`, each a task named `name` (numbered when count > 1).
 struct ChildTemplate {
@@ -77,12 +85,14 @@ struct Op {
     std::string label; // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
     Placement placement = Placement::Default;
     bool returnExceptions = false; // gather: a child's failure is its result, not the parent's (asyncio.gather)
+    BufferTest until = BufferTest::None; // wait_for: what it waits to be true of the buffer `untilTarget`
+    std::string untilTarget;
     std::vector<Op> body;
     std::vector<ChildTemplate> children;
 };
 
-enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event, Variable, RLock };
-inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::RLock) + 1;
+enum class PrimitiveKind : std::uint8_t { Semaphore, Lock, Queue, Event, Variable, RLock, Condition, Buffer };
+inline constexpr std::size_t kPrimitiveKindCount = static_cast<std::size_t>(PrimitiveKind::Buffer) + 1;
 
 struct PrimitiveDecl {
     std::string name;

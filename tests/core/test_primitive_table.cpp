@@ -38,7 +38,8 @@ TEST(PrimitiveTable, TheRuntimeRecordsTheCountersOfTheRow) {
         const PrimitiveCounters counters = internPrimitiveCounters(primitive, strings);
         std::vector<std::string> recorded;
         for (const std::uint32_t id :
-             {counters.level, counters.waiters, counters.unfinished, counters.putters, counters.writes}) {
+             {counters.level, counters.waiters, counters.unfinished, counters.putters, counters.writes,
+              counters.sleepers, counters.taken}) {
             if (id != 0) {
                 recorded.push_back(strings.at(id));
             }

@@ -29,19 +29,24 @@ constexpr std::array<QuantityInfo, ChartsPanel::kChartCount> kQuantities = {{
     {".in_use", QT_TRANSLATE_NOOP("ChartsPanel", "Semaphore permits in use")},
     {".held", QT_TRANSLATE_NOOP("ChartsPanel", "Lock held")},
     {".waiters", QT_TRANSLATE_NOOP("ChartsPanel", "Tasks waiting")}, // completed by the primitive's kind
+    {".waiting", QT_TRANSLATE_NOOP("ChartsPanel", "Tasks in a condition's wait, until notified")},
     {".depth", QT_TRANSLATE_NOOP("ChartsPanel", "Items in the queue")},
     {".putters", QT_TRANSLATE_NOOP("ChartsPanel", "Producers blocked on put")},
     {".getters", QT_TRANSLATE_NOOP("ChartsPanel", "Consumers waiting on get")},
     {".unfinished", QT_TRANSLATE_NOOP("ChartsPanel", "Items not yet done (task_done)")},
+    {".taken", QT_TRANSLATE_NOOP("ChartsPanel", "Items taken out of the buffer")},
     {".writes", QT_TRANSLATE_NOOP("ChartsPanel", "Updates written to the shared variable")},
     {".value", QT_TRANSLATE_NOOP("ChartsPanel", "The shared variable's value")},
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Tasks in flight")},
     {nullptr, QT_TRANSLATE_NOOP("ChartsPanel", "Event-loop lag (ms)")},
 }};
 
+// A buffer's size goes on the queue-depth chart: both are the items waiting between producers and consumers.
+constexpr const char* kBufferSizeSuffix = ".size";
+
 QString primitiveOf(const QString& counter, ChartsPanel::ChartKind kind) {
     const char* suffix = kQuantities[static_cast<std::size_t>(kind)].suffix;
-    return suffix != nullptr ? counter.chopped(static_cast<qsizetype>(std::strlen(suffix))) : QString();
+    return suffix != nullptr ? counter.left(counter.lastIndexOf(QLatin1Char('.'))) : QString();
 }
 
 } // namespace
@@ -159,6 +164,9 @@ bool ChartsPanel::chartFor(const QString& name, ChartKind* kind) {
         found = ChartKind::InFlight;
     } else if (name == QLatin1String("loop_lag_ms")) {
         found = ChartKind::LoopLag;
+    } else if (name.endsWith(QLatin1String(kBufferSizeSuffix)) &&
+               name.size() > static_cast<qsizetype>(std::strlen(kBufferSizeSuffix))) {
+        found = ChartKind::QueueDepth;
     } else {
         for (std::size_t index = 0; index < kChartCount; ++index) {
             const char* suffix = kQuantities[index].suffix;

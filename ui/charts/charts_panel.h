@@ -37,16 +37,18 @@ public:
         SemaphoreInUse, // <sem>.in_use      "Semaphore permits in use"
         LockHeld,       // <lock>.held       "Lock held"
         Waiters,        // <prim>.waiters    "Tasks waiting for the semaphore" (lock, event: by the primitive's kind)
-        QueueDepth,     // <queue>.depth     "Items in the queue"
+        CondWaiting,    // <cond>.waiting    "Tasks in a condition's wait, until notified"
+        QueueDepth,     // <queue>.depth     "Items in the queue" (and <buffer>.size: "Items in the buffer")
         Putters,        // <queue>.putters   "Producers blocked on put"
         Getters,        // <queue>.getters   "Consumers waiting on get"
         Unfinished,     // <queue>.unfinished "Items not yet done (task_done)"
+        Taken,          // <buffer>.taken    "Items taken out of the buffer"
         Writes,         // <variable>.writes "Updates written to the shared variable"
         Value,          // <variable>.value  "The shared variable's value" (below the writes: the gap is the race)
         InFlight,       // in_flight         "Tasks in flight"
         LoopLag,        // loop_lag_ms       "Event-loop lag (ms)"
     };
-    static constexpr std::size_t kChartCount = 11; // the fixed charts; extra ones follow them, made on demand
+    static constexpr std::size_t kChartCount = 13; // the fixed charts; extra ones follow them, made on demand
     // A loop lag whose peak (in lesson time) stays below TimelineData::kLagNoiseMs is noise: no chart, a note.
 
     explicit ChartsPanel(QWidget* parent = nullptr);

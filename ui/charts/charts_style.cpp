@@ -2,6 +2,7 @@
 // presenter palette. Data and axes are in charts_panel.cpp, the column and the own-scale charts in charts_layout.cpp.
 #include "charts/charts_panel.h"
 
+#include <QHash>
 #include <QSet>
 
 #include <algorithm>
@@ -23,31 +24,48 @@ const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine,
 } // namespace
 
 void ChartsPanel::updateTitlesAndLegends() {
-    // What each primitive is, from its counters: only a semaphore has in_use, a lock held, a queue depth.
-    QSet<QString> semaphores;
-    QSet<QString> locks;
-    QSet<QString> queues;
+    // What each primitive is, from its counters: only a semaphore has in_use, a condition lock_waiters (and held, as a
+    // lock does), a queue depth, a buffer size, a shared variable writes. What has waiters and nothing else is an event.
+    QHash<QString, QString> kinds;
     for (const Binding& binding : m_bindings) {
-        if (binding.home == static_cast<std::size_t>(ChartKind::SemaphoreInUse)) {
-            semaphores.insert(binding.primitive);
-        } else if (binding.home == static_cast<std::size_t>(ChartKind::LockHeld)) {
-            locks.insert(binding.primitive);
-        } else if (!binding.primitive.isEmpty() && binding.home != static_cast<std::size_t>(ChartKind::Waiters)) {
-            queues.insert(binding.primitive);
+        if (binding.primitive.isEmpty() || binding.home >= kChartCount) {
+            continue;
+        }
+        QString kind;
+        switch (static_cast<ChartKind>(binding.home)) {
+        case ChartKind::SemaphoreInUse:
+            kind = tr("semaphore");
+            break;
+        case ChartKind::LockHeld:
+            kind = tr("lock");
+            break;
+        case ChartKind::CondWaiting:
+            kind = tr("condition");
+            break;
+        case ChartKind::QueueDepth: // or a buffer's size
+            kind = binding.counter.endsWith(QLatin1String(".depth")) ? tr("queue") : tr("buffer");
+            break;
+        case ChartKind::Putters:
+        case ChartKind::Getters:
+        case ChartKind::Unfinished:
+            kind = tr("queue");
+            break;
+        case ChartKind::Taken:
+            kind = tr("buffer");
+            break;
+        case ChartKind::Writes:
+        case ChartKind::Value:
+            kind = tr("variable");
+            break;
+        default:
+            continue;
+        }
+        QString& known = kinds[binding.primitive];
+        if (known.isEmpty() || kind == tr("condition")) {
+            known = kind; // a condition's held would say lock
         }
     }
-    auto kindOf = [&](const QString& primitive) {
-        if (semaphores.contains(primitive)) {
-            return tr("semaphore");
-        }
-        if (locks.contains(primitive)) {
-            return tr("lock");
-        }
-        if (queues.contains(primitive)) {
-            return tr("queue");
-        }
-        return tr("event");
-    };
+    auto kindOf = [&](const QString& primitive) { return kinds.value(primitive, tr("event")); };
     std::vector<QSet<QString>> primitives(m_charts.size()); // per quantity (home chart)
     for (const Binding& binding : m_bindings) {
         primitives[binding.home].insert(binding.primitive);
@@ -64,6 +82,19 @@ void ChartsPanel::updateTitlesAndLegends() {
         waiters.title = several ? tr("Tasks waiting, per %1").arg(kind) : tr("Tasks waiting for the %1").arg(kind);
     } else {
         waiters.title = quantityTitle(ChartKind::Waiters);
+    }
+    // The items chart says whether they wait in a queue, a buffer or both.
+    ChartSlot& items = m_charts[static_cast<std::size_t>(ChartKind::QueueDepth)];
+    QSet<QString> holders;
+    for (const QString& primitive : primitives[static_cast<std::size_t>(ChartKind::QueueDepth)]) {
+        holders.insert(kindOf(primitive));
+    }
+    if (holders.size() > 1) {
+        items.title = tr("Items in the queue or buffer");
+    } else if (holders.contains(tr("buffer"))) {
+        items.title = tr("Items in the buffer");
+    } else {
+        items.title = quantityTitle(ChartKind::QueueDepth);
     }
 
     for (const Binding& binding : m_bindings) {

@@ -389,6 +389,9 @@ QString SummaryPanel::counterInWords(const QString& counter) {
     if (kind == ChartsPanel::ChartKind::Waiters) {
         return tr("Tasks waiting on %1").arg(counter.section(QLatin1Char('.'), 0, -2));
     }
+    if (kind == ChartsPanel::ChartKind::QueueDepth && !counter.endsWith(QLatin1String(".depth"))) {
+        return tr("Items in the buffer"); // a buffer's size shares the queue's chart
+    }
     return ChartsPanel::quantityTitle(kind);
 }
 
