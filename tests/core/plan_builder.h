@@ -66,6 +66,7 @@ public:
         m_plan.primitives.push_back(PlanPrimitive{name, kind, capacity, m_plan.strings.intern(name)});
         return static_cast<int>(m_plan.primitives.size() - 1);
     }
+    std::uint32_t intern(const std::string& text) { return m_plan.strings.intern(text); }
     PlanStep fanOut(OpKind kind, const std::string& name, std::int64_t count, std::vector<PlanStep> body,
                     Placement placement = Placement::Default) {
         PlanStep step;
