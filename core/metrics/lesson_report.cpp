@@ -410,8 +410,8 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     }
     summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, run, baseline);
     for (const CounterSeries& series : run.analysis.counters) {
-        // Lag has its own figure, and the GIL holder's "peak" would be a lane number.
-        if (!isLoopLagCounter(series.name) && series.name != kGilHolderCounter) {
+        // Lag has its own figure, and a holder's "peak" (the GIL's, a lock's) would be a lane or a task number.
+        if (!isLoopLagCounter(series.name) && !series.name.ends_with(".holder")) {
             summary.peaks[series.name] =
                 static_cast<std::int64_t>(std::llround(series.peak)); // live counters are integers
         }

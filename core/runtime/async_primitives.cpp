@@ -61,6 +61,7 @@ PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, String
     counters.writes = intern(info.writesCounter);
     counters.sleepers = intern(info.sleepersCounter);
     counters.taken = intern(info.takenCounter);
+    counters.holder = intern(info.holderCounter);
     return counters;
 }
 
@@ -91,6 +92,7 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, Loo
         m_context.counter(m_counters.level, m_state.inUse(), task.lane);
         if (m_isLock) {
             m_context.locks.held(m_nameId, task);
+            m_context.counter(m_counters.holder, task.id, task.lane);
         }
         co_return;
     }
@@ -114,6 +116,7 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, Loo
     throwIfCancelled(granted, control);
     if (m_isLock) {
         m_context.locks.held(m_nameId, task);
+        m_context.counter(m_counters.holder, task.id, task.lane);
     }
     m_context.setState(task, TaskState::Running, 0, line);
 }
@@ -121,6 +124,7 @@ LoopAwaitable<void> AsyncSemaphore::acquire(TaskRef task, std::int32_t line, Loo
 void AsyncSemaphore::release(TaskRef task) {
     if (m_isLock) {
         m_context.locks.released(m_nameId); // a waiter handed the lock says so when it resumes
+        m_context.counter(m_counters.holder, -1, task.lane);
     }
     if (m_waiters.notifyOne()) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);

@@ -49,6 +49,7 @@ struct PrimitiveCounters {
     std::uint32_t writes = 0;   // a shared variable's updates
     std::uint32_t sleepers = 0; // a condition's waiters, until notified
     std::uint32_t taken = 0;    // a buffer's items taken out
+    std::uint32_t holder = 0;   // a lock's holding task, -1 when free
 };
 PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings);
 

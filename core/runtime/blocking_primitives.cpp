@@ -76,6 +76,7 @@ void BlockingSemaphore::take(TaskRef task) {
         m_holder = task;
         m_depth = 1;
         m_context.locks.held(m_nameId, task);
+        m_context.counter(m_counters.holder, task.id, task.lane);
     }
 }
 
@@ -136,6 +137,7 @@ void BlockingSemaphore::release(TaskRef task) {
     if (m_isLock) {
         m_holder.reset();
         m_context.locks.released(m_nameId); // a waiter handed the lock takes it (take) when it wakes
+        m_context.counter(m_counters.holder, -1, task.lane);
     }
     if (m_waiters.notifyOne()) {
         m_context.counter(m_counters.waiters, static_cast<std::int64_t>(m_waiters.size()), task.lane);

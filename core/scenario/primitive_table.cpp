@@ -12,7 +12,7 @@ constexpr std::array kPrimitives = {
     PrimitiveInfo{.key = "semaphore", .kind = PrimitiveKind::Semaphore, .takesCapacity = true, .defaultCapacity = 1,
                   .minimumCapacity = 1, .levelCounter = "in_use", .waitersCounter = "waiters"},
     PrimitiveInfo{.key = "lock", .kind = PrimitiveKind::Lock, .defaultCapacity = 1, .minimumCapacity = 1,
-                  .levelCounter = "held", .waitersCounter = "waiters"},
+                  .levelCounter = "held", .waitersCounter = "waiters", .holderCounter = "holder"},
     PrimitiveInfo{.key = "queue", .kind = PrimitiveKind::Queue, .takesCapacity = true, .defaultCapacity = 0,
                   .minimumCapacity = 0, .levelCounter = "depth", .waitersCounter = "getters",
                   .unfinishedCounter = "unfinished", .puttersCounter = "putters"},
@@ -20,10 +20,11 @@ constexpr std::array kPrimitives = {
     PrimitiveInfo{.key = "variable", .kind = PrimitiveKind::Variable, .levelCounter = "value",
                   .writesCounter = "writes"},
     PrimitiveInfo{.key = "rlock", .kind = PrimitiveKind::RLock, .defaultCapacity = 1, .minimumCapacity = 1,
-                  .levelCounter = "held", .waitersCounter = "waiters"},
+                  .levelCounter = "held", .waitersCounter = "waiters", .holderCounter = "holder"},
     // A condition is its lock (held, and the tasks waiting to take it) and the tasks in its wait, until notified.
     PrimitiveInfo{.key = "condition", .kind = PrimitiveKind::Condition, .defaultCapacity = 1, .minimumCapacity = 1,
-                  .levelCounter = "held", .waitersCounter = "waiters", .sleepersCounter = "waiting"},
+                  .levelCounter = "held", .waitersCounter = "waiters", .sleepersCounter = "waiting",
+                  .holderCounter = "holder"},
     PrimitiveInfo{.key = "buffer", .kind = PrimitiveKind::Buffer, .takesCapacity = true, .defaultCapacity = 0,
                   .minimumCapacity = 0, .levelCounter = "size", .takenCounter = "taken"},
 };
@@ -63,7 +64,7 @@ std::vector<std::string_view> countersOf(const PrimitiveInfo& info) {
     std::vector<std::string_view> counters;
     for (const std::string_view counter :
          {info.levelCounter, info.waitersCounter, info.unfinishedCounter, info.puttersCounter, info.writesCounter,
-          info.sleepersCounter, info.takenCounter}) {
+          info.sleepersCounter, info.takenCounter, info.holderCounter}) {
         if (!counter.empty()) {
             counters.push_back(counter);
         }

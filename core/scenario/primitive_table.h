@@ -29,6 +29,7 @@ struct PrimitiveInfo {
     std::string_view writesCounter{};     // updates written to it (a shared variable: with its value, the lost ones)
     std::string_view sleepersCounter{};   // tasks in a condition's wait, until notified
     std::string_view takenCounter{};      // items taken out of it over the run (a buffer)
+    std::string_view holderCounter{};     // the id of the task that holds it, -1 when free (a lock: its lane)
 };
 
 std::span<const PrimitiveInfo> allPrimitives();

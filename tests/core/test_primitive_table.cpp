@@ -39,7 +39,7 @@ TEST(PrimitiveTable, TheRuntimeRecordsTheCountersOfTheRow) {
         std::vector<std::string> recorded;
         for (const std::uint32_t id :
              {counters.level, counters.waiters, counters.unfinished, counters.putters, counters.writes,
-              counters.sleepers, counters.taken}) {
+              counters.sleepers, counters.taken, counters.holder}) {
             if (id != 0) {
                 recorded.push_back(strings.at(id));
             }

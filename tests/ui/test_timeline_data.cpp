@@ -24,6 +24,18 @@ Plan asyncPlan() {
     return builder.build();
 }
 
+// Two threads that each take lock "a" twice, working 5 ms under it: four tenures, taking turns.
+Plan lockPlan() {
+    PlanBuilder builder(Model::Threads);
+    builder.threads(2, true);
+    const int lock = builder.primitive("a", PrimitiveKind::Lock, 1);
+    builder.program({builder.fanOut(
+        OpKind::Gather, "worker", 2,
+        {withBody(OpKind::Repeat, {onPrimitive(OpKind::Acquire, lock), io(5), onPrimitive(OpKind::Release, lock)},
+                  2)})});
+    return builder.build();
+}
+
 Plan gilPlan() {
     PlanBuilder builder(Model::Threads);
     builder.threads(2, true);
@@ -62,6 +74,11 @@ void expectSameData(const TimelineData& live, const TimelineData& whole) {
         }
     }
     expectSameSpans(live.gilLane().spans, whole.gilLane().spans, QStringLiteral("GIL"));
+    ASSERT_EQ(live.lockLanes().size(), whole.lockLanes().size());
+    for (std::size_t index = 0; index < whole.lockLanes().size(); ++index) {
+        EXPECT_EQ(live.lockLanes()[index].name, whole.lockLanes()[index].name);
+        expectSameSpans(live.lockLanes()[index].spans, whole.lockLanes()[index].spans, whole.lockLanes()[index].name);
+    }
     ASSERT_EQ(live.counters().size(), whole.counters().size());
     for (const CounterTrack& track : whole.counters()) {
         const CounterTrack* other = live.counter(track.name);
@@ -148,8 +165,34 @@ TEST(TimelineData, GilHolderBecomesTheGilLane) {
     EXPECT_EQ(holders.size(), 3U); // main (which holds it until it waits for its children) and the two threads
 }
 
+TEST(TimelineData, ALocksHolderBecomesItsLaneAndItsWaitersStayACounter) {
+    const RunResult result = runToCompletion(lockPlan());
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    TimelineData data;
+    data.rebuild(result.trace);
+    ASSERT_EQ(data.lockLanes().size(), 1U);
+    const TimelineLane& lane = data.lockLanes().front();
+    EXPECT_EQ(lane.name, QStringLiteral("lock a"));
+    EXPECT_EQ(data.counter(QStringLiteral("a.holder")), nullptr); // a lane, not a chart
+    ASSERT_NE(data.counter(QStringLiteral("a.waiters")), nullptr);
+    // Four tenures of about 5 ms, one after the other, by both workers; none still open at the end.
+    ASSERT_EQ(lane.spans.size(), 4U);
+    std::set<std::uint32_t> holders;
+    for (std::size_t index = 0; index < lane.spans.size(); ++index) {
+        const TimelineSpan& span = lane.spans[index];
+        EXPECT_FALSE(span.open);
+        EXPECT_GE(span.endNs - span.startNs, 4 * kMs);
+        if (index > 0) {
+            EXPECT_GE(span.startNs, lane.spans[index - 1].endNs);
+        }
+        EXPECT_EQ(data.taskName(span.task).left(6), QStringLiteral("worker"));
+        holders.insert(span.task);
+    }
+    EXPECT_EQ(holders.size(), 2U);
+}
+
 TEST(TimelineData, BatchesGiveWhatARebuildGives) {
-    for (const Plan& plan : {asyncPlan(), gilPlan()}) {
+    for (const Plan& plan : {asyncPlan(), gilPlan(), lockPlan()}) {
         const RunResult result = runToCompletion(plan);
         TimelineData whole;
         whole.rebuild(result.trace);

@@ -302,6 +302,13 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
     }
 
     for (const core::CounterSeries& series : analysis.counters) {
+        if (LockLanes::isHolderCounter(series.name)) {
+            for (std::size_t at = 0; at < series.points.size(); ++at) {
+                stop.at(at);
+                m_locks.sample(series.nameId, series.name, series.points[at].timeNs, series.points[at].value);
+            }
+            continue;
+        }
         if (series.name == kGilHolderCounter) {
             for (std::size_t at = 0; at < series.points.size(); ++at) {
                 stop.at(at);
@@ -335,6 +342,7 @@ void TimelineData::rebuild(const core::Trace& recorded, double timeScale, const 
         m_counterIndex.emplace(series.nameId, m_counters.size());
         m_counters.push_back(std::move(track));
     }
+    m_locks.closeAll(m_endNs);
     m_gilLane.name = QStringLiteral("GIL");
 }
 
@@ -661,9 +669,12 @@ void TimelineData::liveCounter(const core::Trace& trace, const core::Event& even
         }
         return;
     }
+    const double sample = core::counterValue(trace, event);
+    if (m_locks.sampleIfHolder(trace, event.subject, event.timeNs, sample)) {
+        return;
+    }
     bool isLag = false;
     CounterTrack& track = counterTrack(trace, event.subject, &isLag);
-    const double sample = core::counterValue(trace, event);
     if (isLag) {
         appendLagSample(track, event.timeNs, sample / 1000.0 / m_timeScale);
         return;

@@ -2,6 +2,7 @@
 // either all at once (a finished run) or batch by batch while the run is live.
 #pragma once
 
+#include "timeline/lock_lanes.h"
 #include "timeline/min_max_index.h"
 #include "trace/trace.h"
 #include "trace/trace_analysis.h"
@@ -18,39 +19,6 @@
 #include <vector>
 
 namespace interleave::ui {
-
-struct TimelineSpan {
-    std::int64_t startNs = 0;
-    std::int64_t endNs = 0; // == startNs while the span is still open (live); views draw it up to TimelineData::endNs
-    std::uint32_t task = core::kNoTask;
-    core::TaskState state = core::TaskState::Running;
-    std::uint32_t subject = 0; // interned name (primitive, call) in the trace's string table; 0 = none
-    std::int32_t line = 0;     // listing line of the step, 0 = none
-    std::uint16_t lane = 0;    // the OS lane it ran on (loop, thread, worker)
-    bool open = false;         // still going (live runs)
-};
-
-struct TimelineMarker {
-    std::int64_t timeNs = 0;
-    core::MarkerKind kind = core::MarkerKind::Exception;
-    std::uint32_t task = core::kNoTask;
-    std::uint32_t subject = 0; // message or (MarkerKind::Instant) name id in the trace's string table; 0 = none
-    std::uint32_t holder = core::kNoTask; // Deadlock: the task holding the lock `subject` that `task` waits for
-};
-
-enum class LaneMode : std::uint8_t { ByTask, ByWorker };
-
-struct TimelineLane {
-    QString name;
-    std::uint32_t task = core::kNoTask;   // the task of a by-task lane; kNoTask for worker lanes
-    std::uint16_t workerLane = 0;         // the OS lane of a by-worker lane
-    std::uint32_t parent = core::kNoTask; // the parent task of a by-task lane (TaskParent)
-    std::uint32_t nameId = 0;             // by-task: the task's name id (TaskCreated), 0 = none
-    std::int32_t index = -1;              // by-task: its position in a fan-out, -1 = not part of one
-    std::int32_t group = -1;              // by-task: its TaskGroup in TimelineData::groups(), -1 = none
-    std::vector<TimelineSpan> spans;      // sorted by startNs, not overlapping
-    std::vector<TimelineMarker> markers;  // sorted by timeNs
-};
 
 struct CounterTrack {
     QString name;                                        // "sem.in_use", "items.depth", "in_flight", "loop_lag_ms"
@@ -143,6 +111,8 @@ public:
     // GIL holder: spans of the holding worker lane (state Running), one lane named "GIL"; empty without a GIL.
     const TimelineLane& gilLane() const { return m_gilLane; }
     bool hasGil() const { return !m_gilLane.spans.empty(); }
+    // Lock holders: a lane per lock the run took, named "lock <name>" (LockLanes).
+    const std::vector<TimelineLane>& lockLanes() const { return m_locks.lanes(); }
     // The marker kinds drawn anywhere in this variant, one bit per core::MarkerKind (for the legend).
     std::uint32_t markerKinds() const { return m_markerKinds; }
     bool hasMarkers(core::MarkerKind kind) const { return (m_markerKinds & (1U << static_cast<unsigned>(kind))) != 0; }
@@ -201,6 +171,7 @@ private:
     std::vector<TimelineLane> m_workerLanes;
     std::uint32_t m_markerKinds = 0;
     TimelineLane m_gilLane;
+    LockLanes m_locks;
     std::vector<CounterTrack> m_counters;
     std::unordered_map<std::uint32_t, std::size_t> m_taskLaneIndex;
     std::unordered_map<std::uint32_t, std::size_t> m_counterIndex;

@@ -98,6 +98,12 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
             paintLoopLag(painter, row, *data->counter(QStringLiteral("loop_lag_ms")), mapper);
             y += m_metrics.lag;
         }
+        for (const TimelineLane& lock : data->lockLanes()) {
+            const QRect row(area.left(), y, area.width(), m_metrics.lane);
+            paintGutterName(painter, row, lock.name, true);
+            paintLock(painter, row, *data, lock, mapper, dataEnd);
+            y += m_metrics.lane;
+        }
         const auto& lanes = data->lanes(m_mode);
         const VariantRows& shown = rowsOf(variant);
         const bool selected = selection.variant == variant;
@@ -348,6 +354,39 @@ void TimelinePainter::paintFoldHatch(QPainter& painter, const std::vector<std::p
 
 QColor TimelinePainter::foldHatchColor() const {
     return m_palette.presenter() ? QColor(0, 0, 0, 200) : QColor(255, 255, 255, 210);
+}
+
+void TimelinePainter::paintLock(QPainter& painter, const QRect& row, const TimelineData& data, const TimelineLane& lock,
+                                const TimeMapper& mapper, std::int64_t dataEndNs) const {
+    paintLane(painter, row, lock, mapper, dataEndNs, true, core::kNoTask); // shaded by holder, as the GIL's lane
+    const std::int64_t endNs = std::min(dataEndNs, data.endNs());          // this variant's, not the longest one's
+    const CounterTrack* waiters = data.counter(LockLanes::lockOf(lock) + QStringLiteral(".waiters"));
+    if (waiters == nullptr) {
+        return;
+    }
+    const double strip = std::max(2.0, row.height() / 3.0);
+    const QColor blocked = m_palette.color(core::TaskState::Blocked);
+    const QFontMetrics metrics(m_font);
+    const auto& points = waiters->points;
+    for (std::size_t at = 0; at < points.size(); ++at) {
+        const double count = points[at].second;
+        if (count <= 0) {
+            continue;
+        }
+        const std::int64_t until = at + 1 < points.size() ? points[at + 1].first : endNs;
+        const double x0 = std::max(mapper.mapTimeToX(points[at].first), mapper.left());
+        const double x1 = std::min(mapper.mapTimeToX(until), mapper.right());
+        if (x1 < x0) {
+            continue;
+        }
+        const QRectF bar(x0, row.bottom() + 1 - strip, std::max(x1 - x0, 1.0), strip);
+        painter.fillRect(bar, blocked);
+        const QString text = QString::number(count, 'f', 0);
+        if (bar.width() > metrics.horizontalAdvance(text) + 4 && strip >= metrics.ascent() * 0.6) {
+            painter.setPen(m_palette.text());
+            painter.drawText(bar, Qt::AlignCenter, text);
+        }
+    }
 }
 
 void TimelinePainter::paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,

@@ -32,12 +32,12 @@ struct TimelineMetrics {
     static TimelineMetrics forMode(bool presenter);
 };
 
-enum class RowKind : std::uint8_t { None, Header, Gil, LoopLag, Lane, Group };
+enum class RowKind : std::uint8_t { None, Header, Gil, LoopLag, Lock, Lane, Group };
 
 struct RowHit {
     int variant = -1;
     RowKind kind = RowKind::None;
-    std::size_t lane = 0; // RowKind::Lane: the index in lanesOf(variant)
+    std::size_t lane = 0; // RowKind::Lane: the index in lanesOf(variant); RowKind::Lock: in the data's lockLanes()
     int group = -1;       // RowKind::Group: the index in the data's groups(); RowKind::Lane: the member's group or -1
     int top = 0;          // in content coordinates (0 = first row, before scrolling)
     int height = 0;
@@ -137,6 +137,9 @@ private:
     void paintLane(QPainter& painter, const QRect& row, const TimelineLane& lane, const TimeMapper& mapper,
                    std::int64_t dataEndNs, bool gil, std::uint32_t selectedTask) const;
     void paintLoopLag(QPainter& painter, const QRect& row, const CounterTrack& lag, const TimeMapper& mapper) const;
+    // A lock's lane: its holders' tenures, and under them a strip where tasks wait for it, with how many.
+    void paintLock(QPainter& painter, const QRect& row, const TimelineData& data, const TimelineLane& lock,
+                   const TimeMapper& mapper, std::int64_t dataEndNs) const;
     void paintGutterName(QPainter& painter, const QRect& row, const QString& name, bool strong, int indent = 0) const;
     void paintDisclosure(QPainter& painter, const QRect& row, int left, bool expanded) const;
     void paintGroup(QPainter& painter, const QRect& row, const TaskGroup& group, const TimeMapper& mapper,

@@ -190,7 +190,8 @@ int TimelinePainter::fixedHeight(int variant) const {
     if (data == nullptr || m_folding.variantCollapsed(variant)) {
         return 0;
     }
-    return (data->hasGil() ? m_metrics.lane : 0) + (showsLoopLag(*data) ? m_metrics.lag : 0);
+    return (data->hasGil() ? m_metrics.lane : 0) + (showsLoopLag(*data) ? m_metrics.lag : 0) +
+           static_cast<int>(data->lockLanes().size()) * m_metrics.lane;
 }
 
 int TimelinePainter::blockHeight(int variant) const {
@@ -230,6 +231,13 @@ RowHit TimelinePainter::rowAt(int contentY) const {
             }
             top += m_metrics.lag;
         }
+        const std::size_t locks = data->lockLanes().size();
+        if (contentY < top + static_cast<int>(locks) * m_metrics.lane) {
+            const auto lock = static_cast<std::size_t>((contentY - top) / m_metrics.lane);
+            return RowHit{variant,       RowKind::Lock, lock, -1, top + static_cast<int>(lock) * m_metrics.lane,
+                          m_metrics.lane};
+        }
+        top += static_cast<int>(locks) * m_metrics.lane;
         const VariantRows& rows = rowsOf(variant);
         const auto after = std::upper_bound(rows.tops.begin(), rows.tops.end(), contentY - top);
         const auto row = static_cast<std::size_t>(after - rows.tops.begin()) - 1;

@@ -437,6 +437,9 @@ TimelineView::SpanHit TimelineView::spanAtPoint(QPoint point) const {
     if (row.kind == RowKind::Gil) {
         hit.lane = &variantData->gilLane();
         hit.gil = true;
+    } else if (row.kind == RowKind::Lock && row.lane < variantData->lockLanes().size()) {
+        hit.lane = &variantData->lockLanes()[row.lane];
+        hit.lock = true;
     } else if (row.kind == RowKind::Lane && row.lane < variantData->lanes(m_painter.laneMode()).size()) {
         hit.lane = &variantData->lanes(m_painter.laneMode())[row.lane];
     } else if (row.kind == RowKind::Group) {
@@ -484,6 +487,8 @@ QString TimelineView::toolTipFor(const SpanHit& hit) const {
         const auto& workers = variantData->lanes(LaneMode::ByWorker);
         who = span.lane < workers.size() ? QStringLiteral("GIL held by %1").arg(workers[span.lane].name)
                                          : QStringLiteral("GIL held");
+    } else if (hit.lock) {
+        who = QStringLiteral("'%1' held by %2").arg(LockLanes::lockOf(*hit.lane), variantData->taskName(span.task));
     } else if (span.task != core::kNoTask) {
         who = variantData->taskName(span.task);
     } else {
@@ -491,7 +496,7 @@ QString TimelineView::toolTipFor(const SpanHit& hit) const {
     }
     const QString variant = m_painter.labels()[static_cast<std::size_t>(hit.variant)];
     QString text = QStringLiteral("<b>%1</b><br>%2").arg(variant.toHtmlEscaped(), who.toHtmlEscaped());
-    if (!hit.gil) {
+    if (!hit.gil && !hit.lock) {
         text +=
             QStringLiteral("<br>%1").arg(stateName(span.state, variantData->subjectName(span.subject)).toHtmlEscaped());
     }

@@ -86,6 +86,7 @@ private:
         const TimelineMarker* marker = nullptr; // a marker under the point (it wins the tooltip over the span)
         int group = -1;                         // a group row under the point
         bool gil = false;
+        bool lock = false; // a lock's lane: the span is a holder's tenure
     };
     enum class FoldAction : std::uint8_t { Expand, Collapse, Toggle };
     RowHit rowAtViewport(QPoint point) const;
