@@ -265,6 +265,11 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
         } else {
             m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
         }
+        // Without a GIL nothing in the engine takes the thread off its core, but the OS may: threads that share a
+        // core (L18's cpus: 1) take turns in its time slices. A slice that took far longer on the wall clock than its
+        // CPU time was preempted, and the task is drawn ready (runnable, not running) for the difference.
+        constexpr auto kPreemptedAfter = std::chrono::microseconds(500);
+        auto sliceEnd = EngineClock::now();
         // The thread's own CPU clock: the time it waits for the GIL after a hand-over does not count.
         CpuBurner::burnCpuTime(step.durationNs, kSliceNs, [&] {
             if (m_context.stopRequested()) {
@@ -274,6 +279,14 @@ void Engine::burnCpu(TaskFrame& task, const PlanStep& step) {
                 holding = false;
                 m_gil->yieldToWaiter(task.ref, step.line);
                 holding = true;
+            } else if (!m_gil) {
+                const auto now = EngineClock::now();
+                const auto off = now - sliceEnd - std::chrono::nanoseconds(kSliceNs);
+                if (off > kPreemptedAfter) {
+                    readySince(task.ref, now - off, m_context.names.preempted);
+                    m_context.setState(task.ref, TaskState::Running, step.labelId, step.line);
+                }
+                sliceEnd = now;
             }
         });
     } catch (...) {

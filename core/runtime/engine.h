@@ -241,7 +241,8 @@ private:
     // A sleeper woken this late was ready, not waiting, from its deadline on: the loop was busy (a blocking call or
     // CPU work on it). Its lane says so, back-dated to the deadline.
     static constexpr std::chrono::microseconds kLateWake{500};
-    void readySince(TaskRef task, EngineClock::time_point since);
+    // Records `task` ready from `since` on (a time already past), waiting for `subject` (0: its turn on the loop).
+    void readySince(TaskRef task, EngineClock::time_point since, std::uint32_t subject = 0);
     std::multimap<EngineClock::time_point, LoopSleeper> m_loopSleepers;
     std::unique_ptr<LoopTimer> m_spinAlarm;
     EngineClock::time_point m_spinAlarmAt{};

@@ -179,12 +179,12 @@ void Engine::dropLoopGil() {
     }
 }
 
-void Engine::readySince(TaskRef task, EngineClock::time_point since) {
+void Engine::readySince(TaskRef task, EngineClock::time_point since, std::uint32_t subject) {
     const std::int64_t sinceNs =
         std::chrono::duration_cast<std::chrono::nanoseconds>(since.time_since_epoch()).count() -
         m_context.recorder.runStartNs();
     const Event ready{sinceNs, task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(TaskState::Ready),
-                      0,       0};
+                      subject, 0};
     m_context.recorder.appendForeign(std::span<const Event>(&ready, 1));
 }
 

@@ -27,6 +27,7 @@ EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringT
     names.heartbeat = strings.intern("heartbeat");
     names.shielded = strings.intern("shielded");
     names.awaitingShield = strings.intern("awaiting the shielded task");
+    names.preempted = strings.intern("preempted by the OS");
 }
 
 std::atomic<std::uint8_t>* EngineContext::stateSlot(std::uint32_t task) {

@@ -39,6 +39,7 @@ struct EngineNames {
     std::uint32_t heartbeat = 0;
     std::uint32_t shielded = 0;       // the task a shield runs its body in
     std::uint32_t awaitingShield = 0; // what its caller waits on
+    std::uint32_t preempted = 0;      // a computing thread the OS took off its core for another
 };
 
 class EngineContext {
