@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include <algorithm>
 #include <set>
 #include <thread>
@@ -330,7 +332,28 @@ TEST(Runtime, ThreadsKeptToOneCpuTakeTurns) {
     plan.cpus = 1;
     const RunResult result = runToCompletion(plan);
     ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
-    EXPECT_GE(analyze(result.trace).makespanNs, 180 * kMs);
+    const TraceAnalysis analysis = analyze(result.trace);
+    EXPECT_GE(analysis.makespanNs, 180 * kMs);
+    // Each is drawn taking turns: ready, preempted by the OS, while the other runs, and about 100 ms running in all.
+    std::map<std::uint32_t, std::int64_t> running;
+    std::map<std::uint32_t, std::int64_t> preempted;
+    for (const Span& span : analysis.spans) {
+        if (result.trace.strings.at(analysis.task(span.task)->nameId) != "burn") {
+            continue;
+        }
+        if (span.state == TaskState::Running) {
+            running[span.task] += span.endNs - span.startNs;
+        } else if (span.state == TaskState::Ready && span.subject != 0 &&
+                   result.trace.strings.at(span.subject) == "preempted by the OS") {
+            preempted[span.task] += span.endNs - span.startNs;
+        }
+    }
+    ASSERT_EQ(running.size(), 2U);
+    for (const auto& [task, ns] : running) {
+        EXPECT_GT(ns, 60 * kMs) << task;
+        EXPECT_LT(ns, 160 * kMs) << task;
+        EXPECT_GT(preempted[task], 20 * kMs) << task;
+    }
 }
 
 TEST(Runtime, StopCancelsEveryTaskPromptly) {
