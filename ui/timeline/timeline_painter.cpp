@@ -512,6 +512,7 @@ void TimelinePainter::paintDeadlock(QPainter& painter, const TimelineData& data,
     painter.setFont(font);
     const QFontMetricsF metrics(font);
     int link = 0;
+    std::vector<QRectF> labels; // drawn so far: rows thinner than a label (a figure's) would stack them on each other
     for (const TimelineLane& lane : lanes) {
         for (const TimelineMarker& marker : lane.markers) {
             if (marker.kind != core::MarkerKind::Deadlock || lane.task != marker.task) {
@@ -564,6 +565,19 @@ void TimelinePainter::paintDeadlock(QPainter& painter, const TimelineData& data,
             } else {
                 box.moveTopRight(QPointF(x + bulge - 6, labelTop));
             }
+            // Inside its variant's rows (the next block's header would cover it), beside the labels it would cover,
+            // further out along its side.
+            box.moveTop(std::min(box.top(), rowsTop + shown.tops.back() - box.height()));
+            for (bool moved = true; moved;) {
+                moved = false;
+                for (const QRectF& drawn : labels) {
+                    if (box.intersects(drawn)) {
+                        box.moveLeft(bulge > 0 ? drawn.right() + 4 : drawn.left() - 4 - box.width());
+                        moved = true;
+                    }
+                }
+            }
+            labels.push_back(box);
             painter.setBrush(m_palette.canvas());
             painter.setPen(QPen(colour, 1));
             painter.drawRect(box);
