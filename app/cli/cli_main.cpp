@@ -102,6 +102,20 @@ int run(int argc, char** argv) {
     bool benchImport = false;
     bench->add_flag("--import", benchImport, "Measure importing a generated 100 MB Chrome trace instead");
 
+    SweepCommand sweepCommand;
+    CLI::App* sweepApp = app.add_subcommand(
+        "sweep", "Run one variant once per value of a parameter: makespan and throughput against it");
+    sweepApp->add_option("LESSON", sweepCommand.lesson, "Lesson id, alias or path")->required();
+    sweepApp->add_option("--variant", sweepCommand.variant, "The variant to sweep (default: the lesson's sweep's)")
+        ->type_name("V");
+    sweepApp
+        ->add_option("--param", sweepCommand.param,
+                     "The parameter and its values: workers=1,2,4,8 or workers=1..8 or workers=1..64x2 "
+                     "(default: the lesson's sweep)")
+        ->type_name("NAME=VALUES");
+    addRunSettings(*sweepApp, sweepCommand.settings);
+    sweepApp->add_option("--csv", sweepCommand.csvPath, "Write one line per value to FILE")->type_name("FILE");
+
     ImportCommand importCommand;
     CLI::App* importApp = addImportCommand(app, importCommand);
 
@@ -126,6 +140,9 @@ int run(int argc, char** argv) {
     }
     if (checkApp->parsed()) {
         return checkLessons(checkCommand);
+    }
+    if (sweepApp->parsed()) {
+        return runSweep(sweepCommand);
     }
     if (importApp->parsed()) {
         return importTrace(importCommand);

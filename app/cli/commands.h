@@ -56,7 +56,17 @@ struct ImportCommand {
     bool json = false;
 };
 
+// sweep LESSON [--variant V] [--param NAME=VALUES]: the variant once per value of one parameter.
+struct SweepCommand {
+    std::string lesson;
+    std::string variant; // empty: the lesson's sweep's (or its only variant's)
+    std::string param;   // "workers=1,2,4" or "workers=1..64x2"; empty: the lesson's sweep
+    RunSettings settings;
+    std::string csvPath;
+};
+
 int listLessons(bool json);
+int runSweep(const SweepCommand& command);
 int runLesson(const RunCommand& command);
 int checkLessons(const CheckCommand& command);
 int runBenchmarks(bool quick, bool json, bool strict);

@@ -20,11 +20,9 @@
 
 namespace interleave::cli {
 
-namespace {
-
 // A stop (Ctrl-C) fails the write at its next 64 KB block: a million tasks' trace takes seconds to write, and a stop
 // is to be quick.
-void writeStoppably(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
+void writeFileStoppably(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write) {
     try {
         core::writeFileAtomically(path, write, [] { return stopSignal() != 0; });
     } catch (const core::FileWriteError&) {
@@ -34,8 +32,6 @@ void writeStoppably(const std::filesystem::path& path, const std::function<void(
         throw;
     }
 }
-
-} // namespace
 
 std::filesystem::path countersPathFor(const std::filesystem::path& spansPath) {
     std::filesystem::path result = spansPath;
@@ -86,13 +82,13 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
     }
     std::vector<std::string> written;
     if (!m_spansPath.empty()) {
-        writeStoppably(m_spansPath, [&](std::ostream& out) { core::writeSpansCsv(out, traces); });
+        writeFileStoppably(m_spansPath, [&](std::ostream& out) { core::writeSpansCsv(out, traces); });
         written.push_back(m_spansPath.string());
-        writeStoppably(m_countersPath, [&](std::ostream& out) { core::writeCountersCsv(out, traces); });
+        writeFileStoppably(m_countersPath, [&](std::ostream& out) { core::writeCountersCsv(out, traces); });
         written.push_back(m_countersPath.string());
     }
     if (!m_tracePath.empty()) {
-        writeStoppably(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
+        writeFileStoppably(m_tracePath, [&](std::ostream& out) { core::writeChromeTrace(out, traces); });
         written.push_back(m_tracePath.string());
     }
     if (!m_runFilePath.empty()) {
@@ -104,7 +100,7 @@ std::vector<std::string> ExportFiles::write(const std::string& lessonLabel, cons
         if (scenario == nullptr) {
             file.lessonTitle = lessonLabel; // an imported trace: its file name
         }
-        writeStoppably(m_runFilePath, [&](std::ostream& out) { core::writeRunFile(out, file); });
+        writeFileStoppably(m_runFilePath, [&](std::ostream& out) { core::writeRunFile(out, file); });
         written.push_back(m_runFilePath.string());
     }
     return written;

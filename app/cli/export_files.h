@@ -5,6 +5,8 @@
 #include "metrics/lesson_report.h"
 
 #include <filesystem>
+#include <functional>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -23,6 +25,10 @@ class WriteInterrupted : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
 };
+
+// Writes one file through a temporary file renamed into place; a stop fails it at its next 64 KB (WriteInterrupted),
+// a failed write throws core::FileWriteError. Either way an earlier file of that name is left as it was.
+void writeFileStoppably(const std::filesystem::path& path, const std::function<void(std::ostream&)>& write);
 
 class ExportFiles {
 public:

@@ -50,7 +50,7 @@ public:
     LessonReader(LessonSource& source, const YAML::Node& root)
         : m_source(source), m_top(source, root, SourceLocation{source.file, 1, 1}, "the lesson",
                                   {"id", "number", "title", "topic", "summary", "notes", "baseline", "listing",
-                                   "parameters", "primitives", "variants", "expectations"}) {}
+                                   "parameters", "primitives", "variants", "expectations", "sweeps"}) {}
 
     ReadLesson read() {
         ReadLesson result;
@@ -84,6 +84,9 @@ public:
         }
         if (const YamlField* expectations = m_top.find("expectations")) {
             readExpectations(*expectations);
+        }
+        if (const YamlField* sweeps = m_top.find("sweeps")) {
+            readSweeps(*sweeps);
         }
         return result;
     }
@@ -311,6 +314,56 @@ private:
         }
         for (const auto& item : field.value) {
             m_scenario->expectations.push_back(readExpectation(m_source, *m_scenario, item));
+        }
+    }
+
+    // sweeps: [{variant, parameter, values: [1, 2, 4], theory_ms: expression}]
+    void readSweeps(const YamlField& field) {
+        if (!field.value.IsSequence()) {
+            m_source.fail(field.valueLocation, "'sweeps' takes a list, each item starting with '- '");
+        }
+        if (field.value.size() > kMaxMappingKeys) {
+            m_source.fail(field.valueLocation,
+                          fmt::format("{} sweeps; the limit is {}", field.value.size(), kMaxMappingKeys));
+        }
+        for (const auto& item : field.value) {
+            const SourceLocation where = m_source.locate(item);
+            YamlMapping mapping(m_source, item, where, "a sweep", {"variant", "parameter", "values", "theory_ms"});
+            SweepDecl sweep;
+            sweep.location = where;
+            sweep.variant = readVariantReference(m_source, *m_scenario, mapping.require("variant"));
+            const YamlField& parameterField = mapping.require("parameter");
+            sweep.parameter = readName(m_source, parameterField, "a parameter");
+            const ParameterDecl* parameter = m_scenario->findParameter(sweep.parameter);
+            if (parameter == nullptr) {
+                m_source.fail(parameterField.valueLocation,
+                              fmt::format("unknown parameter '{}' to sweep; the lesson declares: {}", sweep.parameter,
+                                          joinNames(m_source.parameterNames)));
+            }
+            const YamlField& values = mapping.require("values");
+            if (!values.value.IsSequence() || values.value.size() == 0 || values.value.size() > kMaxSweepValues) {
+                m_source.fail(
+                    values.valueLocation,
+                    fmt::format("'values' takes a list of 1 to {} numbers, e.g. [1, 2, 4, 8]", kMaxSweepValues));
+            }
+            for (const auto& node : values.value) {
+                const SourceLocation at = m_source.locate(node);
+                const YamlField value{std::string("values"), node, node, at, at};
+                const double number = readNumber(m_source, value);
+                if (number < parameter->minimum || number > parameter->maximum ||
+                    (parameter->integer && number != std::floor(number))) {
+                    m_source.fail(value.valueLocation,
+                                  fmt::format("{} is outside parameter '{}' ({} to {}{})", formatNumber(number),
+                                              sweep.parameter, formatNumber(parameter->minimum),
+                                              formatNumber(parameter->maximum),
+                                              parameter->integer ? ", whole numbers" : ""));
+                }
+                sweep.values.push_back(number);
+            }
+            if (const YamlField* theory = mapping.find("theory_ms")) {
+                sweep.theoryMs = readExpression(m_source, *theory);
+            }
+            m_scenario->sweeps.push_back(std::move(sweep));
         }
     }
 

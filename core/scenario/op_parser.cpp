@@ -71,10 +71,10 @@ void readUntil(const ProgramContext& context, const YamlField& field, Op& op) {
     const std::string name = text.substr(open + 1, text.size() - open - 2);
     const PrimitiveDecl* buffer = context.scenario.findPrimitive(name);
     if (buffer == nullptr || buffer->kind != PrimitiveKind::Buffer) {
-        context.source.fail(field.valueLocation,
-                            buffer == nullptr
-                                ? fmt::format("unknown primitive '{}' in 'until': it needs a declared buffer", name)
-                                : fmt::format("'until' tests a buffer, but '{}' is {}", name, withArticle(buffer->kind)));
+        context.source.fail(
+            field.valueLocation,
+            buffer == nullptr ? fmt::format("unknown primitive '{}' in 'until': it needs a declared buffer", name)
+                              : fmt::format("'until' tests a buffer, but '{}' is {}", name, withArticle(buffer->kind)));
     }
     op.until = test == "not_empty" ? BufferTest::NotEmpty : BufferTest::NotFull;
     op.untilTarget = name;

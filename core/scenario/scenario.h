@@ -84,7 +84,7 @@ struct Op {
     std::string target;              // primitive name
     std::string label; // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
     Placement placement = Placement::Default;
-    bool returnExceptions = false; // gather: a child's failure is its result, not the parent's (asyncio.gather)
+    bool returnExceptions = false;       // gather: a child's failure is its result, not the parent's (asyncio.gather)
     BufferTest until = BufferTest::None; // wait_for: what it waits to be true of the buffer `untilTarget`
     std::string untilTarget;
     std::vector<Op> body;
@@ -167,6 +167,17 @@ struct ExpectationDecl {
     SourceLocation location;
 };
 
+inline constexpr std::size_t kMaxSweepValues = 64;
+
+// A parameter sweep the lesson offers: `variant` run once per value of `parameter`, with the theory of its makespan.
+struct SweepDecl {
+    std::string variant;
+    std::string parameter;
+    std::vector<double> values;         // each within the parameter's range
+    std::optional<Expression> theoryMs; // the makespan the lesson expects at each value (the parameter set to it)
+    SourceLocation location;
+};
+
 struct Scenario {
     std::string id; // "gather"
     int number = 0; // 2 for "L2"
@@ -180,6 +191,7 @@ struct Scenario {
     std::vector<PrimitiveDecl> primitives;
     std::vector<VariantDecl> variants;
     std::vector<ExpectationDecl> expectations;
+    std::vector<SweepDecl> sweeps;
     std::string sourcePath;
 
     std::string alias() const; // "L2"

@@ -160,6 +160,62 @@ TEST(Cli, ADeadlockIsReportedWithItsCycle) {
     EXPECT_NE(json.out.find("\"waits_for\": \"lk\""), std::string::npos) << json.out;
 }
 
+// A sweep's points are the runs one would make by hand: each value's makespan and tasks as `run --set` gives them.
+TEST(Cli, ASweepsPointsAreTheSeparateRunsOfEachValue) {
+    TempDir directory;
+    const std::string csv = directory.file("sweep.csv");
+    const CliResult sweep = runCli({"sweep", "L15", "--param", "workers=1,2,8", "--set", "calls=8", "--set",
+                                    "call_ms=20", "--json", "--csv", csv});
+    ASSERT_EQ(sweep.exitCode, 0) << describe(sweep);
+    const auto document = nlohmann::json::parse(sweep.out);
+    EXPECT_EQ(document.at("variant"), "pool");
+    EXPECT_EQ(document.at("parameter"), "workers");
+    const auto& points = document.at("points");
+    ASSERT_EQ(points.size(), 3U);
+    const std::vector<int> workers = {1, 2, 8};
+    for (std::size_t index = 0; index < points.size(); ++index) {
+        const auto& point = points[index];
+        SCOPED_TRACE(workers[index]);
+        EXPECT_EQ(point.at("value").get<double>(), workers[index]);
+        EXPECT_EQ(point.at("status"), "completed");
+        EXPECT_EQ(point.at("tasks_done").get<int>(), 8);
+        // The lesson's theory, ceil(8 / w) rounds of 20 ms, at this value.
+        const double theory = std::ceil(8.0 / workers[index]) * 20;
+        EXPECT_EQ(point.at("theory_ms").get<double>(), theory);
+        const CliResult alone = runCli({"run", "L15", "--variant", "pool", "--set", "calls=8", "--set", "call_ms=20",
+                                        "--set", "workers=" + std::to_string(workers[index]), "--json"});
+        ASSERT_EQ(alone.exitCode, 0) << describe(alone);
+        const auto aloneDocument = nlohmann::json::parse(alone.out);
+        const auto& variant = aloneDocument.at("variants").at(0);
+        EXPECT_EQ(variant.at("tasks").get<int>(), 9); // the 8 calls and main
+        const double sweptMs = point.at("makespan_ms").get<double>();
+        const double aloneMs = variant.at("makespan_ms").get<double>();
+        EXPECT_NEAR(sweptMs, aloneMs, 0.25 * theory) << sweptMs << " vs " << aloneMs;
+        EXPECT_NEAR(sweptMs, theory, 0.25 * theory);
+    }
+    std::ifstream file(csv);
+    std::string header;
+    std::getline(file, header);
+    EXPECT_EQ(header, "workers,status,makespan_ms,tasks_done,throughput_per_s,theory_ms");
+    int lines = 0;
+    for (std::string line; std::getline(file, line);) {
+        ++lines;
+    }
+    EXPECT_EQ(lines, 3);
+}
+
+TEST(Cli, ASweepRefusesABadValueBeforeItRuns) {
+    for (const std::vector<std::string>& arguments :
+         {std::vector<std::string>{"sweep", "L15", "--param", "workers=0,1"},
+          std::vector<std::string>{"sweep", "L15", "--param", "workers=1..x2"},
+          std::vector<std::string>{"sweep", "L15", "--param", "workers"}, std::vector<std::string>{"sweep", "L2"},
+          std::vector<std::string>{"sweep", "L15", "--set", "workers=2"}}) {
+        const CliResult result = runCli(arguments);
+        EXPECT_EQ(result.exitCode, 2) << describe(result);
+        EXPECT_EQ(result.out.find("completed"), std::string::npos) << result.out;
+    }
+}
+
 TEST(Cli, HelpDescribesTheCountersFile) {
     const CliResult result = runCli({"run", "--help"});
     EXPECT_EQ(result.exitCode, 0) << describe(result);
