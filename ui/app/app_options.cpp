@@ -34,6 +34,8 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
                                        QStringLiteral("Slow motion: multiply every duration by X (1 to 20)."),
                                        QStringLiteral("X"));
     const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Start the run at once."));
+    const QCommandLineOption sweep(
+        QStringLiteral("sweep"), QStringLiteral("Start the lesson's sweep at once (of --variant's, else its first)."));
     const QCommandLineOption presenter(QStringLiteral("presenter"), QStringLiteral("Start in presenter mode."));
     const QCommandLineOption screenshot(
         QStringLiteral("screenshot"),
@@ -42,7 +44,7 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
                                         QStringLiteral("Write frame-time percentiles (JSON) once the run ends."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit once the run ends."));
-    parser.addOptions({lesson, variant, set, timeScale, run, presenter, screenshot, frameStats, quit});
+    parser.addOptions({lesson, variant, set, timeScale, run, sweep, presenter, screenshot, frameStats, quit});
     parser.addPositionalArgument(QStringLiteral("file"),
                                  QStringLiteral("A run file (.interleave) or a Chrome trace JSON to open."),
                                  QStringLiteral("[file]"));
@@ -73,6 +75,7 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
         options.timeScale = value;
     }
     options.run = parser.isSet(run);
+    options.sweep = parser.isSet(sweep);
     options.presenter = parser.isSet(presenter);
     options.screenshotPath = parser.value(screenshot);
     options.frameStatsPath = parser.value(frameStats);

@@ -19,6 +19,7 @@ struct AppOptions {
     std::map<std::string, std::string> settings; // --set name=value
     std::optional<double> timeScale;
     bool run = false;
+    bool sweep = false; // --sweep: run the lesson's sweep at once
     bool presenter = false;
     QString screenshotPath;
     QString frameStatsPath;

@@ -3,6 +3,7 @@
 #include "app/listing_text.h"
 
 #include "charts/charts_panel.h"
+#include "charts/sweep_chart.h"
 #include "panels/lesson_browser.h"
 #include "panels/listing_panel.h"
 #include "panels/notes_panel.h"
@@ -110,6 +111,11 @@ void MainWindow::createActions() {
                        [this] { runVariants(false); });
     m_runAllAction = make(tr("Run &All Variants"), QKeySequence(Qt::CTRL | Qt::Key_F5),
                           QStringLiteral("media-seek-forward"), [this] { runVariants(true); });
+    m_runSweepAction =
+        make(tr("Run S&weep"), QKeySequence(Qt::Key_F6), QStringLiteral("view-statistics"), &MainWindow::runSweep);
+    m_runSweepAction->setObjectName(QStringLiteral("runSweepAction"));
+    m_runSweepAction->setToolTip(tr("Run the lesson's sweep: one variant once per value of a parameter, drawn as "
+                                    "makespan and throughput against it"));
     m_stopAction = make(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), QStringLiteral("media-playback-stop"),
                         &MainWindow::stopRun);
     m_runAction->setObjectName(QStringLiteral("runAction"));
@@ -151,7 +157,7 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addActions({m_runAction, m_runAllAction, m_stopAction});
+    run->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_stopAction});
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addActions({m_zoomInAction, m_zoomOutAction, m_zoomFitAction});
     m_viewMenu->addSeparator();
@@ -178,7 +184,7 @@ void MainWindow::createMenus() {
         }
     });
     toolbar->addWidget(m_variantBox);
-    toolbar->addActions({m_runAction, m_runAllAction, m_stopAction});
+    toolbar->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_stopAction});
     toolbar->addSeparator();
     toolbar->addWidget(new QLabel(tr(" Slow motion ×"), toolbar));
     m_timeScale = new QDoubleSpinBox(toolbar);
@@ -236,7 +242,12 @@ void MainWindow::createDocks() {
     splitDockWidget(summary, listing, Qt::Vertical);
     tabifyDockWidget(listing, notes);
     listing->raise();
-    addPanelDock(tr("Charts"), QStringLiteral("chartsDock"), m_charts, Qt::BottomDockWidgetArea);
+    QDockWidget* charts = addPanelDock(tr("Charts"), QStringLiteral("chartsDock"), m_charts, Qt::BottomDockWidgetArea);
+    m_sweepChart = new SweepChart(this);
+    connect(m_sweepChart, &SweepChart::pointClicked, this, &MainWindow::showSweepRun);
+    QDockWidget* sweep = addPanelDock(tr("Sweep"), QStringLiteral("sweepDock"), m_sweepChart, Qt::BottomDockWidgetArea);
+    tabifyDockWidget(charts, sweep);
+    charts->raise();
 }
 
 void MainWindow::restoreSettings() {
@@ -412,6 +423,7 @@ void MainWindow::setPresenterMode(bool on) {
     setFont(font);
     m_timeline->setPresenterMode(on);
     m_charts->setPresenterMode(on);
+    m_sweepChart->setPresenterMode(on);
     alignChartsSoon(); // the lane names' gutter is wider in presenter mode
     m_summary->setPresenterMode(on);
     m_listing->setPresenterMode(on);
@@ -463,6 +475,7 @@ void MainWindow::updateActions() {
     const bool running = m_controller.isRunning();
     m_runAction->setEnabled(!running && m_scenario.has_value());
     m_runAllAction->setEnabled(!running && m_scenario.has_value());
+    m_runSweepAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->sweeps.empty());
     const bool replayable = !running && replayEndNs() > 0;
     m_playAction->setEnabled(replayable);
     m_replaySlider->setEnabled(replayable);

@@ -25,6 +25,7 @@ class QTimer;
 namespace interleave::ui {
 
 class ChartsPanel;
+class SweepChart;
 class LessonBrowser;
 class ListingPanel;
 class NotesPanel;
@@ -74,6 +75,10 @@ private:
     void updateParametersLine(); // the status bar's "Ran with: Requests 1,000 · …"
 
     void runVariants(bool allVariants);
+    bool confirmLongRun(std::int64_t estimateNs); // false: the user chose not to start it
+    void runSweep();                              // the lesson's sweep of the chosen variant (or its first)
+    void updateSweepChart();                      // from the controller's slots, as its runs finish
+    void showSweepRun(int index);                 // a sweep chart's point clicked: that run's timeline alone
     void stopRun();
     // Files (main_window_files.cpp).
     bool hasResults() const;
@@ -123,6 +128,7 @@ private:
 
     TimelineView* m_timeline = nullptr;
     ChartsPanel* m_charts = nullptr;
+    SweepChart* m_sweepChart = nullptr;
     LessonBrowser* m_browser = nullptr;
     ParameterPanel* m_parameters = nullptr;
     SummaryPanel* m_summary = nullptr;
@@ -144,6 +150,7 @@ private:
     QAction* m_exportDataAction = nullptr;
     QAction* m_runAction = nullptr;
     QAction* m_runAllAction = nullptr;
+    QAction* m_runSweepAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_zoomInAction = nullptr;
     QAction* m_zoomOutAction = nullptr;

@@ -3,7 +3,9 @@
 #include "app/main_window.h"
 
 #include "charts/charts_panel.h"
+#include "charts/sweep_chart.h"
 #include "export/figure_export.h"
+#include "metrics/sweep.h"
 #include "panels/listing_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
@@ -42,6 +44,23 @@ QString formatLongDuration(std::int64_t ns) {
 }
 } // namespace
 
+bool MainWindow::confirmLongRun(std::int64_t estimateNs) {
+    // A long run is said before it starts (and asked about, when someone is there to answer).
+    if (estimateNs <= kLongRunNs) {
+        m_longRunNote.clear();
+        return true;
+    }
+    const QString howLong = tr("This run will take about %1.").arg(formatLongDuration(estimateNs));
+    if (m_options.run || m_options.sweep || m_options.quitWhenDone) {
+        std::fprintf(stderr, "interleave: %s\n", qPrintable(howLong));
+    } else if (QMessageBox::question(this, tr("A long run"), howLong + QLatin1Char(' ') + tr("Start it?"),
+                                     QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Yes) != QMessageBox::Yes) {
+        return false;
+    }
+    m_longRunNote = howLong;
+    return true;
+}
+
 void MainWindow::runVariants(bool allVariants) {
     if (!m_scenario || m_controller.isRunning()) {
         return;
@@ -58,18 +77,8 @@ void MainWindow::runVariants(bool allVariants) {
         // A long run is said before it starts (and asked about, when someone is there to answer).
         const std::int64_t estimate =
             RunController::estimateNs(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
-        if (estimate > kLongRunNs) {
-            const QString howLong = tr("This run will take about %1.").arg(formatLongDuration(estimate));
-            if (m_options.run || m_options.quitWhenDone) {
-                std::fprintf(stderr, "interleave: %s\n", qPrintable(howLong));
-            } else if (QMessageBox::question(this, tr("A long run"), howLong + QLatin1Char(' ') + tr("Start it?"),
-                                             QMessageBox::Yes | QMessageBox::Cancel,
-                                             QMessageBox::Yes) != QMessageBox::Yes) {
-                return;
-            }
-            m_longRunNote = howLong;
-        } else {
-            m_longRunNote.clear();
+        if (!confirmLongRun(estimate)) {
+            return;
         }
         m_frameStats.startRun();
         QElapsedTimer clock;
@@ -84,6 +93,72 @@ void MainWindow::runVariants(bool allVariants) {
         m_summary->setMessage(tr("Not started: %1").arg(QString::fromStdString(problem.what())));
         m_status->setText(tr("Not started"));
     }
+}
+
+void MainWindow::runSweep() {
+    if (!m_scenario || m_controller.isRunning()) {
+        return;
+    }
+    const core::SweepDecl* sweep = core::findSweep(*m_scenario, m_variantBox->currentText().toStdString());
+    if (sweep == nullptr) {
+        sweep = core::findSweep(*m_scenario, {});
+    }
+    if (sweep == nullptr) {
+        return; // the action is off for a lesson without one
+    }
+    try {
+        std::int64_t estimate = 0;
+        for (const double value : sweep->values) {
+            core::ParameterValues values = m_parameters->values();
+            values[sweep->parameter] = value;
+            estimate += RunController::estimateNs(*m_scenario, {sweep->variant}, values, m_timeScale->value());
+        }
+        if (!confirmLongRun(estimate)) {
+            return;
+        }
+        m_frameStats.startRun();
+        m_controller.startSweep(*m_scenario, *sweep, m_parameters->values(), m_timeScale->value());
+    } catch (const std::exception& problem) {
+        m_summary->clear();
+        m_summary->setMessage(tr("Not started: %1").arg(QString::fromStdString(problem.what())));
+        m_status->setText(tr("Not started"));
+    }
+}
+
+void MainWindow::updateSweepChart() {
+    const std::optional<core::SweepDecl>& sweep = m_controller.sweep();
+    if (!sweep) {
+        m_sweepChart->clear();
+        return;
+    }
+    std::vector<SweepChart::Point> points;
+    for (const auto& slot : m_controller.slots()) {
+        SweepChart::Point point;
+        point.value = slot->sweepValue.value_or(0);
+        point.theoryMs = slot->theoryMs;
+        if (slot->finished && !slot->result.analysis.tasks.empty()) {
+            const core::SweepPoint measured = core::sweepPoint(slot->result, point.value, slot->theoryMs);
+            point.makespanMs = measured.makespanMs;
+            point.throughputPerS = measured.throughputPerS;
+            point.tasks = measured.tasksDone;
+        }
+        points.push_back(point);
+    }
+    m_sweepChart->setSweep(QString::fromStdString(sweep->parameter),
+                           sweep->theoryMs ? QString::fromStdString(sweep->theoryMs->text()) : QString(),
+                           std::move(points));
+}
+
+void MainWindow::showSweepRun(int index) {
+    // That run's block alone, the others folded to their headers, and the whole of it in view.
+    const int count = static_cast<int>(m_controller.slots().size());
+    if (!m_controller.sweep() || index < 0 || index >= count) {
+        return;
+    }
+    for (int variant = 0; variant < count; ++variant) {
+        m_timeline->setVariantCollapsed(variant, variant != index);
+    }
+    m_timeline->zoomToFit();
 }
 
 void MainWindow::stopRun() {
@@ -131,7 +206,7 @@ void MainWindow::onRunStarted() {
     m_selectedTask = 0;
     // The listing follows what runs: the first variant's Python until a span is picked.
     if (m_scenario && !m_controller.slots().empty()) {
-        if (const core::VariantDecl* decl = m_scenario->findVariant(m_controller.slots().front()->name.toStdString())) {
+        if (const core::VariantDecl* decl = m_scenario->findVariant(m_controller.slots().front()->variant)) {
             m_shownVariantListing = listingText(*m_scenario, *decl, m_controller, *m_parameters);
             m_listing->setListing(m_shownVariantListing);
         }
@@ -140,6 +215,13 @@ void MainWindow::onRunStarted() {
     m_summary->clear();
     m_summary->setMessage(tr("Running…"));
     updateParametersLine();
+    updateSweepChart();
+    if (m_controller.sweep()) {
+        if (auto* dock = findChild<QDockWidget*>(QStringLiteral("sweepDock"))) {
+            dock->show();
+            dock->raise(); // the chart fills in as the runs finish
+        }
+    }
     refreshViews(false); // the views let go of the previous run's data here
     m_timeline->setLive(true);
     m_charts->setLive(true);
@@ -198,6 +280,7 @@ void MainWindow::onVariantFinished(int /*index*/) {
     m_chartsCatchUp = 2;
     m_charts->setHeld(true); // the timeline's range moves with the exact data: the charts follow next frame
     refreshViews(true);
+    updateSweepChart(); // one more point
     if (kFrameDebug) {
         std::fprintf(stderr, "variant finished: views %.1f ms\n", static_cast<double>(clock.nsecsElapsed()) / 1e6);
     }
@@ -224,6 +307,7 @@ void MainWindow::onRunFinished(bool stopped) {
     m_charts->setLive(false);
     m_timeline->zoomToFit();
     m_summary->setReport(m_controller.report());
+    updateSweepChart();
     if (kFrameDebug) {
         std::fprintf(stderr, "run finished: views and summary %.1f ms\n",
                      static_cast<double>(clock.nsecsElapsed()) / 1e6);
@@ -253,7 +337,7 @@ void MainWindow::onTaskSelected(int variant, std::uint32_t task, std::int32_t li
     m_selectedVariant = variant;
     m_selectedTask = task;
     const auto& slot = *m_controller.slots()[static_cast<std::size_t>(variant)];
-    if (const core::VariantDecl* decl = m_scenario->findVariant(slot.name.toStdString())) {
+    if (const core::VariantDecl* decl = m_scenario->findVariant(slot.variant)) {
         const QString listing = listingText(*m_scenario, *decl, m_controller, *m_parameters);
         if (listing != m_shownVariantListing) {
             m_shownVariantListing = listing;
@@ -317,14 +401,16 @@ void MainWindow::startFromOptions() {
     if (!m_options.variants.isEmpty()) {
         m_variantBox->setCurrentText(m_options.variants.front());
     }
-    if (!m_options.run && (m_options.quitWhenDone || !m_options.screenshotPath.isEmpty())) {
+    if (!m_options.run && !m_options.sweep && (m_options.quitWhenDone || !m_options.screenshotPath.isEmpty())) {
         // Nothing to run: the screenshot (and the quit) come once the window has painted.
         QTimer::singleShot(300, this, &MainWindow::finishScriptedRun);
         return;
     }
-    if (m_options.run) {
+    if (m_options.run || m_options.sweep) {
         m_scriptedRunPending = true;
-        if (m_options.variants.size() == 1) {
+        if (m_options.sweep) {
+            runSweep();
+        } else if (m_options.variants.size() == 1) {
             runVariants(false);
         } else {
             runVariants(true);

@@ -2,6 +2,7 @@
 #include "app/run_controller.h"
 #include "runtime/cores.h"
 
+#include "metrics/sweep.h"
 #include "runtime/plan.h"
 #include "runtime/stop_wait.h"
 
@@ -56,9 +57,48 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
         }
         auto slot = std::make_shared<VariantSlot>();
         slot->name = QString::fromStdString(name);
+        slot->variant = name;
         slot->plan = core::compilePlan(scenario, *variant, parameters, options);
         slots.push_back(std::move(slot));
     }
+    m_sweep.reset();
+    begin(scenario, parameters, std::move(slots));
+}
+
+void RunController::startSweep(const core::Scenario& scenario, const core::SweepDecl& sweep,
+                               const core::ParameterValues& parameters, double timeScale) {
+    shutdown();
+    const core::VariantDecl* variant = scenario.findVariant(sweep.variant);
+    if (variant == nullptr) {
+        throw core::UsageError("lesson '" + scenario.id + "' has no variant '" + sweep.variant + "'");
+    }
+    core::RunOptions options;
+    options.timeScale = timeScale;
+    options.backgroundPools = true;
+    std::vector<std::shared_ptr<VariantSlot>> slots;
+    for (const double value : sweep.values) {
+        core::ParameterValues values = parameters;
+        values[sweep.parameter] = value;
+        auto slot = std::make_shared<VariantSlot>();
+        slot->name = QStringLiteral("%1 · %2=%3")
+                         .arg(QString::fromStdString(sweep.variant), QString::fromStdString(sweep.parameter))
+                         .arg(value);
+        slot->variant = sweep.variant;
+        slot->sweepValue = value;
+        slot->theoryMs = core::sweepTheoryMs(sweep, values);
+        slot->plan = core::compilePlan(scenario, *variant, values, options);
+        slots.push_back(std::move(slot));
+    }
+    // Its report: each value's figures, speedups against the first, and none of the lesson's expectations.
+    core::Scenario swept = scenario;
+    swept.expectations.clear();
+    swept.baseline = slots.front()->name.toStdString();
+    m_sweep = sweep;
+    begin(swept, parameters, std::move(slots));
+}
+
+void RunController::begin(const core::Scenario& scenario, const core::ParameterValues& parameters,
+                          std::vector<std::shared_ptr<VariantSlot>> slots) {
     m_scenario = scenario;
     m_parameters = parameters;
     m_slots = std::move(slots);
@@ -86,6 +126,7 @@ std::int64_t RunController::estimateNs(const core::Scenario& scenario, const std
 std::shared_ptr<VariantSlot> RunController::finishedSlot(core::VariantRun run) {
     auto slot = std::make_shared<VariantSlot>();
     slot->name = QString::fromStdString(run.variant);
+    slot->variant = run.variant;
     if (run.analysis.spans.empty() && !run.trace.events.empty()) {
         run.analysis = core::analyze(run.trace);
     }
@@ -109,6 +150,7 @@ void RunController::load(std::optional<core::Scenario> scenario, const core::Par
                          std::vector<std::shared_ptr<VariantSlot>> slots) {
     shutdown();
     m_scenario = std::move(scenario);
+    m_sweep.reset();
     m_parameters = parameters;
     m_slots = std::move(slots);
     m_stopRequested = false;

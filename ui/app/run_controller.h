@@ -23,7 +23,10 @@ namespace interleave::ui {
 // One variant of the current run: live while `run` exists, then its finished trace in `result`. Shared: the views hold
 // its timeline through RunController::timelineOf, which keeps the slot alive until they let go.
 struct VariantSlot {
-    QString name;
+    QString name;                     // the variant's, or in a sweep "pool · workers=4"
+    std::string variant;              // the lesson's variant it runs (empty for an imported trace)
+    std::optional<double> sweepValue; // in a sweep: the swept parameter's value
+    std::optional<double> theoryMs;   // in a sweep: the lesson's theory of its makespan at that value
     core::Plan plan;
     std::unique_ptr<core::Run> run;
     core::VariantRun result; // filled when the variant ends
@@ -41,6 +44,13 @@ public:
     // (throws core::UsageError or core::LessonError), then starts the first one.
     void start(const core::Scenario& scenario, const std::vector<std::string>& variants,
                const core::ParameterValues& parameters, double timeScale);
+    // A sweep: the sweep's variant once per value of its parameter, one slot each ("pool · workers=4"), one after
+    // another as start() runs variants. The report has no expectations then (they are about the lesson's variants),
+    // and its speedups are against the first value.
+    void startSweep(const core::Scenario& scenario, const core::SweepDecl& sweep,
+                    const core::ParameterValues& parameters, double timeScale);
+    // The sweep the controller holds (running or finished); nullopt for a run of variants.
+    const std::optional<core::SweepDecl>& sweep() const { return m_sweep; }
     // How long start() with these arguments would take in wall time, summed over the variants (see
     // core::estimateDurationNs); throws as start() does.
     static std::int64_t estimateNs(const core::Scenario& scenario, const std::vector<std::string>& variants,
@@ -103,6 +113,8 @@ private:
         // `timeline` is empty.
         bool keepLiveTimeline = false;
     };
+    void begin(const core::Scenario& scenario, const core::ParameterValues& parameters,
+               std::vector<std::shared_ptr<VariantSlot>> slots);
     void tick();
     void startVariant(int index);
     // Sizes a variant's live timeline for its plan (thread-safe: it touches only its arguments).
@@ -118,6 +130,7 @@ private:
                                        const std::vector<const core::VariantRun*>& runs);
 
     std::optional<core::Scenario> m_scenario;
+    std::optional<core::SweepDecl> m_sweep;
     core::ParameterValues m_parameters;
     core::LessonReport m_report;
     std::vector<std::shared_ptr<VariantSlot>> m_slots;
