@@ -1,6 +1,7 @@
 // Tests of the charts dock: which charts a trace's counters show, series names, step shape, and downsampling.
 #include "charts/charts_panel.h"
 #include "charts/step_series.h"
+#include "charts/sweep_chart.h"
 #include "timeline/timeline_data.h"
 
 #include "../core/plan_builder.h"
@@ -10,12 +11,17 @@
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QImage>
+#include <QPainter>
+#include <QSignalSpy>
+#include <QTest>
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
 #include <algorithm>
+#include <set>
 #include <span>
 #include <tuple>
 
@@ -425,6 +431,57 @@ TEST(ChartsPanel, EveryAxisUpdateIsSafeForAnyJump) {
         expectFewTicks(chart->xAxisFor(pixels));
         expectFewTicks(chart->yAxisFor(pixels));
     }
+}
+
+} // namespace
+} // namespace interleave::ui
+
+namespace interleave::ui {
+namespace {
+
+// The sweep chart: a point per value where its run finished, found by a click near it; none before.
+TEST(SweepChart, APointIsFoundWhereItIsDrawnAndClickingItSaysWhich) {
+    SweepChart chart;
+    chart.resize(800, 300);
+    std::vector<SweepChart::Point> points;
+    for (const double value : {1.0, 2.0, 4.0, 8.0}) {
+        SweepChart::Point point;
+        point.value = value;
+        point.theoryMs = 800 / value;
+        if (value < 8) { // the last run has not finished yet
+            point.makespanMs = 800 / value + 5;
+            point.throughputPerS = 8 * 1000 / *point.makespanMs;
+            point.tasks = 8;
+        }
+        points.push_back(point);
+    }
+    chart.setSweep(QStringLiteral("workers"), QStringLiteral("800 / $workers"), points);
+    QImage image(chart.size(), QImage::Format_ARGB32);
+    QPainter painter(&image);
+    chart.paintChart(painter, QRectF(chart.rect()));
+    painter.end();
+    // Scan for each measured point's centre: the chart finds the same index there.
+    std::set<int> found;
+    for (int y = 0; y < chart.height(); y += 2) {
+        for (int x = 0; x < chart.width(); x += 2) {
+            const int index = chart.pointAt(QPointF(x, y));
+            if (index >= 0) {
+                found.insert(index);
+            }
+        }
+    }
+    EXPECT_EQ(found, (std::set<int>{0, 1, 2})); // not 3: its run has no figures yet
+    EXPECT_EQ(chart.pointAt(QPointF(2, 2)), -1);
+    QSignalSpy clicked(&chart, &SweepChart::pointClicked);
+    for (int y = 0; y < chart.height() && clicked.isEmpty(); ++y) {
+        for (int x = 0; x < chart.width() && clicked.isEmpty(); ++x) {
+            if (chart.pointAt(QPointF(x, y)) == 2) {
+                QTest::mouseClick(&chart, Qt::LeftButton, {}, QPoint(x, y));
+            }
+        }
+    }
+    ASSERT_EQ(clicked.count(), 1);
+    EXPECT_EQ(clicked.front().front().toInt(), 2);
 }
 
 } // namespace

@@ -47,6 +47,37 @@ TEST(RunController, RunsEveryVariantInTurnAndReports) {
     expectMeasuredAndStructurallyRight(controller.report());
 }
 
+// A sweep runs its variant once per value, each a slot of its own with the value and the theory at it, and reports
+// each value's figures without the lesson's expectations.
+TEST(RunController, ASweepRunsItsVariantOncePerValue) {
+    RunController controller;
+    QSignalSpy finished(&controller, &RunController::finished);
+    const core::Scenario scenario = lesson("L15");
+    core::SweepDecl sweep = scenario.sweeps.front();
+    sweep.values = {1, 2, 4};
+    controller.startSweep(scenario, sweep, core::resolveParameters(scenario, {{"calls", "4"}, {"call_ms", "10"}}), 1.0);
+    ASSERT_TRUE(finished.wait(10'000));
+    ASSERT_TRUE(controller.sweep().has_value());
+    ASSERT_EQ(controller.slots().size(), 3U);
+    const std::vector<double> theory = {40, 20, 10}; // ceil(4 / w) rounds of 10 ms
+    for (std::size_t index = 0; index < 3; ++index) {
+        const VariantSlot& slot = *controller.slots()[index];
+        EXPECT_TRUE(slot.finished);
+        EXPECT_EQ(slot.variant, "pool");
+        EXPECT_EQ(slot.sweepValue, sweep.values[index]);
+        EXPECT_EQ(slot.theoryMs, theory[index]);
+        EXPECT_EQ(slot.name, QStringLiteral("pool · workers=%1").arg(sweep.values[index]));
+        EXPECT_EQ(slot.result.outcome.status, core::RunStatus::Completed);
+        EXPECT_EQ(slot.plan.threads, static_cast<int>(sweep.values[index]));
+    }
+    EXPECT_TRUE(controller.report().expectations.empty());
+    EXPECT_EQ(controller.report().variants.size(), 3U);
+    // A run of variants afterwards is no sweep.
+    controller.start(scenario, {"pool-1"}, core::resolveParameters(scenario, {{"calls", "2"}, {"call_ms", "5"}}), 1.0);
+    EXPECT_FALSE(controller.sweep().has_value());
+    ASSERT_TRUE(finished.wait(10'000));
+}
+
 TEST(RunController, StopEndsTheSessionWithPartialResults) {
     RunController controller;
     QSignalSpy finished(&controller, &RunController::finished);
