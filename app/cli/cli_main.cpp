@@ -115,6 +115,7 @@ int run(int argc, char** argv) {
         ->type_name("NAME=VALUES");
     addRunSettings(*sweepApp, sweepCommand.settings);
     sweepApp->add_option("--csv", sweepCommand.csvPath, "Write one line per value to FILE")->type_name("FILE");
+    addFigureOptions(*sweepApp, sweepCommand.figure);
 
     ImportCommand importCommand;
     CLI::App* importApp = addImportCommand(app, importCommand);

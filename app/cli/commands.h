@@ -63,6 +63,7 @@ struct SweepCommand {
     std::string param;   // "workers=1,2,4" or "workers=1..64x2"; empty: the lesson's sweep
     RunSettings settings;
     std::string csvPath;
+    FigureOptions figure; // the sweep chart above its runs' timeline
 };
 
 int listLessons(bool json);

@@ -134,6 +134,22 @@ std::string writeFigure(const FigureSource& source, const FigureOptions& figure)
         request->variantNames.push_back(QString::fromStdString(run->variant));
     }
 
+    if (source.sweep != nullptr) {
+        ui::FigureSweep sweep;
+        sweep.parameter = QString::fromStdString(source.sweep->parameter);
+        sweep.theory = QString::fromStdString(source.sweepTheory);
+        for (const core::SweepPoint& point : source.sweep->points) {
+            ui::SweepChart::Point drawn;
+            drawn.value = point.value;
+            drawn.makespanMs = point.makespanMs;
+            drawn.throughputPerS = point.throughputPerS;
+            drawn.theoryMs = point.theoryMs;
+            drawn.tasks = point.tasksDone;
+            sweep.points.push_back(drawn);
+        }
+        request->sweep = std::move(sweep);
+        request->view = ui::FigureView::Timeline; // the runs' lanes under the chart; their counters would crowd it
+    }
     request->size = QSize(figure.width, figure.height);
     request->dpi = figure.dpi;
     std::string error = ui::exportFigure(*request, QString::fromStdString(figure.path), stopRequested).toStdString();

@@ -4,6 +4,7 @@
 
 #include "commands.h"
 #include "metrics/lesson_report.h"
+#include "metrics/sweep.h"
 
 #include <string>
 #include <vector>
@@ -16,6 +17,8 @@ struct FigureSource {
     std::vector<const core::VariantRun*> runs;  // one block each, in this order (an import passes just one)
     const core::LessonReport* report = nullptr; // for the speedups; none without one
     std::string baseline;                       // the variant speedups are measured against
+    const core::SweepResult* sweep = nullptr;   // a sweep's figure: its chart above the runs (one per point)
+    std::string sweepTheory;                    // the sweep's theory, as the lesson writes it
 };
 
 // Whether this build can write figures (it was built with the Qt UI layer).

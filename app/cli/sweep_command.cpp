@@ -3,6 +3,7 @@
 #include "stop_signal.h"
 
 #include "export_files.h"
+#include "figure_output.h"
 #include "io/atomic_file.h"
 #include "lesson_session.h"
 #include "metrics/sweep.h"
@@ -132,6 +133,8 @@ int runSweep(const SweepCommand& command) {
     if (!command.csvPath.empty()) {
         checkWritable(command.csvPath);
     }
+    checkFigureRequest(command.figure);
+    const bool keepRuns = !command.figure.path.empty();
 
     // Every value is checked (its parameter's range, the plan's limits) before the first run starts.
     std::vector<core::ParameterValues> parameters;
@@ -144,6 +147,7 @@ int runSweep(const SweepCommand& command) {
     }
 
     core::SweepResult result;
+    std::vector<core::VariantRun> runs; // for the figure: each run's block, named by its value
     result.variant = plan.variant;
     result.parameter = plan.parameter;
     ProgressLine progress;
@@ -158,6 +162,10 @@ int runSweep(const SweepCommand& command) {
         const std::optional<double> theory =
             plan.lessonSweep != nullptr ? core::sweepTheoryMs(*plan.lessonSweep, parameters[index]) : std::nullopt;
         result.points.push_back(core::sweepPoint(session.runs.front(), plan.values[index], theory));
+        if (keepRuns) {
+            runs.push_back(std::move(session.runs.front()));
+            runs.back().variant = fmt::format("{} · {}={}", plan.variant, plan.parameter, number(plan.values[index]));
+        }
     }
     progress.clear();
 
@@ -171,17 +179,50 @@ int runSweep(const SweepCommand& command) {
         fmt::print(stderr, "interleave-cli: interrupted; the sweep above is partial, and no file was written\n");
         return 128 + stopped;
     }
-    if (!command.csvPath.empty()) {
-        try {
-            writeFileStoppably(command.csvPath, [&](std::ostream& out) { writeSweepCsv(out, result); });
-            fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", command.csvPath);
-        } catch (const core::FileWriteError& error) {
-            fmt::print(stderr, "interleave-cli: {}\n", error.what());
-            return kExitWriteFailed;
-        } catch (const WriteInterrupted& interrupted) {
-            fmt::print(stderr, "interleave-cli: {}\n", interrupted.what());
-            return 128 + stopSignal();
+    std::string writeError;
+    try {
+        if (!command.csvPath.empty()) {
+            try {
+                writeFileStoppably(command.csvPath, [&](std::ostream& out) { writeSweepCsv(out, result); });
+                fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", command.csvPath);
+            } catch (const core::FileWriteError& error) {
+                writeError = error.what();
+            }
         }
+        if (keepRuns) {
+            // The figure's blocks: the runs by value, their speedups against the first, no expectations.
+            core::Scenario swept = scenario;
+            swept.expectations.clear();
+            swept.baseline = runs.empty() ? std::string() : runs.front().variant;
+            const core::LessonReport report = core::buildReport(swept, parameters.front(), runs);
+            FigureSource figure;
+            figure.title = fmt::format("{} · {} · sweep of {}", scenario.alias(), scenario.title, plan.parameter);
+            core::ParameterValues shown = parameters.front();
+            shown.erase(plan.parameter); // it is the chart's axis, not one value
+            figure.subtitle = figureSubtitle(shown, command.settings.timeScale);
+            for (const core::VariantRun& run : runs) {
+                figure.runs.push_back(&run);
+            }
+            figure.report = &report;
+            figure.baseline = swept.baseline;
+            figure.sweep = &result;
+            if (plan.lessonSweep != nullptr && plan.lessonSweep->theoryMs) {
+                figure.sweepTheory = plan.lessonSweep->theoryMs->text();
+            }
+            const std::string figureError = writeFigure(figure, command.figure);
+            if (figureError.empty()) {
+                fmt::print(command.settings.json ? stderr : stdout, "wrote {}\n", command.figure.path);
+            } else if (writeError.empty()) {
+                writeError = figureError;
+            }
+        }
+    } catch (const WriteInterrupted& interrupted) {
+        fmt::print(stderr, "interleave-cli: {}\n", interrupted.what());
+        return 128 + stopSignal();
+    }
+    if (!writeError.empty()) {
+        fmt::print(stderr, "interleave-cli: {}\n", writeError);
+        return kExitWriteFailed;
     }
     for (const core::SweepPoint& point : result.points) {
         if (core::endedWithError(point.outcome.status)) {

@@ -419,9 +419,12 @@ void MainWindow::exportFigure() {
     if (m_scenario) {
         base.title = QStringLiteral("%1 · %2").arg(QString::fromStdString(m_scenario->alias()),
                                                    QString::fromStdString(m_scenario->title));
+        core::ParameterValues shown = m_controller.parameters();
+        if (m_controller.sweep()) {
+            shown.erase(m_controller.sweep()->parameter); // it is the chart's axis, not one value
+        }
         base.subtitle =
-            figureSubtitle(m_controller.parameters(),
-                           m_controller.slots().empty() ? 1.0 : m_controller.slots().front()->result.timeScale);
+            figureSubtitle(shown, m_controller.slots().empty() ? 1.0 : m_controller.slots().front()->result.timeScale);
     } else {
         base.title = m_importedName;
         base.subtitle = tr("imported trace");
@@ -433,6 +436,14 @@ void MainWindow::exportFigure() {
             base.labels.push_back(variantLabel(static_cast<int>(i)));
             base.variantNames.push_back(slot.name);
         }
+    }
+    if (m_controller.sweep() && !m_sweepChart->isEmpty()) {
+        // A sweep's figure: its chart above its runs.
+        const core::SweepDecl& sweep = *m_controller.sweep();
+        base.sweep = FigureSweep{QString::fromStdString(sweep.parameter),
+                                 sweep.theoryMs ? QString::fromStdString(sweep.theoryMs->text()) : QString(),
+                                 m_sweepChart->points()};
+        base.title += tr(" · sweep of %1").arg(QString::fromStdString(sweep.parameter));
     }
     base.laneMode = m_timeline->laneMode();
     base.folding = m_timeline->folding(); // the figure folds group lanes as the view does

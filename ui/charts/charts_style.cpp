@@ -25,7 +25,8 @@ const std::array<Qt::PenStyle, 4> kVariantStyles = {Qt::SolidLine, Qt::DashLine,
 
 void ChartsPanel::updateTitlesAndLegends() {
     // What each primitive is, from its counters: only a semaphore has in_use, a condition lock_waiters (and held, as a
-    // lock does), a queue depth, a buffer size, a shared variable writes. What has waiters and nothing else is an event.
+    // lock does), a queue depth, a buffer size, a shared variable writes. What has waiters and nothing else is an
+    // event.
     QHash<QString, QString> kinds;
     for (const Binding& binding : m_bindings) {
         if (binding.primitive.isEmpty() || binding.home >= kChartCount) {

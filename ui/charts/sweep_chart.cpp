@@ -261,7 +261,7 @@ void SweepChart::paintChart(QPainter& painter, const QRectF& area) const {
     painter.setBrush(kMeasured);
     painter.drawEllipse(QPointF(x, y), 4, 4);
     painter.setPen(palette().color(QPalette::WindowText));
-    const QString runs = tr("measured (click a point for its run's timeline)");
+    const QString runs = m_interactive ? tr("measured (click a point for its run's timeline)") : tr("measured");
     painter.drawText(QPointF(x + 10, y + metrics.ascent() / 2 - 1), runs);
     x += 10 + metrics.horizontalAdvance(runs) + 24;
     if (!m_theory.isEmpty()) {

@@ -29,7 +29,8 @@ public:
     bool isEmpty() const { return m_points.empty(); }
     const std::vector<Point>& points() const { return m_points; }
     void setPresenterMode(bool on);
-    void setSelected(int index); // the point whose run is shown, -1 for none
+    void setSelected(int index);                         // the point whose run is shown, -1 for none
+    void setInteractive(bool on) { m_interactive = on; } // off in a figure: its legend does not say "click"
     // Paints the chart into `area` (the widget, an exported figure).
     void paintChart(QPainter& painter, const QRectF& area) const;
     // The point drawn nearest `position` within a few pixels, -1 for none.
@@ -66,6 +67,7 @@ private:
     bool m_logX = false;
     int m_selected = -1;
     bool m_presenter = false;
+    bool m_interactive = true;
 };
 
 } // namespace interleave::ui

@@ -220,6 +220,18 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
     }
     y += kGap;
 
+    // A sweep's chart first: the makespan and throughput against the parameter, above its runs' timeline.
+    if (request.sweep) {
+        SweepChart chart;
+        chart.setPresenterMode(request.presenter); // its colours (and a font, replaced here by the figure's)
+        chart.setInteractive(false);
+        chart.setFont(figureFont(request.presenter));
+        chart.setSweep(request.sweep->parameter, request.sweep->theory, request.sweep->points);
+        const int sweepHeight = std::max(request.presenter ? 300 : 220, (height - margin - y) * 2 / 5);
+        chart.paintChart(painter, QRectF(margin, y, inner, sweepHeight));
+        y += sweepHeight + kGap;
+    }
+
     // Share the height between the timeline and the charts.
     const bool withTimeline = showsTimeline(request.view);
     std::vector<std::size_t> chartIndices;

@@ -3,6 +3,7 @@
 // Needs a QApplication (the charts are widgets, never shown); the offscreen platform is enough.
 #pragma once
 
+#include "charts/sweep_chart.h"
 #include "metrics/lesson_report.h"
 #include "timeline/timeline_data.h"
 #include "timeline/timeline_folding.h"
@@ -25,6 +26,13 @@ enum class FigureFormat { Png, Svg, Pdf };
 // By the file's extension, case-insensitive: .png, .svg, .pdf; nullopt for anything else.
 std::optional<FigureFormat> figureFormatFor(const QString& path);
 QString figureExtension(FigureFormat format); // "png", "svg", "pdf"
+
+// A sweep's chart, drawn above the timeline of its runs.
+struct FigureSweep {
+    QString parameter;
+    QString theory; // the theory's text, empty without one
+    std::vector<SweepChart::Point> points;
+};
 
 enum class FigureView {
     Comparison,  // title, timeline, the charts that have data, state legend
@@ -50,6 +58,7 @@ struct FigureRequest {
     double dpi = 96;          // PNG only: the content is scaled by dpi/96 (fonts grow), and the file carries the DPI
     std::int64_t startNs = 0; // the time range shown by the timeline and the charts; 0/0 = the whole run
     std::int64_t endNs = 0;
+    std::optional<FigureSweep> sweep; // a sweep's figure: its chart first
 };
 
 // The titles of the charts a figure of `request` would show (those with data), in order; SingleChart picks by index.
