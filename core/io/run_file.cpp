@@ -272,6 +272,10 @@ nlohmann::json headerOf(const RunFile& file) {
                             {"real_values", variant.trace.realValues.size()}});
     }
     header["variants"] = std::move(variants);
+    if (file.sweep) {
+        header["sweep"] = {
+            {"variant", file.sweep->variant}, {"parameter", file.sweep->parameter}, {"values", file.sweep->values}};
+    }
     return header;
 }
 
@@ -424,6 +428,24 @@ RunFile parseRunFile(const std::string& data, const std::string& fileName) {
                                                fileName, variant.variant, variant.trace.endNs, kMaxTraceNs));
             }
             file.variants.push_back(std::move(variant));
+        }
+        if (const auto sweep = header.find("sweep"); sweep != header.end()) {
+            SavedSweep saved;
+            saved.variant = sweep->at("variant").get<std::string>();
+            saved.parameter = sweep->at("parameter").get<std::string>();
+            saved.values = sweep->at("values").get<std::vector<double>>();
+            checkText(saved.variant, kMaxNameBytes, "the sweep's variant", fileName);
+            checkText(saved.parameter, kMaxNameBytes, "the sweep's parameter", fileName);
+            if (saved.values.size() != file.variants.size()) {
+                throw RunFileError(fmt::format("'{}' is damaged: its sweep has {} values for {} runs", fileName,
+                                               saved.values.size(), file.variants.size()));
+            }
+            for (const double value : saved.values) {
+                if (!std::isfinite(value)) {
+                    throw RunFileError(fmt::format("'{}' is damaged: a sweep value is not a number", fileName));
+                }
+            }
+            file.sweep = std::move(saved);
         }
         checkView(file, fileName);
     } catch (const nlohmann::json::exception& error) {

@@ -19,6 +19,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <ostream>
 #include <stdexcept>
 #include <string>
@@ -46,6 +47,13 @@ struct SavedView {
     std::uint32_t selectedTask = 0;
 };
 
+// A saved sweep: which variant and parameter, and the value of each saved run (one per variant entry, in order).
+struct SavedSweep {
+    std::string variant;
+    std::string parameter;
+    std::vector<double> values;
+};
+
 struct RunFile {
     std::uint32_t format = kRunFileFormat; // of the file it was read from
     std::string app;                       // "Interleave 0.1.0"
@@ -59,6 +67,7 @@ struct RunFile {
     ParameterValues parameters;
     SavedView view;
     std::vector<VariantRun> variants; // as saved: variant, outcome, time scale and trace (the analysis is not kept)
+    std::optional<SavedSweep> sweep;  // a sweep's session: its runs are the variant at each value
 };
 
 // A run file for finished runs of `scenario` (null for an imported trace), stamped with this machine and the time;

@@ -145,6 +145,29 @@ TEST_F(RunFileTest, EverythingSavedComesBack) {
     }
 }
 
+// A sweep's session keeps which variant and parameter it swept and each run's value; a file whose sweep does not
+// match its runs is refused.
+TEST_F(RunFileTest, ASweepComesBackWithItsValues) {
+    RunFile saved = sampleFile();
+    saved.sweep = SavedSweep{"pool", "workers", {1, 4}};
+    saveRunFile(path("sweep.interleave"), saved);
+    const RunFile opened = loadRunFile(path("sweep.interleave"));
+    ASSERT_TRUE(opened.sweep.has_value());
+    EXPECT_EQ(opened.sweep->variant, "pool");
+    EXPECT_EQ(opened.sweep->parameter, "workers");
+    EXPECT_EQ(opened.sweep->values, (std::vector<double>{1, 4}));
+
+    saved.sweep->values = {1, 2, 4}; // three values for two runs
+    saveRunFile(path("bad.interleave"), saved);
+    try {
+        loadRunFile(path("bad.interleave"));
+        FAIL() << "a sweep with more values than runs was read";
+    } catch (const RunFileError& error) {
+        EXPECT_NE(std::string(error.what()).find("its sweep has 3 values for 2 runs"), std::string::npos)
+            << error.what();
+    }
+}
+
 TEST_F(RunFileTest, ARealRunComesBackIdentical) {
     PlanBuilder builder(Model::Async);
     builder.program({builder.fanOut(OpKind::Gather, "request", 5, {io(5)})});

@@ -2,6 +2,7 @@
 // playhead as the one saved; a bad file is refused and leaves the window as it was.
 #include "app/main_window.h"
 #include "app/trace_import_job.h"
+#include "charts/sweep_chart.h"
 #include "io/run_file.h"
 #include "timeline/timeline_view.h"
 
@@ -81,6 +82,47 @@ TEST(RunFiles, ASavedRunReopensAsItWasShown) {
     play->setChecked(true);
     ASSERT_TRUE(QTest::qWaitFor([&] { return !play->isChecked(); }, 5'000));
     EXPECT_GE(reopened.playheadNs(), 50'000'000);
+    QFile::remove(path);
+}
+
+// A sweep saved and opened again is the same sweep: its runs by value, the chart's points, the theory.
+TEST(RunFiles, ASavedSweepReopensWithItsChart) {
+    AppOptions options;
+    options.lesson = QStringLiteral("L15");
+    options.settings = {{"calls", "4"}, {"call_ms", "5"}};
+    options.sweep = true;
+    MainWindow window(options);
+    window.resize(1400, 900);
+    window.show();
+    window.startFromOptions();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 20'000));
+    ASSERT_TRUE(window.controller().sweep().has_value());
+    const QString path = tempPath("sweep.interleave");
+    ASSERT_TRUE(window.saveRunTo(path));
+
+    MainWindow reopened(AppOptions{});
+    reopened.show();
+    ASSERT_TRUE(reopened.openRunFile(path));
+    ASSERT_TRUE(reopened.controller().sweep().has_value());
+    EXPECT_EQ(reopened.controller().sweep()->parameter, "workers");
+    const auto& before = window.controller().slots();
+    const auto& after = reopened.controller().slots();
+    ASSERT_EQ(after.size(), before.size());
+    ASSERT_EQ(after.size(), 7U); // 1, 2, 4, ... 64
+    for (std::size_t i = 0; i < before.size(); ++i) {
+        EXPECT_EQ(after[i]->name, before[i]->name);
+        EXPECT_EQ(after[i]->sweepValue, before[i]->sweepValue);
+        EXPECT_EQ(after[i]->theoryMs, before[i]->theoryMs);
+        EXPECT_EQ(after[i]->variant, "pool");
+    }
+    auto* chart = reopened.findChild<SweepChart*>();
+    ASSERT_NE(chart, nullptr);
+    ASSERT_EQ(chart->points().size(), 7U);
+    for (const SweepChart::Point& point : chart->points()) {
+        EXPECT_TRUE(point.makespanMs.has_value());
+        EXPECT_TRUE(point.theoryMs.has_value());
+    }
+    EXPECT_TRUE(reopened.controller().report().expectations.empty());
     QFile::remove(path);
 }
 

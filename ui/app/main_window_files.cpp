@@ -9,6 +9,7 @@
 #include "export/figure_export.h"
 #include "io/atomic_file.h"
 #include "io/run_file.h"
+#include "metrics/sweep.h"
 #include "panels/lesson_browser.h"
 #include "panels/listing_panel.h"
 #include "panels/notes_panel.h"
@@ -102,6 +103,15 @@ core::RunFile MainWindow::currentRunFile() const {
         }
     }
     core::RunFile file = core::makeRunFile(m_controller.scenario(), m_controller.parameters(), runs);
+    if (m_controller.sweep()) {
+        core::SavedSweep sweep{m_controller.sweep()->variant, m_controller.sweep()->parameter, {}};
+        for (const auto& slot : m_controller.slots()) {
+            if (slot->finished) {
+                sweep.values.push_back(slot->sweepValue.value_or(0));
+            }
+        }
+        file.sweep = std::move(sweep);
+    }
     if (m_controller.scenario() == nullptr) {
         file.lessonTitle = m_importedName.toStdString(); // an imported trace: no lesson, its file name instead
     }
@@ -180,7 +190,20 @@ bool MainWindow::openRunFile(const QString& path) {
     if (!file.variants.empty()) {
         m_timeScale->setValue(file.variants.front().timeScale);
     }
-    m_controller.load(scenario, file.parameters, std::move(file.variants)); // stops a run still going
+    if (file.sweep && scenario) {
+        // A sweep: its values as saved, and the theory the lesson gives for that variant and parameter.
+        core::SweepDecl sweep;
+        sweep.variant = file.sweep->variant;
+        sweep.parameter = file.sweep->parameter;
+        sweep.values = file.sweep->values;
+        if (const core::SweepDecl* lesson = core::findSweep(*scenario, sweep.variant);
+            lesson != nullptr && lesson->parameter == sweep.parameter) {
+            sweep.theoryMs = lesson->theoryMs;
+        }
+        m_controller.loadSweep(*scenario, file.parameters, std::move(file.variants), sweep);
+    } else {
+        m_controller.load(scenario, file.parameters, std::move(file.variants)); // stops a run still going
+    }
     m_sessionPath = path;
     showLoadedResults();
 
@@ -209,6 +232,7 @@ void MainWindow::showLoadedResults() {
     m_selectedVariant = 0;
     m_selectedTask = 0;
     refreshViews(false);
+    updateSweepChart();
     m_timeline->zoomToFit();
     m_charts->dataChanged();
     m_summary->setReport(m_controller.report());

@@ -72,6 +72,9 @@ void RunController::startSweep(const core::Scenario& scenario, const core::Sweep
     if (variant == nullptr) {
         throw core::UsageError("lesson '" + scenario.id + "' has no variant '" + sweep.variant + "'");
     }
+    if (sweep.values.empty()) {
+        throw core::UsageError("a sweep of '" + sweep.parameter + "' needs at least one value");
+    }
     core::RunOptions options;
     options.timeScale = timeScale;
     options.backgroundPools = true;
@@ -89,12 +92,37 @@ void RunController::startSweep(const core::Scenario& scenario, const core::Sweep
         slot->plan = core::compilePlan(scenario, *variant, values, options);
         slots.push_back(std::move(slot));
     }
-    // Its report: each value's figures, speedups against the first, and none of the lesson's expectations.
-    core::Scenario swept = scenario;
-    swept.expectations.clear();
-    swept.baseline = slots.front()->name.toStdString();
+    const core::Scenario swept = sweptScenario(scenario, slots.front()->name.toStdString());
     m_sweep = sweep;
     begin(swept, parameters, std::move(slots));
+}
+
+core::Scenario RunController::sweptScenario(const core::Scenario& scenario, const std::string& firstSlot) {
+    core::Scenario swept = scenario;
+    swept.expectations.clear();
+    swept.baseline = firstSlot;
+    return swept;
+}
+
+void RunController::loadSweep(const core::Scenario& scenario, const core::ParameterValues& parameters,
+                              std::vector<core::VariantRun> runs, const core::SweepDecl& sweep) {
+    std::vector<std::shared_ptr<VariantSlot>> slots;
+    for (std::size_t index = 0; index < runs.size() && index < sweep.values.size(); ++index) {
+        std::shared_ptr<VariantSlot> slot = finishedSlot(std::move(runs[index]));
+        core::ParameterValues values = parameters;
+        values[sweep.parameter] = sweep.values[index];
+        slot->variant = sweep.variant;
+        slot->sweepValue = sweep.values[index];
+        slot->theoryMs = core::sweepTheoryMs(sweep, values);
+        slots.push_back(std::move(slot));
+    }
+    if (slots.empty()) {
+        load(scenario, parameters, std::move(slots));
+        return;
+    }
+    const std::string first = slots.front()->name.toStdString(); // before the slots move into the call
+    load(sweptScenario(scenario, first), parameters, std::move(slots));
+    m_sweep = sweep; // after load, which forgets any sweep
 }
 
 void RunController::begin(const core::Scenario& scenario, const core::ParameterValues& parameters,

@@ -61,6 +61,9 @@ public:
               std::vector<core::VariantRun> runs);
     void load(std::optional<core::Scenario> scenario, const core::ParameterValues& parameters,
               std::vector<std::shared_ptr<VariantSlot>> slots);
+    // A saved sweep (a run file's): `runs` are `sweep.variant` at each of `sweep.values`, in order.
+    void loadSweep(const core::Scenario& scenario, const core::ParameterValues& parameters,
+                   std::vector<core::VariantRun> runs, const core::SweepDecl& sweep);
     // A finished slot for a run that did not run here: analysed (when it was not yet) and its timeline built. Safe
     // on any thread (it touches no QObject), so a large import is prepared off the GUI thread.
     static std::shared_ptr<VariantSlot> finishedSlot(core::VariantRun run);
@@ -115,6 +118,8 @@ private:
     };
     void begin(const core::Scenario& scenario, const core::ParameterValues& parameters,
                std::vector<std::shared_ptr<VariantSlot>> slots);
+    // What a sweep's report is about: the lesson without its expectations, its speedups against the first value.
+    static core::Scenario sweptScenario(const core::Scenario& scenario, const std::string& firstSlot);
     void tick();
     void startVariant(int index);
     // Sizes a variant's live timeline for its plan (thread-safe: it touches only its arguments).
