@@ -210,9 +210,9 @@ LoopAwaitable<void> AsyncCondition::wait(TaskRef task, std::int32_t line, LoopCo
     if (!m_lock.locked()) {
         throw TaskFailure{"RuntimeError: cannot wait on un-acquired lock"};
     }
-    m_lock.release(task);
-    m_context.setState(task, TaskState::Blocked, subject, line);
+    m_context.setState(task, TaskState::Blocked, subject, line); // drawn waiting from before the lock goes
     m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+    m_lock.release(task);
     const bool notified = co_await m_waiters.wait(control, m_context, subject);
     if (!notified) {
         m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);

@@ -161,10 +161,12 @@ void BlockingCondition::wait(TaskRef task, std::int32_t line, std::uint32_t subj
     }
     {
         std::unique_lock lock(m_mutex);
-        // Queued before the lock goes, under m_mutex: a notify made as soon as another task takes the lock finds it.
-        m_lock.release(task);
+        // Drawn waiting while it still holds the lock, so that what it saw (a buffer's size) is what the trace has
+        // at that moment; queued before the lock goes, under m_mutex, so that a notify made as soon as another task
+        // takes the lock finds it.
         m_context.setState(task, TaskState::Blocked, subject, line);
         m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
+        m_lock.release(task);
         m_waiters.wait(lock, m_context, task, subject);
     }
     m_lock.acquire(task, line); // back in turn behind the lock's other waiters, as CPython's Condition does

@@ -215,8 +215,13 @@ TEST(Runtime, ThreadsWithoutGilRunInParallel) {
     PlanBuilder builder(Model::Threads);
     builder.threads(2, false);
     builder.program({builder.fanOut(OpKind::Gather, "cpu", 2, {cpu(80)})});
-    const Outcome run = runPlan(builder.build());
-    EXPECT_EQ(peakConcurrency(run.analysis, TaskState::Running), 2);
+    // Both running at once, on two cores. A machine busy with other work may give them one core at a time, and the
+    // lanes say so (preempted by the OS): a few tries, for a moment when two cores are free.
+    std::int64_t peak = 0;
+    for (int attempt = 0; attempt < 5 && peak < 2; ++attempt) {
+        peak = peakConcurrency(runPlan(builder.build()).analysis, TaskState::Running);
+    }
+    EXPECT_EQ(peak, 2);
 }
 
 TEST(Runtime, FailAndRetryAreSeeded) {
