@@ -5,11 +5,14 @@
 #include "panels/notes_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
+#include "panels/sweep_dialog.h"
 
 #include "scenario/lesson_loader.h"
 
 #include <QAbstractItemModelTester>
 #include <QApplication>
+#include <QComboBox>
+#include <QDialogButtonBox>
 #include <QDoubleSpinBox>
 #include <QLabel>
 #include <QLineEdit>
@@ -424,6 +427,41 @@ TEST(NotesPanel, ShowsTitleSummaryAndParagraphs) {
     EXPECT_TRUE(html.contains(QStringLiteral("Await in a loop vs gather")));
     EXPECT_EQ(html.count(QStringLiteral("<p>")), 1 + 3); // summary + three note paragraphs
     EXPECT_TRUE(panel.toPlainText().contains(QStringLiteral("asyncio.gather")));
+}
+
+// Sweep a Parameter…: starts from the lesson's own sweep, refuses a value out of range or a bad list with the reason,
+// and suggests values for another parameter.
+TEST(SweepDialog, StartsFromTheLessonsSweepAndRefusesBadValues) {
+    const core::Scenario scenario = core::findLesson("L15");
+    SweepDialog dialog(scenario, "pool");
+    auto* values = dialog.findChild<QLineEdit*>();
+    auto* parameter = dialog.findChild<QComboBox*>();
+    auto* buttons = dialog.findChild<QDialogButtonBox*>();
+    ASSERT_NE(values, nullptr);
+    ASSERT_NE(parameter, nullptr);
+    ASSERT_NE(buttons, nullptr);
+    EXPECT_EQ(parameter->currentData().toString(), QStringLiteral("workers"));
+    EXPECT_EQ(values->text(), QStringLiteral("1,2,4,8,16,32,64"));
+    std::optional<core::SweepDecl> sweep = dialog.sweep();
+    ASSERT_TRUE(sweep.has_value());
+    EXPECT_EQ(sweep->variant, "pool");
+    EXPECT_EQ(sweep->values.size(), 7U);
+    EXPECT_TRUE(sweep->theoryMs.has_value()); // the lesson's theory goes with its own parameter
+    EXPECT_TRUE(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+
+    values->setText(QStringLiteral("0,4"));
+    EXPECT_FALSE(dialog.sweep().has_value());
+    EXPECT_FALSE(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+    values->setText(QStringLiteral("1,,2"));
+    EXPECT_FALSE(buttons->button(QDialogButtonBox::Ok)->isEnabled());
+
+    parameter->setCurrentIndex(parameter->findData(QStringLiteral("call_ms")));
+    EXPECT_FALSE(values->text().isEmpty()); // a suggestion within its range
+    sweep = dialog.sweep();
+    ASSERT_TRUE(sweep.has_value());
+    EXPECT_EQ(sweep->parameter, "call_ms");
+    EXPECT_FALSE(sweep->theoryMs.has_value()); // the lesson's theory is about workers
+    EXPECT_TRUE(buttons->button(QDialogButtonBox::Ok)->isEnabled());
 }
 
 } // namespace

@@ -116,6 +116,9 @@ void MainWindow::createActions() {
     m_runSweepAction->setObjectName(QStringLiteral("runSweepAction"));
     m_runSweepAction->setToolTip(tr("Run the lesson's sweep: one variant once per value of a parameter, drawn as "
                                     "makespan and throughput against it"));
+    m_sweepParameterAction =
+        make(tr("Sweep a &Parameter…"), QKeySequence(Qt::CTRL | Qt::Key_F6), {}, &MainWindow::sweepParameter);
+    m_sweepParameterAction->setObjectName(QStringLiteral("sweepParameterAction"));
     m_stopAction = make(tr("&Stop"), QKeySequence(Qt::SHIFT | Qt::Key_F5), QStringLiteral("media-playback-stop"),
                         &MainWindow::stopRun);
     m_runAction->setObjectName(QStringLiteral("runAction"));
@@ -157,7 +160,7 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_stopAction});
+    run->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_sweepParameterAction, m_stopAction});
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addActions({m_zoomInAction, m_zoomOutAction, m_zoomFitAction});
     m_viewMenu->addSeparator();
@@ -476,6 +479,7 @@ void MainWindow::updateActions() {
     m_runAction->setEnabled(!running && m_scenario.has_value());
     m_runAllAction->setEnabled(!running && m_scenario.has_value());
     m_runSweepAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->sweeps.empty());
+    m_sweepParameterAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->parameters.empty());
     const bool replayable = !running && replayEndNs() > 0;
     m_playAction->setEnabled(replayable);
     m_replaySlider->setEnabled(replayable);

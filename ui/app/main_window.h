@@ -77,8 +77,10 @@ private:
     void runVariants(bool allVariants);
     bool confirmLongRun(std::int64_t estimateNs); // false: the user chose not to start it
     void runSweep();                              // the lesson's sweep of the chosen variant (or its first)
-    void updateSweepChart();                      // from the controller's slots, as its runs finish
-    void showSweepRun(int index);                 // a sweep chart's point clicked: that run's timeline alone
+    void sweepParameter(); // Sweep a Parameter…: the user's parameter and values, on the chosen variant
+    void startSweep(const core::SweepDecl& sweep);
+    void updateSweepChart();      // from the controller's slots, as its runs finish
+    void showSweepRun(int index); // a sweep chart's point clicked: that run's timeline alone
     void stopRun();
     // Files (main_window_files.cpp).
     bool hasResults() const;
@@ -151,6 +153,7 @@ private:
     QAction* m_runAction = nullptr;
     QAction* m_runAllAction = nullptr;
     QAction* m_runSweepAction = nullptr;
+    QAction* m_sweepParameterAction = nullptr;
     QAction* m_stopAction = nullptr;
     QAction* m_zoomInAction = nullptr;
     QAction* m_zoomOutAction = nullptr;

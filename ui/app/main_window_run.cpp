@@ -9,6 +9,7 @@
 #include "panels/listing_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
+#include "panels/sweep_dialog.h"
 #include "scenario/lesson_loader.h"
 #include "timeline/timeline_view.h"
 #include "trace/clock.h"
@@ -103,21 +104,36 @@ void MainWindow::runSweep() {
     if (sweep == nullptr) {
         sweep = core::findSweep(*m_scenario, {});
     }
-    if (sweep == nullptr) {
-        return; // the action is off for a lesson without one
+    if (sweep != nullptr) { // the action is off for a lesson without one
+        startSweep(*sweep);
     }
+}
+
+void MainWindow::sweepParameter() {
+    if (!m_scenario || m_controller.isRunning() || m_scenario->parameters.empty()) {
+        return;
+    }
+    SweepDialog dialog(*m_scenario, m_variantBox->currentText().toStdString(), this);
+    if (dialog.exec() == QDialog::Accepted) {
+        if (const std::optional<core::SweepDecl> sweep = dialog.sweep()) {
+            startSweep(*sweep);
+        }
+    }
+}
+
+void MainWindow::startSweep(const core::SweepDecl& sweep) {
     try {
         std::int64_t estimate = 0;
-        for (const double value : sweep->values) {
+        for (const double value : sweep.values) {
             core::ParameterValues values = m_parameters->values();
-            values[sweep->parameter] = value;
-            estimate += RunController::estimateNs(*m_scenario, {sweep->variant}, values, m_timeScale->value());
+            values[sweep.parameter] = value;
+            estimate += RunController::estimateNs(*m_scenario, {sweep.variant}, values, m_timeScale->value());
         }
         if (!confirmLongRun(estimate)) {
             return;
         }
         m_frameStats.startRun();
-        m_controller.startSweep(*m_scenario, *sweep, m_parameters->values(), m_timeScale->value());
+        m_controller.startSweep(*m_scenario, sweep, m_parameters->values(), m_timeScale->value());
     } catch (const std::exception& problem) {
         m_summary->clear();
         m_summary->setMessage(tr("Not started: %1").arg(QString::fromStdString(problem.what())));
