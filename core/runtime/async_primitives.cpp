@@ -202,13 +202,12 @@ AsyncCondition::AsyncCondition(EngineContext& context, PrimitiveCounters counter
                                std::deque<LoopResumer>& ready)
     : m_context(context), m_counters(counters), m_lock(lock), m_waiters(ready) {}
 
-LoopAwaitable<void> AsyncCondition::wait(TaskRef task, std::int32_t line, LoopControl* control,
-                                         std::uint32_t subject) {
+LoopAwaitable<void> AsyncCondition::wait(TaskRef task, std::int32_t line, LoopControl* control, std::uint32_t subject) {
     if (control != nullptr) {
         control->deliver();
     }
     if (!m_lock.locked()) {
-        throw TaskFailure{"RuntimeError: cannot wait on un-acquired lock"};
+        throw TaskFailure{std::string(kWaitWithoutLock)};
     }
     m_context.setState(task, TaskState::Blocked, subject, line); // drawn waiting from before the lock goes
     m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()) + 1, task.lane);
@@ -226,17 +225,9 @@ LoopAwaitable<void> AsyncCondition::wait(TaskRef task, std::int32_t line, LoopCo
 
 void AsyncCondition::notify(TaskRef task, bool all) {
     if (!m_lock.locked()) {
-        throw TaskFailure{"RuntimeError: cannot notify on un-acquired lock"};
+        throw TaskFailure{std::string(kNotifyWithoutLock)};
     }
-    if (m_waiters.size() == 0) {
-        return;
-    }
-    if (all) {
-        m_waiters.notifyAll();
-    } else {
-        m_waiters.notifyOne();
-    }
-    m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+    notifyWaiters(m_waiters, all, m_context, m_counters.sleepers, task.lane);
 }
 
 AsyncEvent::AsyncEvent(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters,

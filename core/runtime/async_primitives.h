@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <deque>
 #include <list>
+#include <string_view>
 
 namespace interleave::core {
 
@@ -52,6 +53,24 @@ struct PrimitiveCounters {
     std::uint32_t holder = 0;   // a lock's holding task, -1 when free
 };
 PrimitiveCounters internPrimitiveCounters(const PlanPrimitive& primitive, StringTable& strings);
+
+// What CPython raises for a condition used without its lock.
+inline constexpr std::string_view kWaitWithoutLock = "RuntimeError: cannot wait on un-acquired lock";
+inline constexpr std::string_view kNotifyWithoutLock = "RuntimeError: cannot notify on un-acquired lock";
+
+// Condition.notify() or notify_all() on its waiters (a loop's or a thread's wait list), their count recorded after.
+template <typename WaitList>
+void notifyWaiters(WaitList& waiters, bool all, EngineContext& context, std::uint32_t counter, std::uint16_t lane) {
+    if (waiters.size() == 0) {
+        return;
+    }
+    if (all) {
+        waiters.notifyAll();
+    } else {
+        waiters.notifyOne();
+    }
+    context.counter(counter, static_cast<std::int64_t>(waiters.size()), lane);
+}
 
 // asyncio.Semaphore (and Lock, with one permit): permits handed straight to the longest waiter.
 class AsyncSemaphore {

@@ -157,7 +157,7 @@ BlockingCondition::BlockingCondition(EngineContext& context, PrimitiveCounters c
 
 void BlockingCondition::wait(TaskRef task, std::int32_t line, std::uint32_t subject) {
     if (!m_lock.heldBy(task)) {
-        throw TaskFailure{"RuntimeError: cannot wait on un-acquired lock"};
+        throw TaskFailure{std::string(kWaitWithoutLock)};
     }
     {
         std::unique_lock lock(m_mutex);
@@ -178,18 +178,10 @@ void BlockingCondition::wait(TaskRef task, std::int32_t line, std::uint32_t subj
 
 void BlockingCondition::notify(TaskRef task, bool all) {
     if (!m_lock.heldBy(task)) {
-        throw TaskFailure{"RuntimeError: cannot notify on un-acquired lock"};
+        throw TaskFailure{std::string(kNotifyWithoutLock)};
     }
     std::lock_guard lock(m_mutex);
-    if (m_waiters.size() == 0) {
-        return;
-    }
-    if (all) {
-        m_waiters.notifyAll();
-    } else {
-        m_waiters.notifyOne();
-    }
-    m_context.counter(m_counters.sleepers, static_cast<std::int64_t>(m_waiters.size()), task.lane);
+    notifyWaiters(m_waiters, all, m_context, m_counters.sleepers, task.lane);
 }
 
 BlockingQueue::BlockingQueue(EngineContext& context, const PlanPrimitive& primitive, PrimitiveCounters counters)

@@ -229,14 +229,16 @@ Engine::SharedBuffer& Engine::bufferAt(std::int32_t index, OpKind kind) {
 
 LoopAwaitable<void> Engine::waitForOnLoop(TaskFrame& task, const PlanStep& step) {
     const SharedBuffer& buffer = bufferAt(step.untilBuffer, step.kind);
-    co_await onLoop(m_asyncConditions, step).waitFor(task.ref, step.line, task.control.get(), subjectOf(step),
-                                                     [&buffer, &step] { return buffer.holds(step.until); });
+    co_await onLoop(m_asyncConditions, step)
+        .waitFor(task.ref, step.line, task.control.get(), subjectOf(step),
+                 [&buffer, &step] { return buffer.holds(step.until); });
 }
 
 void Engine::waitForOnThread(TaskFrame& task, const PlanStep& step) {
     const SharedBuffer& buffer = bufferAt(step.untilBuffer, step.kind);
-    onThread(m_blockingConditions, step).waitFor(task.ref, step.line, subjectOf(step),
-                                                 [&buffer, &step] { return buffer.holds(step.until); });
+    onThread(m_blockingConditions, step).waitFor(task.ref, step.line, subjectOf(step), [&buffer, &step] {
+        return buffer.holds(step.until);
+    });
 }
 
 LoopAwaitable<void> Engine::notifyOnLoop(TaskFrame& task, const PlanStep& step) {

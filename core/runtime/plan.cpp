@@ -282,8 +282,8 @@ private:
             step.until = op.until;
             step.untilBuffer = primitiveIndex(op.untilTarget);
             if (step.labelId == 0) {
-                step.labelId = m_plan.strings.intern(fmt::format(
-                    "{}: {} {}", op.target, op.untilTarget, op.until == BufferTest::NotFull ? "full" : "empty"));
+                step.labelId = m_plan.strings.intern(fmt::format("{}: {} {}", op.target, op.untilTarget,
+                                                                 op.until == BufferTest::NotFull ? "full" : "empty"));
             }
         }
         if (info.loopOnly && !m_onLoop) {

@@ -50,7 +50,7 @@ struct PlanStep {
     std::int32_t primitive = -1; // index into Plan::primitives
     std::uint32_t labelId = 0;   // in Plan::strings; 0 = none
     Placement placement = Placement::Default;
-    bool returnExceptions = false; // gather(return_exceptions=True): children's failures do not fail the parent
+    bool returnExceptions = false;       // gather(return_exceptions=True): children's failures do not fail the parent
     BufferTest until = BufferTest::None; // wait_for: its predicate on the buffer `untilBuffer`
     std::int32_t untilBuffer = -1;       // index into Plan::primitives
     std::vector<PlanStep> body;
