@@ -22,7 +22,8 @@ TEST(LessonLoader, PrimitiveReferences) {
     EXPECT_ERROR(lessonWith("      - acquire: lock1\n"),
                  "bad.yaml:18:18:", "unknown primitive 'lock1'; declared: sem, q, ev");
     EXPECT_ERROR(lessonWith("      - put: sem\n"), "bad.yaml:18:14:", "'put' needs a queue, but 'sem' is a semaphore");
-    EXPECT_ERROR(lessonWith("      - wait: q\n"), "bad.yaml:18:15:", "'wait' needs an event or a condition, but 'q' is a queue");
+    EXPECT_ERROR(lessonWith("      - wait: q\n"),
+                 "bad.yaml:18:15:", "'wait' needs an event or a condition, but 'q' is a queue");
     EXPECT_ERROR(lessonWith("      - acquire: ev\n"), "bad.yaml:18:18:", "needs a semaphore, a lock or a condition");
     EXPECT_ERROR(lessonWith("      - consume: sem\n        do: [{io: 1}]\n"), "bad.yaml:18:18:", "needs a queue");
 }

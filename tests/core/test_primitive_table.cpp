@@ -37,9 +37,8 @@ TEST(PrimitiveTable, TheRuntimeRecordsTheCountersOfTheRow) {
         primitive.kind = info.kind;
         const PrimitiveCounters counters = internPrimitiveCounters(primitive, strings);
         std::vector<std::string> recorded;
-        for (const std::uint32_t id :
-             {counters.level, counters.waiters, counters.unfinished, counters.putters, counters.writes,
-              counters.sleepers, counters.taken, counters.holder}) {
+        for (const std::uint32_t id : {counters.level, counters.waiters, counters.unfinished, counters.putters,
+                                       counters.writes, counters.sleepers, counters.taken, counters.holder}) {
             if (id != 0) {
                 recorded.push_back(strings.at(id));
             }
