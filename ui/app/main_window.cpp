@@ -346,7 +346,13 @@ void MainWindow::updateParametersLine() {
     const core::ParameterValues values = ran ? m_controller.parameters() : m_parameters->values();
     QStringList items;
     const QLocale locale;
+    const std::optional<core::SweepDecl>& sweep = m_controller.sweep();
     for (const core::ParameterDecl& decl : m_scenario->parameters) {
+        if (ran && sweep && sweep->parameter == decl.name) {
+            // A sweep's parameter has no one value: it is the sweep chart's axis.
+            items << tr("%1 swept").arg(QString::fromStdString(decl.label.empty() ? decl.name : decl.label));
+            continue;
+        }
         const auto found = values.find(decl.name);
         const double value = found != values.end() ? found->second : decl.defaultValue;
         QString text = QString::fromStdString(decl.label.empty() ? decl.name : decl.label) + QLatin1Char(' ') +
