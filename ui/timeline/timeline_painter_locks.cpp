@@ -23,7 +23,12 @@ void TimelinePainter::paintLock(QPainter& painter, const QRect& row, const Timel
     const QColor blocked = m_palette.color(core::TaskState::Blocked);
     const QFontMetrics metrics(m_font);
     const auto& points = waiters->points;
-    for (std::size_t at = 0; at < points.size(); ++at) {
+    // From the step in force at the view's left edge to the last one starting before its right edge: a frame draws
+    // what is visible, not the whole run (L12's lock is taken 2,000 times).
+    auto first = std::upper_bound(points.begin(), points.end(), mapper.startNs(),
+                                  [](std::int64_t time, const auto& point) { return time < point.first; });
+    const auto from = static_cast<std::size_t>(std::max<std::ptrdiff_t>(first - points.begin() - 1, 0));
+    for (std::size_t at = from; at < points.size() && points[at].first <= mapper.endNs(); ++at) {
         const double count = points[at].second;
         if (count <= 0) {
             continue;
