@@ -20,6 +20,10 @@ nlohmann::ordered_json variantToJson(const core::VariantSummary& variant) {
     for (const core::DeadlockStep& step : variant.deadlock) {
         deadlock.push_back({{"task", step.task}, {"waits_for", step.waitsFor}, {"held_by", step.heldBy}});
     }
+    nlohmann::ordered_json stages = nlohmann::ordered_json::array();
+    for (const core::StageShare& share : variant.stages.stages) {
+        stages.push_back({{"stage", share.stage}, {"ms", share.ms}});
+    }
     return {{"name", variant.variant},
             {"status", std::string(core::toString(variant.outcome.status))},
             {"error", variant.outcome.error.empty() ? nlohmann::ordered_json(nullptr)
@@ -30,6 +34,9 @@ nlohmann::ordered_json variantToJson(const core::VariantSummary& variant) {
             {"peaks", std::move(peaks)},
             {"tasks", variant.taskCount},
             {"events", variant.eventCount},
+            {"stages", std::move(stages)},
+            {"outside_stages_ms", variant.stages.empty() ? nlohmann::ordered_json(nullptr)
+                                                         : nlohmann::ordered_json(variant.stages.outsideMs)},
             {"deadlock", variant.deadlock.empty() ? nlohmann::ordered_json(nullptr) : std::move(deadlock)}};
 }
 

@@ -91,6 +91,55 @@ void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
     }
 }
 
+// Every stage any variant ran, in the order they first appear.
+std::vector<std::string> stageNames(const core::LessonReport& report) {
+    std::vector<std::string> names;
+    for (const core::VariantSummary& variant : report.variants) {
+        for (const core::StageShare& share : variant.stages.stages) {
+            if (std::find(names.begin(), names.end(), share.stage) == names.end()) {
+                names.push_back(share.stage);
+            }
+        }
+    }
+    return names;
+}
+
+// "where the time went": a row per variant, a column per stage, in ms; the columns add up to the makespan.
+void printStageBreakdown(std::FILE* out, const core::LessonReport& report) {
+    const std::vector<std::string> names = stageNames(report);
+    if (names.empty()) {
+        return;
+    }
+    std::vector<std::vector<std::string>> rows(1);
+    rows[0].emplace_back("variant");
+    rows[0].insert(rows[0].end(), names.begin(), names.end());
+    rows[0].emplace_back("outside stages");
+    for (const core::VariantSummary& variant : report.variants) {
+        std::vector<std::string> row = {variant.variant};
+        for (const std::string& name : names) {
+            const auto share = std::find_if(variant.stages.stages.begin(), variant.stages.stages.end(),
+                                            [&](const core::StageShare& item) { return item.stage == name; });
+            row.push_back(share == variant.stages.stages.end() ? "-" : formatMs(share->ms));
+        }
+        row.push_back(formatMs(variant.stages.outsideMs));
+        rows.push_back(std::move(row));
+    }
+    fmt::print(out, "\nwhere the time went (overlapping stages share their time)\n");
+    std::vector<std::size_t> widths(rows[0].size(), 0);
+    for (const auto& row : rows) {
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            widths[column] = std::max(widths[column], displayWidth(row[column]));
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            line += "  " + pad(row[column], widths[column], column > 0);
+        }
+        fmt::print(out, "{}\n", line);
+    }
+}
+
 void printExpectations(std::FILE* out, const core::LessonReport& report) {
     for (const core::ExpectationResult& result : report.expectations) {
         const core::ExpectationDecl& expectation = result.expectation;
@@ -124,6 +173,7 @@ void printRunSummary(std::FILE* out, const core::LessonReport& report, const Rep
     }
     fmt::print(out, "parameters: {}\n\n", formatParameters(report.parameters));
     printVariantsTable(out, report);
+    printStageBreakdown(out, report);
     if (!report.expectations.empty()) {
         fmt::print(out, "\nexpectations\n");
         printExpectations(out, report);

@@ -120,6 +120,8 @@ std::string_view unitOf(MetricKind kind) {
     case MetricKind::MaxLagMs:
     case MetricKind::StateTimeMs:
     case MetricKind::GilSwitchMs:
+    case MetricKind::MessagingMs:
+    case MetricKind::StageMs:
         return " ms";
     case MetricKind::Speedup:
         return "×";
@@ -279,7 +281,7 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
 
 bool isDuration(MetricKind kind) {
     return kind == MetricKind::MakespanMs || kind == MetricKind::MaxLagMs || kind == MetricKind::StateTimeMs ||
-           kind == MetricKind::GilSwitchMs;
+           kind == MetricKind::GilSwitchMs || kind == MetricKind::MessagingMs || kind == MetricKind::StageMs;
 }
 
 } // namespace
@@ -392,6 +394,25 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
         const auto value = finalValue(run, metric.argument + ".value");
         return writes && value ? std::optional<double>(*writes - *value) : std::nullopt;
     }
+    case MetricKind::MessagingMs: {
+        const std::uint32_t messaging = run.trace.strings.find("messaging");
+        std::int64_t totalNs = 0;
+        for (const Span& span : analysis.laneSpans) {
+            if (messaging != 0 && span.state == TaskState::Idle && span.subject == messaging) {
+                totalNs += span.endNs - span.startNs;
+            }
+        }
+        return static_cast<double>(totalNs) / kNsPerMs;
+    }
+    case MetricKind::StageMs: {
+        const StageBreakdown breakdown = stageBreakdown(analysis);
+        for (const StageShare& share : breakdown.stages) {
+            if (share.stage == metric.argument) {
+                return share.ms;
+            }
+        }
+        return std::nullopt;
+    }
     }
     return std::nullopt;
 }
@@ -411,11 +432,13 @@ VariantSummary summarize(const VariantRun& run, const VariantRun* baseline) {
     summary.maxLagMs = measureMetric(MetricRef{MetricKind::MaxLagMs, {}, {}}, run, baseline);
     for (const CounterSeries& series : run.analysis.counters) {
         // Lag has its own figure, and a holder's "peak" (the GIL's, a lock's) would be a lane or a task number.
-        if (!isLoopLagCounter(series.name) && !series.name.ends_with(".holder")) {
+        // A stage's counter is read as the breakdown below.
+        if (!isLoopLagCounter(series.name) && !series.name.ends_with(".holder") && !isStageCounter(series.name)) {
             summary.peaks[series.name] =
                 static_cast<std::int64_t>(std::llround(series.peak)); // live counters are integers
         }
     }
+    summary.stages = stageBreakdown(run.analysis, run.timeScale);
     summary.taskCount = run.analysis.tasks.size();
     summary.eventCount = run.trace.events.size();
     if (run.outcome.status == RunStatus::Deadlocked) {

@@ -1,6 +1,7 @@
 // Derived figures of a lesson's runs: makespan, speedup, peaks, lag, and each expectation's verdict.
 #pragma once
 
+#include "metrics/stage_breakdown.h"
 #include "runtime/run.h"
 #include "scenario/scenario.h"
 #include "trace/trace_analysis.h"
@@ -31,6 +32,7 @@ struct VariantSummary {
     std::size_t taskCount = 0;
     std::size_t eventCount = 0;
     std::vector<DeadlockStep> deadlock; // a deadlocked run's cycle (its error says it in words)
+    StageBreakdown stages;              // where the time went, when its steps name stages
 };
 
 enum class Verdict : std::uint8_t { Pass, Fail, NotMeasured };

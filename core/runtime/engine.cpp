@@ -228,10 +228,13 @@ std::uint32_t Engine::jobName(const PlanStep& step) const {
     return step.labelId != 0 ? step.labelId : m_context.names.offloadJob;
 }
 
-WorkerJob Engine::makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps) {
+WorkerJob Engine::makeWorkerJob(const std::vector<TaskFrame>& tasks, const std::vector<PlanStep>& steps) {
     WorkerJob job;
     job.jobId = m_nextJobId.fetch_add(1, std::memory_order_relaxed);
-    job.task = task.ref.id;
+    job.tasks.reserve(tasks.size());
+    for (const TaskFrame& task : tasks) {
+        job.tasks.push_back(task.ref.id);
+    }
     job.steps = steps;
     return job;
 }

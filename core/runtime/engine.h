@@ -75,7 +75,7 @@ private:
     // After waiting for children or an offloaded job: the task runs again, and a child's failure becomes its own
     // (a child that was only stopped is not a failure: the run is ending anyway).
     void resumeAfterWait(TaskRef task, std::int32_t line, const std::string& childFailure);
-    WorkerJob makeWorkerJob(const TaskFrame& task, const std::vector<PlanStep>& steps);
+    WorkerJob makeWorkerJob(const std::vector<TaskFrame>& tasks, const std::vector<PlanStep>& steps);
     std::uint32_t jobName(const PlanStep& step) const;
     // Under a GIL the thread keeps it after the step: it goes on running Python code.
     void burnCpu(TaskFrame& task, const PlanStep& step);
@@ -199,8 +199,12 @@ private:
     // Submits a job-task to a pool and calls `finished` (with an empty string on success) from the pool's side.
     void submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& steps,
                             std::function<void(std::string)> finished);
-    void submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& steps,
+    // One message to a worker process for all of `jobs` (a chunk); `finished` is called once for each of them.
+    void submitToProcessPool(std::vector<TaskFrame> jobs, const std::vector<PlanStep>& steps,
                              std::function<void(std::string)> finished);
+    // The children of a fan-out on the process pool, `step.chunkSize` of them per message (executor.map's chunksize).
+    void fanOutToProcesses(const TaskFrame& parent, const PlanStep& step, std::uint16_t lane,
+                           const std::function<void(std::string)>& finished);
     Placement resolvePlacement(Placement placement) const;
 
     const Plan& m_plan;

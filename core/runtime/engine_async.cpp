@@ -270,6 +270,7 @@ LoopAwaitable<void> Engine::stepsAsync(TaskFrame& task, std::span<const PlanStep
                 runOnLoop(task.ref, step.line);
                 continue;
             }
+            const StageScope stage(m_context, step.stage, task.ref.lane);
             co_await stepAsync(task, step);
         }
     }
@@ -338,7 +339,10 @@ LoopAwaitable<void> Engine::fanOutOnLoop(TaskFrame& task, const PlanStep& step) 
     for (const PlanChild& child : step.children) {
         join->remaining += static_cast<std::size_t>(child.count);
     }
-    for (const PlanChild& child : step.children) {
+    if (placement == Placement::Processes) {
+        fanOutToProcesses(task, step, m_mainLane, [join](const std::string& error) { join->finishOne(error); });
+    }
+    for (const PlanChild& child : placement == Placement::Processes ? std::span<const PlanChild>() : step.children) {
         for (std::int64_t i = 0; i < child.count; ++i) {
             const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
             if (placement == Placement::Threads) {
@@ -346,9 +350,6 @@ LoopAwaitable<void> Engine::fanOutOnLoop(TaskFrame& task, const PlanStep& step) 
                                    [this, join](const std::string& error) {
                                        asio::post(m_io, [join, error] { join->finishOne(error); });
                                    });
-            } else if (placement == Placement::Processes) {
-                submitToProcessPool(newTask(child.nameId, index, task, m_mainLane), child.body,
-                                    [join](const std::string& error) { join->finishOne(error); });
             } else {
                 TaskFrame frame = newLoopTask(child.nameId, index, task);
                 (step.kind == OpKind::Spawn ? m_spawned : join->children).push_back(frame.control);
@@ -372,7 +373,7 @@ LoopAwaitable<void> Engine::offloadOnLoop(TaskFrame& task, const PlanStep& step)
     std::uint32_t waitingOn = m_context.names.threadPool;
     if (step.placement == Placement::Processes) {
         waitingOn = m_context.names.processPool;
-        submitToProcessPool(job, step.body, [join](const std::string& error) { join->finishOne(error); });
+        submitToProcessPool({job}, step.body, [join](const std::string& error) { join->finishOne(error); });
     } else {
         submitToThreadPool(job, step.body, [this, join](const std::string& error) {
             asio::post(m_io, [join, error] { join->finishOne(error); });

@@ -152,6 +152,7 @@ void Engine::stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps) {
 }
 
 void Engine::stepBlocking(TaskFrame& task, const PlanStep& step) {
+    const StageScope stage(m_context, step.stage, task.ref.lane);
     (this->*executorOf(step.kind).onThread)(task, step);
     retakeGil(task.ref, step.line); // after a wait on a primitive, outside its lock
 }
@@ -187,15 +188,14 @@ void Engine::fanOutOnThread(TaskFrame& task, const PlanStep& step) {
     for (const PlanChild& child : step.children) {
         join->remaining += static_cast<std::size_t>(child.count);
     }
-    for (const PlanChild& child : step.children) {
-        for (std::int64_t i = 0; i < child.count; ++i) {
-            const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
-            TaskFrame frame = newTask(child.nameId, index, task, task.ref.lane);
-            auto finished = [join](const std::string& error) { join->finishOne(error); };
-            if (placement == Placement::Processes) {
-                submitToProcessPool(frame, child.body, finished);
-            } else {
-                submitToThreadPool(frame, child.body, finished);
+    auto finished = [join](const std::string& error) { join->finishOne(error); };
+    if (placement == Placement::Processes) {
+        fanOutToProcesses(task, step, task.ref.lane, finished);
+    } else {
+        for (const PlanChild& child : step.children) {
+            for (std::int64_t i = 0; i < child.count; ++i) {
+                const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
+                submitToThreadPool(newTask(child.nameId, index, task, task.ref.lane), child.body, finished);
             }
         }
     }
@@ -215,7 +215,7 @@ void Engine::offloadOnThread(TaskFrame& task, const PlanStep& step) {
     auto finished = [join](const std::string& error) { join->finishOne(error); };
     if (step.placement == Placement::Processes) {
         m_context.setState(task.ref, TaskState::Blocked, m_context.names.processPool, step.line);
-        submitToProcessPool(job, step.body, finished);
+        submitToProcessPool({job}, step.body, finished);
     } else {
         m_context.setState(task.ref, TaskState::Blocked, m_context.names.threadPool, step.line);
         submitToThreadPool(job, step.body, finished);
@@ -275,28 +275,42 @@ void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& step
     });
 }
 
-void Engine::submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& steps,
+void Engine::submitToProcessPool(std::vector<TaskFrame> jobs, const std::vector<PlanStep>& steps,
                                  std::function<void(std::string)> finished) {
-    auto submit = [this, job, &steps, finished = std::move(finished)]() mutable {
-        auto fail = [&](const std::string& error) {
-            endTask(job.ref, error);
-            finished(error);
+    auto submit = [this, jobs = std::move(jobs), &steps, finished = std::move(finished)]() mutable {
+        auto failAll = [&](const std::string& error) {
+            for (const TaskFrame& job : jobs) {
+                endTask(job.ref, error);
+                finished(error);
+            }
         };
         if (!m_processPool) {
-            fail("this variant has no process pool");
+            failAll("this variant has no process pool");
             return;
         }
         for (const PlanStep& step : steps) {
             if (!runsInWorker(step)) {
-                fail("step '" + std::string(toString(step.kind)) + "' cannot run in a worker process");
+                failAll("step '" + std::string(toString(step.kind)) + "' cannot run in a worker process");
                 return;
             }
         }
-        m_processPool->submit(makeWorkerJob(job, steps),
-                              [this, job, finished](const WorkerJobDone& done, std::uint16_t lane) {
-                                  const std::string failure = done.ok ? std::string() : done.error;
-                                  endTask(TaskRef{job.ref.id, lane}, failure);
-                                  finished(failure);
+        WorkerJob message = makeWorkerJob(jobs, steps);
+        m_processPool->submit(std::move(message),
+                              [this, jobs, finished](const WorkerJobDone& done, std::uint16_t lane) {
+                                  for (std::size_t item = 0; item < jobs.size(); ++item) {
+                                      const TaskRef ref{jobs[item].ref.id, lane};
+                                      if (done.ok || item < done.failedItem) {
+                                          endTask(ref, {});
+                                          finished({});
+                                      } else if (item == done.failedItem) {
+                                          endTask(ref, done.error);
+                                          finished(done.error);
+                                      } else { // its chunk raised before it: never run, as the rest of a CPython chunk
+                                          m_context.setState(ref, TaskState::Cancelled);
+                                          markFinishedIfLast();
+                                          finished(done.error);
+                                      }
+                                  }
                               });
     };
     // The pool lives on the io thread: on the loop we are already there, from other threads hop over.
@@ -304,6 +318,23 @@ void Engine::submitToProcessPool(TaskFrame job, const std::vector<PlanStep>& ste
         submit();
     } else {
         asio::post(m_io, std::move(submit));
+    }
+}
+
+void Engine::fanOutToProcesses(const TaskFrame& parent, const PlanStep& step, std::uint16_t lane,
+                               const std::function<void(std::string)>& finished) {
+    const auto chunkSize = static_cast<std::size_t>(std::max<std::int64_t>(1, step.chunkSize));
+    for (const PlanChild& child : step.children) {
+        std::vector<TaskFrame> chunk;
+        chunk.reserve(std::min<std::size_t>(chunkSize, static_cast<std::size_t>(child.count)));
+        for (std::int64_t i = 0; i < child.count; ++i) {
+            const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
+            chunk.push_back(newTask(child.nameId, index, parent, lane));
+            if (chunk.size() == chunkSize || i + 1 == child.count) {
+                submitToProcessPool(std::move(chunk), child.body, finished);
+                chunk.clear();
+            }
+        }
     }
 }
 

@@ -24,6 +24,7 @@ EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringT
     names.gilHolder = strings.intern("gil.holder");
     names.gil = strings.intern("GIL");
     names.workerStart = strings.intern("worker start-up");
+    names.messaging = strings.intern("messaging");
     names.heartbeat = strings.intern("heartbeat");
     names.shielded = strings.intern("shielded");
     names.awaitingShield = strings.intern("awaiting the shielded task");
@@ -107,6 +108,16 @@ void EngineContext::marker(TaskRef task, MarkerKind kind, std::uint32_t subject,
 
 void EngineContext::laneState(std::uint16_t lane, TaskState state, std::uint32_t subject, std::int32_t value) {
     recorder.record(0, lane, EventKind::LaneState, static_cast<std::uint8_t>(state), subject, value);
+}
+
+void EngineContext::stageStep(std::int32_t stage, int delta, std::uint16_t lane) {
+    const std::lock_guard lock(m_stageMutex);
+    if (m_stageSteps.size() < plan.stages.size()) {
+        m_stageSteps.resize(plan.stages.size());
+    }
+    const auto index = static_cast<std::size_t>(stage);
+    m_stageSteps[index] += delta;
+    counter(plan.stages[index].counterId, m_stageSteps[index], lane);
 }
 
 void EngineContext::failRun(const std::string& message, std::uint16_t lane) {

@@ -29,6 +29,7 @@ struct EngineNames {
     std::uint32_t gather = 0;
     std::uint32_t threadPool = 0;
     std::uint32_t processPool = 0;
+    std::uint32_t messaging = 0; // a worker process's wait for its next job while one was queued
     std::uint32_t offloadJob = 0;
     std::uint32_t blockingCall = 0;
     std::uint32_t inFlight = 0;
@@ -71,6 +72,8 @@ public:
     void counter(std::uint32_t nameId, std::int64_t value, std::uint16_t lane);
     void marker(TaskRef task, MarkerKind kind, std::uint32_t subject = 0, std::int32_t line = 0);
     void laneState(std::uint16_t lane, TaskState state, std::uint32_t subject = 0, std::int32_t value = 0);
+    // A step of stage `stage` (Plan::stages) begins (+1) or ends (-1): its counter records how many run.
+    void stageStep(std::int32_t stage, int delta, std::uint16_t lane);
 
     // After every engine thread has stopped: ends every task still alive as Cancelled. Returns how many.
     std::size_t cancelLiveTasks();
@@ -126,8 +129,33 @@ private:
     std::map<std::uint32_t, std::int64_t> m_waitSubjects; // subject: how many tasks wait on it
     mutable std::mutex m_mutex;
     std::string m_failure;
+    std::mutex m_stageMutex; // the stage counters' samples are recorded in the order their values change
+    std::vector<std::int64_t> m_stageSteps;
     std::array<std::atomic<std::atomic<std::uint8_t>*>, kMaxBlocks> m_stateBlocks{};
     std::vector<std::unique_ptr<std::atomic<std::uint8_t>[]>> m_ownedBlocks;
+};
+
+// A staged step in progress for as long as it is in scope (EngineContext::stageStep); nothing when `stage` is -1.
+class StageScope {
+public:
+    StageScope(EngineContext& context, std::int32_t stage, std::uint16_t lane)
+        : m_context(context), m_stage(stage), m_lane(lane) {
+        if (m_stage >= 0) {
+            m_context.stageStep(m_stage, 1, m_lane);
+        }
+    }
+    ~StageScope() {
+        if (m_stage >= 0) {
+            m_context.stageStep(m_stage, -1, m_lane);
+        }
+    }
+    StageScope(const StageScope&) = delete;
+    StageScope& operator=(const StageScope&) = delete;
+
+private:
+    EngineContext& m_context;
+    std::int32_t m_stage;
+    std::uint16_t m_lane;
 };
 
 // A timeout armed for as long as it is in scope (EngineContext::timeoutArmed).

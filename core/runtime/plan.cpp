@@ -181,6 +181,10 @@ private:
         if (m_variant.processes) {
             m_plan.processes = poolSize(*m_variant.processes, "process", m_limits.maxProcesses);
         }
+        if (m_variant.messageCpuMs) {
+            m_plan.messageCpuNs = durationNs(*m_variant.messageCpuMs, "message_cpu_ms",
+                                             where(*m_variant.messageCpuMs, m_variant.location));
+        }
         if (m_variant.cpus) {
             const SourceLocation location = where(*m_variant.cpus, m_variant.location);
             const double value = evaluate(*m_variant.cpus, location);
@@ -216,6 +220,16 @@ private:
         return static_cast<std::int32_t>(m_plan.primitives.size() - 1);
     }
 
+    std::int32_t stageIndex(const std::string& name) {
+        for (std::size_t i = 0; i < m_plan.stages.size(); ++i) {
+            if (m_plan.stages[i].name == name) {
+                return static_cast<std::int32_t>(i);
+            }
+        }
+        m_plan.stages.push_back(PlanStage{name, m_plan.strings.intern(stageCounterName(name))});
+        return static_cast<std::int32_t>(m_plan.stages.size() - 1);
+    }
+
     std::vector<PlanStep> compileSteps(const std::vector<Op>& ops) {
         std::vector<PlanStep> steps;
         steps.reserve(ops.size());
@@ -232,6 +246,14 @@ private:
         step.placement = op.placement;
         step.returnExceptions = op.returnExceptions;
         step.labelId = op.label.empty() ? 0 : m_plan.strings.intern(op.label);
+        step.stage = op.stage.empty() ? -1 : stageIndex(op.stage);
+        if (op.chunkSize) {
+            step.chunkSize = wholeNumber(*op.chunkSize, op.location, "the chunk size");
+            if (step.chunkSize < 1) {
+                throw LessonError(op.location,
+                                  fmt::format("the chunk size is {}; it must be at least 1", step.chunkSize));
+            }
+        }
         const OpInfo& info = opInfo(op.kind);
         switch (info.argument) {
         case OpArgument::Duration:
@@ -505,6 +527,8 @@ private:
             ns = std::max(ns, heldNs / capacity);
         }
         m_plan.minimumDurationNs = static_cast<std::int64_t>(std::min(ns, 9e18));
+        // Each message to the process pool costs the parent its CPU, one after another: at most a message per task.
+        ns = std::max(ns, static_cast<double>(m_plan.messageCpuNs) * static_cast<double>(m_plan.taskCount));
         if (ns > static_cast<double>(m_limits.maxDurationNs)) {
             throw UsageError(fmt::format("refused: the plan runs for at least {}; the limit is {}", formatDuration(ns),
                                          formatDuration(static_cast<double>(m_limits.maxDurationNs))));

@@ -3,6 +3,7 @@
 
 #include "scenario/scenario.h"
 #include "trace/string_table.h"
+#include "trace/trace.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -51,6 +52,8 @@ struct PlanStep {
     std::uint32_t labelId = 0;   // in Plan::strings; 0 = none
     Placement placement = Placement::Default;
     bool returnExceptions = false;       // gather(return_exceptions=True): children's failures do not fail the parent
+    std::int64_t chunkSize = 1;          // children on processes: this many per message to a worker (map's chunksize)
+    std::int32_t stage = -1;             // index into Plan::stages while this step runs; -1 = none
     BufferTest until = BufferTest::None; // wait_for: its predicate on the buffer `untilBuffer`
     std::int32_t untilBuffer = -1;       // index into Plan::primitives
     std::vector<PlanStep> body;
@@ -64,20 +67,29 @@ struct PlanPrimitive {
     std::uint32_t nameId = 0;
 };
 
+// A named stage of a variant's flow (`stage:` on steps). While steps of it run, the counter `stage:<name>` holds how
+// many: the per-stage breakdown (metrics/stage_breakdown.h) is read from those counters.
+struct PlanStage {
+    std::string name;
+    std::uint32_t counterId = 0; // in Plan::strings
+};
+
 struct Plan {
     std::string lessonId;
     std::string variant;
     Model model = Model::Async;
-    int threads = 0;   // thread-pool size, 0 = none
-    int processes = 0; // process-pool size, 0 = none
-    int cpus = 0;      // the run's threads and workers kept to the first this many of its CPUs; 0 = all of them
+    int threads = 0;               // thread-pool size, 0 = none
+    int processes = 0;             // process-pool size, 0 = none
+    std::int64_t messageCpuNs = 0; // CPU the parent spends on each message to a worker (VariantDecl::messageCpuMs)
+    int cpus = 0; // the run's threads and workers kept to the first this many of its CPUs; 0 = all of them
     bool gil = false;
     std::int64_t switchIntervalNs = 5'000'000;
     std::int64_t heartbeatNs = 10'000'000;
     std::vector<PlanPrimitive> primitives;
     std::vector<PlanStep> program;
-    StringTable strings;        // names used by the plan; the run's trace starts from this table
-    std::int64_t taskCount = 1; // tasks the plan will create, main included
+    std::vector<PlanStage> stages; // in the order the program first names them
+    StringTable strings;           // names used by the plan; the run's trace starts from this table
+    std::int64_t taskCount = 1;    // tasks the plan will create, main included
     // Steps the plan will run, every repetition counted (a consume loop runs once per put on its queue): an estimate,
     // for sizing the trace up front.
     std::int64_t stepCount = 0;

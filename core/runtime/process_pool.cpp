@@ -154,9 +154,10 @@ void ProcessPool::spawn(Worker& worker) {
     const std::string program = m_executable.string();
     // glibc's posix_spawn sets no SCHED_IDLE: a background worker puts itself there (RunOptions::backgroundPools).
     const char* background = m_context.plan.options.backgroundPools ? "1" : "0";
-    const char* argv[] = {program.c_str(), "--parent",       parent.c_str(), "--lane",        lane.c_str(),
-                          "--run-start",   runStart.c_str(), "--cpu-rate",   cpuRate.c_str(), "--seed",
-                          seed.c_str(),    "--background",   background,     nullptr};
+    const std::string messaging = std::to_string(m_context.names.messaging);
+    const char* argv[] = {program.c_str(),  "--parent",    parent.c_str(),    "--lane", lane.c_str(), "--run-start",
+                          runStart.c_str(), "--cpu-rate",  cpuRate.c_str(),   "--seed", seed.c_str(), "--background",
+                          background,       "--messaging", messaging.c_str(), nullptr};
     m_context.laneState(worker.lane, TaskState::Starting, m_context.names.workerStart, 0);
     const int result =
         posix_spawn(&worker.pid, program.c_str(), &setup.actions, &setup.attributes, const_cast<char**>(argv), environ);
@@ -232,9 +233,10 @@ void ProcessPool::handleMessage(Worker& worker, WorkerMessage type) {
 
 void ProcessPool::submit(WorkerJob job, Completion done) {
     if (m_broken) {
-        done(WorkerJobDone{job.jobId, false, "the process pool is broken"}, 0);
+        done(WorkerJobDone{job.jobId, false, 0, "the process pool is broken"}, 0);
         return;
     }
+    job.queuedNs = m_context.recorder.nowNs();
     m_pending.emplace_back(std::move(job), std::move(done));
     dispatch();
 }
@@ -251,8 +253,9 @@ void ProcessPool::dispatch() {
         m_pending.pop_front();
         worker->busy = true;
         worker->currentJob = job.jobId;
-        worker->currentTask = job.task;
+        worker->currentTask = job.tasks.front();
         m_running.emplace(job.jobId, std::move(done));
+        payForMessage();
         if (!writeAll(worker->input, encodeJob(job))) {
             // The worker is gone; its closed pipe reports it as a broken pool.
             continue;
@@ -260,6 +263,24 @@ void ProcessPool::dispatch() {
     }
     if (m_shuttingDown && m_pending.empty()) {
         closeInputs();
+    }
+}
+
+void ProcessPool::payForMessage() {
+    // CPython's cost of a message (the lesson's message_cpu_ms), paid as real CPU on this thread, one message after
+    // another, as the executor's helper threads do under the GIL; a stop cuts it short.
+    struct Stopped {};
+    if (m_context.plan.messageCpuNs <= 0) {
+        return;
+    }
+    try {
+        CpuBurner::burnCpuTime(m_context.plan.messageCpuNs, kMessageSliceNs, [this] {
+            if (m_context.stopRequested()) {
+                throw Stopped{};
+            }
+        });
+    } catch (const Stopped&) {
+        return;
     }
 }
 
@@ -336,10 +357,10 @@ void ProcessPool::reap(Worker& worker, bool expected, int attempt) {
     auto running = std::move(m_running);
     auto pending = std::move(m_pending);
     for (auto& [jobId, done] : running) {
-        done(WorkerJobDone{jobId, false, message}, worker.lane);
+        done(WorkerJobDone{jobId, false, 0, message}, worker.lane);
     }
     for (auto& [job, done] : pending) {
-        done(WorkerJobDone{job.jobId, false, message}, worker.lane);
+        done(WorkerJobDone{job.jobId, false, 0, message}, worker.lane);
     }
 }
 

@@ -73,6 +73,8 @@ private:
     void reap(Worker& worker, bool expected, int attempt);
     static constexpr int kReapAttempts = 50;
     void dispatch();
+    void payForMessage();
+    static constexpr std::int64_t kMessageSliceNs = 20'000;
     void closeInputs();
     std::string describeExit(Worker& worker, int status) const;
 

@@ -204,11 +204,12 @@ std::size_t Run::pollTrace(std::size_t limit) {
     m_impl->batch.clear();
     const std::size_t count = m_impl->recorder.drain(m_impl->batch, limit);
     m_impl->trace.appendSorted(m_impl->batch);
-    // The worker pids are carried by their start-up events. Looked up batch by batch: a drain costs what it drained,
-    // never a pass over the whole trace (the GUI thread drains once a frame).
+    // The worker pids are carried by the ends of their start-up (the other ends of their lane spans carry none). Looked
+    // up batch by batch: a drain costs what it drained, never a pass over the whole trace (the GUI thread drains once a
+    // frame).
     for (const Event& event : m_impl->batch) {
         if (event.kind == EventKind::LaneState && static_cast<TaskState>(event.code) == TaskState::Done &&
-            event.lane < m_impl->trace.lanes.size() &&
+            event.value > 0 && event.lane < m_impl->trace.lanes.size() &&
             m_impl->trace.lanes[event.lane].kind == LaneKind::WorkerProcess) {
             m_impl->trace.lanes[event.lane].processId = event.value;
         }

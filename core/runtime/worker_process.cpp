@@ -8,6 +8,7 @@
 #include "runtime/worker_protocol.h"
 #include "trace/clock.h"
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <charconv>
@@ -37,29 +38,57 @@ void sleepFor(std::int64_t durationNs) {
     }
 }
 
-// Runs one job's steps, recording its task's states as the engine would in a thread.
+// What a worker tells the engine: its events, sent in batches so that the live timeline follows the job without a
+// write per step (a batch every few milliseconds, and the rest with the job's answer in one write).
+class WorkerOutput {
+public:
+    explicit WorkerOutput(const WorkerSettings& settings) : m_settings(settings) {}
+
+    std::int64_t now() const { return monotonicNs() - m_settings.runStartNs; }
+    void push(std::int64_t timeNs, std::uint32_t task, EventKind kind, TaskState state, std::uint32_t subject,
+              std::int32_t value) {
+        m_events.push_back(
+            Event{timeNs, task, m_settings.lane, kind, static_cast<std::uint8_t>(state), subject, value});
+    }
+    void flushIfDue() {
+        if (!m_events.empty() && now() - m_lastFlushNs >= kFlushEveryNs) {
+            writeAll(STDOUT_FILENO, encodeEvents(m_events));
+            m_events.clear();
+            m_lastFlushNs = now();
+        }
+    }
+    // The events left, then `done`, in one write. False when the engine has gone.
+    bool answer(const WorkerJobDone& done) {
+        std::string frames = m_events.empty() ? std::string() : encodeEvents(m_events);
+        frames += encodeJobDone(done);
+        m_events.clear();
+        m_lastFlushNs = now();
+        return writeAll(STDOUT_FILENO, frames);
+    }
+
+private:
+    static constexpr std::int64_t kFlushEveryNs = 5'000'000;
+    const WorkerSettings& m_settings;
+    std::vector<Event> m_events;
+    std::int64_t m_lastFlushNs = 0;
+};
+
+// Runs one task's steps, recording its states as the engine would in a thread.
 class JobRunner {
 public:
-    JobRunner(const WorkerSettings& settings, const WorkerJob& job)
-        : m_settings(settings), m_task(job.task), m_random(taskRandomState(settings.seed, job.task)) {}
+    JobRunner(const WorkerSettings& settings, std::uint32_t task, WorkerOutput& output)
+        : m_output(output), m_task(task), m_random(taskRandomState(settings.seed, task)) {}
 
     void run(const std::vector<PlanStep>& steps) {
         for (const PlanStep& step : steps) {
             runStep(step);
-            flush();
-        }
-    }
-    void flush() {
-        if (!m_events.empty()) {
-            writeAll(STDOUT_FILENO, encodeEvents(m_events));
-            m_events.clear();
+            m_output.flushIfDue();
         }
     }
 
 private:
     void state(TaskState state, std::uint32_t subject, std::int32_t line) {
-        m_events.push_back(Event{monotonicNs() - m_settings.runStartNs, m_task, m_settings.lane, EventKind::TaskState,
-                                 static_cast<std::uint8_t>(state), subject, line});
+        m_output.push(m_output.now(), m_task, EventKind::TaskState, state, subject, line);
     }
 
     void runStep(const PlanStep& step) {
@@ -146,11 +175,25 @@ public:
     };
 
 private:
-    const WorkerSettings& m_settings;
+    WorkerOutput& m_output;
     std::uint32_t m_task;
     std::uint64_t m_random; // the task's fail(p) stream (seeded_failure.h)
-    std::vector<Event> m_events;
 };
+
+// Draws on the worker's lane why it waited for this job since its last one ended: with nothing queued it was idle;
+// once the engine had queued the job, the wait was messaging (the answer read, the next job written and read).
+void recordWaitForJob(WorkerOutput& output, const WorkerSettings& settings, const WorkerJob& job,
+                      std::int64_t lastJobEndNs, std::int64_t receivedNs) {
+    if (lastJobEndNs < 0 || settings.messagingName == 0) {
+        return;
+    }
+    const std::int64_t messagingFrom = std::clamp(job.queuedNs, lastJobEndNs, receivedNs);
+    if (messagingFrom > lastJobEndNs) {
+        output.push(lastJobEndNs, 0, EventKind::LaneState, TaskState::Idle, 0, 0);
+    }
+    output.push(messagingFrom, 0, EventKind::LaneState, TaskState::Idle, settings.messagingName, 0);
+    output.push(receivedNs, 0, EventKind::LaneState, TaskState::Done, 0, 0);
+}
 
 template <typename T> bool parseNumber(std::string_view text, T& value) {
     const auto* end = text.data() + text.size();
@@ -180,6 +223,9 @@ bool parseWorkerArguments(int argc, const char* const* argv, WorkerSettings& set
             ok = parseNumber(value, settings.cpuIterationsPerMs);
         } else if (key == "--seed") {
             ok = parseNumber(value, settings.seed);
+        } else if (key == "--messaging") {
+            ok = parseNumber(value, settings.messagingName);
+            --seen; // optional
         } else if (key == "--background") {
             int flag = -1;
             ok = parseNumber(value, flag) && (flag == 0 || flag == 1);
@@ -216,6 +262,8 @@ int runWorker(const WorkerSettings& settings) {
         return 1;
     }
     std::string payload;
+    WorkerOutput output(settings);
+    std::int64_t lastJobEndNs = -1;
     for (;;) {
         unsigned char header[kFrameHeaderSize];
         if (!readExactly(STDIN_FILENO, header, sizeof(header))) {
@@ -230,16 +278,20 @@ int runWorker(const WorkerSettings& settings) {
             return 2;
         }
         const WorkerJob job = decodeJob(payload);
-        WorkerJobDone done{job.jobId, true, {}};
-        JobRunner runner(settings, job);
-        try {
-            runner.run(job.steps);
-        } catch (const JobRunner::TaskFailureInWorker& failure) {
-            done.ok = false;
-            done.error = failure.message;
+        recordWaitForJob(output, settings, job, lastJobEndNs, output.now());
+        WorkerJobDone done{job.jobId, true, 0, {}};
+        for (std::size_t item = 0; item < job.tasks.size() && done.ok; ++item) {
+            JobRunner runner(settings, job.tasks[item], output);
+            try {
+                runner.run(job.steps);
+            } catch (const JobRunner::TaskFailureInWorker& failure) {
+                done.ok = false;
+                done.failedItem = static_cast<std::uint32_t>(item);
+                done.error = failure.message;
+            }
         }
-        runner.flush();
-        if (!writeAll(STDOUT_FILENO, encodeJobDone(done))) {
+        lastJobEndNs = output.now();
+        if (!output.answer(done)) {
             return 1;
         }
     }

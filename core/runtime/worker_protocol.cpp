@@ -116,7 +116,11 @@ FrameHeader decodeFrameHeader(const unsigned char* header) {
 std::string encodeJob(const WorkerJob& job) {
     ByteWriter out;
     out.put(job.jobId);
-    out.put(job.task);
+    out.put(job.queuedNs);
+    out.put(static_cast<std::uint32_t>(job.tasks.size()));
+    for (const std::uint32_t task : job.tasks) {
+        out.put(task);
+    }
     writeSteps(out, job.steps);
     return encodeFrame(WorkerMessage::Job, out.take());
 }
@@ -125,7 +129,16 @@ WorkerJob decodeJob(std::string_view payload) {
     ByteReader in(payload);
     WorkerJob job;
     job.jobId = in.get<std::uint64_t>();
-    job.task = in.get<std::uint32_t>();
+    job.queuedNs = in.get<std::int64_t>();
+    const auto count = in.get<std::uint32_t>();
+    if (count == 0 || count > kMaxTasksPerJob) {
+        throw std::runtime_error("worker job with no task or too many");
+    }
+    in.need(static_cast<std::size_t>(count) * sizeof(std::uint32_t));
+    job.tasks.resize(count);
+    for (std::uint32_t& task : job.tasks) {
+        task = in.get<std::uint32_t>();
+    }
     job.steps = readSteps(in, 0);
     return job;
 }
@@ -153,6 +166,7 @@ std::string encodeJobDone(const WorkerJobDone& done) {
     ByteWriter out;
     out.put(done.jobId);
     out.put(static_cast<std::uint8_t>(done.ok ? 1 : 0));
+    out.put(done.failedItem);
     out.putString(done.error);
     return encodeFrame(WorkerMessage::JobDone, out.take());
 }
@@ -162,6 +176,7 @@ WorkerJobDone decodeJobDone(std::string_view payload) {
     WorkerJobDone done;
     done.jobId = in.get<std::uint64_t>();
     done.ok = in.get<std::uint8_t>() != 0;
+    done.failedItem = in.get<std::uint32_t>();
     done.error = in.getString();
     return done;
 }

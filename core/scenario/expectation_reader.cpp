@@ -32,6 +32,18 @@ void collectTaskNames(const std::vector<Op>& ops, std::vector<std::string>& name
     }
 }
 
+void collectStages(const std::vector<Op>& ops, std::vector<std::string>& stages) {
+    for (const Op& op : ops) {
+        if (!op.stage.empty()) {
+            stages.push_back(op.stage);
+        }
+        for (const ChildTemplate& child : op.children) {
+            collectStages(child.body, stages);
+        }
+        collectStages(op.body, stages);
+    }
+}
+
 // Metrics that only make sense for some variants or primitives are refused here rather than never measured.
 void checkMetric(const LessonSource& source, const Scenario& scenario, const ExpectationDecl& expectation,
                  const std::string& text, const SourceLocation& where) {
@@ -61,9 +73,27 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
                                         metric.task, joinNames(tasks)));
         }
     }
+    if (metric.kind == MetricKind::MessagingMs && !variant.processes) {
+        source.fail(where,
+                    fmt::format("{} measures a process pool, but variant '{}' has no 'processes'", name, variant.name));
+    }
     SourceLocation at = where;
     const std::size_t open = text.find('(');
     at.column += static_cast<int>(text.find(metric.argument, open == std::string::npos ? 0 : open));
+    if (metric.kind == MetricKind::StageMs) {
+        std::vector<std::string> stages;
+        collectStages(variant.program, stages);
+        if (std::find(stages.begin(), stages.end(), metric.argument) == stages.end()) {
+            std::sort(stages.begin(), stages.end());
+            stages.erase(std::unique(stages.begin(), stages.end()), stages.end());
+            source.fail(at, stages.empty() ? fmt::format("variant '{}' names no stage: put 'stage: NAME' on its "
+                                                         "steps",
+                                                         variant.name)
+                                           : fmt::format("variant '{}' has no stage '{}'; its stages are {}",
+                                                         variant.name, metric.argument, joinNames(stages)));
+        }
+        return;
+    }
     if (metric.kind == MetricKind::Lost) {
         const PrimitiveDecl* variable = scenario.findPrimitive(metric.argument);
         if (variable == nullptr || variable->kind != PrimitiveKind::Variable) {

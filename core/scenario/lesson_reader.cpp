@@ -245,7 +245,7 @@ private:
 
     VariantDecl readVariant(const YamlField& entry) {
         YamlMapping mapping(m_source, entry.value, entry.valueLocation, fmt::format("variant '{}'", entry.name),
-                            {"model", "description", "listing", "threads", "processes", "cpus", "gil",
+                            {"model", "description", "listing", "threads", "processes", "message_cpu_ms", "cpus", "gil",
                              "switch_interval_ms", "heartbeat_ms", "program"});
         VariantDecl variant;
         variant.name = entry.name;
@@ -266,6 +266,13 @@ private:
         }
         if (const YamlField* processes = mapping.find("processes")) {
             variant.processes = readExpression(m_source, *processes);
+        }
+        if (const YamlField* messageCpu = mapping.find("message_cpu_ms")) {
+            if (!variant.processes) {
+                m_source.fail(messageCpu->keyLocation, "message_cpu_ms is the cost of a message to a process pool: "
+                                                       "it needs 'processes: N'");
+            }
+            variant.messageCpuMs = readExpression(m_source, *messageCpu);
         }
         if (const YamlField* cpus = mapping.find("cpus")) {
             variant.cpus = readExpression(m_source, *cpus);

@@ -155,7 +155,7 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
         context.source.fail(where, fmt::format("a step needs an op, one of: {}", opNames()));
     }
 
-    std::vector<std::string> allowed = {opField->name, "line", "label"};
+    std::vector<std::string> allowed = {opField->name, "line", "label", "stage"};
     if (spec->hasBody) {
         allowed.emplace_back("do");
     }
@@ -164,6 +164,7 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     }
     if (spec->argument == OpArgument::Children) {
         allowed.emplace_back("on");
+        allowed.emplace_back("chunksize");
     }
     for (const auto& field : mapping.fields()) {
         if (std::find(allowed.begin(), allowed.end(), field.name) == allowed.end()) {
@@ -220,6 +221,12 @@ Op parseStep(const ProgramContext& context, const YAML::Node& node) {
     }
     if (const YamlField* label = mapping.find("label")) {
         op.label = readText(context.source, *label);
+    }
+    if (const YamlField* chunkSize = mapping.find("chunksize")) {
+        op.chunkSize = readExpression(context.source, *chunkSize);
+    }
+    if (const YamlField* stage = mapping.find("stage")) {
+        op.stage = readText(context.source, *stage);
     }
     if (const YamlField* line = mapping.find("line")) {
         op.line = readInteger(context.source, *line, 1);
@@ -282,6 +289,16 @@ void checkSteps(const LessonSource& source, const VariantDecl& variant, const st
             source.fail(op.location, fmt::format("'{}' cannot run in a worker process: work sent to the process "
                                                  "pool may only use {}",
                                                  toString(op.kind), workerOpNames()));
+        }
+        if (inWorkerProcess && !op.stage.empty()) {
+            source.fail(op.location, fmt::format("stage '{}' is inside work sent to a worker process: put it on the "
+                                                 "step that sends the work (the offload or the gather)",
+                                                 op.stage));
+        }
+        if (op.chunkSize && op.placement != Placement::Processes) {
+            source.fail(op.location, fmt::format("'chunksize' sends the children to worker processes in chunks: the "
+                                                 "'{}' needs 'on: processes'",
+                                                 toString(op.kind)));
         }
         const std::string_view key = op.kind == OpKind::Offload ? "offload" : "on";
         if (op.placement == Placement::Processes && !variant.processes) {

@@ -53,11 +53,14 @@ constexpr MetricName kMetricNames[] = {
     {"tasks", MetricKind::TasksEnded, true},
     {"final", MetricKind::Final, true},
     {"lost", MetricKind::Lost, true},
+    {"messaging_ms", MetricKind::MessagingMs, false},
+    {"stage_ms", MetricKind::StageMs, true},
 };
 
 constexpr std::string_view kMetricHelp = "makespan_ms, speedup, max_lag_ms, peak(<counter>), peak_concurrent(<state>), "
                                          "state_time_ms(<state>), gil_switch_ms, gil_handoffs, markers(<kind>), "
-                                         "tasks(<state>), final(<counter>) or lost(<variable>)";
+                                         "tasks(<state>), final(<counter>), lost(<variable>), messaging_ms or "
+                                         "stage_ms(<stage>)";
 
 // The names of an enumeration's values (TaskState, MarkerKind), joined for a message, and whether `name` is one.
 template <typename Enum> std::string namesOf(int count) {

@@ -85,6 +85,8 @@ struct Op {
     std::string label; // a name for the step, e.g. the blocking call ("legacy SDK"); shown in the timeline
     Placement placement = Placement::Default;
     bool returnExceptions = false;       // gather: a child's failure is its result, not the parent's (asyncio.gather)
+    std::optional<Expression> chunkSize; // children on processes: this many per message (executor.map's chunksize)
+    std::string stage;                   // the stage of the order flow this step and its body belong to; "" = none
     BufferTest until = BufferTest::None; // wait_for: what it waits to be true of the buffer `untilTarget`
     std::string untilTarget;
     std::vector<Op> body;
@@ -109,7 +111,10 @@ struct VariantDecl {
     Model model = Model::Async;
     std::optional<Expression> threads;   // thread-pool size; absent = no thread pool
     std::optional<Expression> processes; // process-pool size; absent = no process pool
-    std::optional<Expression> cpus;      // the run's threads kept to this many CPUs (taskset); absent = every one
+    // CPU the parent spends on each message to a worker process, in ms: CPython pickles the call and its result and
+    // passes them through the executor's helper threads. Absent = none beyond the real pipe round trip.
+    std::optional<Expression> messageCpuMs;
+    std::optional<Expression> cpus; // the run's threads kept to this many CPUs (taskset); absent = every one
     bool gil = false;
     Expression switchIntervalMs = Expression::constant(5);
     Expression heartbeatMs = Expression::constant(10); // loop-lag heartbeat (async model only)
@@ -143,6 +148,8 @@ enum class MetricKind : std::uint8_t {
     TasksEnded,     // "tasks(<state>)": how many tasks ended in that state, e.g. tasks(failed)
     Final,          // "final(<counter>)": a counter's last value, e.g. final(counter.value)
     Lost,           // "lost(<variable>)": updates written to a shared variable and not in its value (a race)
+    MessagingMs,    // "messaging_ms": time worker processes waited for their next job while one was queued
+    StageMs,        // "stage_ms(<stage>)": the stage's share of the makespan (metrics/stage_breakdown.h)
 };
 
 struct MetricRef {

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace interleave::core {
@@ -34,5 +35,14 @@ struct Trace {
 };
 
 std::string_view toString(LaneKind kind);
+
+// A stage's counter (`stage:` on a lesson's steps) counts how many of its steps run at each moment: "stage:payment".
+inline constexpr std::string_view kStageCounterPrefix = "stage:";
+inline std::string stageCounterName(std::string_view stage) {
+    return std::string(kStageCounterPrefix) + std::string(stage);
+}
+inline bool isStageCounter(std::string_view counter) {
+    return counter.starts_with(kStageCounterPrefix);
+}
 
 } // namespace interleave::core

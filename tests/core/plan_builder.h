@@ -67,6 +67,11 @@ public:
         return static_cast<int>(m_plan.primitives.size() - 1);
     }
     std::uint32_t intern(const std::string& text) { return m_plan.strings.intern(text); }
+    // A stage for steps to name (PlanStep::stage), with its counter.
+    std::int32_t stage(const std::string& name) {
+        m_plan.stages.push_back(PlanStage{name, m_plan.strings.intern(stageCounterName(name))});
+        return static_cast<std::int32_t>(m_plan.stages.size() - 1);
+    }
     PlanStep fanOut(OpKind kind, const std::string& name, std::int64_t count, std::vector<PlanStep> body,
                     Placement placement = Placement::Default) {
         PlanStep step;

@@ -64,6 +64,7 @@ TEST(OpTable, AWorkerTakesOnlyTheOpsItRuns) {
         SCOPED_TRACE(std::string(op.key));
         WorkerJob job;
         job.jobId = 7;
+        job.tasks = {3};
         PlanStep step;
         step.kind = op.kind;
         step.durationNs = 1'000'000;
