@@ -134,6 +134,7 @@ std::string writeFigure(const FigureSource& source, const FigureOptions& figure)
         request->variantNames.push_back(QString::fromStdString(run->variant));
     }
 
+    request->stages = ui::StageChart::rowsOf(report);
     if (source.sweep != nullptr) {
         ui::FigureSweep sweep;
         sweep.parameter = QString::fromStdString(source.sweep->parameter);

@@ -240,7 +240,8 @@ void ChartsPanel::syncSeries() {
             const bool bound = std::any_of(m_bindings.begin(), m_bindings.end(), [&](const Binding& existing) {
                 return existing.variant == variant && existing.counter == counters[index].name;
             });
-            if (bound) {
+            // A stage's counter is drawn as the summary's breakdown (StageChart), not as a line of its own.
+            if (bound || core::isStageCounter(counters[index].name.toStdString())) {
                 continue;
             }
             Binding binding;

@@ -232,6 +232,17 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
         y += sweepHeight + kGap;
     }
 
+    // Where the time went, stage by stage, above the timeline that shows how.
+    if (!request.stages.empty() && request.view != FigureView::SingleChart) {
+        StageChart chart;
+        chart.setPresenterMode(request.presenter);
+        chart.setFont(figureFont(request.presenter));
+        chart.setRows(request.stages);
+        const int stagesHeight = chart.heightFor(inner);
+        chart.paintChart(painter, QRectF(margin, y, inner, stagesHeight));
+        y += stagesHeight + kGap;
+    }
+
     // Share the height between the timeline and the charts.
     const bool withTimeline = showsTimeline(request.view);
     std::vector<std::size_t> chartIndices;
@@ -251,7 +262,9 @@ void paintFigure(QPainter& painter, const FigureRequest& request, QSize size, bo
     const int naturalTimeline = metrics.axis + timeline.contentHeight();
     if (withTimeline && chartCount > 0) {
         const int preferredRow = request.presenter ? 170 : 130;
-        const int minimumRow = request.presenter ? 110 : 80;
+        // Many charts share half the height at most, down to this floor a row: the timeline keeps the other half (L16
+        // has seven charts, and its lanes are what a class follows).
+        const int minimumRow = request.presenter ? 72 : 48;
         const int maximumRow = request.presenter ? 300 : 240;
         chartsHeight = std::min(chartRows * preferredRow, std::max(chartRows * minimumRow, available / 2));
         timelineHeight = available - chartsHeight - kGap;

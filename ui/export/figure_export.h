@@ -3,6 +3,7 @@
 // Needs a QApplication (the charts are widgets, never shown); the offscreen platform is enough.
 #pragma once
 
+#include "charts/stage_chart.h"
 #include "charts/sweep_chart.h"
 #include "metrics/lesson_report.h"
 #include "timeline/timeline_data.h"
@@ -59,6 +60,8 @@ struct FigureRequest {
     std::int64_t startNs = 0; // the time range shown by the timeline and the charts; 0/0 = the whole run
     std::int64_t endNs = 0;
     std::optional<FigureSweep> sweep; // a sweep's figure: its chart first
+    // Where each variant's time went (StageChart::rowsOf), drawn above the timeline; empty when no stage is named.
+    std::vector<StageChart::Row> stages;
 };
 
 // The titles of the charts a figure of `request` would show (those with data), in order; SingleChart picks by index.

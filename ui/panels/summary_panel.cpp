@@ -2,6 +2,7 @@
 #include "panels/summary_panel.h"
 
 #include "charts/charts_panel.h"
+#include "charts/stage_chart.h"
 
 #include <QApplication>
 #include <QHeaderView>
@@ -152,7 +153,7 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
       m_variants(makeTable({tr("Variant"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
                            {0, 4}, this)),
-      m_expectations(
+      m_stages(new StageChart(this)), m_expectations(
           makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)),
       m_tables(new QWidget(this)), m_compactArea(new QScrollArea(this)), m_compactText(new QLabel) {
     for (QLabel* label : {m_message, m_errors, m_verdictLine, m_compactText}) {
@@ -173,6 +174,7 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     auto* tables = new QVBoxLayout(m_tables);
     tables->setContentsMargins(0, 0, 0, 0);
     tables->addWidget(m_variants);
+    tables->addWidget(m_stages);
     tables->addWidget(m_verdictLine);
     tables->addWidget(m_expectations, 1);
     auto* layout = new QVBoxLayout(this);
@@ -187,6 +189,8 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
     m_report = report;
     m_message->hide();
     fillVariants(report);
+    m_stages->setRows(StageChart::rowsOf(report));
+    m_stages->setVisible(!m_stages->isEmpty());
     fillExpectations(report);
 
     QStringList errors;
@@ -249,6 +253,16 @@ void SummaryPanel::fillCompact() {
             html += QStringLiteral("<br>") +
                     colored(tr("peaks: %1").arg(peaksText(variant.peaks)).toHtmlEscaped(), kNotMeasuredColor);
         }
+        if (!variant.stages.empty()) {
+            QStringList stages;
+            for (const core::StageShare& share : variant.stages.stages) {
+                stages << tr("%1 %2 ms").arg(QString::fromStdString(share.stage), formatNumber(share.ms));
+            }
+            stages << tr("outside stages %1 ms").arg(formatNumber(variant.stages.outsideMs));
+            html += QStringLiteral("<br>") +
+                    colored(tr("where the time went: %1").arg(stages.join(QStringLiteral(" · "))).toHtmlEscaped(),
+                            kNotMeasuredColor);
+        }
         html += QStringLiteral("</p>");
     }
     if (!m_report->expectations.empty()) {
@@ -291,6 +305,7 @@ void SummaryPanel::relayout() {
     }
     if (!m_compact) {
         fitRows(m_variants, height() / 2);
+        m_stages->setFixedHeight(m_stages->isEmpty() ? 0 : m_stages->heightFor(m_tables->width()));
         fitRows(m_expectations);
     }
 }
@@ -353,6 +368,8 @@ void SummaryPanel::clear() {
     m_report.reset();
     m_compactText->clear();
     m_variants->setRowCount(0);
+    m_stages->setRows({});
+    m_stages->hide();
     m_expectations->setRowCount(0);
     m_expectations->show();
     m_message->clear();
@@ -405,7 +422,7 @@ void SummaryPanel::applyFonts() {
     base.setPointSizeF(QApplication::font().pointSizeF() * (m_presenterMode ? 1.6 : 1.0));
     for (QWidget* widget :
          {static_cast<QWidget*>(m_variants), static_cast<QWidget*>(m_expectations), static_cast<QWidget*>(m_message),
-          static_cast<QWidget*>(m_errors), static_cast<QWidget*>(m_compactText)}) {
+          static_cast<QWidget*>(m_errors), static_cast<QWidget*>(m_compactText), static_cast<QWidget*>(m_stages)}) {
         widget->setFont(base);
     }
     QFont bold = base;

@@ -11,6 +11,9 @@
 #include <optional>
 
 class QLabel;
+namespace interleave::ui {
+class StageChart;
+}
 class QScrollArea;
 class QTableWidget;
 
@@ -43,6 +46,7 @@ public:
     QTableWidget* expectationTable() const { return m_expectations; }
     QLabel* messageLabel() const { return m_message; }
     QLabel* errorLabel() const { return m_errors; }
+    StageChart* stageChart() const { return m_stages; }
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -59,6 +63,7 @@ private:
     QLabel* m_errors = nullptr;
     QLabel* m_verdictLine = nullptr;
     QTableWidget* m_variants = nullptr;
+    StageChart* m_stages = nullptr; // where each variant's time went, when its steps name stages
     QTableWidget* m_expectations = nullptr;
     QWidget* m_tables = nullptr; // the two tables and the verdict line between them
     QScrollArea* m_compactArea = nullptr;
