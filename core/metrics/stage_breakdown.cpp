@@ -36,8 +36,8 @@ StageBreakdown stageBreakdown(const TraceAnalysis& analysis, double timeScale) {
     for (std::size_t stage = 0; stage < series.size(); ++stage) {
         breakdown.stages.push_back(StageShare{series[stage]->name.substr(kStageCounterPrefix.size()), 0});
         for (const CounterPoint& point : series[stage]->points) {
-            changes.push_back(Change{std::clamp<std::int64_t>(point.timeNs, 0, analysis.makespanNs), stage,
-                                     point.value});
+            changes.push_back(
+                Change{std::clamp<std::int64_t>(point.timeNs, 0, analysis.makespanNs), stage, point.value});
         }
     }
     std::stable_sort(changes.begin(), changes.end(),

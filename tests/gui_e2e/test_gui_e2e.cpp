@@ -123,6 +123,27 @@ TEST_F(GuiEndToEnd, ADeadlocksCycleIsDrawnAsArrowsBetweenTheLanes) {
     EXPECT_GT(cycle, 400U);
 }
 
+// A sweep of L15's pool: the sweep chart fills in, its measured line and points in the charts' first colour, the
+// theory beside it in their second.
+TEST_F(GuiEndToEnd, ASweepDrawsItsChartBesideTheTheory) {
+    const QImage image =
+        screenshot("l15-sweep.png", "--lesson L15 --variant pool --set calls=8 --set call_ms=20 --sweep");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, QColor(0x00, 0x72, 0xb2)), 400U); // measured makespan and throughput
+    EXPECT_GT(pixelsNear(image, QColor(0xd5, 0x5e, 0x00)), 200U); // the theory
+}
+
+// L16: the summary shows where each variant's time went, a stacked bar per variant with a colour per stage (quote,
+// payment, database, routes, ...: the stage chart's first four colours).
+TEST_F(GuiEndToEnd, FoodDeliveryShowsWhereTheTimeWentStageByStage) {
+    const QImage image = screenshot("l16-food-delivery.png", "--lesson L16 --run");
+    ASSERT_FALSE(image.isNull());
+    for (const QColor& stage :
+         {QColor(0xCC, 0x66, 0x77), QColor(0xDD, 0xCC, 0x77), QColor(0x33, 0x22, 0x88), QColor(0x99, 0x99, 0x33)}) {
+        EXPECT_GT(pixelsNear(image, stage), 100U) << stage.name().toStdString(); // the legend swatch and the bars
+    }
+}
+
 // Large live runs, all variants: the window must keep answering. The stall watch in --frame-stats (a 5 ms heartbeat
 // on the GUI thread, from Run until after the results are shown) fails the test on any gap over a second.
 TEST_F(GuiEndToEnd, LargeLiveRunsNeverFreezeTheWindow) {

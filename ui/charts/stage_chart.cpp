@@ -12,10 +12,11 @@ namespace interleave::ui {
 
 namespace {
 
-// Okabe and Ito's colours, which read apart for every kind of colour vision; grey is kept for "outside stages".
-const QColor kStageColours[] = {QColor(0xE6, 0x9F, 0x00), QColor(0x56, 0xB4, 0xE9), QColor(0x00, 0x9E, 0x73),
-                                QColor(0xF0, 0xE4, 0x42), QColor(0x00, 0x72, 0xB2), QColor(0xD5, 0x5E, 0x00),
-                                QColor(0xCC, 0x79, 0xA7)};
+// Paul Tol's "muted" colours, which read apart for every kind of colour vision, in an order that keeps the first
+// stages away from the timeline's state colours (Okabe and Ito's); grey is kept for "outside stages".
+const QColor kStageColours[] = {QColor(0xCC, 0x66, 0x77), QColor(0xDD, 0xCC, 0x77), QColor(0x33, 0x22, 0x88),
+                                QColor(0x99, 0x99, 0x33), QColor(0x88, 0x22, 0x55), QColor(0x88, 0xCC, 0xEE),
+                                QColor(0x44, 0xAA, 0x99), QColor(0xAA, 0x44, 0x99), QColor(0x11, 0x77, 0x33)};
 const QColor kOutside(0xBB, 0xBB, 0xBB);
 
 QString milliseconds(double ms) {
@@ -46,8 +47,8 @@ std::vector<StageChart::Row> StageChart::rowsOf(const core::LessonReport& report
     std::vector<Row> rows;
     for (const core::VariantSummary& variant : report.variants) {
         if (!variant.stages.empty()) {
-            rows.push_back(Row{QString::fromStdString(variant.variant), variant.stages.stages,
-                               variant.stages.outsideMs});
+            rows.push_back(
+                Row{QString::fromStdString(variant.variant), variant.stages.stages, variant.stages.outsideMs});
         }
     }
     return rows;
@@ -196,7 +197,7 @@ void StageChart::paintChart(QPainter& painter, const QRectF& area) const {
         const double room = segment.rect.width() - 6;
         const QString shown = metrics.horizontalAdvance(full) <= room                       ? full
                               : metrics.horizontalAdvance(milliseconds(segment.ms)) <= room ? milliseconds(segment.ms)
-                                                                                              : QString();
+                                                                                            : QString();
         if (!shown.isEmpty()) {
             painter.setPen(textOn(fill));
             painter.drawText(segment.rect, Qt::AlignCenter, shown);

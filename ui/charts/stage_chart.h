@@ -56,8 +56,8 @@ private:
     struct Layout {
         QRectF title;
         std::vector<std::pair<QRectF, int>> legend; // swatch and text box, colour index (-1: outside)
-        std::vector<QRectF> names;                 // each row's name
-        std::vector<QRectF> totals;                // each row's makespan, right of its bar
+        std::vector<QRectF> names;                  // each row's name
+        std::vector<QRectF> totals;                 // each row's makespan, right of its bar
         std::vector<Segment> segments;
         double bottom = 0;
     };

@@ -153,7 +153,8 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
       m_variants(makeTable({tr("Variant"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
                            {0, 4}, this)),
-      m_stages(new StageChart(this)), m_expectations(
+      m_stages(new StageChart(this)),
+      m_expectations(
           makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)),
       m_tables(new QWidget(this)), m_compactArea(new QScrollArea(this)), m_compactText(new QLabel) {
     for (QLabel* label : {m_message, m_errors, m_verdictLine, m_compactText}) {
