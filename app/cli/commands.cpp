@@ -119,6 +119,7 @@ int runLesson(const RunCommand& command) {
             }
             figure.report = &report;
             figure.baseline = scenario.baseline;
+            figure.lanesByWorker = scenario.lanesByWorker;
             const std::string figureError = writeFigure(figure, command.figure);
             if (figureError.empty()) {
                 written.push_back(command.figure.path);

@@ -151,6 +151,7 @@ std::string writeFigure(const FigureSource& source, const FigureOptions& figure)
         request->sweep = std::move(sweep);
         request->view = ui::FigureView::Timeline; // the runs' lanes under the chart; their counters would crowd it
     }
+    request->laneMode = source.lanesByWorker ? ui::LaneMode::ByWorker : ui::LaneMode::ByTask;
     request->size = QSize(figure.width, figure.height);
     request->dpi = figure.dpi;
     std::string error = ui::exportFigure(*request, QString::fromStdString(figure.path), stopRequested).toStdString();

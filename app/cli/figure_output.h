@@ -19,6 +19,7 @@ struct FigureSource {
     std::string baseline;                       // the variant speedups are measured against
     const core::SweepResult* sweep = nullptr;   // a sweep's figure: its chart above the runs (one per point)
     std::string sweepTheory;                    // the sweep's theory, as the lesson writes it
+    bool lanesByWorker = false;                 // a lane per thread or worker process (the lesson's `lanes: worker`)
 };
 
 // Whether this build can write figures (it was built with the Qt UI layer).

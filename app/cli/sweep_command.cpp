@@ -205,6 +205,7 @@ int runSweep(const SweepCommand& command) {
             }
             figure.report = &report;
             figure.baseline = swept.baseline;
+            figure.lanesByWorker = scenario.lanesByWorker;
             figure.sweep = &result;
             if (plan.lessonSweep != nullptr && plan.lessonSweep->theoryMs) {
                 figure.sweepTheory = plan.lessonSweep->theoryMs->text();

@@ -341,20 +341,21 @@ LoopAwaitable<void> Engine::fanOutOnLoop(TaskFrame& task, const PlanStep& step) 
     }
     if (placement == Placement::Processes) {
         fanOutToProcesses(task, step, m_mainLane, [join](const std::string& error) { join->finishOne(error); });
-    }
-    for (const PlanChild& child : placement == Placement::Processes ? std::span<const PlanChild>() : step.children) {
-        for (std::int64_t i = 0; i < child.count; ++i) {
-            const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
-            if (placement == Placement::Threads) {
-                submitToThreadPool(newTask(child.nameId, index, task, m_mainLane), child.body,
-                                   [this, join](const std::string& error) {
-                                       asio::post(m_io, [join, error] { join->finishOne(error); });
-                                   });
-            } else {
-                TaskFrame frame = newLoopTask(child.nameId, index, task);
-                (step.kind == OpKind::Spawn ? m_spawned : join->children).push_back(frame.control);
-                asio::co_spawn(m_io, taskAsync(std::move(frame), child.body, true),
-                               [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
+    } else {
+        for (const PlanChild& child : step.children) {
+            for (std::int64_t i = 0; i < child.count; ++i) {
+                const auto index = child.count > 1 ? static_cast<std::int32_t>(i) : -1;
+                if (placement == Placement::Threads) {
+                    submitToThreadPool(newTask(child.nameId, index, task, m_mainLane), child.body,
+                                       [this, join](const std::string& error) {
+                                           asio::post(m_io, [join, error] { join->finishOne(error); });
+                                       });
+                } else {
+                    TaskFrame frame = newLoopTask(child.nameId, index, task);
+                    (step.kind == OpKind::Spawn ? m_spawned : join->children).push_back(frame.control);
+                    asio::co_spawn(m_io, taskAsync(std::move(frame), child.body, true),
+                                   [join](const std::exception_ptr& error) { join->finishOne(describe(error)); });
+                }
             }
         }
     }

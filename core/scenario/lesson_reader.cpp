@@ -50,7 +50,7 @@ public:
     LessonReader(LessonSource& source, const YAML::Node& root)
         : m_source(source), m_top(source, root, SourceLocation{source.file, 1, 1}, "the lesson",
                                   {"id", "number", "title", "topic", "summary", "notes", "baseline", "listing",
-                                   "parameters", "primitives", "variants", "expectations", "sweeps"}) {}
+                                   "parameters", "primitives", "variants", "expectations", "sweeps", "lanes"}) {}
 
     ReadLesson read() {
         ReadLesson result;
@@ -68,6 +68,9 @@ public:
         scenario.summary = readOptionalText("summary");
         scenario.notes = readOptionalText("notes");
         scenario.listing = readOptionalText("listing");
+        if (const YamlField* lanes = m_top.find("lanes")) {
+            scenario.lanesByWorker = readChoice(m_source, *lanes, {"task", "worker"}) == "worker";
+        }
         if (const YamlField* parameters = m_top.find("parameters")) {
             readParameters(*parameters);
         }

@@ -194,6 +194,7 @@ struct Scenario {
     std::string notes;    // shown beside the run; plain text with blank-line paragraphs
     std::string baseline; // the variant speedups are measured against
     std::string listing;  // a shared Python listing, used by variants that have none
+    bool lanesByWorker = false; // `lanes: worker`: the timeline starts with a lane per thread or worker process
     std::vector<ParameterDecl> parameters;
     std::vector<PrimitiveDecl> primitives;
     std::vector<VariantDecl> variants;

@@ -111,6 +111,13 @@ TEST(LessonLoader, TopLevelKeys) {
     EXPECT_ERROR("id: a\nnumber: 1\ntitle: [x]\n", "bad.yaml:3:8:", "'title' takes text");
 }
 
+TEST(LessonLoader, ALessonMayOpenOnALanePerWorker) {
+    EXPECT_FALSE(parseLesson(lessonWith("      - io: 1\n"), "a.yaml").lanesByWorker);
+    EXPECT_TRUE(parseLesson(lessonWith("      - io: 1\nlanes: worker\n"), "a.yaml").lanesByWorker);
+    EXPECT_FALSE(parseLesson(lessonWith("      - io: 1\nlanes: task\n"), "a.yaml").lanesByWorker);
+    EXPECT_ERROR(lessonWith("      - io: 1\nlanes: thread\n"), "bad.yaml:19:8:", "task");
+}
+
 TEST(LessonLoader, MissingProgram) {
     EXPECT_ERROR("id: a\nnumber: 1\ntitle: x\ntopic: y\nvariants:\n  v:\n    model: async\n",
                  "bad.yaml:7:5:", "variant 'v' needs 'program'");
