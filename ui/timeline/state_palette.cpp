@@ -131,8 +131,8 @@ QString stateName(TaskState state, const QString& subject) {
         return QStringLiteral("cancelled");
     case TaskState::Starting:
         return QStringLiteral("starting");
-    case TaskState::Idle:
-        return QStringLiteral("idle");
+    case TaskState::Idle: // a worker's lane: "messaging" when it waited for work that was queued
+        return subject.isEmpty() ? QStringLiteral("idle") : subject;
     }
     return QStringLiteral("unknown");
 }
