@@ -165,8 +165,11 @@ void StageChart::paintChart(QPainter& painter, const QRectF& area) const {
     bold.setBold(true);
     painter.setFont(bold);
     painter.setPen(text);
+    // The whole title where it fits; a narrow summary keeps its first words.
+    const QString title = tr("Where the time went · overlapping stages share their time");
     painter.drawText(layout.title, Qt::AlignLeft | Qt::AlignVCenter,
-                     tr("Where the time went · overlapping stages share their time"));
+                     QFontMetricsF(bold).horizontalAdvance(title) <= layout.title.width() ? title
+                                                                                          : tr("Where the time went"));
     painter.setFont(font());
 
     for (const auto& [box, index] : layout.legend) {

@@ -175,12 +175,12 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     auto* tables = new QVBoxLayout(m_tables);
     tables->setContentsMargins(0, 0, 0, 0);
     tables->addWidget(m_variants);
-    tables->addWidget(m_stages);
     tables->addWidget(m_verdictLine);
     tables->addWidget(m_expectations, 1);
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(m_message);
     layout->addWidget(m_errors);
+    layout->addWidget(m_stages); // in the wide form and the compact one alike
     layout->addWidget(m_tables, 1);
     layout->addWidget(m_compactArea, 1);
     applyFonts();
@@ -254,16 +254,6 @@ void SummaryPanel::fillCompact() {
             html += QStringLiteral("<br>") +
                     colored(tr("peaks: %1").arg(peaksText(variant.peaks)).toHtmlEscaped(), kNotMeasuredColor);
         }
-        if (!variant.stages.empty()) {
-            QStringList stages;
-            for (const core::StageShare& share : variant.stages.stages) {
-                stages << tr("%1 %2 ms").arg(QString::fromStdString(share.stage), formatNumber(share.ms));
-            }
-            stages << tr("outside stages %1 ms").arg(formatNumber(variant.stages.outsideMs));
-            html += QStringLiteral("<br>") +
-                    colored(tr("where the time went: %1").arg(stages.join(QStringLiteral(" · "))).toHtmlEscaped(),
-                            kNotMeasuredColor);
-        }
         html += QStringLiteral("</p>");
     }
     if (!m_report->expectations.empty()) {
@@ -306,9 +296,9 @@ void SummaryPanel::relayout() {
     }
     if (!m_compact) {
         fitRows(m_variants, height() / 2);
-        m_stages->setFixedHeight(m_stages->isEmpty() ? 0 : m_stages->heightFor(m_tables->width()));
         fitRows(m_expectations);
     }
+    m_stages->setFixedHeight(m_stages->isEmpty() ? 0 : m_stages->heightFor(width()));
 }
 
 void SummaryPanel::fillVariants(const core::LessonReport& report) {
