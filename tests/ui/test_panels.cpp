@@ -1,4 +1,5 @@
 // Tests of the side panels: lesson tree model and browser, parameters, summary, listing and notes.
+#include "charts/stage_chart.h"
 #include "panels/lesson_browser.h"
 #include "panels/lesson_tree_model.h"
 #include "panels/listing_panel.h"
@@ -356,6 +357,37 @@ TEST(SummaryPanel, ANarrowPanelWrapsEveryVariantAndExpectationAsText) {
     panel.resize(1200, 600);
     QCoreApplication::processEvents();
     EXPECT_FALSE(panel.isCompact());
+}
+
+// A report whose variants name stages shows where their time went, a bar per variant, in the wide and the compact
+// form alike; one without stages shows no chart.
+TEST(SummaryPanel, StagesShowWhereEachVariantsTimeWent) {
+    core::LessonReport report = handBuiltReport();
+    report.variants[0].stages.stages = {{"quote", 300}, {"payment", 150}, {"deliveries", 1000}};
+    report.variants[0].stages.outsideMs = 4;
+    report.variants[1].stages.stages = {{"quote", 150}, {"routes", 200}};
+    SummaryPanel panel;
+    panel.resize(1200, 600);
+    panel.show();
+    panel.setReport(report);
+    QCoreApplication::processEvents();
+    StageChart* chart = panel.stageChart();
+    ASSERT_TRUE(chart->isVisible());
+    ASSERT_EQ(chart->rows().size(), 2U);
+    EXPECT_EQ(chart->rows()[0].variant, QStringLiteral("loop"));
+    EXPECT_EQ(chart->stageNames(),
+              (QStringList{QStringLiteral("quote"), QStringLiteral("payment"), QStringLiteral("deliveries"),
+                           QStringLiteral("routes")}));            // first seen first
+    EXPECT_GT(chart->height(), 3 * chart->fontMetrics().height()); // the title, the legend and both bars
+
+    panel.resize(300, 600);
+    QCoreApplication::processEvents();
+    ASSERT_TRUE(panel.isCompact());
+    EXPECT_TRUE(chart->isVisible());
+
+    panel.setReport(handBuiltReport());
+    QCoreApplication::processEvents();
+    EXPECT_FALSE(chart->isVisible());
 }
 
 TEST(ListingPanel, HighlightLineSelectsTheRightBlock) {
