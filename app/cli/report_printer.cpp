@@ -59,6 +59,27 @@ std::string_view verdictLabel(core::Verdict verdict) {
     return "?   ";
 }
 
+// Rows as columns two spaces apart, each as wide as its widest cell; `rightAligned(column)` says which hold numbers.
+// Without `padLast`, the last column is printed as it is (free text, however long).
+template <typename RightAligned>
+void printAligned(std::FILE* out, const std::vector<std::vector<std::string>>& rows, RightAligned rightAligned,
+                  bool padLast) {
+    std::vector<std::size_t> widths(rows.empty() ? 0 : rows[0].size(), 0);
+    for (const auto& row : rows) {
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            widths[column] = std::max(widths[column], displayWidth(row[column]));
+        }
+    }
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t column = 0; column < row.size(); ++column) {
+            const bool last = column + 1 == row.size();
+            line += "  " + (last && !padLast ? row[column] : pad(row[column], widths[column], rightAligned(column)));
+        }
+        fmt::print(out, "{}\n", line);
+    }
+}
+
 void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
     std::vector<std::vector<std::string>> rows = {
         {"variant", "status", "makespan", "speedup", "max lag", "tasks", "events", "peaks"}};
@@ -68,21 +89,9 @@ void printVariantsTable(std::FILE* out, const core::LessonReport& report) {
                         variant.maxLagMs ? formatMs(*variant.maxLagMs) : "-", std::to_string(variant.taskCount),
                         std::to_string(variant.eventCount), formatPeaks(variant.peaks)});
     }
-    std::vector<std::size_t> widths(rows[0].size(), 0);
-    for (const auto& row : rows) {
-        for (std::size_t column = 0; column < row.size(); ++column) {
-            widths[column] = std::max(widths[column], displayWidth(row[column]));
-        }
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t column = 0; column < row.size(); ++column) {
-            const bool numeric = column >= 2 && column <= 6;
-            const bool last = column + 1 == row.size();
-            line += "  " + (last ? row[column] : pad(row[column], widths[column], numeric));
-        }
-        fmt::print(out, "{}\n", line);
-    }
+    // The last column (the peaks) is free text: not padded.
+    printAligned(
+        out, rows, [](std::size_t column) { return column >= 2 && column <= 6; }, false);
     for (const core::VariantSummary& variant : report.variants) {
         if (core::endedWithError(variant.outcome.status) || !variant.outcome.error.empty()) {
             fmt::print(out, "  {} {}: {}\n", variant.variant, core::toString(variant.outcome.status),
@@ -125,19 +134,8 @@ void printStageBreakdown(std::FILE* out, const core::LessonReport& report) {
         rows.push_back(std::move(row));
     }
     fmt::print(out, "\nwhere the time went (overlapping stages share their time)\n");
-    std::vector<std::size_t> widths(rows[0].size(), 0);
-    for (const auto& row : rows) {
-        for (std::size_t column = 0; column < row.size(); ++column) {
-            widths[column] = std::max(widths[column], displayWidth(row[column]));
-        }
-    }
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t column = 0; column < row.size(); ++column) {
-            line += "  " + pad(row[column], widths[column], column > 0);
-        }
-        fmt::print(out, "{}\n", line);
-    }
+    printAligned(
+        out, rows, [](std::size_t column) { return column > 0; }, true);
 }
 
 void printExpectations(std::FILE* out, const core::LessonReport& report) {
