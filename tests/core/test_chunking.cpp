@@ -146,14 +146,14 @@ std::size_t messagingSpans(const ChunkedRun& run) {
 }
 
 TEST(Chunking, WorkersDrawTheirWaitsForMessages) {
-    // 200 tiny items one per message: a worker waits between each pair of its jobs (about 200 - 2 waits in all);
-    // in chunks of 50, 4 messages leave it 2 waits at most.
+    // 200 tiny items one per message: a worker waits between each pair of its jobs (200 - 2 waits in all, or 199
+    // when the other worker starts too late to take any); in chunks of 50, 4 messages leave 3 waits at most.
     const ChunkedRun single = runChunked(Model::Sequential, 200, 1, {cpu(0.05)});
     const ChunkedRun chunked = runChunked(Model::Sequential, 200, 50, {cpu(0.05)});
     ASSERT_EQ(single.result.outcome.status, RunStatus::Completed) << single.result.outcome.error;
     ASSERT_EQ(chunked.result.outcome.status, RunStatus::Completed) << chunked.result.outcome.error;
     EXPECT_GE(messagingSpans(single), 150U);
-    EXPECT_LE(messagingSpans(chunked), 2U);
+    EXPECT_LE(messagingSpans(chunked), 3U);
     EXPECT_GT(messagingMs(single), 0.0);
     EXPECT_GT(messagingMs(single), messagingMs(chunked));
 }

@@ -28,7 +28,9 @@ bool noChildProcesses() {
 TEST(ProcessPool, RunsJobsInWorkersAndDrawsTheirStartUp) {
     PlanBuilder builder(Model::Sequential);
     builder.processes(2);
-    builder.program({builder.fanOut(OpKind::Gather, "job", 4, {cpu(10), io(5)}, Placement::Processes)});
+    // Jobs long enough (4 x 50 ms) that the second worker is up before the first has run them all, even when a
+    // sanitizer's start-up and a busy machine slow its spawn.
+    builder.program({builder.fanOut(OpKind::Gather, "job", 4, {cpu(10), io(40)}, Placement::Processes)});
     RunResult result = runToCompletion(builder.build());
     ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
     const TraceAnalysis analysis = analyze(result.trace);
