@@ -137,8 +137,9 @@ std::string_view unitOf(MetricKind kind) {
     return "";
 }
 
-// Whole numbers print bare; others keep about four significant digits ("2004.8", "9.95", "0.312").
-std::string formatNumber(double value) {
+// A measured figure for reading: whole numbers bare; others keep about four significant digits ("2004.8", "9.95",
+// "0.312").
+std::string formatFigure(double value) {
     if (!std::isfinite(value)) {
         return fmt::format("{}", value);
     }
@@ -170,10 +171,10 @@ bool compare(Comparison comparison, double measured, double expected, double tol
 }
 
 std::string expectedText(const ExpectationDecl& expectation, double expected) {
-    const std::string value = formatNumber(expected);
+    const std::string value = formatFigure(expected);
     switch (expectation.comparison) {
     case Comparison::Near:
-        return fmt::format("≈ {} (±{}%)", value, formatNumber(expectation.tolerance * 100));
+        return fmt::format("≈ {} (±{}%)", value, formatFigure(expectation.tolerance * 100));
     case Comparison::AtMost:
         return fmt::format("≤ {}", value);
     case Comparison::AtLeast:
@@ -189,11 +190,11 @@ void judge(ExpectationResult& result, double measured) {
     result.measured = measured;
     const bool passed = compare(expectation.comparison, measured, result.expected, expectation.tolerance);
     result.verdict = passed ? Verdict::Pass : Verdict::Fail;
-    result.detail = fmt::format("measured {}{}, expected {}", formatNumber(measured), unitOf(expectation.metric.kind),
+    result.detail = fmt::format("measured {}{}, expected {}", formatFigure(measured), unitOf(expectation.metric.kind),
                                 expectedText(expectation, result.expected));
     if (!passed && expectation.comparison == Comparison::Near && result.expected != 0) {
         const double off = (measured - result.expected) / std::abs(result.expected) * 100;
-        result.detail += fmt::format(": off by {}{}%", off > 0 ? "+" : "", formatNumber(off));
+        result.detail += fmt::format(": off by {}{}%", off > 0 ? "+" : "", formatFigure(off));
     }
 }
 

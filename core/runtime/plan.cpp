@@ -20,13 +20,6 @@ namespace {
 
 constexpr std::int64_t kMaxCount = 1'000'000'000'000'000LL; // 1e15: anything above cannot be meant
 
-std::string formatNumber(double value) {
-    if (value == std::floor(value) && std::abs(value) < 1e15) {
-        return fmt::format("{}", static_cast<long long>(value));
-    }
-    return fmt::format("{:.6g}", value);
-}
-
 std::string formatDuration(double ns) {
     const double seconds = ns / 1e9;
     auto express = [](double value, std::string_view unit) {

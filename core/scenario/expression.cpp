@@ -369,4 +369,11 @@ std::vector<std::string> Expression::variables() const {
     return names;
 }
 
+std::string formatNumber(double value) {
+    if (value == std::floor(value) && std::abs(value) < 1e15) {
+        return fmt::format("{}", static_cast<long long>(value));
+    }
+    return fmt::format("{:.6g}", value);
+}
+
 } // namespace interleave::core

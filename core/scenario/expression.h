@@ -15,6 +15,9 @@ namespace interleave::core {
 // no '$'.
 using ParameterValues = std::map<std::string, double, std::less<>>;
 
+// A value in a message: whole numbers bare ("1000", not "1000.0" or "1e+03"), others to six significant digits.
+std::string formatNumber(double value);
+
 class Expression {
 public:
     Expression(); // the constant 0

@@ -25,13 +25,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string formatNumber(double value) {
-    if (value == std::floor(value) && std::abs(value) < 1e15) {
-        return fmt::format("{}", static_cast<long long>(value));
-    }
-    return fmt::format("{}", value);
-}
-
 std::string readFile(const fs::path& path) {
     std::ifstream stream(path, std::ios::binary);
     if (!stream) {

@@ -19,13 +19,6 @@ namespace interleave::core {
 
 namespace {
 
-std::string formatNumber(double value) {
-    if (value == std::floor(value) && std::abs(value) < 1e15) {
-        return fmt::format("{}", static_cast<long long>(value));
-    }
-    return fmt::format("{}", value);
-}
-
 bool isVariantName(std::string_view name) {
     if (name.empty() || !std::isalnum(static_cast<unsigned char>(name[0]))) {
         return false;
