@@ -191,9 +191,9 @@ struct Scenario {
     std::string title;
     std::string topic; // groups lessons in the browser: "asyncio", "threads and the GIL", ...
     std::string summary;
-    std::string notes;    // shown beside the run; plain text with blank-line paragraphs
-    std::string baseline; // the variant speedups are measured against
-    std::string listing;  // a shared Python listing, used by variants that have none
+    std::string notes;          // shown beside the run; plain text with blank-line paragraphs
+    std::string baseline;       // the variant speedups are measured against
+    std::string listing;        // a shared Python listing, used by variants that have none
     bool lanesByWorker = false; // `lanes: worker`: the timeline starts with a lane per thread or worker process
     std::vector<ParameterDecl> parameters;
     std::vector<PrimitiveDecl> primitives;

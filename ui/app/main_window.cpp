@@ -389,8 +389,8 @@ void MainWindow::showLesson(const core::Scenario& scenario) {
         m_listing->setListing(m_shownVariantListing);
     }
     m_browser->selectLesson(QString::fromStdString(scenario.id));
-    setLaneMode(scenario.lanesByWorker ? LaneMode::ByWorker : LaneMode::ByTask); // the lesson's view (a run file's
-                                                                                  // own view comes after)
+    // The lesson's view (a run file's own view is applied after this).
+    setLaneMode(scenario.lanesByWorker ? LaneMode::ByWorker : LaneMode::ByTask);
     updateParametersLine();
     m_summary->clear();
     m_summary->setMessage(tr("Press Run (F5) to run %1, or Run All Variants (Ctrl+F5) to compare them.")
