@@ -97,23 +97,6 @@ StageChart::Layout StageChart::layoutIn(const QRectF& area) const {
     layout.title = QRectF(area.left(), area.top(), area.width(), line);
     double y = area.top() + line + gap / 2;
 
-    // The legend: a swatch and a name per stage, wrapping onto more lines when the width runs out.
-    const QStringList names = stageNames();
-    double x = area.left();
-    const double swatch = line * 0.8;
-    for (int item = 0; item <= static_cast<int>(names.size()); ++item) {
-        const int index = item < static_cast<int>(names.size()) ? item : -1; // "outside stages" last
-        const QString text = index < 0 ? tr("outside stages") : names[index];
-        const double width = swatch + 4 + metrics.horizontalAdvance(text) + line;
-        if (x > area.left() && x + width > area.right()) {
-            x = area.left();
-            y += line + 2;
-        }
-        layout.legend.emplace_back(QRectF(x, y, width - line, line), index);
-        x += width;
-    }
-    y += line + gap;
-
     // A bar per variant, all on the scale of the longest makespan.
     double nameWidth = 0;
     double longest = 0;
@@ -142,6 +125,26 @@ StageChart::Layout StageChart::layoutIn(const QRectF& area) const {
         layout.totals.emplace_back(left + line * 0.3, y, totalWidth, barHeight);
         y += barHeight + gap;
     }
+    layout.barsBottom = y;
+
+    // Then the legend (what a short panel leaves out first): a swatch and a name per stage, wrapping onto more lines
+    // when the width runs out.
+    const QStringList names = stageNames();
+    double x = area.left();
+    const double swatch = line * 0.8;
+    for (int item = 0; item <= static_cast<int>(names.size()); ++item) {
+        const int index = item < static_cast<int>(names.size()) ? item : -1; // "outside stages" last
+        const QString text = index < 0 ? tr("outside stages") : names[index];
+        const double width = swatch + 4 + metrics.horizontalAdvance(text) + line;
+        if (x > area.left() && x + width > area.right()) {
+            x = area.left();
+            y += line + 2;
+        }
+        layout.legend.emplace_back(QRectF(x, y, width - line, line), index);
+        x += width;
+    }
+    y += line + gap / 2;
+
     layout.bottom = y;
     return layout;
 }
@@ -151,6 +154,13 @@ int StageChart::heightFor(int width) const {
         return 0;
     }
     return static_cast<int>(std::ceil(layoutIn(QRectF(0, 0, std::max(width, 60), 10000)).bottom)) + 2;
+}
+
+int StageChart::barsHeightFor(int width) const {
+    if (m_rows.empty()) {
+        return 0;
+    }
+    return static_cast<int>(std::ceil(layoutIn(QRectF(0, 0, std::max(width, 60), 10000)).barsBottom)) + 2;
 }
 
 void StageChart::paintChart(QPainter& painter, const QRectF& area) const {
@@ -173,6 +183,9 @@ void StageChart::paintChart(QPainter& painter, const QRectF& area) const {
     painter.setFont(font());
 
     for (const auto& [box, index] : layout.legend) {
+        if (box.bottom() > area.bottom() + 1) {
+            break; // no room left: the segments' colours are in their tooltips and names
+        }
         const double swatch = box.height() * 0.8;
         painter.fillRect(QRectF(box.left(), box.center().y() - swatch / 2, swatch, swatch), colourOf(index));
         painter.setPen(text);

@@ -30,8 +30,10 @@ public:
     const std::vector<Row>& rows() const { return m_rows; }
     bool isEmpty() const { return m_rows.empty(); }
     void setPresenterMode(bool on);
-    // The height that shows every row and the legend at the current font and `width`.
+    // The height that shows every row and the legend at the current font and `width`; without the legend, which
+    // comes last and is left out where there is no room for it.
     int heightFor(int width) const;
+    int barsHeightFor(int width) const;
     // Paints the chart into `area` (the widget, an exported figure).
     void paintChart(QPainter& painter, const QRectF& area) const;
     // Every stage of the rows, in the order they first appear: their colours follow it.
@@ -59,7 +61,8 @@ private:
         std::vector<QRectF> names;                  // each row's name
         std::vector<QRectF> totals;                 // each row's makespan, right of its bar
         std::vector<Segment> segments;
-        double bottom = 0;
+        double barsBottom = 0; // below the last bar
+        double bottom = 0;     // below the legend
     };
     Layout layoutIn(const QRectF& area) const;
     QColor colourOf(int index) const;

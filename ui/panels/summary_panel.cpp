@@ -298,7 +298,11 @@ void SummaryPanel::relayout() {
         fitRows(m_variants, height() / 2);
         fitRows(m_expectations);
     }
-    m_stages->setFixedHeight(m_stages->isEmpty() ? 0 : m_stages->heightFor(width()));
+    // Its bars always; its legend when that leaves the panel at least half its height for the rest.
+    const int whole = m_stages->heightFor(width());
+    m_stages->setFixedHeight(m_stages->isEmpty()     ? 0
+                             : whole <= height() / 2 ? whole
+                                                     : std::min(whole, m_stages->barsHeightFor(width())));
 }
 
 void SummaryPanel::fillVariants(const core::LessonReport& report) {
