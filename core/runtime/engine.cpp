@@ -119,8 +119,14 @@ void Engine::run() {
     std::stop_callback wakeLoop(m_context.stopToken(), [this] { m_io.stop(); });
     try {
         if (m_plan.threads > 0) {
-            m_threadPool =
-                std::make_unique<ThreadPool>(m_threadLanes, m_context.stopToken(), m_plan.options.backgroundPools);
+            // Under a GIL a pool thread keeps it from one job to the next while jobs are queued (taskBlocking), and
+            // lets go of it when it runs out of work.
+            ThreadPool::IdleHook letGoOfTheGil;
+            if (m_gil) {
+                letGoOfTheGil = [this](std::uint16_t lane) { m_gil->drop(TaskRef{0, lane}); };
+            }
+            m_threadPool = std::make_unique<ThreadPool>(m_threadLanes, m_context.stopToken(),
+                                                        m_plan.options.backgroundPools, std::move(letGoOfTheGil));
         }
         if (m_plan.processes > 0) {
             m_processPool = std::make_unique<ProcessPool>(m_context, m_io, m_workerLanes,

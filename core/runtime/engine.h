@@ -189,7 +189,8 @@ private:
     void recordFinalValues(); // once every task has ended: the counters' last samples are the variables' values
     // --- OS threads (engine_blocking.cpp)
     void runBlockingModel();
-    void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps);
+    // `poolJob`: a job of the thread pool, whose thread keeps the GIL into its next job (see the pool's idle hook).
+    void taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps, bool poolJob = false);
     void stepsBlocking(TaskFrame& task, std::span<const PlanStep> steps);
     void stepBlocking(TaskFrame& task, const PlanStep& step);
     void fanOutOnThread(TaskFrame& task, const PlanStep& step);

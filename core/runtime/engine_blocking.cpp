@@ -92,10 +92,14 @@ void Engine::runBlockingModel() {
     }
 }
 
-void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
+void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps, bool poolJob) {
     // Under a GIL a thread runs Python code only while it holds it: it takes it to start (an inline child runs inside
-    // its parent's hold) and gives it up at its end.
-    const bool ownHold = m_gil && !m_gil->heldByThisThread();
+    // its parent's hold) and gives it up at its end. A pool thread keeps it into its next job, as CPython's worker
+    // keeps it through queue.get() while work is queued: otherwise a thread running tiny jobs lets go and takes it
+    // back between each two, and another thread's wait for it never sees a whole switch interval pass without a
+    // switch, so never asks for it. The pool's idle hook lets go of it when the queue is empty.
+    const bool held = m_gil && m_gil->heldByThisThread();
+    const bool ownHold = m_gil && !held;
     if (ownHold) {
         m_gil->acquire(task.ref, 0);
     } else {
@@ -107,13 +111,13 @@ void Engine::taskBlocking(TaskFrame task, const std::vector<PlanStep>& steps) {
     } catch (const TaskFailure& failed) {
         failure = failed.message.empty() ? "the task failed" : failed.message;
     } catch (const RunStopped&) {
-        if (ownHold) {
+        if (ownHold || (poolJob && held)) {
             m_gil->drop(task.ref);
         }
         throw;
     }
     endTask(task.ref, failure); // recorded before the GIL goes: the next holder's running starts after this end
-    if (ownHold) {
+    if (ownHold && !poolJob) {
         m_gil->drop(task.ref);
     }
     if (!failure.empty()) {
@@ -265,7 +269,7 @@ void Engine::submitToThreadPool(TaskFrame job, const std::vector<PlanStep>& step
         job.ref.lane = lane;
         std::string error;
         try {
-            taskBlocking(job, steps);
+            taskBlocking(job, steps, true);
         } catch (const TaskFailure& failure) {
             error = failure.message;
         } catch (const RunStopped&) {

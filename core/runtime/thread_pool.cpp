@@ -5,8 +5,8 @@
 
 namespace interleave::core {
 
-ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background)
-    : m_stop(std::move(stop)), m_background(background) {
+ThreadPool::ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background, IdleHook onIdle)
+    : m_stop(std::move(stop)), m_background(background), m_onIdle(std::move(onIdle)) {
     m_threads.reserve(lanes.size());
     try {
         for (std::uint16_t lane : lanes) {
@@ -50,12 +50,25 @@ void ThreadPool::workerLoop(std::uint16_t lane) {
     if (m_background) {
         runInBackground();
     }
+    auto idle = [this, lane] {
+        if (m_onIdle) {
+            m_onIdle(lane);
+        }
+    };
     for (;;) {
         Job job;
         {
             std::unique_lock lock(m_mutex);
+            if (m_jobs.empty()) {
+                // Nothing queued: let go of what the last job kept before waiting (outside the pool's lock).
+                lock.unlock();
+                idle();
+                lock.lock();
+            }
             m_wake.wait(lock, m_stop, [this] { return m_closing || !m_jobs.empty(); });
             if (m_stop.stop_requested() || m_jobs.empty()) {
+                lock.unlock();
+                idle();
                 return; // stopping, or closing with nothing left to do
             }
             job = std::move(m_jobs.front());

@@ -15,10 +15,13 @@ namespace interleave::core {
 class ThreadPool {
 public:
     using Job = std::function<void(std::uint16_t lane)>;
+    // Runs on a pool thread that finds no job queued, before it waits for one or leaves: what the thread kept from
+    // one job to the next goes here (the GIL, as CPython's worker keeps it through queue.get() while work is queued).
+    using IdleHook = std::function<void(std::uint16_t lane)>;
 
     // Starts one thread per lane in `lanes`. The threads leave when `stop` is requested or on shutdown(). Background
     // threads yield their core to any ordinary thread (runInBackground).
-    ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background = false);
+    ThreadPool(std::vector<std::uint16_t> lanes, std::stop_token stop, bool background = false, IdleHook onIdle = {});
     ~ThreadPool(); // shutdown() and join
     ThreadPool(const ThreadPool&) = delete;
     ThreadPool& operator=(const ThreadPool&) = delete;
@@ -33,6 +36,7 @@ private:
 
     std::stop_token m_stop;
     bool m_background = false;
+    IdleHook m_onIdle; // set before the threads start, never changed
     std::mutex m_mutex;
     std::condition_variable_any m_wake;
     std::deque<Job> m_jobs;
