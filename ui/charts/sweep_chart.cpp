@@ -172,15 +172,24 @@ void SweepChart::paintPlot(QPainter& painter, Quantity quantity, const QRectF& a
             QRectF(area.left(), y - metrics.height() / 2, frame.left() - area.left() - 6, metrics.height()),
             Qt::AlignRight | Qt::AlignVCenter, number(tick));
     }
-    // The x axis: one label per value, and the parameter's name under them.
+    // The x axis: a grid line per value, and its label where it does not run into the one before (1,000 and 2,000
+    // sit close on a log axis), and the parameter's name under them.
+    double labelsEnd = -1e9;
     for (const Point& point : m_points) {
         const double x = xOf(frame, point.value);
         painter.setPen(QPen(grid, 1));
         painter.drawLine(QPointF(x, frame.top()), QPointF(x, frame.bottom()));
+        const QString label = number(point.value);
+        const double half = metrics.horizontalAdvance(label) / 2;
+        if (x - half < labelsEnd + metrics.averageCharWidth()) {
+            continue;
+        }
         painter.setPen(colours.color(QPalette::WindowText));
         painter.drawText(QRectF(x - 40, frame.bottom() + 2, 80, metrics.height()), Qt::AlignHCenter | Qt::AlignTop,
-                         number(point.value));
+                         label);
+        labelsEnd = x + half;
     }
+    painter.setPen(colours.color(QPalette::WindowText));
     painter.drawText(QRectF(frame.left(), frame.bottom() + metrics.height(), frame.width(), metrics.height() * 1.3),
                      Qt::AlignHCenter | Qt::AlignVCenter, m_logX ? tr("%1 (log scale)").arg(m_parameter) : m_parameter);
     painter.setPen(QPen(colours.color(QPalette::WindowText), 1));
