@@ -396,10 +396,13 @@ std::optional<double> measureInRunTime(const MetricRef& metric, const VariantRun
         return writes && value ? std::optional<double>(*writes - *value) : std::nullopt;
     }
     case MetricKind::MessagingMs: {
-        const std::uint32_t messaging = run.trace.strings.find("messaging");
+        const std::uint32_t messaging = run.trace.strings.find(kMessagingName);
+        if (messaging == 0) {
+            return 0.0; // no worker ever waited on a message
+        }
         std::int64_t totalNs = 0;
         for (const Span& span : analysis.laneSpans) {
-            if (messaging != 0 && span.state == TaskState::Idle && span.subject == messaging) {
+            if (span.state == TaskState::Idle && span.subject == messaging) {
                 totalNs += span.endNs - span.startNs;
             }
         }

@@ -12,7 +12,7 @@ constexpr std::uint8_t kStateBits = 0x7F;
 } // namespace
 
 EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringTable& strings)
-    : plan(runPlan), recorder(runRecorder), m_strings(strings) {
+    : plan(runPlan), recorder(runRecorder), m_strings(strings), m_stageSteps(runPlan.stages.size(), 0) {
     names.main = strings.intern("main");
     names.gather = strings.intern("awaiting children");
     names.threadPool = strings.intern("thread pool");
@@ -24,7 +24,7 @@ EngineContext::EngineContext(const Plan& runPlan, Recorder& runRecorder, StringT
     names.gilHolder = strings.intern("gil.holder");
     names.gil = strings.intern("GIL");
     names.workerStart = strings.intern("worker start-up");
-    names.messaging = strings.intern("messaging");
+    names.messaging = strings.intern(kMessagingName);
     names.heartbeat = strings.intern("heartbeat");
     names.shielded = strings.intern("shielded");
     names.awaitingShield = strings.intern("awaiting the shielded task");
@@ -112,9 +112,6 @@ void EngineContext::laneState(std::uint16_t lane, TaskState state, std::uint32_t
 
 void EngineContext::stageStep(std::int32_t stage, int delta, std::uint16_t lane) {
     const std::lock_guard lock(m_stageMutex);
-    if (m_stageSteps.size() < plan.stages.size()) {
-        m_stageSteps.resize(plan.stages.size());
-    }
     const auto index = static_cast<std::size_t>(stage);
     m_stageSteps[index] += delta;
     counter(plan.stages[index].counterId, m_stageSteps[index], lane);

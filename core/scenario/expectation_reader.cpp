@@ -18,30 +18,35 @@ std::vector<std::string> variantNames(const Scenario& scenario) {
     return names;
 }
 
+// Calls `visit` on every step of `ops`, its children's and its body's included.
+template <typename Visit> void forEachOp(const std::vector<Op>& ops, const Visit& visit) {
+    for (const Op& op : ops) {
+        visit(op);
+        for (const ChildTemplate& child : op.children) {
+            forEachOp(child.body, visit);
+        }
+        forEachOp(op.body, visit);
+    }
+}
+
 // The names a variant's tasks can have: main, its children's names, and shields' and offloads' labels.
 void collectTaskNames(const std::vector<Op>& ops, std::vector<std::string>& names) {
-    for (const Op& op : ops) {
+    forEachOp(ops, [&names](const Op& op) {
         if ((op.kind == OpKind::Shield || op.kind == OpKind::Offload) && !op.label.empty()) {
             names.push_back(op.label);
         }
         for (const ChildTemplate& child : op.children) {
             names.push_back(child.name);
-            collectTaskNames(child.body, names);
         }
-        collectTaskNames(op.body, names);
-    }
+    });
 }
 
 void collectStages(const std::vector<Op>& ops, std::vector<std::string>& stages) {
-    for (const Op& op : ops) {
+    forEachOp(ops, [&stages](const Op& op) {
         if (!op.stage.empty()) {
             stages.push_back(op.stage);
         }
-        for (const ChildTemplate& child : op.children) {
-            collectStages(child.body, stages);
-        }
-        collectStages(op.body, stages);
-    }
+    });
 }
 
 // Metrics that only make sense for some variants or primitives are refused here rather than never measured.

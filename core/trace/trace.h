@@ -36,6 +36,9 @@ struct Trace {
 
 std::string_view toString(LaneKind kind);
 
+// The subject of a worker process's lane span while it waited for its next job and one was queued.
+inline constexpr std::string_view kMessagingName = "messaging";
+
 // A stage's counter (`stage:` on a lesson's steps) counts how many of its steps run at each moment: "stage:payment".
 inline constexpr std::string_view kStageCounterPrefix = "stage:";
 inline std::string stageCounterName(std::string_view stage) {

@@ -124,25 +124,23 @@ TEST_P(Chunking, AFailedItemEndsTheRestOfItsChunkUnrun) {
 INSTANTIATE_TEST_SUITE_P(Models, Chunking, ::testing::Values(Model::Sequential, Model::Async, Model::Threads),
                          [](const ::testing::TestParamInfo<Model>& model) { return modelCaseName(model.param); });
 
-// Time a worker waited for its next job while one was queued: the "messaging" spans on the worker lanes.
-double messagingMs(const ChunkedRun& run) {
-    const std::uint32_t messaging = run.result.trace.strings.find("messaging");
-    std::int64_t totalNs = 0;
+// The "messaging" spans on the worker lanes (a worker's waits for its next job while one was queued): how many, and
+// their time in ms.
+struct Messaging {
+    std::size_t spans = 0;
+    double ms = 0;
+};
+
+Messaging messagingOf(const ChunkedRun& run) {
+    const std::uint32_t messaging = run.result.trace.strings.find(kMessagingName);
+    Messaging result;
     for (const Span& span : run.analysis.laneSpans) {
-        if (span.state == TaskState::Idle && span.subject == messaging && messaging != 0) {
-            totalNs += span.endNs - span.startNs;
+        if (messaging != 0 && span.state == TaskState::Idle && span.subject == messaging) {
+            ++result.spans;
+            result.ms += static_cast<double>(span.endNs - span.startNs) / 1e6;
         }
     }
-    return static_cast<double>(totalNs) / 1e6;
-}
-
-std::size_t messagingSpans(const ChunkedRun& run) {
-    const std::uint32_t messaging = run.result.trace.strings.find("messaging");
-    std::size_t count = 0;
-    for (const Span& span : run.analysis.laneSpans) {
-        count += span.state == TaskState::Idle && span.subject == messaging && messaging != 0 ? 1U : 0U;
-    }
-    return count;
+    return result;
 }
 
 TEST(Chunking, WorkersDrawTheirWaitsForMessages) {
@@ -152,10 +150,10 @@ TEST(Chunking, WorkersDrawTheirWaitsForMessages) {
     const ChunkedRun chunked = runChunked(Model::Sequential, 200, 50, {cpu(0.05)});
     ASSERT_EQ(single.result.outcome.status, RunStatus::Completed) << single.result.outcome.error;
     ASSERT_EQ(chunked.result.outcome.status, RunStatus::Completed) << chunked.result.outcome.error;
-    EXPECT_GE(messagingSpans(single), 150U);
-    EXPECT_LE(messagingSpans(chunked), 3U);
-    EXPECT_GT(messagingMs(single), 0.0);
-    EXPECT_GT(messagingMs(single), messagingMs(chunked));
+    EXPECT_GE(messagingOf(single).spans, 150U);
+    EXPECT_LE(messagingOf(chunked).spans, 3U);
+    EXPECT_GT(messagingOf(single).ms, 0.0);
+    EXPECT_GT(messagingOf(single).ms, messagingOf(chunked).ms);
 }
 
 TEST(Chunking, TheParentPaysForEachMessage) {

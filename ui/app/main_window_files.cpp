@@ -469,9 +469,7 @@ void MainWindow::exportFigure() {
                                  m_sweepChart->points()};
         base.title += tr(" · sweep of %1").arg(QString::fromStdString(sweep.parameter));
     }
-    if (m_scenario) {
-        base.stages = StageChart::rowsOf(m_controller.report());
-    }
+    base.stages = StageChart::rowsOf(m_controller.report()); // none for an import: it names no stage
     base.laneMode = m_timeline->laneMode();
     base.folding = m_timeline->folding(); // the figure folds group lanes as the view does
     base.presenter = m_presenter;
