@@ -14,6 +14,10 @@ namespace interleave::core {
 Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::vector<LaneInfo>& lanes)
     : m_plan(plan), m_context(plan, recorder, strings) {
     m_backoffName = strings.intern("retry backoff");
+    if (plan.model == Model::Broker) {
+        m_brokerRun = std::make_unique<BrokerRun>(m_context, strings, lanes);
+        return;
+    }
     auto addLane = [&lanes](std::string name, LaneKind kind) {
         lanes.push_back(LaneInfo{std::move(name), kind, 0});
         return static_cast<std::uint16_t>(lanes.size() - 1);
@@ -111,7 +115,21 @@ void Engine::requestStop() {
     m_context.requestStop();
 }
 
+std::vector<LaneInfo> Engine::takeNewLanes() {
+    return m_brokerRun ? m_brokerRun->takeNewLanes() : std::vector<LaneInfo>();
+}
+
+std::string Engine::brokerJoinCommand() const {
+    return m_brokerRun ? m_brokerRun->joinCommand() : std::string();
+}
+
 void Engine::run() {
+    if (m_brokerRun) {
+        m_brokerRun->run();
+        m_endNs.store(m_brokerRun->endNs());
+        m_context.cancelLiveTasks();
+        return;
+    }
     tightenTimerSlack();
     if (m_plan.cpus > 0) {
         pinThisThread(m_plan.cpus); // before the pools start: their threads and workers inherit the mask
@@ -256,6 +274,8 @@ Placement Engine::resolvePlacement(Placement placement) const {
         return Placement::Loop;
     case Model::Threads:
         return Placement::Threads;
+    case Model::Broker:
+        return Placement::Inline;
     }
     return Placement::Inline;
 }

@@ -4,6 +4,7 @@
 // its thread way.
 #pragma once
 
+#include "broker/broker_run.h"
 #include "runtime/async_primitives.h"
 #include "runtime/blocking_primitives.h"
 #include "runtime/engine_context.h"
@@ -57,6 +58,9 @@ public:
     void requestStop();
 
     EngineContext& context() { return m_context; }
+    // The broker model's lanes for workers that joined since the last call, and its join command ("" otherwise).
+    std::vector<LaneInfo> takeNewLanes();
+    std::string brokerJoinCommand() const;
     std::int64_t endNs() const { return m_endNs.load(); }
     // Set when the main task itself failed (an uncaught fail), as opposed to a broken engine.
     std::string mainFailure() const { return m_mainFailure; }
@@ -210,6 +214,7 @@ private:
 
     const Plan& m_plan;
     EngineContext m_context;
+    std::unique_ptr<BrokerRun> m_brokerRun; // the broker model runs there instead of the interpreter
     asio::io_context m_io{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_ioWork;
     std::thread m_ioThread; // runs m_io when the main program is not on the loop (sequential and threads models)

@@ -1,6 +1,9 @@
 // What every part of a running engine shares.
 #include "runtime/engine_context.h"
 
+#include <algorithm>
+#include <span>
+
 namespace interleave::core {
 
 namespace {
@@ -78,8 +81,42 @@ TaskRef EngineContext::createMainTask(std::uint16_t lane) {
     return createTask(names.main, -1, 0xFFFFFFFFU, lane);
 }
 
+void EngineContext::recordAt(std::int64_t runNs, std::uint32_t task, std::uint16_t lane, EventKind kind,
+                             std::uint8_t code, std::uint32_t subject, std::int32_t value) {
+    if (runNs < 0) {
+        recorder.record(task, lane, kind, code, subject, value);
+        return;
+    }
+    const Event event{runNs, task, lane, kind, code, subject, value};
+    recorder.appendForeign(std::span<const Event>(&event, 1));
+}
+
 void EngineContext::setState(TaskRef task, TaskState state, std::uint32_t subject, std::int32_t line) {
-    recorder.record(task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(state), subject, line);
+    changeState(-1, task, state, subject, line);
+}
+
+void EngineContext::setStateAt(std::int64_t runNs, TaskRef task, TaskState state, std::uint32_t subject) {
+    changeState(std::max<std::int64_t>(runNs, 0), task, state, subject, 0);
+}
+
+void EngineContext::counterAt(std::int64_t runNs, std::uint32_t nameId, std::int64_t value, std::uint16_t lane) {
+    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::Counter, 0, nameId, static_cast<std::int32_t>(value));
+}
+
+void EngineContext::markerAt(std::int64_t runNs, TaskRef task, MarkerKind kind, std::uint32_t subject) {
+    recordAt(std::max<std::int64_t>(runNs, 0), task.id, task.lane, EventKind::Marker, static_cast<std::uint8_t>(kind),
+             subject, 0);
+}
+
+void EngineContext::laneStateAt(std::int64_t runNs, std::uint16_t lane, TaskState state, std::uint32_t subject,
+                                std::int32_t value) {
+    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::LaneState, static_cast<std::uint8_t>(state),
+             subject, value);
+}
+
+void EngineContext::changeState(std::int64_t runNs, TaskRef task, TaskState state, std::uint32_t subject,
+                                std::int32_t line) {
+    recordAt(runNs, task.id, task.lane, EventKind::TaskState, static_cast<std::uint8_t>(state), subject, line);
     if (isTerminal(state)) {
         bool counted = task.id != 0;
         if (auto* slot = stateSlot(task.id)) {
@@ -90,8 +127,8 @@ void EngineContext::setState(TaskRef task, TaskState state, std::uint32_t subjec
         }
         if (counted) {
             const std::int64_t inFlight = m_inFlight.fetch_sub(1, std::memory_order_relaxed) - 1;
-            recorder.record(task.id, task.lane, EventKind::Counter, 0, names.inFlight,
-                            static_cast<std::int32_t>(inFlight));
+            recordAt(runNs, task.id, task.lane, EventKind::Counter, 0, names.inFlight,
+                     static_cast<std::int32_t>(inFlight));
         }
         m_finished.fetch_add(1, std::memory_order_relaxed);
         m_live.fetch_sub(1, std::memory_order_acq_rel);

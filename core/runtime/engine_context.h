@@ -72,6 +72,13 @@ public:
     void counter(std::uint32_t nameId, std::int64_t value, std::uint16_t lane);
     void marker(TaskRef task, MarkerKind kind, std::uint32_t subject = 0, std::int32_t line = 0);
     void laneState(std::uint16_t lane, TaskState state, std::uint32_t subject = 0, std::int32_t value = 0);
+    // The same four at a time already past or measured elsewhere (`runNs`, ns since the run started): what another
+    // process reports, timed on its own clock (a broker's worker).
+    void setStateAt(std::int64_t runNs, TaskRef task, TaskState state, std::uint32_t subject = 0);
+    void counterAt(std::int64_t runNs, std::uint32_t nameId, std::int64_t value, std::uint16_t lane);
+    void markerAt(std::int64_t runNs, TaskRef task, MarkerKind kind, std::uint32_t subject = 0);
+    void laneStateAt(std::int64_t runNs, std::uint16_t lane, TaskState state, std::uint32_t subject = 0,
+                     std::int32_t value = 0);
     // A step of stage `stage` (Plan::stages) begins (+1) or ends (-1): its counter records how many run.
     void stageStep(std::int32_t stage, int delta, std::uint16_t lane);
 
@@ -112,6 +119,10 @@ private:
     static constexpr std::size_t kStateBlock = 1U << 14U;
     static constexpr std::size_t kMaxBlocks = 1U << 10U; // 16M tasks
     std::atomic<std::uint8_t>* stateSlot(std::uint32_t task);
+    // One event at `runNs`, or stamped now when it is negative.
+    void recordAt(std::int64_t runNs, std::uint32_t task, std::uint16_t lane, EventKind kind, std::uint8_t code,
+                  std::uint32_t subject, std::int32_t value);
+    void changeState(std::int64_t runNs, TaskRef task, TaskState state, std::uint32_t subject, std::int32_t line);
 
     const StringTable& m_strings; // complete before the run starts: read, never written, while it runs
     std::stop_source m_stop;

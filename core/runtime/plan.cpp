@@ -2,6 +2,7 @@
 // counts the tasks the program will create, and refuses plans that break a limit before anything starts.
 #include "runtime/plan.h"
 #include "runtime/cores.h"
+#include "runtime/seeded_failure.h"
 
 #include "scenario/op_table.h"
 #include "scenario/primitive_table.h"
@@ -90,6 +91,10 @@ public:
         if (m_plan.model == Model::Async && m_plan.heartbeatNs <= 0) {
             throw LessonError(where(m_variant.heartbeatMs, m_variant.location), "heartbeat_ms must be above 0");
         }
+        if (m_plan.model == Model::Broker) {
+            compileBroker(*m_variant.broker);
+            return std::move(m_plan);
+        }
         m_onLoop = m_plan.model == Model::Async;
         m_plan.program = compileSteps(m_variant.program);
         countTasks();
@@ -158,6 +163,69 @@ private:
                                          noun == "thread" ? "threads" : "worker processes", limit));
         }
         return static_cast<int>(value);
+    }
+
+    std::int64_t brokerCount(const Expression& expression, const BrokerDecl& broker, std::string_view what,
+                             std::int64_t minimum, std::int64_t maximum) {
+        const SourceLocation location = where(expression, broker.location);
+        const std::int64_t value = wholeNumber(expression, location, what);
+        if (value < minimum || value > maximum) {
+            throw LessonError(location, fmt::format("{} '{}' gives {}; it must be from {} to {}", what,
+                                                    expression.text(), value, minimum, maximum));
+        }
+        return value;
+    }
+
+    // The jobs' lengths are drawn around the mean from the seed and scaled so that they add up to jobs × mean; the
+    // poison jobs and the crash's moment too.
+    void compileBroker(const BrokerDecl& decl) {
+        constexpr std::int64_t kMaxJobs = 100'000;
+        BrokerPlan& broker = m_plan.broker;
+        const std::int64_t jobs = brokerCount(decl.jobs, decl, "jobs", 1, kMaxJobs);
+        broker.workers = static_cast<int>(brokerCount(decl.workers, decl, "workers", 1, m_limits.maxProcesses));
+        broker.crashes = static_cast<int>(brokerCount(decl.crash, decl, "crash", 0, broker.workers - 1));
+        const std::int64_t poison = brokerCount(decl.poison, decl, "poison", 0, jobs);
+        broker.maxDeliveries = brokerCount(decl.maxDeliveries, decl, "max_deliveries", 1, 100);
+        broker.streamLimit = brokerCount(decl.streamLimit, decl, "stream_limit", 0, kMaxJobs);
+        broker.ackOnReceipt = decl.ackOnReceipt;
+        const std::int64_t meanNs = durationNs(decl.jobMs, "job_ms", where(decl.jobMs, decl.location));
+        broker.visibilityNs = durationNs(decl.visibilityMs, "visibility_ms", where(decl.visibilityMs, decl.location));
+        if (broker.visibilityNs < 1'000'000) {
+            throw LessonError(where(decl.visibilityMs, decl.location), "visibility_ms must be at least 1 ms");
+        }
+        // A free worker blocks for new jobs at most a tenth of the visibility timeout (1 to 50 ms) before it looks
+        // for stale ones again: a reclaim is late by at most that.
+        broker.pollNs = std::clamp<std::int64_t>(broker.visibilityNs / 10, 1'000'000, 50'000'000);
+        std::uint64_t random = m_options.seed * 0x2545F4914F6CDD1DULL + 17;
+        auto draw = [&random] { return static_cast<double>(splitmix(random) >> 11U) * 0x1.0p-53; };
+        std::vector<double> weights(static_cast<std::size_t>(jobs));
+        double total = 0;
+        for (double& weight : weights) {
+            weight = 0.4 + 1.2 * draw();
+            total += weight;
+        }
+        const double sumNs = static_cast<double>(meanNs) * static_cast<double>(jobs);
+        for (const double weight : weights) {
+            broker.jobNs.push_back(std::llround(sumNs * weight / total));
+        }
+        broker.poison.assign(static_cast<std::size_t>(jobs), false);
+        for (std::int64_t marked = 0; marked < poison;) {
+            // In the first half when there is room: its redeliveries then happen while the others still run.
+            const auto index = static_cast<std::size_t>(draw() * static_cast<double>(poison * 2 <= jobs ? jobs / 2 : jobs));
+            if (!broker.poison[index]) {
+                broker.poison[index] = true;
+                ++marked;
+            }
+        }
+        const double idealNs = sumNs / broker.workers;
+        broker.crashAtNs = std::llround(idealNs * (0.2 + 0.25 * draw()));
+        m_plan.taskCount = jobs + 1;
+        m_plan.stepCount = jobs * 8;
+        m_plan.minimumDurationNs = std::llround(idealNs);
+        if (sumNs > static_cast<double>(m_limits.maxDurationNs)) {
+            throw UsageError(fmt::format("refused: the jobs take {} in all; the limit is {}", formatDuration(sumNs),
+                                         formatDuration(static_cast<double>(m_limits.maxDurationNs))));
+        }
     }
 
     void compilePools() {

@@ -32,6 +32,9 @@ struct RunOptions {
     // a GIL, L7's processes) still leaves its window the moments a frame needs. Their shares of the cores among
     // themselves, and so the lesson, are unchanged.
     bool backgroundPools = false;
+    // The broker model: a running Redis to use (redis://HOST:PORT/DB); empty = a private redis-server for the run.
+    std::string brokerUrl;
+    std::string brokerRunId; // the run's id on the broker (its keys' prefix); empty = a fresh random one
 };
 
 struct PlanStep;
@@ -74,6 +77,20 @@ struct PlanStage {
     std::uint32_t counterId = 0; // in Plan::strings
 };
 
+// The broker model's task queue with every value fixed: the jobs' lengths and the crash's moment drawn from the seed.
+struct BrokerPlan {
+    std::vector<std::int64_t> jobNs;  // each job's length (slow motion included); their sum is jobs × job_ms
+    std::vector<bool> poison;         // per job: it raises on every delivery
+    int workers = 0;
+    int crashes = 0;                  // workers killed with SIGKILL mid-job
+    std::int64_t crashAtNs = 0;       // the first crash: the first worker busy from this moment on
+    std::int64_t maxDeliveries = 3;
+    std::int64_t visibilityNs = 0;
+    std::int64_t pollNs = 0;          // a free worker looks for stale jobs this often
+    std::int64_t streamLimit = 0;     // 0 = unbounded
+    bool ackOnReceipt = false;
+};
+
 struct Plan {
     std::string lessonId;
     std::string variant;
@@ -88,6 +105,7 @@ struct Plan {
     std::vector<PlanPrimitive> primitives;
     std::vector<PlanStep> program;
     std::vector<PlanStage> stages; // in the order the program first names them
+    BrokerPlan broker;             // Model::Broker only
     StringTable strings;           // names used by the plan; the run's trace starts from this table
     std::int64_t taskCount = 1;    // tasks the plan will create, main included
     // Steps the plan will run, every repetition counted (a consume loop runs once per put on its queue): an estimate,

@@ -203,6 +203,10 @@ std::size_t Run::pollTrace(std::size_t limit) {
     }
     m_impl->batch.clear();
     const std::size_t count = m_impl->recorder.drain(m_impl->batch, limit);
+    // A lane a worker joined on comes before its events: it was added before they were recorded.
+    for (LaneInfo& lane : m_impl->engine->takeNewLanes()) {
+        m_impl->trace.lanes.push_back(std::move(lane));
+    }
     m_impl->trace.appendSorted(m_impl->batch);
     // The worker pids are carried by the ends of their start-up (the other ends of their lane spans carry none). Looked
     // up batch by batch: a drain costs what it drained, never a pass over the whole trace (the GUI thread drains once a
@@ -255,6 +259,10 @@ const std::vector<Event>& Run::lastBatch() const {
 RunOutcome Run::outcome() const {
     std::lock_guard lock(m_impl->mutex);
     return m_impl->outcome;
+}
+
+std::string Run::brokerJoinCommand() const {
+    return m_impl->engine->brokerJoinCommand();
 }
 
 const Plan& Run::plan() const {

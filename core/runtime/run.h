@@ -62,6 +62,9 @@ public:
     const std::vector<Event>& lastBatch() const;
 
     RunOutcome outcome() const;
+    // A broker run's "interleave-worker --broker URL --run ID" (a worker started with it joins), once its broker is
+    // up; "" otherwise.
+    std::string brokerJoinCommand() const;
     const Plan& plan() const;
     std::int64_t elapsedNs() const; // since start, frozen once finished
     std::uint64_t tasksFinished() const;

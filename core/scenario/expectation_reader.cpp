@@ -113,6 +113,13 @@ void checkMetric(const LessonSource& source, const Scenario& scenario, const Exp
         metric.argument == "gil.holder") {
         return;
     }
+    if (std::find(kBrokerCounters.begin(), kBrokerCounters.end(), metric.argument) != kBrokerCounters.end()) {
+        if (variant.model != Model::Broker) {
+            source.fail(at, fmt::format("'{}' is a counter of the broker model, and variant '{}' does not use it",
+                                        metric.argument, variant.name));
+        }
+        return;
+    }
     const std::size_t dot = metric.argument.find('.');
     if (dot == std::string::npos) {
         source.fail(at, fmt::format("unknown counter '{}'; counters are in_flight, loop_lag_ms, gil.holder "

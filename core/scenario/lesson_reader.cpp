@@ -242,13 +242,16 @@ private:
     VariantDecl readVariant(const YamlField& entry) {
         YamlMapping mapping(m_source, entry.value, entry.valueLocation, fmt::format("variant '{}'", entry.name),
                             {"model", "description", "listing", "threads", "processes", "message_cpu_ms", "cpus", "gil",
-                             "switch_interval_ms", "heartbeat_ms", "program"});
+                             "switch_interval_ms", "heartbeat_ms", "program", "broker"});
         VariantDecl variant;
         variant.name = entry.name;
         variant.location = entry.keyLocation;
         if (const YamlField* model = mapping.find("model")) {
-            const std::string word = readChoice(m_source, *model, {"sequential", "async", "threads"});
-            variant.model = word == "sequential" ? Model::Sequential : word == "async" ? Model::Async : Model::Threads;
+            const std::string word = readChoice(m_source, *model, {"sequential", "async", "threads", "broker"});
+            variant.model = word == "sequential" ? Model::Sequential
+                            : word == "async"    ? Model::Async
+                            : word == "threads"  ? Model::Threads
+                                                 : Model::Broker;
         }
         if (const YamlField* description = mapping.find("description")) {
             variant.description = readText(m_source, *description);
@@ -289,6 +292,10 @@ private:
             }
             variant.heartbeatMs = readExpression(m_source, *heartbeat);
         }
+        if (variant.model == Model::Broker || mapping.find("broker") != nullptr) {
+            readBrokerVariant(entry, mapping, variant);
+            return variant;
+        }
         const ProgramContext context{m_source, *m_scenario, variant.name,
                                      countListingLines(m_scenario->listingFor(variant)), m_programBudget};
         variant.program = parseProgram(context, mapping.require("program"));
@@ -305,6 +312,52 @@ private:
         }
         checkPlacements(m_source, variant);
         return variant;
+    }
+
+    // model: broker with its broker: block, and none of the keys that shape a program's run.
+    void readBrokerVariant(const YamlField& entry, const YamlMapping& mapping, VariantDecl& variant) {
+        const YamlField* block = mapping.find("broker");
+        if (variant.model != Model::Broker) {
+            m_source.fail(block->keyLocation, "'broker:' belongs to a variant with 'model: broker'");
+        }
+        if (block == nullptr) {
+            m_source.fail(entry.keyLocation, fmt::format("variant '{}' uses the broker model and needs a 'broker:' "
+                                                         "block (jobs, workers, job_ms, ...)",
+                                                         variant.name));
+        }
+        for (const char* key : {"program", "threads", "processes", "message_cpu_ms", "cpus", "gil",
+                                "switch_interval_ms", "heartbeat_ms"}) {
+            if (const YamlField* field = mapping.find(key)) {
+                m_source.fail(field->keyLocation,
+                              fmt::format("'{}' does not apply to the broker model: its workers are real processes "
+                                          "that take jobs from Redis (see 'broker:')",
+                                          key));
+            }
+        }
+        YamlMapping fields(m_source, block->value, block->valueLocation, "broker",
+                           {"jobs", "workers", "job_ms", "poison", "crash", "max_deliveries", "visibility_ms",
+                            "stream_limit", "ack"});
+        BrokerDecl broker;
+        broker.location = block->keyLocation;
+        const std::pair<const char*, Expression*> expressions[] = {
+            {"jobs", &broker.jobs},
+            {"workers", &broker.workers},
+            {"job_ms", &broker.jobMs},
+            {"poison", &broker.poison},
+            {"crash", &broker.crash},
+            {"max_deliveries", &broker.maxDeliveries},
+            {"visibility_ms", &broker.visibilityMs},
+            {"stream_limit", &broker.streamLimit},
+        };
+        for (const auto& [key, target] : expressions) {
+            if (const YamlField* field = fields.find(key)) {
+                *target = readExpression(m_source, *field);
+            }
+        }
+        if (const YamlField* ack = fields.find("ack")) {
+            broker.ackOnReceipt = readChoice(m_source, *ack, {"after_work", "on_receipt"}) == "on_receipt";
+        }
+        variant.broker = std::move(broker);
     }
 
     void readExpectations(const YamlField& field) {

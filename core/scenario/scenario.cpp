@@ -232,6 +232,8 @@ std::string_view toString(Model model) {
         return "async";
     case Model::Threads:
         return "threads";
+    case Model::Broker:
+        return "broker";
     }
     return "unknown";
 }

@@ -4,6 +4,7 @@
 #include "scenario/expression.h"
 #include "scenario/lesson_error.h"
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -103,7 +104,39 @@ struct PrimitiveDecl {
     SourceLocation location;
 };
 
-enum class Model : std::uint8_t { Sequential, Async, Threads };
+// Broker: a distributed task queue (L17): a producer, a real Redis broker and worker processes that pull jobs from
+// it; its variant has a `broker:` block instead of a program.
+enum class Model : std::uint8_t { Sequential, Async, Threads, Broker };
+
+// A broker variant's task queue: `jobs` jobs of mixed lengths around `job_ms` on a Redis stream, `workers` worker
+// processes, `crash` of them killed with SIGKILL mid-job at a seeded moment, `poison` jobs that always raise.
+struct BrokerDecl {
+    Expression jobs = Expression::constant(50);
+    Expression workers = Expression::constant(4);
+    Expression jobMs = Expression::constant(40);          // the jobs' mean length; each is 0.4 to 1.6 times it
+    Expression poison = Expression::constant(1);          // jobs that raise on every delivery
+    Expression crash = Expression::constant(1);           // workers killed mid-job
+    Expression maxDeliveries = Expression::constant(3);   // a job that fails on its last delivery is dead-lettered
+    Expression visibilityMs = Expression::constant(300);  // a job pending this long without an ack is reclaimed
+    Expression streamLimit = Expression::constant(0);     // the producer waits while this many are unacknowledged
+    bool ackOnReceipt = false;                            // at-most-once: acknowledged before the work
+    SourceLocation location;
+};
+
+// Counter names on the broker's lane.
+inline constexpr std::string_view kStreamLengthCounter = "stream.length"; // jobs on the stream not yet acknowledged
+inline constexpr std::string_view kPendingCounter = "pending";            // delivered to a worker and not acknowledged
+inline constexpr std::string_view kAckedCounter = "acked";
+inline constexpr std::string_view kRedeliveredCounter = "redelivered";
+inline constexpr std::string_view kDeadLetteredCounter = "dead_lettered";
+inline constexpr std::string_view kSettledCounter = "jobs.settled";     // acknowledged after their work, or dead-lettered
+inline constexpr std::string_view kCompletedCounter = "jobs.completed"; // whose work was done (the first time)
+inline constexpr std::string_view kDoneTwiceCounter = "jobs.done_twice"; // work done again after it was done once
+inline constexpr std::string_view kLostCounter = "jobs.lost";           // acknowledged, and their work never done
+
+inline constexpr std::array<std::string_view, 9> kBrokerCounters = {
+    kStreamLengthCounter, kPendingCounter,   kAckedCounter,     kRedeliveredCounter, kDeadLetteredCounter,
+    kSettledCounter,      kCompletedCounter, kDoneTwiceCounter, kLostCounter};
 
 struct VariantDecl {
     std::string name;
@@ -120,6 +153,7 @@ struct VariantDecl {
     Expression heartbeatMs = Expression::constant(10); // loop-lag heartbeat (async model only)
     std::string listing;                               // the Python equivalent; may be empty (then the lesson's)
     std::vector<Op> program;                           // what the main task does
+    std::optional<BrokerDecl> broker;                  // the broker model's task queue
     SourceLocation location;
 };
 

@@ -49,6 +49,10 @@ std::string_view toString(MarkerKind kind) {
         return "instant";
     case MarkerKind::Stalled:
         return "stalled";
+    case MarkerKind::Redelivery:
+        return "redelivery";
+    case MarkerKind::DeadLetter:
+        return "dead-letter";
     }
     return "unknown";
 }

@@ -40,9 +40,11 @@ enum class MarkerKind : std::uint8_t {
     BrokenPool,
     Cleanup,
     Instant,
-    Stalled, // the watchdog ended a run in which no task could make progress
+    Stalled,    // the watchdog ended a run in which no task could make progress
+    Redelivery, // a broker handed a job again to a worker, after its first worker died or it failed
+    DeadLetter, // a broker moved a job that failed on every delivery to its dead-letter list
 };
-inline constexpr int kMarkerKindCount = 9;
+inline constexpr int kMarkerKindCount = 11;
 
 // 24 bytes: the recorder's memory cost per stored event.
 struct Event {
