@@ -23,9 +23,7 @@ struct LessonCheck {
 
 LessonCheck checkOne(const core::Scenario& scenario, const CheckCommand& command, ProgressLine& progress) {
     const core::ParameterValues parameters = core::resolveParameters(scenario, parseOverrides(command.settings.sets));
-    core::RunOptions options;
-    options.timeScale = command.settings.timeScale;
-    options.seed = command.settings.seed;
+    const core::RunOptions options = runOptionsFrom(command.settings);
     LessonSession session(scenario, parameters, {}, options);
     const SessionResult result = session.run(progress);
     const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);

@@ -23,6 +23,14 @@ void addRunSettings(CLI::App& command, RunSettings& settings) {
         ->type_name("X");
     command.add_option("--seed", settings.seed, "Seed for random failures and jitter (default 1)")->type_name("N");
     command.add_flag("--json", settings.json, "Print one JSON document on stdout instead of text");
+    command
+        .add_option("--broker", settings.broker,
+                    "The broker model (L17): use this running Redis, redis://HOST:PORT/DB (default: a private one)")
+        ->type_name("URL");
+    command
+        .add_option("--broker-run", settings.brokerRunId,
+                    "The broker model: the run's id on the broker, for workers started by hand (default: a fresh one)")
+        ->type_name("ID");
 }
 
 void addFigureOptions(CLI::App& command, FigureOptions& figure) {

@@ -74,9 +74,7 @@ private:
 int runLesson(const RunCommand& command) {
     const core::Scenario scenario = core::findLesson(command.lesson);
     const core::ParameterValues parameters = core::resolveParameters(scenario, parseOverrides(command.settings.sets));
-    core::RunOptions options;
-    options.timeScale = command.settings.timeScale;
-    options.seed = command.settings.seed;
+    const core::RunOptions options = runOptionsFrom(command.settings);
 
     // Everything that can be refused is refused before the first run starts.
     checkFigureRequest(command.figure);

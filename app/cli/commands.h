@@ -21,6 +21,8 @@ struct RunSettings {
     double timeScale = 1.0;
     std::uint64_t seed = 1;
     bool json = false;
+    std::string broker;      // --broker URL: a running Redis for the broker model (L17); empty = a private one
+    std::string brokerRunId; // --broker-run ID: the run's id on the broker; empty = a fresh one
 };
 
 // --export FILE [--width W] [--height H] [--dpi D]: a figure of what ran or was imported.

@@ -1,6 +1,9 @@
 // Runs a lesson's variants: start, poll the trace every 50 ms, show progress, stop on Ctrl-C, collect the trace.
 #include "lesson_session.h"
 
+#include "broker/broker_protocol.h"
+#include "broker/redis_client.h"
+#include "commands.h"
 #include "runtime/run.h"
 #include "scenario/lesson_error.h"
 #include "stop_signal.h"
@@ -30,14 +33,24 @@ constexpr auto kStopGrace = std::chrono::milliseconds(120);
 // task's coroutine frames and timers takes about 1.3 µs (a million took 1.3 s), so it would not end within it.
 constexpr std::uint64_t kEndsWithinGrace = 80'000;
 
+// A broker run is never left running: its teardown stops its workers and its private Redis, and deletes its keys
+// from a shared one, within a second or so.
+constexpr auto kBrokerStopGrace = std::chrono::seconds(10);
+
 struct StopMoment {
     std::chrono::steady_clock::time_point at;
     std::uint64_t alive = 0; // tasks alive then
+    bool broker = false;
 
-    explicit StopMoment(const core::Run& run)
+    StopMoment(const core::Run& run, bool brokerRun)
         : at(std::chrono::steady_clock::now()),
-          alive(run.tasksCreated() - std::min(run.tasksFinished(), run.tasksCreated())) {}
-    bool leaveRunning() const { return alive > kEndsWithinGrace || std::chrono::steady_clock::now() - at > kStopGrace; }
+          alive(run.tasksCreated() - std::min(run.tasksFinished(), run.tasksCreated())), broker(brokerRun) {}
+    bool leaveRunning() const {
+        if (broker) {
+            return std::chrono::steady_clock::now() - at > kBrokerStopGrace;
+        }
+        return alive > kEndsWithinGrace || std::chrono::steady_clock::now() - at > kStopGrace;
+    }
 };
 
 // Once stopped, the run is analysed only while small (core::kAnalysedWhenStopped): nothing more is drained past that.
@@ -50,13 +63,23 @@ void pollStopped(core::Run& run) {
 core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, ProgressLine& progress) {
     const std::string variant = plan.variant;
     const double timeScale = plan.options.timeScale;
+    const bool broker = plan.model == core::Model::Broker;
     auto run = std::make_unique<core::Run>(std::move(plan));
     std::optional<StopMoment> stoppedAt;
     run->start();
+    bool toldJoin = false;
     while (!run->waitFor(kPollInterval)) {
+        if (!toldJoin && broker) {
+            // On stderr, beside the progress: stdout may be a JSON document.
+            if (const std::string join = run->brokerJoinCommand(); !join.empty()) {
+                progress.clear();
+                fmt::print(stderr, "{} {}: add a worker with: {}\n", scenario.alias(), variant, join);
+                toldJoin = true;
+            }
+        }
         if (!stoppedAt && stopSignal() != 0) {
             run->requestStop();
-            stoppedAt.emplace(*run);
+            stoppedAt.emplace(*run, broker);
         }
         if (!stoppedAt) {
             run->pollTrace(kDrainPerPoll);
@@ -72,7 +95,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     const bool stoppedWhileRunning = stoppedAt.has_value();
     while (run->finished() && !run->traceComplete()) {
         if (!stoppedAt && stopSignal() != 0) {
-            stoppedAt.emplace(*run);
+            stoppedAt.emplace(*run, broker);
         }
         if (stoppedAt && run->trace().events.size() > core::kAnalysedWhenStopped) {
             break;
@@ -145,6 +168,26 @@ std::vector<std::string> selectVariants(const core::Scenario& scenario, const st
         }
     }
     return requested;
+}
+
+core::RunOptions runOptionsFrom(const RunSettings& settings) {
+    core::RunOptions options;
+    options.timeScale = settings.timeScale;
+    options.seed = settings.seed;
+    if (!settings.broker.empty()) {
+        try {
+            core::parseBrokerUrl(settings.broker);
+        } catch (const core::BrokerError& error) {
+            throw core::UsageError(error.what());
+        }
+        options.brokerUrl = settings.broker;
+    }
+    if (!settings.brokerRunId.empty() && !core::isValidRunId(settings.brokerRunId)) {
+        throw core::UsageError(fmt::format("--broker-run '{}': a run id is letters, digits and '-', at most 64",
+                                           settings.brokerRunId));
+    }
+    options.brokerRunId = settings.brokerRunId;
+    return options;
 }
 
 std::map<std::string, std::string> parseOverrides(const std::vector<std::string>& sets) {

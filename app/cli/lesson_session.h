@@ -37,6 +37,10 @@ private:
 // The variants to run: `requested` by name (UsageError listing the lesson's variants when one is unknown), or all.
 std::vector<std::string> selectVariants(const core::Scenario& scenario, const std::vector<std::string>& requested);
 
+struct RunSettings;
+// The options a run takes from the command line; UsageError for a malformed broker URL or run id.
+core::RunOptions runOptionsFrom(const RunSettings& settings);
+
 // "name=value" strings to a map; UsageError when one has no '='.
 std::map<std::string, std::string> parseOverrides(const std::vector<std::string>& sets);
 

@@ -127,9 +127,7 @@ int runSweep(const SweepCommand& command) {
     if (overrides.count(plan.parameter) != 0) {
         throw core::UsageError(fmt::format("parameter '{}' is swept: it cannot be --set too", plan.parameter));
     }
-    core::RunOptions options;
-    options.timeScale = command.settings.timeScale;
-    options.seed = command.settings.seed;
+    const core::RunOptions options = runOptionsFrom(command.settings);
     if (!command.csvPath.empty()) {
         checkWritable(command.csvPath);
     }
