@@ -9,6 +9,7 @@
 #include "panels/notes_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
+#include "broker/redis_client.h"
 #include "scenario/lesson_loader.h"
 #include "timeline/timeline_view.h"
 
@@ -25,6 +26,8 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
+#include <QInputDialog>
+#include <QLineEdit>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
@@ -124,6 +127,10 @@ void MainWindow::createActions() {
     m_runAction->setObjectName(QStringLiteral("runAction"));
     m_runAllAction->setObjectName(QStringLiteral("runAllAction"));
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_brokerAction = make(tr("&Broker…"), {}, QStringLiteral("network-server"), &MainWindow::chooseBroker);
+    m_brokerAction->setObjectName(QStringLiteral("brokerAction"));
+    m_brokerAction->setToolTip(tr("The Redis that the task-queue lesson (L17) runs on: a private one started for "
+                                  "each run, or a running one at redis://HOST:PORT/DB"));
     m_zoomInAction = make(tr("Zoom &In"), QKeySequence(Qt::CTRL | Qt::Key_Equal), QStringLiteral("zoom-in"),
                           [this] { m_timeline->zoomIn(); });
     m_zoomOutAction = make(tr("Zoom &Out"), QKeySequence(Qt::CTRL | Qt::Key_Minus), QStringLiteral("zoom-out"),
@@ -161,6 +168,8 @@ void MainWindow::createMenus() {
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
     run->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_sweepParameterAction, m_stopAction});
+    run->addSeparator();
+    run->addAction(m_brokerAction);
     m_viewMenu = menuBar()->addMenu(tr("&View"));
     m_viewMenu->addActions({m_zoomInAction, m_zoomOutAction, m_zoomFitAction});
     m_viewMenu->addSeparator();
@@ -261,6 +270,43 @@ void MainWindow::restoreSettings() {
     }
     m_firstStart = !restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
     m_timeScale->setValue(settings.value(QStringLiteral("run/timeScale"), 1.0).toDouble());
+    const QString broker = settings.value(QStringLiteral("run/broker")).toString();
+    try {
+        if (!broker.isEmpty()) {
+            core::parseBrokerUrl(broker.toStdString());
+            m_controller.setBrokerUrl(broker.toStdString());
+        }
+    } catch (const core::BrokerError&) {
+        // a setting edited by hand into something else: the private broker
+    }
+}
+
+void MainWindow::chooseBroker() {
+    QString url = QString::fromStdString(m_controller.brokerUrl());
+    while (true) {
+        bool accepted = false;
+        url = QInputDialog::getText(this, tr("Broker"),
+                                    tr("The task-queue lesson (L17) runs on a real Redis.\n"
+                                       "Leave this empty for a private redis-server started for each run,\n"
+                                       "or give a running one: redis://HOST:PORT/DB. Its other keys are never "
+                                       "touched."),
+                                    QLineEdit::Normal, url, &accepted)
+                  .trimmed();
+        if (!accepted) {
+            return;
+        }
+        try {
+            if (!url.isEmpty()) {
+                core::parseBrokerUrl(url.toStdString());
+            }
+            break;
+        } catch (const core::BrokerError& error) {
+            QMessageBox::warning(this, tr("Broker"), QString::fromStdString(error.what()));
+        }
+    }
+    m_controller.setBrokerUrl(url.toStdString());
+    QSettings().setValue(QStringLiteral("run/broker"), url);
+    m_status->setText(url.isEmpty() ? tr("Broker: a private redis-server for each run") : tr("Broker: %1").arg(url));
 }
 
 void MainWindow::applyFirstStartLayout() {

@@ -68,6 +68,7 @@ private:
     void applyFirstStartLayout();
     void makeRoomForCharts(int height); // grows the charts dock to show them all, within a share of the window
     void saveSettings();
+    QAction* m_brokerAction = nullptr;
 
     void loadLessons();
     void openLessonFile();
@@ -82,6 +83,7 @@ private:
     void updateSweepChart();      // from the controller's slots, as its runs finish
     void showSweepRun(int index); // a sweep chart's point clicked: that run's timeline alone
     void stopRun();
+    void chooseBroker(); // Run → Broker…: the Redis the broker model (L17) uses, or a private one
     // Files (main_window_files.cpp).
     bool hasResults() const;
     void reportProblem(const QString& title, const QString& message);

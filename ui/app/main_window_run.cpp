@@ -279,6 +279,19 @@ void MainWindow::onFrame(qint64 pollNs) {
             // How long the oldest event of this frame waited to be on screen.
             m_frameStats.addLatency(slot.run->elapsedNs() - m_controller.frameOldestEventNs());
         }
+        if (slot.run && slot.plan.model == core::Model::Broker) {
+            // A worker started by hand with this command joins the run (on another machine, with the broker's
+            // address in place of a private socket).
+            const QString join = QString::fromStdString(slot.run->brokerJoinCommand());
+            m_status->setText(tr("Running %1 · %2 ms · %3 of %4 jobs · add a worker: %5")
+                                  .arg(slot.name)
+                                  .arg(static_cast<double>(m_controller.liveElapsedNs()) / 1e6, 0, 'f', 0)
+                                  .arg(slot.run->tasksFinished())
+                                  .arg(std::max<std::uint64_t>(slot.run->tasksCreated(), 1) - 1)
+                                  .arg(join.isEmpty() ? tr("(starting the broker)") : join));
+            m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
+            return;
+        }
         m_status->setText(tr("Running %1 · %2 ms · %3 of %4 tasks finished%5")
                               .arg(slot.name)
                               .arg(static_cast<double>(m_controller.liveElapsedNs()) / 1e6, 0, 'f', 0)

@@ -47,9 +47,7 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
                           const core::ParameterValues& parameters, double timeScale) {
     shutdown();
     std::vector<std::shared_ptr<VariantSlot>> slots;
-    core::RunOptions options;
-    options.timeScale = timeScale;
-    options.backgroundPools = true; // a lesson that keeps every core busy still leaves the window its frames
+    const core::RunOptions options = runOptions(timeScale);
     for (const std::string& name : variants) {
         const core::VariantDecl* variant = scenario.findVariant(name);
         if (variant == nullptr) {
@@ -65,6 +63,14 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
     begin(scenario, parameters, std::move(slots));
 }
 
+core::RunOptions RunController::runOptions(double timeScale) const {
+    core::RunOptions options;
+    options.timeScale = timeScale;
+    options.backgroundPools = true; // a lesson that keeps every core busy still leaves the window its frames
+    options.brokerUrl = m_brokerUrl;
+    return options;
+}
+
 void RunController::startSweep(const core::Scenario& scenario, const core::SweepDecl& sweep,
                                const core::ParameterValues& parameters, double timeScale) {
     shutdown();
@@ -75,9 +81,7 @@ void RunController::startSweep(const core::Scenario& scenario, const core::Sweep
     if (sweep.values.empty()) {
         throw core::UsageError("a sweep of '" + sweep.parameter + "' needs at least one value");
     }
-    core::RunOptions options;
-    options.timeScale = timeScale;
-    options.backgroundPools = true;
+    const core::RunOptions options = runOptions(timeScale);
     std::vector<std::shared_ptr<VariantSlot>> slots;
     for (const double value : sweep.values) {
         core::ParameterValues values = parameters;

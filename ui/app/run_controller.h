@@ -44,6 +44,9 @@ public:
     // (throws core::UsageError or core::LessonError), then starts the first one.
     void start(const core::Scenario& scenario, const std::vector<std::string>& variants,
                const core::ParameterValues& parameters, double timeScale);
+    // The broker model's Redis (redis://HOST:PORT/DB) for the runs started from now on; "" = a private one per run.
+    void setBrokerUrl(std::string url) { m_brokerUrl = std::move(url); }
+    const std::string& brokerUrl() const { return m_brokerUrl; }
     // A sweep: the sweep's variant once per value of its parameter, one slot each ("pool · workers=4"), one after
     // another as start() runs variants. The report has no expectations then (they are about the lesson's variants),
     // and its speedups are against the first value.
@@ -103,6 +106,8 @@ Q_SIGNALS:
     void finished(bool stopped);
 
 private:
+    core::RunOptions runOptions(double timeScale) const;
+    std::string m_brokerUrl;
     // What finishing a variant computes off the GUI thread: the analysed result, its exact timeline and the report.
     struct Finished {
         core::VariantRun result;
