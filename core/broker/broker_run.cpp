@@ -308,7 +308,11 @@ BrokerRun::Worker& BrokerRun::workerNumbered(int number, const std::string& host
 
 void BrokerRun::count(std::int64_t runNs, std::uint32_t name, std::int64_t& value, std::int64_t delta) {
     value += delta;
-    m_context.counterAt(runNs, name, value, m_brokerLane);
+    // The events come in the order the workers sent them, timed on their clocks, and a kill is judged after the
+    // events that followed it: a count never goes back in time, or a later, smaller value would end the series.
+    std::int64_t& last = m_lastCountNs[name];
+    last = std::max(last, runNs);
+    m_context.counterAt(last, name, value, m_brokerLane);
 }
 
 void BrokerRun::settle(Job& job) {

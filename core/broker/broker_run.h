@@ -103,6 +103,7 @@ private:
     std::string m_lastEventId = "0-0";
     std::int64_t m_nextSampleNs = 0;
     Counters m_counters;
+    std::unordered_map<std::uint32_t, std::int64_t> m_lastCountNs; // per counter: the time of its last sample
     std::int64_t m_endNs = 0;
     mutable std::mutex m_mutex; // the two below, read by the trace's consumer
     std::vector<LaneInfo> m_newLanes;
