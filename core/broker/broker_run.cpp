@@ -393,7 +393,10 @@ void BrokerRun::handleEvent(const std::unordered_map<std::string, std::string>& 
         break;
     case BrokerEventKind::Fail:
         worker.job = -1;
-        m_context.markerAt(at, onWorker, MarkerKind::Exception, m_names->poisonRaised);
+        // On its last delivery the dead-letter marker that follows at once says it (two markers would be one).
+        if (job.acked || delivery < m_plan.maxDeliveries) {
+            m_context.markerAt(at, onWorker, MarkerKind::Exception, m_names->poisonRaised);
+        }
         if (ended) {
             break;
         }

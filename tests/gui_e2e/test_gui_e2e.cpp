@@ -144,6 +144,15 @@ TEST_F(GuiEndToEnd, FoodDeliveryShowsWhereTheTimeWentStageByStage) {
     }
 }
 
+// L17 on its private Redis: worker lanes, the redelivery markers (the killed worker's job, the poison job's) and the
+// dead-letter marker are on screen.
+TEST_F(GuiEndToEnd, TaskQueueShowsTheRedeliveryAndTheDeadLetter) {
+    const QImage image = screenshot("l17-task-queue.png", "--lesson L17 --run");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, QColor(0xEE, 0x33, 0x77)), 20U) << "no redelivery marker";
+    EXPECT_GT(pixelsNear(image, QColor(0x33, 0x22, 0x88)), 10U) << "no dead-letter marker";
+}
+
 // Large live runs, all variants: the window must keep answering. The stall watch in --frame-stats (a 5 ms heartbeat
 // on the GUI thread, from Run until after the results are shown) fails the test on any gap over a second.
 TEST_F(GuiEndToEnd, LargeLiveRunsNeverFreezeTheWindow) {

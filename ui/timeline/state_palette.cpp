@@ -60,7 +60,7 @@ constexpr std::array<QRgb, core::kMarkerKindCount> kMarkers = {
     0xFF0072B2, // Cleanup
     0xFF7F7F7F, // Instant (imported traces): neutral grey
     0xFF882255, // Stalled: the watchdog ended the run
-    0xFF009E73, // Redelivery: a broker gave the job to another worker
+    0xFFEE3377, // Redelivery: a broker gave the job to a worker again (magenta: it stands out on running green)
     0xFF332288, // DeadLetter: the job went to the dead-letter list
 };
 
