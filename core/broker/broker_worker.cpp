@@ -22,6 +22,7 @@ struct Job {
     std::int64_t index = 0;
     std::int64_t durationNs = 0;
     bool poison = false;
+    bool reclaimed = false; // taken over from a consumer that left it pending (XAUTOCLAIM), not delivered new
 };
 
 // An entry of XREADGROUP or XAUTOCLAIM: [id, [field, value, ...]]; nullopt when it was deleted meanwhile.
@@ -61,32 +62,43 @@ public:
         m_consumer = fmt::format("worker-{}-{}-{}", m_number, host.data(), getpid());
         m_offsetNs = m_broker.brokerClockOffsetNs();
         report(BrokerEventKind::Hello, {{"h", host.data()}, {"p", std::to_string(getpid())}});
+        // Three round trips a job: take it, say so, and report and acknowledge it in one pipeline. Stale jobs are
+        // looked for every poll interval, and whether the run is over only while there is nothing to do.
         bool idle = false;
-        while (!runEnded()) {
+        auto nextReclaim = std::chrono::steady_clock::now();
+        while (true) {
             if (m_settings.parentPid != 0 && getppid() != m_settings.parentPid) {
                 return 0; // the run that started us is gone
             }
             try {
-                std::optional<Job> job = reclaim();
+                std::optional<Job> job;
+                if (std::chrono::steady_clock::now() >= nextReclaim) {
+                    nextReclaim = std::chrono::steady_clock::now() + std::chrono::nanoseconds(m_config.pollNs);
+                    job = reclaim();
+                }
+                if (!job) {
+                    job = next(0); // one at once, without waiting
+                }
                 if (!job) {
                     if (!idle) {
                         report(BrokerEventKind::Idle, {});
                         idle = true;
                     }
-                    job = next();
+                    job = next(m_config.pollNs);
                 }
                 if (job) {
                     idle = false;
                     work(*job);
+                } else if (runEnded()) {
+                    return 0;
                 }
             } catch (const BrokerError&) {
                 if (runEnded()) {
-                    break; // its keys were deleted under us (NOGROUP): the run is over
+                    return 0; // its keys were deleted under us (NOGROUP): the run is over
                 }
                 throw;
             }
         }
-        return 0;
     }
 
 private:
@@ -144,13 +156,21 @@ private:
                               std::to_string(std::max<std::int64_t>(1, m_config.visibilityNs / 1'000'000)), "0-0",
                               "COUNT", "1"});
         const RedisReply entries = reply.at(1);
-        return entries.size() > 0 ? readEntry(entries.at(0)) : std::nullopt;
+        std::optional<Job> job = entries.size() > 0 ? readEntry(entries.at(0)) : std::nullopt;
+        if (job) {
+            job->reclaimed = true;
+        }
+        return job;
     }
 
-    std::optional<Job> next() {
-        const RedisReply reply = m_broker.command(
-            {"XREADGROUP", "GROUP", kGroup, m_consumer, "COUNT", "1", "BLOCK",
-             std::to_string(std::max<std::int64_t>(1, m_config.pollNs / 1'000'000)), "STREAMS", m_keys.jobs, ">"});
+    // A new job, waiting up to `waitNs` for one (0: not at all).
+    std::optional<Job> next(std::int64_t waitNs) {
+        std::vector<std::string> command{"XREADGROUP", "GROUP", kGroup, m_consumer, "COUNT", "1"};
+        if (waitNs > 0) {
+            command.insert(command.end(), {"BLOCK", std::to_string(std::max<std::int64_t>(1, waitNs / 1'000'000))});
+        }
+        command.insert(command.end(), {"STREAMS", m_keys.jobs, ">"});
+        const RedisReply reply = m_broker.command(command);
         if (reply.isNil() || reply.size() == 0) {
             return std::nullopt;
         }
@@ -160,44 +180,53 @@ private:
 
     void work(const Job& job) {
         const std::string index = std::to_string(job.index);
-        const std::int64_t delivery = m_broker.command({"HINCRBY", m_keys.deliveries, job.entryId, "1"}).integer();
+        // A new job's first delivery; the hash counts the redeliveries of those taken over.
+        const std::int64_t delivery =
+            job.reclaimed ? m_broker.command({"HINCRBY", m_keys.deliveries, job.entryId, "1"}).integer() + 1 : 1;
         const std::string deliveryText = std::to_string(delivery);
-        report(BrokerEventKind::Claim, {{"j", index}, {"d", deliveryText}});
+        std::vector<std::vector<std::string>> commands{event(BrokerEventKind::Claim, {{"j", index}, {"d", deliveryText}})};
         if (delivery > m_config.maxDeliveries) {
             // Delivered once more than allowed (its worker died on the last one): not run again.
-            deadLetter(job, index, deliveryText);
+            deadLetter(commands, job, index, deliveryText);
+            m_broker.pipeline(commands);
             return;
         }
         if (m_config.ackOnReceipt) {
-            acknowledge(job, index, deliveryText);
+            acknowledge(commands, job, index, deliveryText);
         }
+        m_broker.pipeline(commands);
         std::this_thread::sleep_for(std::chrono::nanoseconds(job.durationNs));
+        commands.clear();
         if (job.poison) {
-            report(BrokerEventKind::Fail, {{"j", index}, {"d", deliveryText}});
+            commands.push_back(event(BrokerEventKind::Fail, {{"j", index}, {"d", deliveryText}}));
             if (!m_config.ackOnReceipt && delivery >= m_config.maxDeliveries) {
-                deadLetter(job, index, deliveryText);
+                deadLetter(commands, job, index, deliveryText);
             }
             // Otherwise it stays pending, unacknowledged, until it is reclaimed after the visibility timeout.
-            return;
+        } else {
+            commands.push_back(event(BrokerEventKind::Done, {{"j", index}, {"d", deliveryText}}));
+            if (!m_config.ackOnReceipt) {
+                acknowledge(commands, job, index, deliveryText);
+            }
         }
-        report(BrokerEventKind::Done, {{"j", index}, {"d", deliveryText}});
-        if (!m_config.ackOnReceipt) {
-            acknowledge(job, index, deliveryText);
-        }
+        m_broker.pipeline(commands);
     }
 
-    // XACK, and XDEL so that the stream's length is the work not yet acknowledged.
-    void acknowledge(const Job& job, const std::string& index, const std::string& delivery) {
-        m_broker.pipeline({{"XACK", m_keys.jobs, kGroup, job.entryId},
-                           {"XDEL", m_keys.jobs, job.entryId},
-                           event(BrokerEventKind::Ack, {{"j", index}, {"d", delivery}})});
+    // XACK, and XDEL so that the stream's length is the work not yet acknowledged; sent with the rest of `commands`.
+    void acknowledge(std::vector<std::vector<std::string>>& commands, const Job& job, const std::string& index,
+                     const std::string& delivery) {
+        commands.push_back({"XACK", m_keys.jobs, kGroup, job.entryId});
+        commands.push_back({"XDEL", m_keys.jobs, job.entryId});
+        commands.push_back(event(BrokerEventKind::Ack, {{"j", index}, {"d", delivery}}));
     }
 
-    void deadLetter(const Job& job, const std::string& index, const std::string& delivery) {
-        m_broker.pipeline({{"XADD", m_keys.dead, "NOMKSTREAM", "*", "job", index, "entry", job.entryId, "deliveries", delivery},
-                           {"XACK", m_keys.jobs, kGroup, job.entryId},
-                           {"XDEL", m_keys.jobs, job.entryId},
-                           event(BrokerEventKind::Dead, {{"j", index}, {"d", delivery}})});
+    void deadLetter(std::vector<std::vector<std::string>>& commands, const Job& job, const std::string& index,
+                    const std::string& delivery) {
+        commands.push_back(
+            {"XADD", m_keys.dead, "NOMKSTREAM", "*", "job", index, "entry", job.entryId, "deliveries", delivery});
+        commands.push_back({"XACK", m_keys.jobs, kGroup, job.entryId});
+        commands.push_back({"XDEL", m_keys.jobs, job.entryId});
+        commands.push_back(event(BrokerEventKind::Dead, {{"j", index}, {"d", delivery}}));
     }
 
     const BrokerWorkerSettings& m_settings;
