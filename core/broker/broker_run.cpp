@@ -48,6 +48,21 @@ std::string lastLine(const std::filesystem::path& file) {
     return last;
 }
 
+// Whether stream entry id `a` ("<ms>-<seq>") comes before `b`.
+bool streamIdBefore(const std::string& a, const std::string& b) {
+    auto parts = [](const std::string& id) {
+        const auto dash = id.find('-');
+        std::int64_t ms = 0;
+        std::int64_t sequence = 0;
+        parseInteger(std::string_view(id).substr(0, dash), ms);
+        if (dash != std::string::npos) {
+            parseInteger(std::string_view(id).substr(dash + 1), sequence);
+        }
+        return std::pair{ms, sequence};
+    };
+    return parts(a) < parts(b);
+}
+
 std::int64_t field(const std::unordered_map<std::string, std::string>& fields, const char* name,
                    std::int64_t fallback = -1) {
     const auto found = fields.find(name);
@@ -481,12 +496,13 @@ void BrokerRun::crashOne() {
     victim->alive = false;
     victim->killed = true;
     ++m_crashed;
-    // Everything it reported before it died is on the event stream: read it all before judging its job.
-    std::string seen;
-    do {
-        seen = m_lastEventId;
+    // Everything it reported before it died is on the event stream, up to the stream's last entry now: read that far
+    // (and no further: the others go on reporting, and the producer must not wait) before judging its job.
+    const RedisReply last = m_broker->command({"XREVRANGE", BrokerKeys(m_runId).events, "+", "-", "COUNT", "1"});
+    const std::string upTo = last.size() > 0 ? last.at(0).at(0).text() : std::string("0-0");
+    while (streamIdBefore(m_lastEventId, upTo)) {
         readEvents();
-    } while (seen != m_lastEventId);
+    }
     m_context.laneStateAt(killedNs, victim->lane, TaskState::Done, m_names->killed);
     if (victim->job < 0) {
         return; // it had just finished its job
