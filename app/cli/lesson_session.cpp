@@ -183,8 +183,8 @@ core::RunOptions runOptionsFrom(const RunSettings& settings) {
         options.brokerUrl = settings.broker;
     }
     if (!settings.brokerRunId.empty() && !core::isValidRunId(settings.brokerRunId)) {
-        throw core::UsageError(fmt::format("--broker-run '{}': a run id is letters, digits and '-', at most 64",
-                                           settings.brokerRunId));
+        throw core::UsageError(
+            fmt::format("--broker-run '{}': a run id is letters, digits and '-', at most 64", settings.brokerRunId));
     }
     options.brokerRunId = settings.brokerRunId;
     return options;

@@ -35,13 +35,13 @@ struct BrokerConfig {
 // Events: stream entries with fields w (worker number), k (kind), t (broker time in ns), and by kind j (job index),
 // d (delivery number), h (host), p (pid).
 enum class BrokerEventKind : char {
-    Hello = 'h',   // a worker joined: h, p
-    Idle = 'i',    // it waits for a job
-    Claim = 'c',   // it took job j, delivery d (d > 1: a redelivery)
-    Ack = 'a',     // it acknowledged job j (after its work, or on receipt)
-    Done = 'o',    // job j's work is done
-    Fail = 'f',    // job j raised
-    Dead = 'x',    // it moved job j to the dead-letter stream
+    Hello = 'h', // a worker joined: h, p
+    Idle = 'i',  // it waits for a job
+    Claim = 'c', // it took job j, delivery d (d > 1: a redelivery)
+    Ack = 'a',   // it acknowledged job j (after its work, or on receipt)
+    Done = 'o',  // job j's work is done
+    Fail = 'f',  // job j raised
+    Dead = 'x',  // it moved job j to the dead-letter stream
 };
 
 } // namespace interleave::core

@@ -243,7 +243,8 @@ void BrokerRun::produce() {
     if (m_plan.streamLimit > 0) {
         // Acknowledged jobs leave the stream (XDEL): its length is the work not yet done.
         const std::int64_t length = m_broker->command({"XLEN", keys.jobs}).integer();
-        room = std::min<std::size_t>(room, static_cast<std::size_t>(std::max<std::int64_t>(0, m_plan.streamLimit - length)));
+        room = std::min<std::size_t>(room,
+                                     static_cast<std::size_t>(std::max<std::int64_t>(0, m_plan.streamLimit - length)));
     }
     if (room == 0) {
         if (!m_producerWaiting) {
@@ -313,9 +314,9 @@ BrokerRun::Worker& BrokerRun::workerNumbered(int number, const std::string& host
     {
         std::lock_guard lock(m_mutex);
         worker->lane = static_cast<std::uint16_t>(m_laneCount++);
-        m_newLanes.push_back(LaneInfo{
-            fmt::format("worker {} · {} (joined)", number, host.empty() ? std::string("?") : host),
-            LaneKind::WorkerProcess, 0});
+        m_newLanes.push_back(
+            LaneInfo{fmt::format("worker {} · {} (joined)", number, host.empty() ? std::string("?") : host),
+                     LaneKind::WorkerProcess, 0});
     }
     m_workers.push_back(std::move(worker));
     return *m_workers.back();
@@ -342,7 +343,8 @@ void BrokerRun::handleEvent(const std::unordered_map<std::string, std::string>& 
     const std::int64_t number = field(fields, "w");
     const std::int64_t brokerNs = field(fields, "t");
     const auto kindField = fields.find("k");
-    if (number < 1 || number > 1'000'000 || brokerNs < 0 || kindField == fields.end() || kindField->second.size() != 1) {
+    if (number < 1 || number > 1'000'000 || brokerNs < 0 || kindField == fields.end() ||
+        kindField->second.size() != 1) {
         return; // not one of ours
     }
     const auto host = fields.find("h");
@@ -373,11 +375,13 @@ void BrokerRun::handleEvent(const std::unordered_map<std::string, std::string>& 
         worker.claimedNs = at;
         m_context.laneStateAt(at, worker.lane, TaskState::Done);
         if (delivery > 1) {
-            m_context.markerAt(at, onWorker, MarkerKind::Redelivery, m_names->deliveries[static_cast<std::size_t>(delivery)]);
+            m_context.markerAt(at, onWorker, MarkerKind::Redelivery,
+                               m_names->deliveries[static_cast<std::size_t>(delivery)]);
             count(at, m_names->redelivered, m_counters.redelivered, 1);
         }
         if (!ended) {
-            m_context.setStateAt(at, onWorker, TaskState::Running, m_names->deliveries[static_cast<std::size_t>(delivery)]);
+            m_context.setStateAt(at, onWorker, TaskState::Running,
+                                 m_names->deliveries[static_cast<std::size_t>(delivery)]);
         }
         break;
     case BrokerEventKind::Ack:

@@ -134,11 +134,14 @@ private:
 
     bool runEnded() { return m_broker.command({"GET", m_keys.state}).text() != "running"; }
 
-    std::vector<std::string> event(BrokerEventKind kind, std::initializer_list<std::pair<std::string, std::string>> more) {
+    std::vector<std::string> event(BrokerEventKind kind,
+                                   std::initializer_list<std::pair<std::string, std::string>> more) {
         // NOMKSTREAM: once the run has deleted its keys, a late report makes none.
-        std::vector<std::string> command{"XADD", m_keys.events, "NOMKSTREAM", "*", "w", std::to_string(m_number), "k",
-                                         std::string(1, static_cast<char>(kind)), "t",
-                                         std::to_string(monotonicNs() + m_offsetNs)};
+        std::vector<std::string> command{"XADD",       m_keys.events,
+                                         "NOMKSTREAM", "*",
+                                         "w",          std::to_string(m_number),
+                                         "k",          std::string(1, static_cast<char>(kind)),
+                                         "t",          std::to_string(monotonicNs() + m_offsetNs)};
         for (const auto& [name, value] : more) {
             command.push_back(name);
             command.push_back(value);
@@ -151,10 +154,9 @@ private:
 
     // A job some consumer took and left unacknowledged for longer than the visibility timeout (its worker died).
     std::optional<Job> reclaim() {
-        const RedisReply reply =
-            m_broker.command({"XAUTOCLAIM", m_keys.jobs, kGroup, m_consumer,
-                              std::to_string(std::max<std::int64_t>(1, m_config.visibilityNs / 1'000'000)), "0-0",
-                              "COUNT", "1"});
+        const RedisReply reply = m_broker.command(
+            {"XAUTOCLAIM", m_keys.jobs, kGroup, m_consumer,
+             std::to_string(std::max<std::int64_t>(1, m_config.visibilityNs / 1'000'000)), "0-0", "COUNT", "1"});
         const RedisReply entries = reply.at(1);
         std::optional<Job> job = entries.size() > 0 ? readEntry(entries.at(0)) : std::nullopt;
         if (job) {
@@ -184,7 +186,8 @@ private:
         const std::int64_t delivery =
             job.reclaimed ? m_broker.command({"HINCRBY", m_keys.deliveries, job.entryId, "1"}).integer() + 1 : 1;
         const std::string deliveryText = std::to_string(delivery);
-        std::vector<std::vector<std::string>> commands{event(BrokerEventKind::Claim, {{"j", index}, {"d", deliveryText}})};
+        std::vector<std::vector<std::string>> commands{
+            event(BrokerEventKind::Claim, {{"j", index}, {"d", deliveryText}})};
         if (delivery > m_config.maxDeliveries) {
             // Delivered once more than allowed (its worker died on the last one): not run again.
             deadLetter(commands, job, index, deliveryText);

@@ -59,10 +59,10 @@ void EmbeddedRedis::removeStaleFolders() {
 EmbeddedRedis::EmbeddedRedis() {
     // $INTERLEAVE_REDIS_SERVER names another server binary (a test points it nowhere to see the message below).
     const char* configured = std::getenv("INTERLEAVE_REDIS_SERVER");
-    const auto server = configured != nullptr && *configured != '\0'
-                            ? (::access(configured, X_OK) == 0 ? std::optional<std::filesystem::path>(configured)
-                                                               : std::nullopt)
-                            : findExecutable("redis-server");
+    const auto server =
+        configured != nullptr && *configured != '\0'
+            ? (::access(configured, X_OK) == 0 ? std::optional<std::filesystem::path>(configured) : std::nullopt)
+            : findExecutable("redis-server");
     if (!server) {
         throw BrokerError(kRedisMissing);
     }
@@ -92,8 +92,8 @@ EmbeddedRedis::EmbeddedRedis() {
             m_pid = -1;
             const std::string why = lastLines(log);
             stop();
-            throw BrokerError(fmt::format("the private Redis ({}) {}{}", server->string(),
-                                          describeWaitStatus(*status), why.empty() ? "" : ": " + why));
+            throw BrokerError(fmt::format("the private Redis ({}) {}{}", server->string(), describeWaitStatus(*status),
+                                          why.empty() ? "" : ": " + why));
         }
         if (std::filesystem::exists(socket)) {
             try {

@@ -14,8 +14,8 @@ namespace interleave::core {
 namespace {
 
 [[noreturn]] void badUrl(std::string_view url, std::string_view why) {
-    throw BrokerError(fmt::format("'{}' is not a broker URL ({}): use redis://HOST:PORT/DB or unix:///PATH/TO/SOCKET",
-                                  url, why));
+    throw BrokerError(
+        fmt::format("'{}' is not a broker URL ({}): use redis://HOST:PORT/DB or unix:///PATH/TO/SOCKET", url, why));
 }
 
 int parsePart(std::string_view url, std::string_view text, const char* what, int maximum) {
@@ -27,7 +27,8 @@ int parsePart(std::string_view url, std::string_view text, const char* what, int
 }
 
 timeval toTimeval(std::chrono::milliseconds timeout) {
-    return timeval{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
+    return timeval{static_cast<time_t>(timeout.count() / 1000),
+                   static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
 }
 
 } // namespace
@@ -79,7 +80,8 @@ BrokerAddress parseBrokerUrl(std::string_view url) {
         }
         rest = rest.substr(0, slash);
     }
-    if (const auto colon = rest.rfind(':'); colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
+    if (const auto colon = rest.rfind(':');
+        colon != std::string_view::npos && rest.find(']') == std::string_view::npos) {
         address.port = parsePart(url, rest.substr(colon + 1), "port", 65535);
         rest = rest.substr(0, colon);
     }
@@ -123,8 +125,7 @@ RedisReply RedisReply::at(std::size_t index) const {
     return index < size() ? RedisReply(m_reply->element[index]) : RedisReply();
 }
 
-RedisConnection::RedisConnection(const BrokerAddress& address, std::chrono::milliseconds timeout)
-    : m_address(address) {
+RedisConnection::RedisConnection(const BrokerAddress& address, std::chrono::milliseconds timeout) : m_address(address) {
     const timeval limit = toTimeval(timeout);
     m_context = address.socketPath.empty() ? redisConnectWithTimeout(address.host.c_str(), address.port, limit)
                                            : redisConnectUnixWithTimeout(address.socketPath.c_str(), limit);
@@ -166,9 +167,8 @@ void RedisConnection::append(const std::vector<std::string>& arguments) {
         pointers.push_back(argument.data());
         lengths.push_back(argument.size());
     }
-    if (m_context->err != 0 ||
-        redisAppendCommandArgv(m_context, static_cast<int>(arguments.size()), pointers.data(), lengths.data()) !=
-            REDIS_OK) {
+    if (m_context->err != 0 || redisAppendCommandArgv(m_context, static_cast<int>(arguments.size()), pointers.data(),
+                                                      lengths.data()) != REDIS_OK) {
         lost(arguments.empty() ? "?" : arguments.front().c_str());
     }
 }

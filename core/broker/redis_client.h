@@ -39,9 +39,9 @@ public:
     bool isNil() const;
     bool isError() const;
     bool isArray() const;
-    std::string text() const;       // a string, status or error reply's text; "" otherwise
-    std::int64_t integer() const;   // an integer reply, or a string reply holding digits
-    std::size_t size() const;       // an array's length, 0 otherwise
+    std::string text() const;     // a string, status or error reply's text; "" otherwise
+    std::int64_t integer() const; // an integer reply, or a string reply holding digits
+    std::size_t size() const;     // an array's length, 0 otherwise
     RedisReply at(std::size_t index) const;
 
 private:

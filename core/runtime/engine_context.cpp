@@ -100,7 +100,8 @@ void EngineContext::setStateAt(std::int64_t runNs, TaskRef task, TaskState state
 }
 
 void EngineContext::counterAt(std::int64_t runNs, std::uint32_t nameId, std::int64_t value, std::uint16_t lane) {
-    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::Counter, 0, nameId, static_cast<std::int32_t>(value));
+    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::Counter, 0, nameId,
+             static_cast<std::int32_t>(value));
 }
 
 void EngineContext::markerAt(std::int64_t runNs, TaskRef task, MarkerKind kind, std::uint32_t subject) {
@@ -110,8 +111,8 @@ void EngineContext::markerAt(std::int64_t runNs, TaskRef task, MarkerKind kind, 
 
 void EngineContext::laneStateAt(std::int64_t runNs, std::uint16_t lane, TaskState state, std::uint32_t subject,
                                 std::int32_t value) {
-    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::LaneState, static_cast<std::uint8_t>(state),
-             subject, value);
+    recordAt(std::max<std::int64_t>(runNs, 0), 0, lane, EventKind::LaneState, static_cast<std::uint8_t>(state), subject,
+             value);
 }
 
 void EngineContext::changeState(std::int64_t runNs, TaskRef task, TaskState state, std::uint32_t subject,

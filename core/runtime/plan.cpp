@@ -211,7 +211,8 @@ private:
         broker.poison.assign(static_cast<std::size_t>(jobs), false);
         for (std::int64_t marked = 0; marked < poison;) {
             // In the first half when there is room: its redeliveries then happen while the others still run.
-            const auto index = static_cast<std::size_t>(draw() * static_cast<double>(poison * 2 <= jobs ? jobs / 2 : jobs));
+            const auto index =
+                static_cast<std::size_t>(draw() * static_cast<double>(poison * 2 <= jobs ? jobs / 2 : jobs));
             if (!broker.poison[index]) {
                 broker.poison[index] = true;
                 ++marked;

@@ -79,15 +79,15 @@ struct PlanStage {
 
 // The broker model's task queue with every value fixed: the jobs' lengths and the crash's moment drawn from the seed.
 struct BrokerPlan {
-    std::vector<std::int64_t> jobNs;  // each job's length (slow motion included); their sum is jobs × job_ms
-    std::vector<bool> poison;         // per job: it raises on every delivery
+    std::vector<std::int64_t> jobNs; // each job's length (slow motion included); their sum is jobs × job_ms
+    std::vector<bool> poison;        // per job: it raises on every delivery
     int workers = 0;
-    int crashes = 0;                  // workers killed with SIGKILL mid-job
-    std::int64_t crashAtNs = 0;       // the first crash: the first worker busy from this moment on
+    int crashes = 0;            // workers killed with SIGKILL mid-job
+    std::int64_t crashAtNs = 0; // the first crash: the first worker busy from this moment on
     std::int64_t maxDeliveries = 3;
     std::int64_t visibilityNs = 0;
-    std::int64_t pollNs = 0;          // a free worker looks for stale jobs this often
-    std::int64_t streamLimit = 0;     // 0 = unbounded
+    std::int64_t pollNs = 0;      // a free worker looks for stale jobs this often
+    std::int64_t streamLimit = 0; // 0 = unbounded
     bool ackOnReceipt = false;
 };
 

@@ -334,9 +334,9 @@ private:
                                           key));
             }
         }
-        YamlMapping fields(m_source, block->value, block->valueLocation, "broker",
-                           {"jobs", "workers", "job_ms", "poison", "crash", "max_deliveries", "visibility_ms",
-                            "stream_limit", "ack"});
+        YamlMapping fields(
+            m_source, block->value, block->valueLocation, "broker",
+            {"jobs", "workers", "job_ms", "poison", "crash", "max_deliveries", "visibility_ms", "stream_limit", "ack"});
         BrokerDecl broker;
         broker.location = block->keyLocation;
         const std::pair<const char*, Expression*> expressions[] = {

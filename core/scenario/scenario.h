@@ -113,13 +113,13 @@ enum class Model : std::uint8_t { Sequential, Async, Threads, Broker };
 struct BrokerDecl {
     Expression jobs = Expression::constant(50);
     Expression workers = Expression::constant(4);
-    Expression jobMs = Expression::constant(40);          // the jobs' mean length; each is 0.4 to 1.6 times it
-    Expression poison = Expression::constant(1);          // jobs that raise on every delivery
-    Expression crash = Expression::constant(1);           // workers killed mid-job
-    Expression maxDeliveries = Expression::constant(3);   // a job that fails on its last delivery is dead-lettered
-    Expression visibilityMs = Expression::constant(300);  // a job pending this long without an ack is reclaimed
-    Expression streamLimit = Expression::constant(0);     // the producer waits while this many are unacknowledged
-    bool ackOnReceipt = false;                            // at-most-once: acknowledged before the work
+    Expression jobMs = Expression::constant(40);         // the jobs' mean length; each is 0.4 to 1.6 times it
+    Expression poison = Expression::constant(1);         // jobs that raise on every delivery
+    Expression crash = Expression::constant(1);          // workers killed mid-job
+    Expression maxDeliveries = Expression::constant(3);  // a job that fails on its last delivery is dead-lettered
+    Expression visibilityMs = Expression::constant(300); // a job pending this long without an ack is reclaimed
+    Expression streamLimit = Expression::constant(0);    // the producer waits while this many are unacknowledged
+    bool ackOnReceipt = false;                           // at-most-once: acknowledged before the work
     SourceLocation location;
 };
 
@@ -129,10 +129,10 @@ inline constexpr std::string_view kPendingCounter = "pending";            // del
 inline constexpr std::string_view kAckedCounter = "acked";
 inline constexpr std::string_view kRedeliveredCounter = "redelivered";
 inline constexpr std::string_view kDeadLetteredCounter = "dead_lettered";
-inline constexpr std::string_view kSettledCounter = "jobs.settled";     // acknowledged after their work, or dead-lettered
-inline constexpr std::string_view kCompletedCounter = "jobs.completed"; // whose work was done (the first time)
+inline constexpr std::string_view kSettledCounter = "jobs.settled"; // acknowledged after their work, or dead-lettered
+inline constexpr std::string_view kCompletedCounter = "jobs.completed";  // whose work was done (the first time)
 inline constexpr std::string_view kDoneTwiceCounter = "jobs.done_twice"; // work done again after it was done once
-inline constexpr std::string_view kLostCounter = "jobs.lost";           // acknowledged, and their work never done
+inline constexpr std::string_view kLostCounter = "jobs.lost";            // acknowledged, and their work never done
 
 inline constexpr std::array<std::string_view, 9> kBrokerCounters = {
     kStreamLengthCounter, kPendingCounter,   kAckedCounter,     kRedeliveredCounter, kDeadLetteredCounter,

@@ -129,8 +129,9 @@ TEST_F(Broker, EveryJobIsSettledOnceTheDeadWorkersJobIsReclaimedAfterTheVisibili
                             [&](const MarkerRecord& marker) { return marker.task == poison; }),
               2);
     const auto raised = markersOf(analysis, MarkerKind::Exception);
-    EXPECT_EQ(std::count_if(raised.begin(), raised.end(), [&](const MarkerRecord& marker) { return marker.task == poison; }),
-              2);
+    EXPECT_EQ(
+        std::count_if(raised.begin(), raised.end(), [&](const MarkerRecord& marker) { return marker.task == poison; }),
+        2);
     EXPECT_EQ(analysis.task(poison)->finalState, TaskState::Failed);
 }
 
@@ -244,8 +245,8 @@ TEST_F(Broker, LosingASharedBrokerMidRunFailsTheRunAndReapsItsWorkers) {
 TEST_F(Broker, AWorkerStartedByHandJoinsTheRunOnItsOwnLane) {
     EmbeddedRedis shared;
     // Started before the run, outside it: it waits for the run to appear, as one started on another machine would.
-    const pid_t joiner = startOwnedChild(
-        {INTERLEAVE_WORKER_PATH, "--broker", shared.url(), "--run", "join-test", "--wait-s", "30"});
+    const pid_t joiner =
+        startOwnedChild({INTERLEAVE_WORKER_PATH, "--broker", shared.url(), "--run", "join-test", "--wait-s", "30"});
     RunOptions options;
     options.brokerUrl = shared.url();
     options.brokerRunId = "join-test";
@@ -303,9 +304,9 @@ TEST_F(Broker, AStreamLimitMakesTheProducerWait) {
 TEST_F(Broker, OneHundredRunsLeaveNoProcessSocketOrFolderBehind) {
     const std::size_t filesBefore = openFiles();
     for (int run = 0; run < 100; ++run) {
-        RunResult result = runToCompletion(taskQueuePlan(
-            run % 2 == 0 ? "at-least-once" : "at-most-once",
-            {{"jobs", "12"}, {"workers", "3"}, {"job_ms", "8"}, {"visibility_ms", "30"}}));
+        RunResult result = runToCompletion(
+            taskQueuePlan(run % 2 == 0 ? "at-least-once" : "at-most-once",
+                          {{"jobs", "12"}, {"workers", "3"}, {"job_ms", "8"}, {"visibility_ms", "30"}}));
         ASSERT_EQ(result.outcome.status, RunStatus::Completed) << "run " << run << ": " << result.outcome.error;
         ASSERT_TRUE(noChildProcesses()) << "after run " << run;
         ASSERT_TRUE(ourBrokerFolders().empty()) << "after run " << run;

@@ -2,6 +2,7 @@
 #include "app/main_window.h"
 #include "app/listing_text.h"
 
+#include "broker/redis_client.h"
 #include "charts/charts_panel.h"
 #include "charts/sweep_chart.h"
 #include "panels/lesson_browser.h"
@@ -9,7 +10,6 @@
 #include "panels/notes_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
-#include "broker/redis_client.h"
 #include "scenario/lesson_loader.h"
 #include "timeline/timeline_view.h"
 
@@ -21,13 +21,13 @@
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QFileDialog>
+#include <QInputDialog>
 #include <QLabel>
+#include <QLineEdit>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QScreen>
-#include <QInputDialog>
-#include <QLineEdit>
 #include <QSettings>
 #include <QStatusBar>
 #include <QTimer>
