@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <cerrno>
+#include <sys/wait.h>
 #include <cstdio>
 #include <random>
 
@@ -38,7 +40,9 @@ TEST(MainWindowSoak, TwentyRunsWithStopsSwitchesAndRunAllWhileLive) {
     QAction* stop = action(window, "stopAction");
     ASSERT_TRUE(run && runAll && stop);
 
-    const std::array<const char*, 5> lessons = {"L2", "L6", "L1", "L8", "L3"};
+    // L17 starts a private redis-server and four worker processes each run: stopped or switched away from mid-run,
+    // they must all go.
+    const std::array<const char*, 6> lessons = {"L2", "L6", "L1", "L8", "L3", "L17"};
     std::mt19937 random(7);
     int stopped = 0;
     int switchedLive = 0;
@@ -87,6 +91,17 @@ TEST(MainWindowSoak, TwentyRunsWithStopsSwitchesAndRunAllWhileLive) {
     ASSERT_FALSE(window.controller().slots().empty());
     EXPECT_TRUE(window.controller().slots().front()->finished);
     EXPECT_GT(window.timelineView()->visibleEndNs(), 0);
+    // Every worker process and private broker of the twenty runs is gone (a stopped run is disposed of off the GUI
+    // thread: give it a moment).
+    EXPECT_TRUE(QTest::qWaitFor(
+        [] {
+            // Asks without reaping (WNOWAIT): a child that is ending stays its owner's to reap.
+            siginfo_t info{};
+            errno = 0;
+            return waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) == -1 && errno == ECHILD;
+        },
+        10'000))
+        << "a child process outlived its run";
 }
 
 // Stop on a large live run: the engine stops, the session ends and Run is back within a second (five under a
