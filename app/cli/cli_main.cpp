@@ -128,6 +128,23 @@ int run(int argc, char** argv) {
     ImportCommand importCommand;
     CLI::App* importApp = addImportCommand(app, importCommand);
 
+    TraceCommand traceCommand;
+    CLI::App* traceApp = app.add_subcommand(
+        "trace", "Run a Python program under CPython with Interleave's tracer: its asyncio tasks, threads and worker "
+                 "processes, drawn as a lesson's are (running a script runs its code)");
+    traceApp->add_option("SCRIPT", traceCommand.script, "The Python program")->required();
+    traceApp->add_option("ARGS", traceCommand.arguments, "Its arguments (after --, when they start with -)");
+    traceApp->add_option("--time-limit", traceCommand.timeLimitS, "Stop it after S seconds (default 600)")
+        ->type_name("S");
+    traceApp->add_option("--csv", traceCommand.csvPath, "Write spans to FILE and counters to FILE-counters")
+        ->type_name("FILE");
+    traceApp->add_option("--trace", traceCommand.tracePath, "Write a Chrome trace JSON (opens in Perfetto) to FILE")
+        ->type_name("FILE");
+    traceApp->add_option("--save", traceCommand.savePath, "Save it as FILE.interleave (opens in the desktop app)")
+        ->type_name("FILE");
+    addFigureOptions(*traceApp, traceCommand.figure);
+    traceApp->add_flag("--json", traceCommand.json, "Print one JSON document on stdout instead of text");
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& help) {
@@ -155,6 +172,9 @@ int run(int argc, char** argv) {
     }
     if (importApp->parsed()) {
         return importTrace(importCommand);
+    }
+    if (traceApp->parsed()) {
+        return tracePython(traceCommand);
     }
     if (benchImport) {
         return runImportBenchmark(benchQuick, benchJson, benchStrict);

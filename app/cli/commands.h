@@ -68,7 +68,20 @@ struct SweepCommand {
     FigureOptions figure; // the sweep chart above its runs' timeline
 };
 
+// trace SCRIPT [ARGS...]: a Python program run under the CPython tracer.
+struct TraceCommand {
+    std::string script;
+    std::vector<std::string> arguments;
+    double timeLimitS = 600;
+    std::string csvPath;
+    std::string tracePath;
+    std::string savePath;
+    FigureOptions figure;
+    bool json = false;
+};
+
 int listLessons(bool json);
+int tracePython(const TraceCommand& command);
 int runSweep(const SweepCommand& command);
 int runLesson(const RunCommand& command);
 int checkLessons(const CheckCommand& command);

@@ -60,7 +60,9 @@ void pollStopped(core::Run& run) {
     }
 }
 
-core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, ProgressLine& progress) {
+} // namespace
+
+core::VariantRun runPlan(const std::string& label, core::Plan plan, ProgressLine& progress) {
     const std::string variant = plan.variant;
     const double timeScale = plan.options.timeScale;
     const bool broker = plan.model == core::Model::Broker;
@@ -73,7 +75,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
             // On stderr, beside the progress: stdout may be a JSON document.
             if (const std::string join = run->brokerJoinCommand(); !join.empty()) {
                 progress.clear();
-                fmt::print(stderr, "{} {}: add a worker with: {}\n", scenario.alias(), variant, join);
+                fmt::print(stderr, "{} {}: add a worker with: {}\n", label, variant, join);
                 toldJoin = true;
             }
         }
@@ -88,7 +90,7 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
         } else {
             pollStopped(*run);
         }
-        progress.show(scenario.alias(), variant, run->elapsedNs(), run->tasksFinished(), run->tasksCreated());
+        progress.show(label, variant, run->elapsedNs(), run->tasksFinished(), run->tasksCreated());
     }
     // The rest of a finished run's events, a bounded drain at a time, so that a Ctrl-C now is seen as well; once
     // stopped, only while the run is small enough to analyse.
@@ -145,8 +147,6 @@ core::VariantRun runOne(const core::Scenario& scenario, core::Plan plan, Progres
     }
     return result;
 }
-
-} // namespace
 
 bool SessionResult::anyRunFailed() const {
     return std::any_of(runs.begin(), runs.end(),
@@ -216,7 +216,7 @@ SessionResult LessonSession::run(ProgressLine& progress) {
         if (stopSignal() != 0) {
             break;
         }
-        result.runs.push_back(runOne(m_scenario, std::move(plan), progress));
+        result.runs.push_back(runPlan(m_scenario.alias(), std::move(plan), progress));
     }
     m_plans.clear();
     result.stopSignal = stopSignal();

@@ -6,6 +6,7 @@
 #include "runtime/plan.h"
 #include "scenario/scenario.h"
 
+#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
@@ -36,6 +37,14 @@ private:
 
 // The variants to run: `requested` by name (UsageError listing the lesson's variants when one is unknown), or all.
 std::vector<std::string> selectVariants(const core::Scenario& scenario, const std::vector<std::string>& requested);
+
+// Runs one plan with progress on stderr and Ctrl-C stopping it: the run, drained and analysed. `label` names it in
+// the progress line (a lesson's alias).
+core::VariantRun runPlan(const std::string& label, core::Plan plan, ProgressLine& progress);
+
+// A plan that runs `script` under the CPython tracer, its output on stderr. UsageError when it is not a file.
+core::Plan pythonPlan(const std::string& label, const std::filesystem::path& script,
+                      const std::vector<std::string>& arguments, double timeLimitS);
 
 struct RunSettings;
 // The options a run takes from the command line; UsageError for a malformed broker URL or run id.

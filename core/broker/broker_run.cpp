@@ -97,8 +97,9 @@ struct BrokerRun::Names {
     std::vector<std::uint32_t> deliveries; // [d]: "delivery d"
 };
 
-BrokerRun::BrokerRun(EngineContext& context, StringTable& strings, std::vector<LaneInfo>& lanes)
-    : m_context(context), m_plan(context.plan.broker), m_names(std::make_unique<Names>()), m_host(hostName()) {
+BrokerRun::BrokerRun(EngineContext& context, StringTable& strings, std::vector<LaneInfo>& lanes, TraceGrowth& growth)
+    : m_context(context), m_plan(context.plan.broker), m_names(std::make_unique<Names>()), m_host(hostName()),
+      m_growth(growth) {
     Names& names = *m_names;
     names.producer = strings.intern("producer");
     names.job = strings.intern("job");
@@ -137,17 +138,11 @@ BrokerRun::BrokerRun(EngineContext& context, StringTable& strings, std::vector<L
         worker->lane = addLane(fmt::format("worker {} · {}", number, m_host), LaneKind::WorkerProcess);
         m_workers.push_back(std::move(worker));
     }
-    m_laneCount = lanes.size();
     m_jobs.resize(m_plan.jobNs.size());
 }
 
 BrokerRun::~BrokerRun() {
     tearDown();
-}
-
-std::vector<LaneInfo> BrokerRun::takeNewLanes() {
-    std::lock_guard lock(m_mutex);
-    return std::exchange(m_newLanes, {});
 }
 
 std::string BrokerRun::joinCommand() const {
@@ -311,13 +306,9 @@ BrokerRun::Worker& BrokerRun::workerNumbered(int number, const std::string& host
     }
     auto worker = std::make_unique<Worker>();
     worker->number = number;
-    {
-        std::lock_guard lock(m_mutex);
-        worker->lane = static_cast<std::uint16_t>(m_laneCount++);
-        m_newLanes.push_back(
-            LaneInfo{fmt::format("worker {} · {} (joined)", number, host.empty() ? std::string("?") : host),
-                     LaneKind::WorkerProcess, 0});
-    }
+    worker->lane = m_growth.addLane(
+        LaneInfo{fmt::format("worker {} · {} (joined)", number, host.empty() ? std::string("?") : host),
+                 LaneKind::WorkerProcess, 0});
     m_workers.push_back(std::move(worker));
     return *m_workers.back();
 }

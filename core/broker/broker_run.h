@@ -4,6 +4,7 @@
 #pragma once
 
 #include "runtime/engine_context.h"
+#include "runtime/trace_growth.h"
 #include "trace/trace.h"
 
 #include <cstdint>
@@ -21,16 +22,15 @@ class RedisConnection;
 
 class BrokerRun {
 public:
-    // Interns its names and adds its lanes: call from the Engine's constructor.
-    BrokerRun(EngineContext& context, StringTable& strings, std::vector<LaneInfo>& lanes);
+    // Interns its names and adds its lanes: call from the Engine's constructor. A worker that joins gets its lane
+    // from `growth`.
+    BrokerRun(EngineContext& context, StringTable& strings, std::vector<LaneInfo>& lanes, TraceGrowth& growth);
     ~BrokerRun();
     BrokerRun(const BrokerRun&) = delete;
     BrokerRun& operator=(const BrokerRun&) = delete;
 
     // On the engine thread, until every job is settled or lost, the run is stopped, or it fails.
     void run();
-    // Lanes for workers that joined during the run (started by hand), for the trace's consumer: taken once.
-    std::vector<LaneInfo> takeNewLanes();
     // "interleave-worker --broker URL --run ID": what adds a worker to this run, once the broker is up; "" before.
     std::string joinCommand() const;
     std::int64_t endNs() const { return m_endNs; }
@@ -105,10 +105,9 @@ private:
     Counters m_counters;
     std::unordered_map<std::uint32_t, std::int64_t> m_lastCountNs; // per counter: the time of its last sample
     std::int64_t m_endNs = 0;
-    mutable std::mutex m_mutex; // the two below, read by the trace's consumer
-    std::vector<LaneInfo> m_newLanes;
+    TraceGrowth& m_growth;
+    mutable std::mutex m_mutex; // the join command, read by the trace's consumer
     std::string m_joinCommand;
-    std::size_t m_laneCount = 0;
 };
 
 } // namespace interleave::core

@@ -5,6 +5,7 @@
 #include "broker/redis_client.h"
 #include "trace/clock.h"
 
+#include <array>
 #include <cstdio>
 #include <fmt/format.h>
 #include <optional>

@@ -18,7 +18,7 @@ extern char** environ;
 
 namespace interleave::core {
 
-pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile) {
+pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile, int passFd) {
     if (argv.empty()) {
         throw std::runtime_error("nothing to start");
     }
@@ -55,8 +55,17 @@ pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesyste
         ::dup2(input, STDIN_FILENO);
         ::dup2(output, STDOUT_FILENO);
         ::dup2(output, STDERR_FILENO);
+        unsigned firstClosed = 3;
+        if (passFd >= 0) {
+            if (passFd == 3) {
+                ::fcntl(3, F_SETFD, 0); // keep it across exec
+            } else {
+                ::dup2(passFd, 3); // dup2 leaves the copy open across exec
+            }
+            firstClosed = 4;
+        }
         // Nothing else of ours stays open in it (a worker's pipe, the app's sockets).
-        ::syscall(SYS_close_range, 3U, ~0U, 0U);
+        ::syscall(SYS_close_range, firstClosed, ~0U, 0U);
         ::execve(pointers.front(), pointers.data(), environ);
         _exit(127);
     }

@@ -13,7 +13,8 @@ namespace interleave::core {
 // fork + exec of `argv` (argv[0] the program's path), with its output to `logFile` (or /dev/null), in its own process
 // group, and SIGKILLed by the kernel when the thread that started it ends: the engine thread, which lives exactly as
 // long as the run (and dies with the app if the app is killed). Throws std::runtime_error.
-pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile = {});
+// `passFd`, when not -1, becomes the child's file descriptor 3 (a pipe it reports on).
+pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile = {}, int passFd = -1);
 
 // Reaps `pid` if it has ended; returns its wait status then.
 std::optional<int> reapIfEnded(pid_t pid);

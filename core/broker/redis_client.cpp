@@ -106,7 +106,7 @@ std::string RedisReply::text() const {
                                m_reply->type != REDIS_REPLY_ERROR)) {
         return {};
     }
-    return std::string(m_reply->str, m_reply->len);
+    return {m_reply->str, m_reply->len};
 }
 std::int64_t RedisReply::integer() const {
     if (m_reply == nullptr) {

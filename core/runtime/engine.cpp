@@ -15,7 +15,15 @@ Engine::Engine(const Plan& plan, Recorder& recorder, StringTable& strings, std::
     : m_plan(plan), m_context(plan, recorder, strings) {
     m_backoffName = strings.intern("retry backoff");
     if (plan.model == Model::Broker) {
-        m_brokerRun = std::make_unique<BrokerRun>(m_context, strings, lanes);
+        m_brokerRun = std::make_unique<BrokerRun>(m_context, strings, lanes, m_growth);
+        m_growth.begin(strings, lanes.size());
+        return;
+    }
+    if (plan.model == Model::Python) {
+        // The program's main thread; its other threads and processes come as it starts them.
+        lanes.push_back(LaneInfo{"main thread", LaneKind::Main, 0});
+        m_pythonRun = std::make_unique<PythonRun>(m_context, m_growth);
+        m_growth.begin(strings, lanes.size());
         return;
     }
     auto addLane = [&lanes](std::string name, LaneKind kind) {
@@ -115,10 +123,6 @@ void Engine::requestStop() {
     m_context.requestStop();
 }
 
-std::vector<LaneInfo> Engine::takeNewLanes() {
-    return m_brokerRun ? m_brokerRun->takeNewLanes() : std::vector<LaneInfo>();
-}
-
 std::string Engine::brokerJoinCommand() const {
     return m_brokerRun ? m_brokerRun->joinCommand() : std::string();
 }
@@ -127,6 +131,12 @@ void Engine::run() {
     if (m_brokerRun) {
         m_brokerRun->run();
         m_endNs.store(m_brokerRun->endNs());
+        m_context.cancelLiveTasks();
+        return;
+    }
+    if (m_pythonRun) {
+        m_pythonRun->run();
+        m_endNs.store(m_pythonRun->endNs());
         m_context.cancelLiveTasks();
         return;
     }
@@ -275,6 +285,7 @@ Placement Engine::resolvePlacement(Placement placement) const {
     case Model::Threads:
         return Placement::Threads;
     case Model::Broker:
+    case Model::Python:
         return Placement::Inline;
     }
     return Placement::Inline;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include "broker/broker_run.h"
+#include "python/python_run.h"
 #include "runtime/async_primitives.h"
 #include "runtime/blocking_primitives.h"
 #include "runtime/engine_context.h"
@@ -14,6 +15,7 @@
 #include "runtime/process_pool.h"
 #include "runtime/stop_wait.h"
 #include "runtime/thread_pool.h"
+#include "runtime/trace_growth.h"
 #include "trace/trace.h"
 
 #include <asio/executor_work_guard.hpp>
@@ -58,8 +60,9 @@ public:
     void requestStop();
 
     EngineContext& context() { return m_context; }
-    // The broker model's lanes for workers that joined since the last call, and its join command ("" otherwise).
-    std::vector<LaneInfo> takeNewLanes();
+    // Names and lanes added while the run goes on (a broker worker that joins, a Python program's tasks).
+    TraceGrowth& growth() { return m_growth; }
+    // The broker model's join command ("" otherwise).
     std::string brokerJoinCommand() const;
     std::int64_t endNs() const { return m_endNs.load(); }
     // Set when the main task itself failed (an uncaught fail), as opposed to a broken engine.
@@ -214,7 +217,9 @@ private:
 
     const Plan& m_plan;
     EngineContext m_context;
+    TraceGrowth m_growth;
     std::unique_ptr<BrokerRun> m_brokerRun; // the broker model runs there instead of the interpreter
+    std::unique_ptr<PythonRun> m_pythonRun; // and a CPython program there
     asio::io_context m_io{1};
     std::optional<asio::executor_work_guard<asio::io_context::executor_type>> m_ioWork;
     std::thread m_ioThread; // runs m_io when the main program is not on the loop (sequential and threads models)

@@ -77,6 +77,28 @@ TaskRef EngineContext::createTask(std::uint32_t nameId, std::int32_t index, std:
     return task;
 }
 
+TaskRef EngineContext::createTaskAt(std::int64_t runNs, std::uint32_t nameId, std::int32_t index, std::uint32_t parent,
+                                    std::uint16_t lane, bool inFlight) {
+    runNs = std::max<std::int64_t>(runNs, 0);
+    const TaskRef task{m_nextTask.fetch_add(1, std::memory_order_relaxed), lane};
+    const bool counted = inFlight && parent != 0xFFFFFFFFU;
+    if (auto* slot = stateSlot(task.id)) {
+        slot->store(static_cast<std::uint8_t>(static_cast<std::uint8_t>(TaskState::Ready) | (counted ? 0 : kUncounted)),
+                    std::memory_order_relaxed);
+    }
+    m_live.fetch_add(1, std::memory_order_acq_rel);
+    recordAt(runNs, task.id, lane, EventKind::TaskCreated, 0, nameId, index);
+    if (parent != 0xFFFFFFFFU) {
+        recordAt(runNs, task.id, lane, EventKind::TaskParent, 0, 0, static_cast<std::int32_t>(parent));
+    }
+    if (counted) {
+        const std::int64_t now = m_inFlight.fetch_add(1, std::memory_order_relaxed) + 1;
+        recordAt(runNs, task.id, lane, EventKind::Counter, 0, names.inFlight, static_cast<std::int32_t>(now));
+    }
+    recordAt(runNs, task.id, lane, EventKind::TaskState, static_cast<std::uint8_t>(TaskState::Ready), 0, 0);
+    return task;
+}
+
 TaskRef EngineContext::createMainTask(std::uint16_t lane) {
     return createTask(names.main, -1, 0xFFFFFFFFU, lane);
 }

@@ -67,6 +67,9 @@ public:
     TaskRef createTask(std::uint32_t nameId, std::int32_t index, std::uint32_t parent, std::uint16_t lane,
                        bool inFlight = true);
     TaskRef createMainTask(std::uint16_t lane);
+    // The same at a time measured elsewhere (`runNs`, ns since the run started); `parent` 0xFFFFFFFF for none.
+    TaskRef createTaskAt(std::int64_t runNs, std::uint32_t nameId, std::int32_t index, std::uint32_t parent,
+                         std::uint16_t lane, bool inFlight);
     // Records a state change. Terminal states take the task out of flight.
     void setState(TaskRef task, TaskState state, std::uint32_t subject = 0, std::int32_t line = 0);
     void counter(std::uint32_t nameId, std::int64_t value, std::uint16_t lane);

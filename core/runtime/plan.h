@@ -91,6 +91,16 @@ struct BrokerPlan {
     bool ackOnReceipt = false;
 };
 
+// A CPython program run under the tracer (Model::Python).
+struct PythonProgram {
+    std::string interpreter = "python3";
+    std::filesystem::path script;
+    std::vector<std::string> arguments;
+    std::int64_t timeLimitNs = 600'000'000'000; // 10 minutes; then it is stopped
+    std::filesystem::path outputFile; // where its stdout and stderr go (its traceback read back from there); empty =
+                                      // this process's stderr
+};
+
 struct Plan {
     std::string lessonId;
     std::string variant;
@@ -106,6 +116,7 @@ struct Plan {
     std::vector<PlanStep> program;
     std::vector<PlanStage> stages; // in the order the program first names them
     BrokerPlan broker;             // Model::Broker only
+    PythonProgram python;          // Model::Python only
     StringTable strings;           // names used by the plan; the run's trace starts from this table
     std::int64_t taskCount = 1;    // tasks the plan will create, main included
     // Steps the plan will run, every repetition counted (a consume loop runs once per put on its queue): an estimate,

@@ -203,10 +203,9 @@ std::size_t Run::pollTrace(std::size_t limit) {
     }
     m_impl->batch.clear();
     const std::size_t count = m_impl->recorder.drain(m_impl->batch, limit);
-    // A lane a worker joined on comes before its events: it was added before they were recorded.
-    for (LaneInfo& lane : m_impl->engine->takeNewLanes()) {
-        m_impl->trace.lanes.push_back(std::move(lane));
-    }
+    // Names and lanes that came during the run go in before the events that use them: they were added before those
+    // events were recorded.
+    m_impl->engine->growth().applyTo(m_impl->trace);
     m_impl->trace.appendSorted(m_impl->batch);
     // The worker pids are carried by the ends of their start-up (the other ends of their lane spans carry none). Looked
     // up batch by batch: a drain costs what it drained, never a pass over the whole trace (the GUI thread drains once a

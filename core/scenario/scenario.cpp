@@ -234,6 +234,8 @@ std::string_view toString(Model model) {
         return "threads";
     case Model::Broker:
         return "broker";
+    case Model::Python:
+        return "python";
     }
     return "unknown";
 }

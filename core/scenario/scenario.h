@@ -106,7 +106,8 @@ struct PrimitiveDecl {
 
 // Broker: a distributed task queue (L17): a producer, a real Redis broker and worker processes that pull jobs from
 // it; its variant has a `broker:` block instead of a program.
-enum class Model : std::uint8_t { Sequential, Async, Threads, Broker };
+// Python: a CPython program run under the tracer (resources/python): not a lesson variant's model, a plan's.
+enum class Model : std::uint8_t { Sequential, Async, Threads, Broker, Python };
 
 // A broker variant's task queue: `jobs` jobs of mixed lengths around `job_ms` on a Redis stream, `workers` worker
 // processes, `crash` of them killed with SIGKILL mid-job at a seeded moment, `poison` jobs that always raise.

@@ -11,9 +11,9 @@
 
 #include <array>
 #include <cerrno>
-#include <sys/wait.h>
 #include <cstdio>
 #include <random>
+#include <sys/wait.h>
 
 namespace interleave::ui {
 namespace {

@@ -1,0 +1,757 @@
+"""Runs a Python program and streams what its asyncio tasks, threads and worker processes do, for Interleave.
+
+    python3 interleave_trace.py --fd N [--] script.py [args...]
+
+Standard library only (Python 3.11 and later). Every event is one line written to file descriptor N, in batches:
+
+    L <lane> <kind> <name>                  a lane: kind m (the main thread), t (a thread), p (a worker process)
+    T <ns> <task> <parent> <lane> <index> <name>
+                                            a task: an asyncio task (on its loop's thread), a thread, a pool job;
+                                            <index> numbers the tasks of one name (-1: main, the main thread)
+    S <ns> <task> <lane> <state> [<what>]   a task's state: r running, i waiting for I/O (a sleep), b blocked on
+                                            <what>, y ready, d done, f failed, c cancelled
+    C <ns> <lane> <name> <value>            a counter's sample
+    M <ns> <task> <lane> <kind> <text>      a marker: kind e (an exception)
+    E <ns> <status> <text>                  the program ended: status 0, or 1 with the traceback's last line
+
+<ns> is time.monotonic_ns() (CLOCK_MONOTONIC, the engine's clock); names are percent-encoded (no spaces).
+What CPython does not say is not drawn: there is no GIL lane, since Python 3.11 cannot tell who holds the GIL.
+"""
+
+import asyncio
+import collections.abc
+import concurrent.futures
+import concurrent.futures.process
+import itertools
+import linecache
+import os
+import queue
+import re
+import sys
+import threading
+import time
+import traceback
+import urllib.parse
+
+_now = time.monotonic_ns
+_real_sleep = time.sleep
+_real_lock = threading.Lock
+
+
+class _Writer:
+    """Buffers lines and writes them to the pipe every 5 ms (and at exit): a write per event would cost more than
+    the event."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.lock = _real_lock()
+        self.lines = []
+        self.stopped = False
+        self.thread = None
+
+    def start(self):
+        self.thread = threading.Thread(target=self._run, name="interleave-trace-writer", daemon=True)
+        self.thread.__dict__["_interleave_untraced"] = True
+        self.thread.start()
+
+    def add(self, line):
+        with self.lock:
+            self.lines.append(line)
+
+    def flush(self):
+        with self.lock:
+            lines, self.lines = self.lines, []
+        if lines:
+            data = ("\n".join(lines) + "\n").encode()
+            view = memoryview(data)
+            while view:
+                try:
+                    written = os.write(self.fd, view[:65536])
+                except InterruptedError:
+                    continue
+                except OSError:  # the reader is gone: nothing more to say
+                    self.stopped = True
+                    return
+                view = view[written:]
+
+    def _run(self):
+        while not self.stopped:
+            _real_sleep(0.005)
+            self.flush()
+
+
+_writer = None
+_ids = itertools.count(1)
+_lanes = {}  # thread ident -> lane id
+_lane_ids = itertools.count(0)
+_lanes_lock = _real_lock()
+_names = collections.Counter()  # task name -> how many so far (fetch #0, fetch #1, ...)
+_user_files = set()
+_local = threading.local()
+_in_flight = 0
+_process_lane_name = None
+
+
+def _enc(text):
+    return urllib.parse.quote(str(text), safe="")
+
+
+def _emit(line):
+    if _writer is not None:
+        _writer.add(line)
+
+
+def _lane():
+    """This thread's lane, declared on first use."""
+    ident = threading.get_ident()
+    lane = _lanes.get(ident)
+    if lane is None:
+        with _lanes_lock:
+            lane = _lanes.get(ident)
+            if lane is None:
+                lane = next(_lane_ids)
+                _lanes[ident] = lane
+                name = threading.current_thread().name
+                main = threading.current_thread() is threading.main_thread()
+                kind = "m" if main else "t"
+                if _process_lane_name is not None:
+                    name = _process_lane_name if main else f"{_process_lane_name} · {name}"
+                    kind = "p" if main else "t"
+                _emit(f"L {lane} {kind} {_enc(name)}")
+    return lane
+
+
+def _new_task(name, parent=0, lane=None):
+    task = next(_ids)
+    if name in ("main", "MainThread") and _names[name] == 0:
+        index = -1
+    else:
+        index = _names[name]
+    _names[name] += 1
+    _emit(f"T {_now()} {task} {parent} {_lane() if lane is None else lane} {index} {_enc(name)}")
+    return task
+
+
+def _state(task, state, what=None, lane=None):
+    lane = _lane() if lane is None else lane
+    if what is None:
+        _emit(f"S {_now()} {task} {lane} {state}")
+    else:
+        _emit(f"S {_now()} {task} {lane} {state} {_enc(what)}")
+
+
+def _counter(name, value):
+    _emit(f"C {_now()} {_lane()} {_enc(name)} {value}")
+
+
+def _marker(task, text):
+    _emit(f"M {_now()} {task} {_lane()} e {_enc(text)}")
+
+
+def _is_user_frame(frame):
+    return frame is not None and frame.f_code.co_filename in _user_files
+
+
+def _creator_name(kind, depth=2):
+    """The variable a primitive is assigned to where the program makes it (`sem = asyncio.Semaphore(10)` is
+    'sem'), or None when it is made inside a library (asyncio's and queue's own locks are not drawn)."""
+    frame = sys._getframe(depth)
+    while frame is not None and frame.f_code.co_filename == __file__:
+        frame = frame.f_back
+    if not _is_user_frame(frame):
+        return None
+    line = linecache.getline(frame.f_code.co_filename, frame.f_lineno)
+    match = re.match(r"\s*(?:self\.)?([A-Za-z_][A-Za-z_0-9]*)\s*(?::[^=]*)?=[^=]", line)
+    return match.group(1) if match else kind
+
+
+# ---- the current task: an asyncio task's id, or the thread's own
+
+
+def _current_task():
+    task = getattr(_local, "task", None)
+    if task is not None:
+        return task
+    thread = threading.current_thread()
+    return thread.__dict__.get("_interleave_task", 0)
+
+
+def _wait(state, what):
+    """Records the current task waiting; returns what to call when it runs again."""
+    task = _current_task()
+    if task == 0:
+        return lambda: None
+    if getattr(_local, "task", None) is not None:
+        # An asyncio task: its step ends when it yields; the coroutine wrapper records the wait then.
+        _local.reason = (state, what)
+        return lambda: None
+    _state(task, state, what)
+    return lambda: _state(task, "r")
+
+
+# ---- asyncio: every task's coroutine is wrapped, so that each step is seen
+
+
+class _TracedCoroutine(collections.abc.Coroutine):
+    def __init__(self, coro, task, lane):
+        self._coro = coro
+        self._task = task
+        self._lane = lane
+        # What asyncio shows of a task's coroutine (its repr, a warning that it was never awaited).
+        self.__name__ = getattr(coro, "__name__", "coroutine")
+        self.__qualname__ = getattr(coro, "__qualname__", self.__name__)
+
+    def _step(self, call, *args):
+        previous = getattr(_local, "task", None)
+        _local.task = self._task
+        _local.reason = None
+        _state(self._task, "r", lane=self._lane)
+        try:
+            result = call(*args)
+        except StopIteration:
+            _end(self._task, "d", self._lane)
+            raise
+        except asyncio.CancelledError:
+            _end(self._task, "c", self._lane)
+            raise
+        except BaseException as error:  # noqa: BLE001 (recorded, then raised on)
+            _marker(self._task, f"{type(error).__name__}: {error}")
+            _end(self._task, "f", self._lane)
+            raise
+        finally:
+            _local.task = previous
+        reason = _local.reason or _awaiting(result)
+        _local.reason = None
+        _state(self._task, reason[0], reason[1], lane=self._lane)
+        return result
+
+    def send(self, value):
+        return self._step(self._coro.send, value)
+
+    def throw(self, *args):
+        return self._step(self._coro.throw, *args)
+
+    def close(self):
+        return self._coro.close()
+
+    def __await__(self):
+        return self
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return self.send(None)
+
+    @property
+    def cr_frame(self):
+        return getattr(self._coro, "cr_frame", None)
+
+    @property
+    def cr_running(self):
+        return getattr(self._coro, "cr_running", False)
+
+    @property
+    def cr_code(self):
+        return getattr(self._coro, "cr_code", None)
+
+
+
+def _awaiting(yielded):
+    """Why a step that set no reason gave the loop back: a bare yield (asyncio.sleep(0)) leaves the task ready; a
+    gather or a task awaited waits for its children; any other future is waited for as such."""
+    if yielded is None:
+        return ("y", None)
+    if isinstance(yielded, (asyncio.Task, asyncio.tasks._GatheringFuture)):
+        return ("b", "awaiting children")
+    return ("b", "awaiting a future")
+
+
+def _end(task, state, lane):
+    global _in_flight
+    _state(task, state, lane=lane)
+    if task != getattr(_local, "main_task", None):
+        _in_flight -= 1
+        _counter("in_flight", _in_flight)
+
+
+def _task_factory(loop, coro, **kwargs):
+    global _in_flight
+    parent = _current_task()
+    name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "task")
+    name = name.split(".")[-1]
+    lane = _lane()
+    task = _new_task(name, parent, lane)
+    if parent == 0 or getattr(_local, "main_task", None) is None:
+        _local.main_task = task
+        _start_heartbeat(loop)
+    else:
+        _in_flight += 1
+        _counter("in_flight", _in_flight)
+    _state(task, "y", lane=lane)
+    return asyncio.Task(_TracedCoroutine(coro, task, lane), loop=loop, **kwargs)
+
+
+def _start_heartbeat(loop):
+    """Every 10 ms the loop is asked to run a callback: how late it runs is the loop's lag (loop_lag_ms)."""
+    interval = 0.010
+
+    def beat(expected):
+        lag = max(0.0, loop.time() - expected)
+        _counter("loop_lag_us", int(lag * 1e6))
+        loop.call_later(interval, beat, loop.time() + interval)
+
+    loop.call_later(interval, beat, loop.time() + interval)
+
+
+_real_loop_init = asyncio.BaseEventLoop.__init__
+
+
+def _loop_init(self, *args, **kwargs):
+    _real_loop_init(self, *args, **kwargs)
+    self.set_task_factory(_task_factory)
+
+
+_real_async_sleep = asyncio.sleep
+
+
+async def _async_sleep(delay, result=None):
+    # asyncio.sleep(0) only yields to the loop: the task is ready, not waiting.
+    _local.reason = ("i", "sleep") if delay > 0 else ("y", None)
+    return await _real_async_sleep(delay, result)
+
+
+def _named(instance, kind):
+    name = _creator_name(kind, depth=3)
+    instance._interleave_name = name
+    return name
+
+
+def _patch_asyncio():
+    asyncio.BaseEventLoop.__init__ = _loop_init
+    asyncio.sleep = _async_sleep
+    asyncio.tasks.sleep = _async_sleep
+
+    semaphore_init = asyncio.Semaphore.__init__
+    semaphore_acquire = asyncio.Semaphore.acquire
+    semaphore_release = asyncio.Semaphore.release
+
+    def sem_init(self, value=1):
+        semaphore_init(self, value)
+        self._interleave_limit = value
+        _named(self, "semaphore")
+
+    async def sem_acquire(self):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None and self.locked():
+            self._interleave_waiting = getattr(self, "_interleave_waiting", 0) + 1
+            _counter(f"{name}.waiters", self._interleave_waiting)
+            _wait("b", name)
+            try:
+                return await semaphore_acquire(self)
+            finally:
+                self._interleave_waiting -= 1
+                _counter(f"{name}.waiters", self._interleave_waiting)
+                _counter(f"{name}.in_use", self._interleave_limit - self._value)
+        result = await semaphore_acquire(self)
+        if name is not None:
+            _counter(f"{name}.in_use", self._interleave_limit - self._value)
+        return result
+
+    def sem_release(self):
+        semaphore_release(self)
+        name = getattr(self, "_interleave_name", None)
+        if name is not None:
+            _counter(f"{name}.in_use", max(0, self._interleave_limit - self._value))
+
+    asyncio.Semaphore.__init__ = sem_init
+    asyncio.Semaphore.acquire = sem_acquire
+    asyncio.Semaphore.release = sem_release
+    # BoundedSemaphore is a Semaphore: its __init__ calls ours.
+
+    lock_init = asyncio.Lock.__init__
+    lock_acquire = asyncio.Lock.acquire
+
+    def lock_init_(self, *args, **kwargs):
+        lock_init(self, *args, **kwargs)
+        _named(self, "lock")
+
+    async def lock_acquire_(self):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None and self.locked():
+            _wait("b", name)
+        return await lock_acquire(self)
+
+    asyncio.Lock.__init__ = lock_init_
+    asyncio.Lock.acquire = lock_acquire_
+
+    event_init = asyncio.Event.__init__
+    event_wait = asyncio.Event.wait
+
+    def event_init_(self, *args, **kwargs):
+        event_init(self, *args, **kwargs)
+        _named(self, "event")
+
+    async def event_wait_(self):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None and not self.is_set():
+            _wait("b", name)
+        return await event_wait(self)
+
+    asyncio.Event.__init__ = event_init_
+    asyncio.Event.wait = event_wait_
+
+    queue_init = asyncio.Queue.__init__
+    queue_get = asyncio.Queue.get
+    queue_put = asyncio.Queue.put
+    queue_get_nowait = asyncio.Queue.get_nowait
+    queue_put_nowait = asyncio.Queue.put_nowait
+
+    def queue_init_(self, maxsize=0):
+        queue_init(self, maxsize)
+        _named(self, "queue")
+
+    def depth(self):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None:
+            _counter(f"{name}.depth", self.qsize())
+
+    async def get_(self):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None and self.empty():
+            _wait("b", f"{name} empty")
+        return await queue_get(self)
+
+    async def put_(self, item):
+        name = getattr(self, "_interleave_name", None)
+        if name is not None and self.full():
+            _wait("b", f"{name} full")
+        return await queue_put(self, item)
+
+    def get_nowait_(self):
+        item = queue_get_nowait(self)
+        depth(self)
+        return item
+
+    def put_nowait_(self, item):
+        queue_put_nowait(self, item)
+        depth(self)
+
+    asyncio.Queue.__init__ = queue_init_
+    asyncio.Queue.get = get_
+    asyncio.Queue.put = put_
+    asyncio.Queue.get_nowait = get_nowait_
+    asyncio.Queue.put_nowait = put_nowait_
+
+
+# ---- threads
+
+
+def _patch_threading():
+    thread_start = threading.Thread.start
+    thread_run = threading.Thread.run
+
+    def start(self):
+        # multiprocessing's and the process pool's own helper threads are not the program's.
+        target = getattr(self, "_target", None)
+        module = getattr(target, "__module__", None) or type(self).__module__ or ""
+        if module.startswith(("multiprocessing", "concurrent.futures.process")):
+            self.__dict__["_interleave_untraced"] = True
+        if not self.__dict__.get("_interleave_untraced"):
+            self.__dict__["_interleave_parent"] = _current_task()
+        return thread_start(self)
+
+    thread_join = threading.Thread.join
+
+    def join(self, timeout=None):
+        resume = _wait("b", f"join {self.name}") if self.is_alive() else (lambda: None)
+        try:
+            return thread_join(self, timeout)
+        finally:
+            resume()
+
+    threading.Thread.join = join
+
+    def run(self):
+        if self.__dict__.get("_interleave_untraced"):
+            return thread_run(self)
+        target = getattr(self, "_target", None)
+        name = getattr(target, "__name__", None) if self.name.startswith("Thread-") else None
+        task = _new_task(name or self.name, self.__dict__.get("_interleave_parent", 0))
+        self.__dict__["_interleave_task"] = task
+        _state(task, "r")
+        try:
+            thread_run(self)
+        except BaseException as error:  # noqa: BLE001
+            _marker(task, f"{type(error).__name__}: {error}")
+            _state(task, "f")
+            raise
+        _state(task, "d")
+
+    threading.Thread.start = start
+    threading.Thread.run = run
+
+    def sleep(seconds):
+        resume = _wait("i", "sleep") if seconds > 0 else (lambda: None)
+        try:
+            _real_sleep(seconds)
+        finally:
+            resume()
+
+    time.sleep = sleep
+
+    class TracedLock:
+        """threading.Lock() made by the program: acquire records the wait when it would block."""
+
+        def __init__(self, name):
+            self._lock = _real_lock()
+            self._name = name
+
+        def acquire(self, blocking=True, timeout=-1):
+            if self._lock.acquire(False):
+                return True
+            if not blocking:
+                return False
+            resume = _wait("b", self._name)
+            try:
+                return self._lock.acquire(True, timeout)
+            finally:
+                resume()
+
+        def release(self):
+            self._lock.release()
+
+        def locked(self):
+            return self._lock.locked()
+
+        __enter__ = acquire
+
+        def __exit__(self, *exc):
+            self.release()
+
+        def _at_fork_reinit(self):
+            self._lock._at_fork_reinit()
+
+    def lock_factory():
+        name = _creator_name("lock")
+        return _real_lock() if name is None else TracedLock(name)
+
+    threading.Lock = lock_factory
+
+    semaphore_init = threading.Semaphore.__init__
+    semaphore_acquire = threading.Semaphore.acquire
+    semaphore_release = threading.Semaphore.release
+
+    def sem_init(self, value=1):
+        semaphore_init(self, value)
+        self._interleave_limit = value
+        _named(self, "semaphore")
+
+    def sem_acquire(self, blocking=True, timeout=None):
+        name = getattr(self, "_interleave_name", None)
+        resume = (lambda: None)
+        if name is not None and blocking and self._value == 0:
+            resume = _wait("b", name)
+        try:
+            result = semaphore_acquire(self, blocking, timeout)
+        finally:
+            resume()
+        if name is not None and result:
+            _counter(f"{name}.in_use", self._interleave_limit - self._value)
+        return result
+
+    def sem_release(self, n=1):
+        semaphore_release(self, n)
+        name = getattr(self, "_interleave_name", None)
+        if name is not None:
+            _counter(f"{name}.in_use", max(0, self._interleave_limit - self._value))
+
+    threading.Semaphore.__init__ = sem_init
+    threading.Semaphore.acquire = sem_acquire
+    threading.Semaphore.__enter__ = sem_acquire
+    threading.Semaphore.release = sem_release
+
+    event_init = threading.Event.__init__
+    event_wait = threading.Event.wait
+
+    def event_init_(self):
+        event_init(self)
+        _named(self, "event")
+
+    def event_wait_(self, timeout=None):
+        name = getattr(self, "_interleave_name", None)
+        resume = _wait("b", name) if name is not None and not self.is_set() else (lambda: None)
+        try:
+            return event_wait(self, timeout)
+        finally:
+            resume()
+
+    threading.Event.__init__ = event_init_
+    threading.Event.wait = event_wait_
+
+    condition_init = threading.Condition.__init__
+    condition_wait = threading.Condition.wait
+
+    def condition_init_(self, lock=None):
+        condition_init(self, lock)
+        _named(self, "condition")
+
+    def condition_wait_(self, timeout=None):
+        name = getattr(self, "_interleave_name", None)
+        resume = _wait("b", name) if name is not None else (lambda: None)
+        try:
+            return condition_wait(self, timeout)
+        finally:
+            resume()
+
+    threading.Condition.__init__ = condition_init_
+    threading.Condition.wait = condition_wait_
+
+    queue_init = queue.Queue.__init__
+    queue_get = queue.Queue.get
+    queue_put = queue.Queue.put
+
+    def queue_init_(self, maxsize=0):
+        queue_init(self, maxsize)
+        _named(self, "queue")
+
+    def get_(self, block=True, timeout=None):
+        name = getattr(self, "_interleave_name", None)
+        resume = _wait("b", f"{name} empty") if name is not None and block and self.empty() else (lambda: None)
+        try:
+            item = queue_get(self, block, timeout)
+        finally:
+            resume()
+        if name is not None:
+            _counter(f"{name}.depth", self.qsize())
+        return item
+
+    def put_(self, item, block=True, timeout=None):
+        name = getattr(self, "_interleave_name", None)
+        resume = _wait("b", f"{name} full") if name is not None and block and self.full() else (lambda: None)
+        try:
+            queue_put(self, item, block, timeout)
+        finally:
+            resume()
+        if name is not None:
+            _counter(f"{name}.depth", self.qsize())
+
+    queue.Queue.__init__ = queue_init_
+    queue.Queue.get = get_
+    queue.Queue.put = put_
+
+
+# ---- worker processes: every call sent to a ProcessPoolExecutor is a task in the worker that runs it
+
+
+class _TracedCall:
+    """A picklable wrapper of a call for a worker process (by reference to this module, which a forked worker has)."""
+
+    def __init__(self, fn, parent):
+        self.fn = fn
+        self.parent = parent
+
+    def __call__(self, *args, **kwargs):
+        if _writer is None:  # a worker started without fork (spawn, forkserver) is not traced
+            return self.fn(*args, **kwargs)
+        name = getattr(self.fn, "__name__", None) or getattr(getattr(self.fn, "func", None), "__name__", "job")
+        if name == "_process_chunk":
+            name = getattr(self.fn.args[0], "__name__", "chunk") if getattr(self.fn, "args", None) else "chunk"
+        task = _new_task(name, self.parent)
+        threading.current_thread().__dict__["_interleave_task"] = task
+        _state(task, "r")
+        try:
+            result = self.fn(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001
+            _marker(task, f"{type(error).__name__}: {error}")
+            _state(task, "f")
+            raise
+        finally:
+            threading.current_thread().__dict__["_interleave_task"] = 0
+        _state(task, "d")
+        _writer.flush()
+        return result
+
+
+def _patch_processes():
+    submit = concurrent.futures.ProcessPoolExecutor.submit
+
+    def submit_(self, fn, /, *args, **kwargs):
+        return submit(self, _TracedCall(fn, _current_task()), *args, **kwargs)
+
+    concurrent.futures.ProcessPoolExecutor.submit = submit_
+
+    def in_child():
+        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids
+        if _writer is None:
+            return
+        # A forked worker: its own writer thread, and lanes and task ids of its own (numbered from its pid). Another
+        # thread may have held a lock at the fork: the child gets fresh ones.
+        _writer = _Writer(_writer.fd)
+        _writer.start()
+        _lanes_lock = _real_lock()
+        _lanes.clear()
+        _lane_ids = itertools.count(os.getpid() * 64)
+        _ids = itertools.count(os.getpid() * 1_000_000)
+        _process_lane_name = f"process {os.getpid()}"
+
+    os.register_at_fork(after_in_child=in_child)
+
+
+# ---- the program
+
+
+def main(argv):
+    global _writer
+    if len(argv) < 3 or argv[0] != "--fd":
+        sys.stderr.write(__doc__)
+        return 2
+    fd = int(argv[1])
+    rest = argv[2:]
+    if rest and rest[0] == "--":
+        rest = rest[1:]
+    if not rest:
+        sys.stderr.write("interleave_trace: no program to run\n")
+        return 2
+    script = os.path.abspath(rest[0])
+    # The program runs as __main__ (runpy): this module is reached by its own name, so that a call sent to a worker
+    # process pickles as interleave_trace._TracedCall.
+    sys.modules.setdefault("interleave_trace", sys.modules[__name__])
+    _TracedCall.__module__ = "interleave_trace"
+    _user_files.add(script)
+    _writer = _Writer(fd)
+    _writer.start()
+    _patch_asyncio()
+    _patch_threading()
+    _patch_processes()
+    main_thread = threading.current_thread()
+    main_task = _new_task("MainThread")
+    main_thread.__dict__["_interleave_task"] = main_task
+    _state(main_task, "r")
+    sys.argv = rest
+    sys.path[0] = os.path.dirname(script)
+    status, text = 0, ""
+    try:
+        import runpy
+
+        runpy.run_path(script, run_name="__main__")
+    except SystemExit as leaving:
+        status = leaving.code if isinstance(leaving.code, int) else (0 if leaving.code is None else 1)
+    except BaseException as error:  # noqa: BLE001
+        status = 1
+        # The program's traceback, without the tracer's and runpy's frames in it.
+        shown = traceback.TracebackException.from_exception(error)
+        shown.stack = traceback.StackSummary.from_list(
+            [frame for frame in shown.stack if frame.filename != __file__ and "runpy" not in frame.filename])
+        text = "".join(shown.format())
+        sys.stderr.write(text)
+        _marker(main_task, f"{type(error).__name__}: {error}")
+    _state(main_task, "d" if status == 0 else "f")
+    _emit(f"E {_now()} {status} {_enc(text.strip().splitlines()[-1] if text else '')}")
+    _writer.stopped = True
+    _writer.flush()
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
