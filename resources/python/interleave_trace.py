@@ -40,12 +40,14 @@ _real_lock = threading.Lock
 
 class _Writer:
     """Buffers lines and writes them to the pipe every 5 ms (and at exit): a write per event would cost more than
-    the event."""
+    the event. The buffer is a deque, whose append and popleft are atomic: the program's threads add to it without a
+    lock, and one flush at a time (the writer's, or the last one at exit) takes from it."""
 
     def __init__(self, fd):
         self.fd = fd
-        self.lock = _real_lock()
-        self.lines = []
+        self.lock = _real_lock()  # one flush at a time
+        self.lines = collections.deque()
+        self.add = self.lines.append
         self.stopped = False
         self.thread = None
 
@@ -54,16 +56,13 @@ class _Writer:
         self.thread.__dict__["_interleave_untraced"] = True
         self.thread.start()
 
-    def add(self, line):
-        with self.lock:
-            self.lines.append(line)
-
     def flush(self):
         with self.lock:
-            lines, self.lines = self.lines, []
-        if lines:
-            data = ("\n".join(lines) + "\n").encode()
-            view = memoryview(data)
+            take = self.lines.popleft
+            lines = [take() for _ in range(len(self.lines))]
+            if not lines:
+                return
+            view = memoryview(("\n".join(lines) + "\n").encode())
             while view:
                 try:
                     written = os.write(self.fd, view[:65536])
@@ -202,10 +201,11 @@ class _TracedCoroutine(collections.abc.Coroutine):
         self.__qualname__ = getattr(coro, "__qualname__", self.__name__)
 
     def _step(self, call, *args):
-        previous = getattr(_local, "task", None)
-        _local.task = self._task
-        _local.reason = None
-        _state(self._task, "r", lane=self._lane)
+        local = _local
+        previous = getattr(local, "task", None)
+        local.task = self._task
+        local.reason = None
+        _writer.add(f"S {_now()} {self._task} {self._lane} r")
         try:
             result = call(*args)
         except StopIteration:
@@ -219,10 +219,13 @@ class _TracedCoroutine(collections.abc.Coroutine):
             _end(self._task, "f", self._lane)
             raise
         finally:
-            _local.task = previous
-        reason = _local.reason or _awaiting(result)
-        _local.reason = None
-        _state(self._task, reason[0], reason[1], lane=self._lane)
+            local.task = previous
+        reason = local.reason or _awaiting(result)
+        local.reason = None
+        if reason[1] is None:
+            _writer.add(f"S {_now()} {self._task} {self._lane} {reason[0]}")
+        else:
+            _writer.add(f"S {_now()} {self._task} {self._lane} {reason[0]} {_enc(reason[1])}")
         return result
 
     def send(self, value):
