@@ -86,6 +86,9 @@ int run(int argc, char** argv) {
                      "Write spans to FILE and counters to FILE with -counters before the extension "
                      "(run.csv -> run-counters.csv)")
         ->type_name("FILE");
+    runApp->add_flag("--python", runCommand.python,
+                     "Also run each variant's listing in CPython (python3, under Interleave's tracer) and set the two "
+                     "side by side");
     runApp->add_option("--trace", runCommand.tracePath, "Write a Chrome trace JSON (opens in Perfetto) to FILE")
         ->type_name("FILE");
     runApp->add_option("--save", runCommand.savePath, "Save the run to FILE.interleave (opens in the desktop app)")

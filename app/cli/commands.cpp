@@ -6,6 +6,7 @@
 #include "figure_output.h"
 #include "io/atomic_file.h"
 #include "lesson_session.h"
+#include "python_compare.h"
 #include "report_json.h"
 #include "report_printer.h"
 #include "scenario/lesson_loader.h"
@@ -88,11 +89,22 @@ int runLesson(const RunCommand& command) {
     const SessionResult& result = *session;
 
     const core::LessonReport report = core::buildReport(scenario, parameters, result.runs);
+    std::vector<PythonComparison> comparisons;
+    if (command.python && !result.interrupted()) {
+        comparisons = compareWithPython(scenario, parameters, result.runs, progress);
+    }
 
     if (command.settings.json) {
-        fmt::print("{}\n", reportToJson(report, scenario.alias(), result.interrupted()).dump(2));
+        nlohmann::ordered_json document = reportToJson(report, scenario.alias(), result.interrupted());
+        if (command.python) {
+            document["python"] = comparisonsToJson(comparisons);
+        }
+        fmt::print("{}\n", document.dump(2));
     } else {
         printRunSummary(stdout, report, ReportContext{scenario.alias(), result.interrupted()});
+        if (command.python && !comparisons.empty()) {
+            printComparisons(stdout, comparisons);
+        }
     }
     std::fflush(stdout);
     // The files come after the summary, so a failed write never hides the results. A stopped session writes none: a

@@ -34,6 +34,7 @@ struct FigureOptions {
 };
 
 struct RunCommand {
+    bool python = false;               // --python: each variant's listing in CPython too, set beside the engine's run
     std::string lesson;                // id, alias (L2) or path
     std::vector<std::string> variants; // empty = every variant
     RunSettings settings;
