@@ -39,8 +39,8 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         }
         const std::filesystem::path listing = folder / (engine.variant + ".py");
         std::ofstream(listing) << scenario.renderListing(*variant, values);
-        core::VariantRun python = runPlan(scenario.alias() + " CPython", pythonPlan(engine.variant, listing, {}, 600),
-                                          progress);
+        core::VariantRun python =
+            runPlan(scenario.alias() + " CPython", pythonPlan(engine.variant, listing, {}, 600), progress);
         PythonComparison comparison;
         comparison.variant = engine.variant;
         comparison.engineMs = static_cast<double>(engine.analysis.makespanNs) / 1e6 / std::max(engine.timeScale, 1e-9);
@@ -61,7 +61,8 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
 
 void printComparisons(std::FILE* out, const std::vector<PythonComparison>& comparisons) {
     fmt::print(out, "\nthe engine and CPython (python3 running each variant's listing under the tracer)\n");
-    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8}  {}\n", "variant", "engine", "CPython", "off", "peaks (engine / CPython)");
+    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8}  {}\n", "variant", "engine", "CPython", "off",
+               "peaks (engine / CPython)");
     for (const PythonComparison& each : comparisons) {
         if (core::endedWithError(each.status)) {
             // The error's last line: an exception's type and message.
@@ -82,13 +83,14 @@ void printComparisons(std::FILE* out, const std::vector<PythonComparison>& compa
 nlohmann::ordered_json comparisonsToJson(const std::vector<PythonComparison>& comparisons) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const PythonComparison& each : comparisons) {
-        list.push_back({{"variant", each.variant},
-                        {"engine_ms", each.engineMs},
-                        {"python_ms", each.pythonMs},
-                        {"off_percent", each.engineMs > 0 ? (each.pythonMs - each.engineMs) / each.engineMs * 100 : 0},
-                        {"status", std::string(core::toString(each.status))},
-                        {"error", each.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(each.error)},
-                        {"peaks", each.peaks}});
+        list.push_back(
+            {{"variant", each.variant},
+             {"engine_ms", each.engineMs},
+             {"python_ms", each.pythonMs},
+             {"off_percent", each.engineMs > 0 ? (each.pythonMs - each.engineMs) / each.engineMs * 100 : 0},
+             {"status", std::string(core::toString(each.status))},
+             {"error", each.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(each.error)},
+             {"peaks", each.peaks}});
     }
     return list;
 }

@@ -96,6 +96,9 @@ void PythonRun::run() {
         std::vector<std::string> argv{interpreter->string(),  "-u", tracer.string(), "--fd", "3", "--",
                                       program.script.string()};
         argv.insert(argv.end(), program.arguments.begin(), program.arguments.end());
+        if (!program.outputFile.empty()) {
+            std::ofstream(program.outputFile, std::ios::trunc); // this run's output only
+        }
         Pipe events;
         child = startOwnedChild(
             argv, program.outputFile.empty() ? std::filesystem::path("/dev/stderr") : program.outputFile, events.write);
@@ -148,12 +151,16 @@ void PythonRun::run() {
                                 program.outputFile.empty() ? std::string() : ":\n" + tailOf(program.outputFile, 20)));
             }
             if (reader.exitStatus() != 0) {
+                const std::string& failure = reader.failure();
+                if (failure.empty() || failure.starts_with("os._exit")) {
+                    throw std::runtime_error(fmt::format("the program exited with status {}", reader.exitStatus()));
+                }
+                // Its traceback, from its output, when that went to a file.
                 const std::string traceback =
                     program.outputFile.empty() ? std::string() : tailOf(program.outputFile, 30);
-                throw std::runtime_error(!traceback.empty() ? "the program raised:\n" + traceback
-                                         : reader.failure().empty()
-                                             ? fmt::format("the program exited with status {}", reader.exitStatus())
-                                             : "the program raised " + reader.failure());
+                throw std::runtime_error(traceback.find(failure) != std::string::npos
+                                             ? "the program raised:\n" + traceback
+                                             : "the program raised " + failure);
             }
         }
     } catch (const std::exception& problem) {

@@ -727,6 +727,18 @@ def main(argv):
     _patch_asyncio()
     _patch_threading()
     _patch_processes()
+    real_exit = os._exit
+
+    def leave(status):
+        # os._exit skips every clean-up (L13's listings leave their deadlocked threads so): say so first.
+        if os.getpid() == main_pid:
+            _emit(f"E {_now()} {status} {_enc(f'os._exit({status})')}")
+        _writer.stopped = True
+        _writer.flush()
+        real_exit(status)
+
+    main_pid = os.getpid()
+    os._exit = leave
     main_thread = threading.current_thread()
     main_task = _new_task("MainThread")
     main_thread.__dict__["_interleave_task"] = main_task

@@ -1,0 +1,83 @@
+// interleave-cli with CPython: `trace` on a program of the user's, and `run --python` setting each listing beside the
+// engine's run (the engine and CPython agree on L2, L6 and L8).
+#include "cli_process.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+namespace interleave::e2e {
+namespace {
+
+// The agreement (CPython's makespan over the engine's, each variant) of `lesson` run with `--python`.
+std::map<std::string, double> agreement(const std::string& lesson, const std::vector<std::string>& sets) {
+    std::vector<std::string> args{"run", lesson, "--python", "--json"};
+    for (const std::string& set : sets) {
+        args.insert(args.end(), {"--set", set});
+    }
+    const CliResult result = runCli(args);
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    const auto document = nlohmann::json::parse(result.out);
+    std::map<std::string, double> ratios;
+    for (const auto& each : document.at("python")) {
+        EXPECT_EQ(each.at("status"), "completed") << each.dump();
+        ratios[each.at("variant").get<std::string>()] =
+            each.at("python_ms").get<double>() / each.at("engine_ms").get<double>();
+    }
+    return ratios;
+}
+
+// Wide margins: a shared 2-core machine, CPython's start of each task under the tracer, the tracer's own cost.
+TEST(CliPython, TheEngineAndCPythonAgreeOnGather) {
+    const auto ratios = agreement("L2", {});
+    ASSERT_EQ(ratios.size(), 2U);
+    EXPECT_NEAR(ratios.at("loop"), 1.0, 0.1);
+    EXPECT_NEAR(ratios.at("gather"), 1.0, 0.15);
+}
+
+TEST(CliPython, TheEngineAndCPythonAgreeOnTheSemaphore) {
+    const auto ratios = agreement("L6", {});
+    EXPECT_NEAR(ratios.at("semaphore"), 1.0, 0.15);
+}
+
+TEST(CliPython, TheEngineAndCPythonAgreeOnTheBoundedQueue) {
+    const auto ratios = agreement("L8", {"items=400"});
+    EXPECT_NEAR(ratios.at("bounded-queue"), 1.0, 0.15);
+}
+
+TEST(CliPython, TraceRunsAScriptAndReportsItsTasks) {
+    TempDir dir;
+    const std::string script = dir.path() + "/fetch.py";
+    std::ofstream(script) << "import asyncio\n"
+                             "async def fetch(i):\n"
+                             "    await asyncio.sleep(0.05)\n"
+                             "async def main():\n"
+                             "    await asyncio.gather(*(fetch(i) for i in range(4)))\n"
+                             "asyncio.run(main())\n";
+    const CliResult result = runCli({"trace", script, "--json", "--save", dir.path() + "/fetch.interleave"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    const auto document = nlohmann::json::parse(result.out);
+    EXPECT_EQ(document.at("status"), "completed");
+    EXPECT_EQ(document.at("peaks").at("in_flight"), 4);
+    EXPECT_GE(document.at("tasks").get<int>(), 6); // the main thread, main and the four fetches
+    EXPECT_EQ(document.at("written").size(), 1U);
+}
+
+TEST(CliPython, AScriptThatRaisesFailsWithItsException) {
+    TempDir dir;
+    const std::string script = dir.path() + "/bad.py";
+    std::ofstream(script) << "raise RuntimeError('no network')\n";
+    const CliResult result = runCli({"trace", script});
+    EXPECT_EQ(result.exitCode, 3);
+    EXPECT_NE(result.out.find("RuntimeError: no network"), std::string::npos) << result.out;
+}
+
+TEST(CliPython, AMissingScriptIsRefused) {
+    const CliResult result = runCli({"trace", "/nonexistent/script.py"});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_NE(result.err.find("no such Python file"), std::string::npos) << result.err;
+}
+
+} // namespace
+} // namespace interleave::e2e
