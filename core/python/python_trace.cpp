@@ -109,7 +109,12 @@ void PythonTraceReader::feed(std::string_view bytes) {
 }
 
 std::int64_t PythonTraceReader::runNs(std::int64_t monotonicNs) {
-    const std::int64_t at = monotonicNs - m_context.recorder.runStartNs();
+    // Time zero is the program's first traced moment: the interpreter's start-up is not the program's time, and a
+    // run set beside an engine run on one axis starts where that one does.
+    if (m_baseNs < 0) {
+        m_baseNs = monotonicNs;
+    }
+    const std::int64_t at = monotonicNs - m_baseNs;
     m_lastNs = std::max(m_lastNs, at);
     return at;
 }

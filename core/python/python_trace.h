@@ -42,6 +42,7 @@ private:
     int m_status = 0;
     std::string m_failure;
     std::int64_t m_lastNs = 0;
+    std::int64_t m_baseNs = -1; // CLOCK_MONOTONIC of the first event
     std::size_t m_lines = 0;
 };
 

@@ -95,6 +95,10 @@ public:
             compileBroker(*m_variant.broker);
             return std::move(m_plan);
         }
+        if (m_plan.model == Model::Python) {
+            m_plan.python.script = m_variant.pythonScript;
+            return std::move(m_plan);
+        }
         m_onLoop = m_plan.model == Model::Async;
         m_plan.program = compileSteps(m_variant.program);
         countTasks();

@@ -155,6 +155,7 @@ struct VariantDecl {
     std::string listing;                               // the Python equivalent; may be empty (then the lesson's)
     std::vector<Op> program;                           // what the main task does
     std::optional<BrokerDecl> broker;                  // the broker model's task queue
+    std::string pythonScript; // Model::Python: the program python3 runs under the tracer (a script, a listing)
     SourceLocation location;
 };
 

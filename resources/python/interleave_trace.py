@@ -280,6 +280,8 @@ def _end(task, state, lane):
 
 def _task_factory(loop, coro, **kwargs):
     global _in_flight
+    if getattr(coro, "__qualname__", "").startswith("BaseEventLoop."):
+        return asyncio.Task(coro, loop=loop, **kwargs)  # asyncio.run's own clean-up, not the program's
     parent = _current_task()
     name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "task")
     name = name.split(".")[-1]

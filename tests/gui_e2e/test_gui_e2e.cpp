@@ -153,6 +153,16 @@ TEST_F(GuiEndToEnd, TaskQueueShowsTheRedeliveryAndTheDeadLetter) {
     EXPECT_GT(pixelsNear(image, QColor(0x33, 0x22, 0x88)), 10U) << "no dead-letter marker";
 }
 
+// L8 run in the engine and in CPython (--python): each variant's CPython block below it, on one time axis.
+TEST_F(GuiEndToEnd, BackpressureRunsInTheEngineAndInCPython) {
+    // One variant, so that both blocks fit: its workers wait on I/O in both (what is in each block is checked by
+    // MainWindowPython.RunInCPythonDrawsTheListingBelowTheVariant).
+    const QImage image =
+        screenshot("l8-engine-and-cpython.png", "--lesson L8 --variant bounded-queue --set items=400 --run --python");
+    ASSERT_FALSE(image.isNull());
+    EXPECT_GT(pixelsNear(image, StatePalette(false).background(core::TaskState::WaitingIo)), 20000U);
+}
+
 // Large live runs, all variants: the window must keep answering. The stall watch in --frame-stats (a 5 ms heartbeat
 // on the GUI thread, from Run until after the results are shown) fails the test on any gap over a second.
 TEST_F(GuiEndToEnd, LargeLiveRunsNeverFreezeTheWindow) {

@@ -34,6 +34,8 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
                                        QStringLiteral("Slow motion: multiply every duration by X (1 to 20)."),
                                        QStringLiteral("X"));
     const QCommandLineOption run(QStringLiteral("run"), QStringLiteral("Start the run at once."));
+    const QCommandLineOption python(QStringLiteral("python"),
+                                    QStringLiteral("With --run: each variant's listing in CPython too, below it."));
     const QCommandLineOption sweep(
         QStringLiteral("sweep"), QStringLiteral("Start the lesson's sweep at once (of --variant's, else its first)."));
     const QCommandLineOption presenter(QStringLiteral("presenter"), QStringLiteral("Start in presenter mode."));
@@ -44,9 +46,10 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
                                         QStringLiteral("Write frame-time percentiles (JSON) once the run ends."),
                                         QStringLiteral("FILE"));
     const QCommandLineOption quit(QStringLiteral("quit-when-done"), QStringLiteral("Quit once the run ends."));
-    parser.addOptions({lesson, variant, set, timeScale, run, sweep, presenter, screenshot, frameStats, quit});
+    parser.addOptions({lesson, variant, set, timeScale, run, python, sweep, presenter, screenshot, frameStats, quit});
     parser.addPositionalArgument(QStringLiteral("file"),
-                                 QStringLiteral("A run file (.interleave) or a Chrome trace JSON to open."),
+                                 QStringLiteral("A run file (.interleave), a Chrome trace JSON or a Python program "
+                                                "(.py: opened, run with Run or --run) to open."),
                                  QStringLiteral("[file]"));
     parser.process(application);
     if (parser.positionalArguments().size() > 1) {
@@ -55,6 +58,7 @@ AppOptions parseAppOptions(const QCoreApplication& application) {
 
     AppOptions options;
     options.lesson = parser.value(lesson);
+    options.python = parser.isSet(python);
     options.openPath = parser.positionalArguments().value(0);
     options.variants = parser.values(variant);
     for (const QString& assignment : parser.values(set)) {

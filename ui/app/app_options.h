@@ -19,7 +19,8 @@ struct AppOptions {
     std::map<std::string, std::string> settings; // --set name=value
     std::optional<double> timeScale;
     bool run = false;
-    bool sweep = false; // --sweep: run the lesson's sweep at once
+    bool python = false; // --python: with --run, each variant's listing in CPython too (Run in CPython)
+    bool sweep = false;  // --sweep: run the lesson's sweep at once
     bool presenter = false;
     QString screenshotPath;
     QString frameStatsPath;

@@ -127,6 +127,15 @@ void MainWindow::createActions() {
     m_runAction->setObjectName(QStringLiteral("runAction"));
     m_runAllAction->setObjectName(QStringLiteral("runAllAction"));
     m_stopAction->setObjectName(QStringLiteral("stopAction"));
+    m_runPythonAction = make(tr("Run in &CPython"), QKeySequence(Qt::Key_F7), QStringLiteral("system-run"),
+                             [this] { runVariants(false, true); });
+    m_runPythonAction->setObjectName(QStringLiteral("runPythonAction"));
+    m_runPythonAction->setToolTip(tr("Run the variant, then its Python listing in real CPython (python3) below it, on "
+                                     "the same time axis"));
+    m_openScriptAction = make(tr("Open &Python Script…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
+                              QStringLiteral("text-x-python"), &MainWindow::openPythonScript);
+    m_openScriptAction->setToolTip(tr("Open a Python program of yours, to run it in CPython and watch its tasks, "
+                                      "threads and processes"));
     m_brokerAction = make(tr("&Broker…"), {}, QStringLiteral("network-server"), &MainWindow::chooseBroker);
     m_brokerAction->setObjectName(QStringLiteral("brokerAction"));
     m_brokerAction->setToolTip(tr("The Redis that the task-queue lesson (L17) runs on: a private one started for "
@@ -159,7 +168,7 @@ void MainWindow::createActions() {
 void MainWindow::createMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_openAction);
-    file->addActions({m_openRunAction, m_openTraceAction});
+    file->addActions({m_openRunAction, m_openTraceAction, m_openScriptAction});
     file->addSeparator();
     file->addActions({m_saveRunAction, m_saveRunAsAction});
     file->addSeparator();
@@ -167,7 +176,8 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addActions({m_runAction, m_runAllAction, m_runSweepAction, m_sweepParameterAction, m_stopAction});
+    run->addActions(
+        {m_runAction, m_runAllAction, m_runPythonAction, m_runSweepAction, m_sweepParameterAction, m_stopAction});
     run->addSeparator();
     run->addAction(m_brokerAction);
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -532,6 +542,12 @@ void MainWindow::updateActions() {
     const bool running = m_controller.isRunning();
     m_runAction->setEnabled(!running && m_scenario.has_value());
     m_runAllAction->setEnabled(!running && m_scenario.has_value());
+    // A lesson's listings in CPython; not a script (Run runs it) nor the broker model (its listing needs redis-py).
+    m_runPythonAction->setEnabled(
+        !running && m_scenario.has_value() &&
+        std::all_of(m_scenario->variants.begin(), m_scenario->variants.end(), [](const core::VariantDecl& variant) {
+            return variant.model != core::Model::Python && variant.model != core::Model::Broker;
+        }));
     m_runSweepAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->sweeps.empty());
     m_sweepParameterAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->parameters.empty());
     const bool replayable = !running && replayEndNs() > 0;

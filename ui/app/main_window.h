@@ -69,13 +69,18 @@ private:
     void makeRoomForCharts(int height); // grows the charts dock to show them all, within a share of the window
     void saveSettings();
     QAction* m_brokerAction = nullptr;
+    QAction* m_runPythonAction = nullptr;
+    QAction* m_openScriptAction = nullptr;
 
     void loadLessons();
     void openLessonFile();
     void showLesson(const core::Scenario& scenario);
     void updateParametersLine(); // the status bar's "Ran with: Requests 1,000 · …"
 
-    void runVariants(bool allVariants);
+    // `withPython`: each variant's listing in CPython too, below it (Run in CPython).
+    void runVariants(bool allVariants, bool withPython = false);
+    // A script runs its code: the first Run of each file asks (the answer is kept). True to go on.
+    bool confirmScriptRun();
     bool confirmLongRun(std::int64_t estimateNs); // false: the user chose not to start it
     void runSweep();                              // the lesson's sweep of the chosen variant (or its first)
     void sweepParameter(); // Sweep a Parameter…: the user's parameter and values, on the chosen variant
@@ -94,6 +99,10 @@ private:
     void showLoadedResults();
     void showImport(const QString& fileName, const QString& description);
     void openTrace();
+    void openPythonScript(); // File → Open Python Script…
+public:
+    bool openPythonScriptFile(const QString& path); // opened, not run: Run runs it
+private:
     void finishImport(TraceImportJob& job);
     void exportData();
     QString resultsStem() const; // "L2-gather", or the imported file's base name

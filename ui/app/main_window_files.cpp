@@ -29,6 +29,8 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QSettings>
+
+#include "python/python_script.h"
 #include <QSlider>
 #include <QTimer>
 
@@ -143,6 +145,33 @@ bool MainWindow::saveRunTo(const QString& path) {
     m_sessionPath = path;
     m_status->setText(tr("Saved %1").arg(QFileInfo(path).fileName()));
     updateActions();
+    return true;
+}
+
+void MainWindow::openPythonScript() {
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Python Script"), lastFolder(QStringLiteral("scripts")),
+                                     tr("Python programs (*.py);;All files (*)"));
+    if (!path.isEmpty()) {
+        rememberFolder(QStringLiteral("scripts"), path);
+        openPythonScriptFile(path);
+    }
+}
+
+bool MainWindow::openPythonScriptFile(const QString& path) {
+    if (m_controller.isRunning()) {
+        stopRun();
+    }
+    try {
+        showLesson(core::pythonScriptScenario(path.toStdString()));
+    } catch (const std::exception& error) {
+        reportProblem(tr("Cannot open the script"), QString::fromStdString(error.what()));
+        return false;
+    }
+    m_summary->setMessage(tr("Press Run (F5) to run %1 in CPython under Interleave's tracer. Running a script runs "
+                             "its code.")
+                              .arg(QFileInfo(path).fileName()));
+    m_status->setText(tr("Opened %1").arg(QFileInfo(path).fileName()));
     return true;
 }
 

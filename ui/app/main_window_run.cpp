@@ -62,8 +62,35 @@ bool MainWindow::confirmLongRun(std::int64_t estimateNs) {
     return true;
 }
 
-void MainWindow::runVariants(bool allVariants) {
-    if (!m_scenario || m_controller.isRunning()) {
+bool MainWindow::confirmScriptRun() {
+    const bool script =
+        std::any_of(m_scenario->variants.begin(), m_scenario->variants.end(),
+                    [](const core::VariantDecl& variant) { return variant.model == core::Model::Python; });
+    if (!script || m_scriptedRunPending) { // --run on the command line is the consent
+        return true;
+    }
+    QSettings settings;
+    QStringList trusted = settings.value(QStringLiteral("python/trusted")).toStringList();
+    const QString path = QString::fromStdString(m_scenario->sourcePath);
+    if (trusted.contains(path)) {
+        return true;
+    }
+    const auto answer = QMessageBox::question(
+        this, tr("Run this script?"),
+        tr("Running %1 runs its code with python3, with your permissions, as running it in a terminal would.\n\n"
+           "Run it?")
+            .arg(path),
+        QMessageBox::Yes | QMessageBox::Cancel, QMessageBox::Cancel);
+    if (answer != QMessageBox::Yes) {
+        return false;
+    }
+    trusted.append(path);
+    settings.setValue(QStringLiteral("python/trusted"), trusted);
+    return true;
+}
+
+void MainWindow::runVariants(bool allVariants, bool withPython) {
+    if (!m_scenario || m_controller.isRunning() || !confirmScriptRun()) {
         return;
     }
     std::vector<std::string> variants;
@@ -84,7 +111,7 @@ void MainWindow::runVariants(bool allVariants) {
         m_frameStats.startRun();
         QElapsedTimer clock;
         clock.start();
-        m_controller.start(*m_scenario, variants, m_parameters->values(), m_timeScale->value());
+        m_controller.start(*m_scenario, variants, m_parameters->values(), m_timeScale->value(), withPython);
         if (kFrameDebug) {
             std::fprintf(stderr, "start: %.1f ms\n", static_cast<double>(clock.nsecsElapsed()) / 1e6);
         }
@@ -397,15 +424,20 @@ void MainWindow::startFromOptions() {
     if (m_options.timeScale) {
         m_timeScale->setValue(*m_options.timeScale);
     }
-    if (!m_options.openPath.isEmpty()) {
+    const bool script = m_options.openPath.endsWith(QStringLiteral(".py"), Qt::CaseInsensitive);
+    if (!m_options.openPath.isEmpty() && !script) {
         openFromOptions();
         return;
     }
-    QString lesson = m_options.lesson;
-    if (lesson.isEmpty()) {
-        lesson = QSettings().value(QStringLiteral("lesson/last"), QStringLiteral("L2")).toString();
+    if (script) {
+        openPythonScriptFile(m_options.openPath); // opened; run only with --run
+    } else {
+        QString lesson = m_options.lesson;
+        if (lesson.isEmpty()) {
+            lesson = QSettings().value(QStringLiteral("lesson/last"), QStringLiteral("L2")).toString();
+        }
+        selectLesson(lesson);
     }
-    selectLesson(lesson);
     if (!m_scenario && m_options.quitWhenDone) {
         return; // the error is said; the app is on its way out
     }
@@ -440,9 +472,9 @@ void MainWindow::startFromOptions() {
         if (m_options.sweep) {
             runSweep();
         } else if (m_options.variants.size() == 1) {
-            runVariants(false);
+            runVariants(false, m_options.python);
         } else {
-            runVariants(true);
+            runVariants(true, m_options.python);
         }
         if (!m_controller.isRunning()) {
             m_scriptedRunPending = false;

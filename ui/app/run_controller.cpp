@@ -3,11 +3,13 @@
 #include "runtime/cores.h"
 
 #include "metrics/sweep.h"
+#include "python/python_script.h"
 #include "runtime/plan.h"
 #include "runtime/stop_wait.h"
 
 #include <algorithm>
 #include <chrono>
+#include <fstream>
 #include <thread>
 
 namespace interleave::ui {
@@ -43,8 +45,15 @@ RunController::~RunController() {
     shutdown();
 }
 
+void RunController::preparePython(core::Plan& plan, const std::string& name) {
+    std::string file = name;
+    std::replace_if(
+        file.begin(), file.end(), [](char c) { return c == '/' || c == ' '; }, '_');
+    plan.python.outputFile = m_pythonFiles.filePath(QString::fromStdString(file + ".out")).toStdString();
+}
+
 void RunController::start(const core::Scenario& scenario, const std::vector<std::string>& variants,
-                          const core::ParameterValues& parameters, double timeScale) {
+                          const core::ParameterValues& parameters, double timeScale, bool withPython) {
     shutdown();
     std::vector<std::shared_ptr<VariantSlot>> slots;
     const core::RunOptions options = runOptions(timeScale);
@@ -57,7 +66,21 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
         slot->name = QString::fromStdString(name);
         slot->variant = name;
         slot->plan = core::compilePlan(scenario, *variant, parameters, options);
+        if (slot->plan.model == core::Model::Python) {
+            preparePython(slot->plan, name);
+        }
         slots.push_back(std::move(slot));
+        if (withPython && variant->model != core::Model::Python) {
+            const std::string listing = m_pythonFiles.filePath(QString::fromStdString(name + ".py")).toStdString();
+            std::ofstream(listing) << scenario.renderListing(*variant, parameters);
+            const core::VariantDecl python = core::cpythonVariant(*variant, listing);
+            auto pythonSlot = std::make_shared<VariantSlot>();
+            pythonSlot->name = QString::fromStdString(python.name);
+            pythonSlot->variant = python.name;
+            pythonSlot->plan = core::compilePlan(scenario, python, parameters, options);
+            preparePython(pythonSlot->plan, python.name);
+            slots.push_back(std::move(pythonSlot));
+        }
     }
     m_sweep.reset();
     begin(scenario, parameters, std::move(slots));

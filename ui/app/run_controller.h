@@ -9,6 +9,7 @@
 #include <QElapsedTimer>
 #include <QObject>
 #include <QString>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <deque>
@@ -42,8 +43,10 @@ public:
 
     // Compiles every variant first, so that a refused limit or a bad value stops everything before it starts
     // (throws core::UsageError or core::LessonError), then starts the first one.
+    // `withPython`: after each variant, its listing (with these parameters) run in CPython under the tracer, drawn
+    // below it on the same axis ("gather · CPython").
     void start(const core::Scenario& scenario, const std::vector<std::string>& variants,
-               const core::ParameterValues& parameters, double timeScale);
+               const core::ParameterValues& parameters, double timeScale, bool withPython = false);
     // The broker model's Redis (redis://HOST:PORT/DB) for the runs started from now on; "" = a private one per run.
     void setBrokerUrl(std::string url) { m_brokerUrl = std::move(url); }
     const std::string& brokerUrl() const { return m_brokerUrl; }
@@ -107,7 +110,10 @@ Q_SIGNALS:
 
 private:
     core::RunOptions runOptions(double timeScale) const;
+    // A CPython run's plan: its program's output goes to a file of m_pythonFiles (its traceback is read from there).
+    void preparePython(core::Plan& plan, const std::string& name);
     std::string m_brokerUrl;
+    QTemporaryDir m_pythonFiles; // the listings run in CPython, and what they printed
     // What finishing a variant computes off the GUI thread: the analysed result, its exact timeline and the report.
     struct Finished {
         core::VariantRun result;
