@@ -1,5 +1,6 @@
 // The `check` command: runs every variant of one lesson or of all built-in lessons and reports the verdicts.
 #include "commands.h"
+#include "python_compare.h"
 
 #include "lesson_session.h"
 #include "report_json.h"
@@ -32,10 +33,23 @@ LessonCheck checkOne(const core::Scenario& scenario, const CheckCommand& command
     check.interrupted = result.interrupted();
     check.stopSignal = result.stopSignal;
     check.passed = report.allPassed() && !check.interrupted;
+    std::vector<PythonComparison> comparisons;
+    if (command.python && !check.interrupted) {
+        comparisons = compareWithPython(scenario, parameters, result.runs, progress);
+        check.passed =
+            check.passed && std::all_of(comparisons.begin(), comparisons.end(),
+                                        [](const PythonComparison& each) { return !each.judged || each.agrees; });
+    }
     if (command.settings.json) {
         check.json = reportToJson(report, scenario.alias(), check.interrupted);
+        if (command.python) {
+            check.json["python"] = comparisonsToJson(comparisons);
+        }
     } else {
         printVerdicts(stdout, report, ReportContext{scenario.alias(), check.interrupted});
+        if (!comparisons.empty()) {
+            printComparisonVerdicts(stdout, scenario, comparisons);
+        }
     }
     return check;
 }

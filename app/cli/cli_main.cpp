@@ -99,6 +99,9 @@ int run(int argc, char** argv) {
     CLI::App* checkApp =
         app.add_subcommand("check", "Run every variant and verify the expectations; exit 1 when one fails");
     auto* checkLesson = checkApp->add_option("LESSON", checkCommand.lesson, "Lesson id, alias or path");
+    checkApp->add_flag("--python", checkCommand.python,
+                       "Also run each variant's listing in CPython; fail when its time is off the engine's by more "
+                       "than the lesson's cpython_tolerance");
     checkApp->add_flag("--all", checkCommand.all, "Check every built-in lesson (the default without LESSON)")
         ->excludes(checkLesson);
     addRunSettings(*checkApp, checkCommand.settings);

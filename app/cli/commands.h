@@ -45,7 +45,8 @@ struct RunCommand {
 };
 
 struct CheckCommand {
-    std::string lesson; // empty with `all`
+    bool python = false; // --python: each listing in CPython too, within the lesson's cpython_tolerance
+    std::string lesson;  // empty with `all`
     bool all = false;
     RunSettings settings;
 };

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 
@@ -47,6 +48,9 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         comparison.pythonMs = programMs(python);
         comparison.status = python.outcome.status;
         comparison.error = python.outcome.error;
+        comparison.judged = variant->cpythonAgrees;
+        comparison.agrees = python.outcome.status == core::RunStatus::Completed &&
+                            std::abs(comparison.offPercent()) <= scenario.cpythonTolerance * 100;
         for (const core::CounterSeries& series : engine.analysis.counters) {
             if (const core::CounterSeries* theirs = python.analysis.counter(series.name)) {
                 comparison.peaks.push_back(fmt::format("{} {:g} / {:g}", series.name, series.peak, theirs->peak));
@@ -80,6 +84,25 @@ void printComparisons(std::FILE* out, const std::vector<PythonComparison>& compa
     }
 }
 
+bool printComparisonVerdicts(std::FILE* out, const core::Scenario& scenario,
+                             const std::vector<PythonComparison>& comparisons) {
+    bool passed = true;
+    for (const PythonComparison& each : comparisons) {
+        const std::string verdict = !each.judged ? "  -- " : each.agrees ? "PASS" : "FAIL";
+        passed = passed && (!each.judged || each.agrees);
+        if (core::endedWithError(each.status)) {
+            fmt::print(out, "  {}  {} in CPython: {}\n", verdict, each.variant,
+                       each.error.substr(0, each.error.find('\n')));
+        } else {
+            fmt::print(out, "  {}  {} in CPython: {:.1f} ms against the engine's {:.1f} ms ({:+.1f}%; {} ±{:g}%)\n",
+                       verdict, each.variant, each.pythonMs, each.engineMs, each.offPercent(),
+                       each.judged ? "expected within" : "not expected to agree; tolerance",
+                       scenario.cpythonTolerance * 100);
+        }
+    }
+    return passed;
+}
+
 nlohmann::ordered_json comparisonsToJson(const std::vector<PythonComparison>& comparisons) {
     nlohmann::ordered_json list = nlohmann::ordered_json::array();
     for (const PythonComparison& each : comparisons) {
@@ -90,7 +113,9 @@ nlohmann::ordered_json comparisonsToJson(const std::vector<PythonComparison>& co
              {"off_percent", each.engineMs > 0 ? (each.pythonMs - each.engineMs) / each.engineMs * 100 : 0},
              {"status", std::string(core::toString(each.status))},
              {"error", each.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(each.error)},
-             {"peaks", each.peaks}});
+             {"peaks", each.peaks},
+             {"judged", each.judged},
+             {"agrees", each.agrees}});
     }
     return list;
 }

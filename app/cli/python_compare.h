@@ -20,7 +20,14 @@ struct PythonComparison {
     core::RunStatus status = core::RunStatus::NotStarted;
     std::string error;
     std::vector<std::string> peaks; // "sem.in_use 10 / 10" for counters both recorded
+    bool judged = true;             // the variant is expected to agree (VariantDecl::cpythonAgrees)
+    bool agrees = false;            // judged: CPython completed within the lesson's cpython_tolerance
+    double offPercent() const { return engineMs > 0 ? (pythonMs - engineMs) / engineMs * 100 : 0; }
 };
+
+// check --python: a line per variant, PASS or FAIL (or "not judged"); false when one fails.
+bool printComparisonVerdicts(std::FILE* out, const core::Scenario& scenario,
+                             const std::vector<PythonComparison>& comparisons);
 
 std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, const core::ParameterValues& values,
                                                 const std::vector<core::VariantRun>& engineRuns,

@@ -41,9 +41,10 @@ bool usesThreadPlacement(const std::vector<Op>& steps) {
 class LessonReader {
 public:
     LessonReader(LessonSource& source, const YAML::Node& root)
-        : m_source(source), m_top(source, root, SourceLocation{source.file, 1, 1}, "the lesson",
-                                  {"id", "number", "title", "topic", "summary", "notes", "baseline", "listing",
-                                   "parameters", "primitives", "variants", "expectations", "sweeps", "lanes"}) {}
+        : m_source(source),
+          m_top(source, root, SourceLocation{source.file, 1, 1}, "the lesson",
+                {"id", "number", "title", "topic", "summary", "notes", "baseline", "listing", "parameters",
+                 "primitives", "variants", "expectations", "sweeps", "lanes", "cpython_tolerance"}) {}
 
     ReadLesson read() {
         ReadLesson result;
@@ -63,6 +64,12 @@ public:
         scenario.listing = readOptionalText("listing");
         if (const YamlField* lanes = m_top.find("lanes")) {
             scenario.lanesByWorker = readChoice(m_source, *lanes, {"task", "worker"}) == "worker";
+        }
+        if (const YamlField* tolerance = m_top.find("cpython_tolerance")) {
+            scenario.cpythonTolerance = readNumber(m_source, *tolerance);
+            if (!(scenario.cpythonTolerance > 0 && scenario.cpythonTolerance <= 10)) {
+                m_source.fail(tolerance->valueLocation, "cpython_tolerance is relative: above 0, at most 10");
+            }
         }
         if (const YamlField* parameters = m_top.find("parameters")) {
             readParameters(*parameters);
@@ -242,7 +249,7 @@ private:
     VariantDecl readVariant(const YamlField& entry) {
         YamlMapping mapping(m_source, entry.value, entry.valueLocation, fmt::format("variant '{}'", entry.name),
                             {"model", "description", "listing", "threads", "processes", "message_cpu_ms", "cpus", "gil",
-                             "switch_interval_ms", "heartbeat_ms", "program", "broker"});
+                             "switch_interval_ms", "heartbeat_ms", "program", "broker", "cpython_agrees"});
         VariantDecl variant;
         variant.name = entry.name;
         variant.location = entry.keyLocation;
@@ -255,6 +262,9 @@ private:
         }
         if (const YamlField* description = mapping.find("description")) {
             variant.description = readText(m_source, *description);
+        }
+        if (const YamlField* agrees = mapping.find("cpython_agrees")) {
+            variant.cpythonAgrees = readFlag(m_source, *agrees);
         }
         if (const YamlField* listing = mapping.find("listing")) {
             variant.listing = readText(m_source, *listing);

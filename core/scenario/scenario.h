@@ -156,6 +156,10 @@ struct VariantDecl {
     std::vector<Op> program;                           // what the main task does
     std::optional<BrokerDecl> broker;                  // the broker model's task queue
     std::string pythonScript; // Model::Python: the program python3 runs under the tracer (a script, a listing)
+    // `cpython_agrees: false`: its listing run in CPython is not expected to take the engine's time (a variant
+    // without a GIL, which CPython 3.11 has; a listing that needs a package we do not install). check --python
+    // reports it and does not judge it.
+    bool cpythonAgrees = true;
     SourceLocation location;
 };
 
@@ -231,6 +235,9 @@ struct Scenario {
     std::string baseline;       // the variant speedups are measured against
     std::string listing;        // a shared Python listing, used by variants that have none
     bool lanesByWorker = false; // `lanes: worker`: the timeline starts with a lane per thread or worker process
+    // `cpython_tolerance`: how far (relative) a listing's time in CPython may be from the engine's before
+    // `check --python` fails.
+    double cpythonTolerance = 0.15;
     std::vector<ParameterDecl> parameters;
     std::vector<PrimitiveDecl> primitives;
     std::vector<VariantDecl> variants;

@@ -111,6 +111,17 @@ TEST(LessonLoader, TopLevelKeys) {
     EXPECT_ERROR("id: a\nnumber: 1\ntitle: [x]\n", "bad.yaml:3:8:", "'title' takes text");
 }
 
+TEST(LessonLoader, ALessonSaysHowCloseCPythonShouldCome) {
+    const Scenario plain = parseLesson(lessonWith("      - io: 1\n"), "a.yaml");
+    EXPECT_DOUBLE_EQ(plain.cpythonTolerance, 0.15);
+    EXPECT_TRUE(plain.variants.front().cpythonAgrees);
+    const Scenario set =
+        parseLesson(lessonWith("      - io: 1\n    cpython_agrees: false\ncpython_tolerance: 0.3\n"), "a.yaml");
+    EXPECT_DOUBLE_EQ(set.cpythonTolerance, 0.3);
+    EXPECT_FALSE(set.variants.front().cpythonAgrees);
+    EXPECT_ERROR(lessonWith("      - io: 1\ncpython_tolerance: 0\n"), "bad.yaml:19:20:", "above 0");
+}
+
 TEST(LessonLoader, ALessonMayOpenOnALanePerWorker) {
     EXPECT_FALSE(parseLesson(lessonWith("      - io: 1\n"), "a.yaml").lanesByWorker);
     EXPECT_TRUE(parseLesson(lessonWith("      - io: 1\nlanes: worker\n"), "a.yaml").lanesByWorker);
