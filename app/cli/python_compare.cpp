@@ -88,7 +88,7 @@ bool printComparisonVerdicts(std::FILE* out, const core::Scenario& scenario,
                              const std::vector<PythonComparison>& comparisons) {
     bool passed = true;
     for (const PythonComparison& each : comparisons) {
-        const std::string verdict = !each.judged ? "  -- " : each.agrees ? "PASS" : "FAIL";
+        const std::string verdict = !each.judged ? "--  " : each.agrees ? "PASS" : "FAIL";
         passed = passed && (!each.judged || each.agrees);
         if (core::endedWithError(each.status)) {
             fmt::print(out, "  {}  {} in CPython: {}\n", verdict, each.variant,
