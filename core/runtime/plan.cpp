@@ -96,6 +96,8 @@ public:
             return std::move(m_plan);
         }
         if (m_plan.model == Model::Python) {
+            // CPython runs its program at its own pace: slow motion does not apply (its times are real ones).
+            m_plan.options.timeScale = 1.0;
             m_plan.python.script = m_variant.pythonScript;
             return std::move(m_plan);
         }

@@ -2,7 +2,9 @@
 // processes, waits, counters and exceptions, read into a trace; a stop and a time limit end them and every process
 // they started.
 #include "broker/child_process.h"
+#include "python/python_script.h"
 #include "runtime/run.h"
+#include "scenario/lesson_error.h"
 #include "trace/trace_analysis.h"
 
 #include <gtest/gtest.h>
@@ -234,6 +236,28 @@ if __name__ == "__main__":
             EXPECT_EQ(state, "Z") << "pid " << pid << " still runs";
         }
     }
+}
+
+TEST_F(PythonTrace, SlowMotionDoesNotApplyToCPython) {
+    const fs::path script = m_dir / "mine.py";
+    std::ofstream(script) << "print('hello')\n";
+    const Scenario lesson = pythonScriptScenario(script);
+    RunOptions options;
+    options.timeScale = 10;
+    const Plan compiled = compilePlan(lesson, lesson.variants.front(), {}, options);
+    EXPECT_EQ(compiled.model, Model::Python);
+    EXPECT_EQ(compiled.python.script, fs::absolute(script));
+    EXPECT_DOUBLE_EQ(compiled.options.timeScale, 1.0); // its times are real ones, reported as they are
+}
+
+TEST_F(PythonTrace, AScriptTooLargeOrNotTextIsRefused) {
+    const fs::path binary = m_dir / "binary.py";
+    std::ofstream(binary, std::ios::binary) << std::string("print(1)\0\xff", 11);
+    EXPECT_THROW(pythonScriptScenario(binary), UsageError);
+    const fs::path large = m_dir / "large.py";
+    std::ofstream(large) << std::string(kMaxScriptBytes + 1, '#');
+    EXPECT_THROW(pythonScriptScenario(large), UsageError);
+    EXPECT_THROW(pythonScriptScenario(m_dir / "missing.py"), UsageError);
 }
 
 TEST_F(PythonTrace, AProgramPastItsTimeLimitIsStoppedWithAMessage) {
