@@ -174,7 +174,10 @@ if __name__ == "__main__":
         }
     }
     EXPECT_EQ(workerLanes.size(), 2U);
-    EXPECT_NEAR(static_cast<double>(workedNs) / 1e6, 120, 60); // 6 jobs of 20 ms of CPU
+    // 6 jobs of 20 ms of CPU time each: at least that on the wall clock, however busy the machine (a structural
+    // bound; the other tests share the two cores).
+    EXPECT_GE(static_cast<double>(workedNs) / 1e6, 115);
+    EXPECT_LT(static_cast<double>(workedNs) / 1e6, 5000);
 }
 
 TEST_F(PythonTrace, AnExceptionFailsTheRunWithItsTraceback) {
