@@ -36,18 +36,6 @@ std::string freshRunId() {
     return fmt::format("{:08x}{:08x}", any(device), any(device));
 }
 
-std::string lastLine(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::string last;
-    while (std::getline(in, line)) {
-        if (!line.empty()) {
-            last = line;
-        }
-    }
-    return last;
-}
-
 // Whether stream entry id `a` ("<ms>-<seq>") comes before `b`.
 bool streamIdBefore(const std::string& a, const std::string& b) {
     auto parts = [](const std::string& id) {
@@ -527,7 +515,7 @@ void BrokerRun::watchWorkers() {
             worker->alive = false;
             std::string why;
             if (m_embedded) {
-                why = lastLine(m_embedded->folder() / fmt::format("worker-{}.log", worker->number));
+                why = tailOfFile(m_embedded->folder() / fmt::format("worker-{}.log", worker->number), 1);
             }
             throw BrokerError(fmt::format("worker {} (pid {}) {}{}", worker->number, worker->pid,
                                           describeWaitStatus(*status), why.empty() ? "" : ": " + why));

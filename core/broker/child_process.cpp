@@ -5,8 +5,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <fstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -112,6 +114,25 @@ std::string describeWaitStatus(int status) {
         return fmt::format("exited with code {}", WEXITSTATUS(status));
     }
     return "ended";
+}
+
+std::string tailOfFile(const std::filesystem::path& file, std::size_t lines) {
+    std::ifstream in(file);
+    std::deque<std::string> kept;
+    std::size_t trailingEmpty = 0;
+    for (std::string line; std::getline(in, line);) {
+        trailingEmpty = line.empty() ? trailingEmpty + 1 : 0;
+        kept.push_back(std::move(line));
+        if (kept.size() > lines + trailingEmpty) {
+            kept.pop_front();
+        }
+    }
+    kept.resize(kept.size() - std::min(trailingEmpty, kept.size()));
+    std::string text;
+    for (const std::string& line : kept) {
+        text += (text.empty() ? "" : "\n") + line;
+    }
+    return text;
 }
 
 std::optional<std::filesystem::path> findExecutable(const std::string& name) {

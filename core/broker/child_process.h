@@ -24,6 +24,10 @@ int stopAndReap(pid_t pid, std::chrono::milliseconds grace);
 // "exited with code 3", "was killed by signal 9"
 std::string describeWaitStatus(int status);
 
+// The last `lines` lines of a text file (a child's log), trailing empty lines left out, joined by newlines; "" when
+// it cannot be read.
+std::string tailOfFile(const std::filesystem::path& file, std::size_t lines);
+
 // Searches $PATH, then /usr/sbin and /usr/bin, for an executable named `name`.
 std::optional<std::filesystem::path> findExecutable(const std::string& name);
 

@@ -24,18 +24,6 @@ std::filesystem::path temporaryRoot() {
                                                         : std::filesystem::path("/tmp");
 }
 
-std::string lastLines(const std::filesystem::path& file) {
-    std::ifstream in(file);
-    std::string line;
-    std::string last;
-    while (std::getline(in, line)) {
-        if (!line.empty()) {
-            last = line;
-        }
-    }
-    return last;
-}
-
 } // namespace
 
 void EmbeddedRedis::removeStaleFolders() {
@@ -90,7 +78,7 @@ EmbeddedRedis::EmbeddedRedis() {
     while (true) {
         if (const auto status = reapIfEnded(m_pid)) {
             m_pid = -1;
-            const std::string why = lastLines(log);
+            const std::string why = tailOfFile(log, 1);
             stop();
             throw BrokerError(fmt::format("the private Redis ({}) {}{}", server->string(), describeWaitStatus(*status),
                                           why.empty() ? "" : ": " + why));

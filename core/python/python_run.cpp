@@ -20,24 +20,6 @@ namespace interleave::core {
 
 namespace {
 
-// The last lines of the program's output: its traceback when it raised.
-std::string tailOf(const std::filesystem::path& file, std::size_t lines) {
-    std::ifstream in(file);
-    std::vector<std::string> kept;
-    std::string line;
-    while (std::getline(in, line)) {
-        kept.push_back(line);
-        if (kept.size() > lines) {
-            kept.erase(kept.begin());
-        }
-    }
-    std::string text;
-    for (const std::string& each : kept) {
-        text += each + "\n";
-    }
-    return text;
-}
-
 struct Pipe {
     int read = -1;
     int write = -1;
@@ -146,9 +128,9 @@ void PythonRun::run() {
         ::kill(-child, SIGKILL);
         if (!m_context.stopRequested()) {
             if (!reader.ended()) {
-                throw std::runtime_error(
-                    fmt::format("{} {} before the program ended{}", program.interpreter, describeWaitStatus(status),
-                                program.outputFile.empty() ? std::string() : ":\n" + tailOf(program.outputFile, 20)));
+                throw std::runtime_error(fmt::format(
+                    "{} {} before the program ended{}", program.interpreter, describeWaitStatus(status),
+                    program.outputFile.empty() ? std::string() : ":\n" + tailOfFile(program.outputFile, 20)));
             }
             if (reader.exitStatus() != 0) {
                 const std::string& failure = reader.failure();
@@ -157,7 +139,7 @@ void PythonRun::run() {
                 }
                 // Its traceback, from its output, when that went to a file.
                 const std::string traceback =
-                    program.outputFile.empty() ? std::string() : tailOf(program.outputFile, 30);
+                    program.outputFile.empty() ? std::string() : tailOfFile(program.outputFile, 30);
                 throw std::runtime_error(traceback.find(failure) != std::string::npos
                                              ? "the program raised:\n" + traceback
                                              : "the program raised " + failure);
