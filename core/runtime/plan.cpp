@@ -1,8 +1,8 @@
 // Makes a variant concrete: evaluates every expression with the run's parameters and time scale, interns names,
 // counts the tasks the program will create, and refuses plans that break a limit before anything starts.
 #include "runtime/plan.h"
+#include "broker/broker_plan.h"
 #include "runtime/cores.h"
-#include "runtime/seeded_failure.h"
 
 #include "scenario/op_table.h"
 #include "scenario/primitive_table.h"
@@ -182,8 +182,7 @@ private:
         return value;
     }
 
-    // The jobs' lengths are drawn around the mean from the seed and scaled so that they add up to jobs × mean; the
-    // poison jobs and the crash's moment too.
+    // Its counts and durations checked at their places; the jobs, the poison jobs and the crash drawn from the seed.
     void compileBroker(const BrokerDecl& decl) {
         constexpr std::int64_t kMaxJobs = 100'000;
         BrokerPlan& broker = m_plan.broker;
@@ -202,30 +201,9 @@ private:
         // A free worker blocks for new jobs at most a tenth of the visibility timeout (1 to 50 ms) before it looks
         // for stale ones again: a reclaim is late by at most that.
         broker.pollNs = std::clamp<std::int64_t>(broker.visibilityNs / 10, 1'000'000, 50'000'000);
-        std::uint64_t random = m_options.seed * 0x2545F4914F6CDD1DULL + 17;
-        auto draw = [&random] { return static_cast<double>(splitmix(random) >> 11U) * 0x1.0p-53; };
-        std::vector<double> weights(static_cast<std::size_t>(jobs));
-        double total = 0;
-        for (double& weight : weights) {
-            weight = 0.4 + 1.2 * draw();
-            total += weight;
-        }
+        drawBrokerJobs(broker, jobs, poison, meanNs, m_options.seed);
         const double sumNs = static_cast<double>(meanNs) * static_cast<double>(jobs);
-        for (const double weight : weights) {
-            broker.jobNs.push_back(std::llround(sumNs * weight / total));
-        }
-        broker.poison.assign(static_cast<std::size_t>(jobs), false);
-        for (std::int64_t marked = 0; marked < poison;) {
-            // In the first half when there is room: its redeliveries then happen while the others still run.
-            const auto index =
-                static_cast<std::size_t>(draw() * static_cast<double>(poison * 2 <= jobs ? jobs / 2 : jobs));
-            if (!broker.poison[index]) {
-                broker.poison[index] = true;
-                ++marked;
-            }
-        }
         const double idealNs = sumNs / broker.workers;
-        broker.crashAtNs = std::llround(idealNs * (0.2 + 0.25 * draw()));
         m_plan.taskCount = jobs + 1;
         m_plan.stepCount = jobs * 8;
         m_plan.minimumDurationNs = std::llround(idealNs);
