@@ -14,14 +14,32 @@ namespace interleave::cli {
 
 namespace {
 
-// The program's own time: from its first traced moment (the interpreter is up) to its last.
-double programMs(const core::VariantRun& run) {
-    for (const core::Event& event : run.trace.events) {
-        if (event.kind == core::EventKind::TaskCreated) {
-            return static_cast<double>(run.trace.endNs - event.timeNs) / 1e6;
-        }
+std::string lagText(const PythonComparison& each) {
+    if (!each.engineLagMs && !each.pythonLagMs) {
+        return "-";
     }
-    return 0;
+    auto one = [](const std::optional<double>& lag) { return lag ? fmt::format("{:.1f}", *lag) : std::string("-"); };
+    return fmt::format("{} / {} ms", one(each.engineLagMs), one(each.pythonLagMs));
+}
+
+std::string peaksText(const PythonComparison& each) {
+    std::vector<std::string> peaks;
+    for (const core::PeakPair& peak : each.peaks) {
+        peaks.push_back(fmt::format("{} {} / {}", peak.counter, peak.engine, peak.python));
+    }
+    return peaks.empty() ? std::string("-") : fmt::format("{}", fmt::join(peaks, ", "));
+}
+
+nlohmann::ordered_json optionalJson(const std::optional<double>& value) {
+    return value ? nlohmann::ordered_json(*value) : nlohmann::ordered_json(nullptr);
+}
+
+nlohmann::ordered_json peaksJson(const PythonComparison& each) {
+    nlohmann::ordered_json peaks = nlohmann::ordered_json::object();
+    for (const core::PeakPair& peak : each.peaks) {
+        peaks[peak.counter] = {{"engine", peak.engine}, {"python", peak.python}};
+    }
+    return peaks;
 }
 
 } // namespace
@@ -40,23 +58,10 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         }
         const std::filesystem::path listing = folder / (engine.variant + ".py");
         std::ofstream(listing) << scenario.renderListing(*variant, values);
-        core::VariantRun python =
-            runPlan(scenario.alias() + " CPython", pythonPlan(engine.variant, listing, {}, 600), progress);
-        PythonComparison comparison;
-        comparison.variant = engine.variant;
-        comparison.engineMs = static_cast<double>(engine.analysis.makespanNs) / 1e6 / std::max(engine.timeScale, 1e-9);
-        comparison.pythonMs = programMs(python);
-        comparison.status = python.outcome.status;
-        comparison.error = python.outcome.error;
-        comparison.judged = variant->cpythonAgrees;
-        comparison.agrees = python.outcome.status == core::RunStatus::Completed &&
-                            std::abs(comparison.offPercent()) <= scenario.cpythonTolerance * 100;
-        for (const core::CounterSeries& series : engine.analysis.counters) {
-            if (const core::CounterSeries* theirs = python.analysis.counter(series.name)) {
-                comparison.peaks.push_back(fmt::format("{} {:g} / {:g}", series.name, series.peak, theirs->peak));
-            }
-        }
-        comparisons.push_back(std::move(comparison));
+        const core::VariantRun python = runPlan(
+            scenario.alias(), pythonPlan(core::cpythonVariantName(engine.variant), listing, {}, 600), progress);
+        comparisons.push_back(core::compareWithCpython(scenario, core::summarize(engine, nullptr),
+                                                       core::summarize(python, nullptr)));
     }
     std::error_code ignored;
     std::filesystem::remove_all(folder, ignored);
@@ -65,8 +70,8 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
 
 void printComparisons(std::FILE* out, const std::vector<PythonComparison>& comparisons) {
     fmt::print(out, "\nthe engine and CPython (python3 running each variant's listing under the tracer)\n");
-    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8}  {}\n", "variant", "engine", "CPython", "off",
-               "peaks (engine / CPython)");
+    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8} {:>15}  {}\n", "variant", "engine", "CPython", "off",
+               "max lag", "peaks (engine / CPython)");
     for (const PythonComparison& each : comparisons) {
         if (core::endedWithError(each.status)) {
             // The error's last line: an exception's type and message.
@@ -78,9 +83,8 @@ void printComparisons(std::FILE* out, const std::vector<PythonComparison>& compa
                        last.substr(last.rfind('\n') == std::string::npos ? 0 : last.rfind('\n') + 1));
             continue;
         }
-        const double off = each.engineMs > 0 ? (each.pythonMs - each.engineMs) / each.engineMs * 100 : 0;
-        fmt::print(out, "  {:<22} {:>8.1f} ms {:>8.1f} ms {:>+7.1f}%  {}\n", each.variant, each.engineMs, each.pythonMs,
-                   off, each.peaks.empty() ? std::string("-") : fmt::format("{}", fmt::join(each.peaks, ", ")));
+        fmt::print(out, "  {:<22} {:>8.1f} ms {:>8.1f} ms {:>+7.1f}% {:>15}  {}\n", each.variant, each.engineMs,
+                   each.pythonMs, each.offPercent(), lagText(each), peaksText(each));
     }
 }
 
@@ -110,10 +114,12 @@ nlohmann::ordered_json comparisonsToJson(const std::vector<PythonComparison>& co
             {{"variant", each.variant},
              {"engine_ms", each.engineMs},
              {"python_ms", each.pythonMs},
-             {"off_percent", each.engineMs > 0 ? (each.pythonMs - each.engineMs) / each.engineMs * 100 : 0},
+             {"off_percent", each.offPercent()},
+             {"engine_max_lag_ms", optionalJson(each.engineLagMs)},
+             {"python_max_lag_ms", optionalJson(each.pythonLagMs)},
              {"status", std::string(core::toString(each.status))},
              {"error", each.error.empty() ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(each.error)},
-             {"peaks", each.peaks},
+             {"peaks", peaksJson(each)},
              {"judged", each.judged},
              {"agrees", each.agrees}});
     }

@@ -479,6 +479,7 @@ LessonReport buildReport(const Scenario& scenario, const ParameterValues& parame
     for (const VariantRun* run : runs) {
         report.variants.push_back(summarize(*run, baseline));
     }
+    report.cpython = cpythonComparisons(scenario, report.variants);
     for (const ExpectationDecl& expectation : scenario.expectations) {
         report.expectations.push_back(
             evaluate(expectation, report.parameters, findRun(runs, expectation.variant), baseline, scenario.baseline));

@@ -1,6 +1,7 @@
 // Derived figures of a lesson's runs: makespan, speedup, peaks, lag, and each expectation's verdict.
 #pragma once
 
+#include "metrics/cpython_comparison.h"
 #include "metrics/stage_breakdown.h"
 #include "runtime/run.h"
 #include "scenario/scenario.h"
@@ -51,6 +52,7 @@ struct LessonReport {
     ParameterValues parameters;
     std::vector<VariantSummary> variants;
     std::vector<ExpectationResult> expectations;
+    std::vector<CpythonComparison> cpython; // variants run in CPython too, set against the engine's runs
     bool allPassed() const;
 };
 

@@ -1,5 +1,6 @@
 #include "python/python_script.h"
 
+#include "metrics/cpython_comparison.h"
 #include "scenario/lesson_error.h"
 #include "scenario/utf8.h"
 
@@ -57,7 +58,7 @@ Scenario pythonScriptScenario(const std::filesystem::path& script) {
 
 VariantDecl cpythonVariant(const VariantDecl& variant, const std::filesystem::path& listingFile) {
     VariantDecl python;
-    python.name = variant.name + " · CPython";
+    python.name = cpythonVariantName(variant.name);
     python.description = variant.description;
     python.model = Model::Python;
     python.listing = variant.listing;

@@ -13,7 +13,7 @@ inline constexpr std::uintmax_t kMaxScriptBytes = 1024 * 1024;
 // Throws UsageError when the file cannot be read, is not text, or is larger than kMaxScriptBytes.
 Scenario pythonScriptScenario(const std::filesystem::path& script);
 
-// A variant that runs `variant`'s listing, written to `listingFile`, in CPython: "gather · CPython".
+// A variant that runs `variant`'s listing, written to `listingFile`, in CPython: "gather · CPython 3.11".
 VariantDecl cpythonVariant(const VariantDecl& variant, const std::filesystem::path& listingFile);
 
 } // namespace interleave::core

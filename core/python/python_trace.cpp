@@ -1,8 +1,8 @@
-// Reads the CPython tracer's lines.
+// Reads the CPython tracer's records.
 #include "python/python_trace.h"
 
 #include <algorithm>
-#include <charconv>
+#include <cstring>
 #include <fmt/format.h>
 #include <stdexcept>
 #include <vector>
@@ -11,75 +11,55 @@ namespace interleave::core {
 
 namespace {
 
-constexpr std::size_t kMaxLine = std::size_t{64} * 1024;
-constexpr std::size_t kMaxFields = 8;
+constexpr std::size_t kWord = sizeof(std::int64_t);
+constexpr std::size_t kHeader = 2 * kWord;          // the writer's pid, the payload's length
+constexpr std::int64_t kMaxPayload = 4096 - kHeader; // PIPE_BUF: a chunk is written at once
+constexpr std::int64_t kMaxString = std::int64_t{64} * 1024;
+constexpr std::size_t kMaxNameBytes = std::size_t{256} << 20;
+constexpr std::size_t kMaxStreams = 4096;
 
-int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-        return c - '0';
-    }
-    if (c >= 'A' && c <= 'F') {
-        return c - 'A' + 10;
-    }
-    if (c >= 'a' && c <= 'f') {
-        return c - 'a' + 10;
-    }
-    return -1;
+// A record's first word: its kind in the low 4 bits. The short state records (a task's step) carry the task and
+// the state above them: task << 8 | state << 4 | kind.
+enum Kind : std::int64_t {
+    String = 1,
+    Lane = 2,
+    Task = 3,
+    State = 4,
+    Counter = 5,
+    Marker = 6,
+    End = 7,
+    Step = 8,  // <head> <ns>
+    StepOn = 9 // <head> <ns> <what>
+};
+
+std::int64_t wordAt(const char* bytes) {
+    std::int64_t word = 0;
+    std::memcpy(&word, bytes, kWord);
+    return word;
 }
 
-std::int64_t number(std::string_view text, std::string_view line) {
-    std::int64_t value = 0;
-    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size()) {
-        throw std::runtime_error(fmt::format("the tracer wrote '{}', which has '{}' where a number belongs",
-                                             line.substr(0, 80), text.substr(0, 40)));
+TaskState stateOf(std::int64_t code) {
+    switch (code) {
+    case 1:
+        return TaskState::Running;
+    case 2:
+        return TaskState::WaitingIo;
+    case 3:
+        return TaskState::Blocked;
+    case 4:
+        return TaskState::Ready;
+    case 5:
+        return TaskState::Done;
+    case 6:
+        return TaskState::Failed;
+    case 7:
+        return TaskState::Cancelled;
+    default:
+        throw std::runtime_error(fmt::format("the tracer wrote a task state {}, which it has not", code));
     }
-    return value;
-}
-
-TaskState stateOf(std::string_view code, std::string_view line) {
-    if (code.size() == 1) {
-        switch (code.front()) {
-        case 'r':
-            return TaskState::Running;
-        case 'i':
-            return TaskState::WaitingIo;
-        case 'b':
-            return TaskState::Blocked;
-        case 'y':
-            return TaskState::Ready;
-        case 'd':
-            return TaskState::Done;
-        case 'f':
-            return TaskState::Failed;
-        case 'c':
-            return TaskState::Cancelled;
-        default:
-            break;
-        }
-    }
-    throw std::runtime_error(fmt::format("the tracer wrote '{}': no state '{}'", line.substr(0, 80), code));
 }
 
 } // namespace
-
-std::string percentDecode(std::string_view text) {
-    std::string decoded;
-    decoded.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size()) {
-            const int high = hexDigit(text[i + 1]);
-            const int low = hexDigit(text[i + 2]);
-            if (high >= 0 && low >= 0) {
-                decoded.push_back(static_cast<char>(high * 16 + low));
-                i += 2;
-                continue;
-            }
-        }
-        decoded.push_back(text[i]);
-    }
-    return decoded;
-}
 
 PythonTraceReader::PythonTraceReader(EngineContext& context, TraceGrowth& growth)
     : m_context(context), m_growth(growth) {
@@ -87,25 +67,65 @@ PythonTraceReader::PythonTraceReader(EngineContext& context, TraceGrowth& growth
 }
 
 void PythonTraceReader::feed(std::string_view bytes) {
-    while (!bytes.empty()) {
-        const auto newline = bytes.find('\n');
-        if (newline == std::string_view::npos) {
-            if (m_partial.size() + bytes.size() > kMaxLine) {
-                throw std::runtime_error("the tracer wrote a line longer than 64 KB");
-            }
-            m_partial.append(bytes);
-            return;
-        }
-        if (m_partial.empty()) {
-            line(bytes.substr(0, newline));
-        } else {
-            m_partial.append(bytes.substr(0, newline));
-            const std::string whole = std::move(m_partial);
-            m_partial.clear();
-            line(whole);
-        }
-        bytes.remove_prefix(newline + 1);
+    std::string joined;
+    if (!m_partial.empty()) {
+        m_partial.append(bytes);
+        joined.swap(m_partial);
+        bytes = joined;
     }
+    while (bytes.size() >= kHeader) {
+        const std::int64_t pid = wordAt(bytes.data());
+        const std::int64_t length = wordAt(bytes.data() + kWord);
+        if (length <= 0 || length > kMaxPayload || length % static_cast<std::int64_t>(kWord) != 0) {
+            throw std::runtime_error(fmt::format(
+                "the tracer's stream is broken: a chunk of {} bytes from process {} (something else wrote to its "
+                "pipe?)",
+                length, pid));
+        }
+        if (bytes.size() < kHeader + static_cast<std::size_t>(length)) {
+            break;
+        }
+        auto found = m_streams.find(pid);
+        if (found == m_streams.end()) {
+            if (m_streams.size() >= kMaxStreams) {
+                throw std::runtime_error("the tracer's stream is broken: more than 4096 processes wrote to it");
+            }
+            found = m_streams.emplace(pid, Stream{}).first;
+        }
+        found->second.pending.append(bytes.substr(kHeader, static_cast<std::size_t>(length)));
+        readRecords(found->second);
+        bytes.remove_prefix(kHeader + static_cast<std::size_t>(length));
+    }
+    m_partial.assign(bytes);
+}
+
+void PythonTraceReader::readRecords(Stream& stream) {
+    // The words are copied out of the byte buffer: it is not aligned for them.
+    const std::size_t count = stream.pending.size() / kWord;
+    std::vector<std::int64_t> words(count);
+    std::memcpy(words.data(), stream.pending.data(), count * kWord);
+    std::size_t at = 0;
+    while (at < count) {
+        const std::size_t taken = record(stream, words.data() + at, count - at);
+        if (taken == 0) {
+            break;
+        }
+        at += taken;
+        ++m_records;
+    }
+    stream.pending.erase(0, at * kWord);
+}
+
+const PythonTraceReader::Name& PythonTraceReader::name(const Stream& stream, std::int64_t id) const {
+    static const Name none;
+    if (id == 0) {
+        return none;
+    }
+    const auto found = stream.names.find(id);
+    if (found == stream.names.end()) {
+        throw std::runtime_error(fmt::format("the tracer named string {} before writing it", id));
+    }
+    return found->second;
 }
 
 std::int64_t PythonTraceReader::runNs(std::int64_t monotonicNs) {
@@ -127,102 +147,129 @@ std::uint16_t PythonTraceReader::lane(std::int64_t id) const {
     return found->second;
 }
 
-TaskRef PythonTraceReader::task(std::int64_t id, std::uint16_t laneIndex) const {
+TaskRef PythonTraceReader::task(std::int64_t id) const {
     const auto found = m_tasks.find(id);
     if (found == m_tasks.end()) {
         throw std::runtime_error(fmt::format("the tracer named task {} before creating it", id));
     }
-    return TaskRef{found->second, laneIndex};
+    return found->second;
 }
 
-void PythonTraceReader::line(std::string_view text) {
-    ++m_lines;
-    std::vector<std::string_view> fields;
-    std::size_t start = 0;
-    while (start <= text.size() && fields.size() < kMaxFields) {
-        const auto space = text.find(' ', start);
-        fields.push_back(text.substr(start, space == std::string_view::npos ? std::string_view::npos : space - start));
-        if (space == std::string_view::npos) {
-            break;
-        }
-        start = space + 1;
+TaskRef PythonTraceReader::task(std::int64_t id, std::uint16_t laneIndex) const {
+    return TaskRef{task(id).id, laneIndex};
+}
+
+void PythonTraceReader::setState(std::int64_t atNs, std::int64_t id, TaskRef ref, std::int64_t state,
+                                 std::uint32_t what) {
+    const TaskState to = stateOf(state);
+    if (m_terminal.count(id) != 0) {
+        return; // a task ends once
     }
-    if (fields.empty() || fields.front().size() != 1) {
-        throw std::runtime_error(
-            fmt::format("the tracer wrote '{}', which is not one of its lines", text.substr(0, 80)));
+    if (isTerminal(to)) {
+        m_terminal.insert(id);
     }
-    auto need = [&](std::size_t count) {
-        if (fields.size() < count) {
-            throw std::runtime_error(fmt::format("the tracer wrote '{}', which lacks a field", text.substr(0, 80)));
-        }
-    };
-    switch (fields.front().front()) {
-    case 'L': { // L <lane> <kind> <name>
-        need(4);
-        const std::int64_t id = number(fields[1], text);
-        const LaneKind kind = fields[2] == "p"   ? LaneKind::WorkerProcess
-                              : fields[2] == "m" ? LaneKind::Main
-                                                 : LaneKind::PoolThread;
-        if (m_lanes.count(id) == 0) {
-            m_lanes[id] = m_growth.addLane(LaneInfo{percentDecode(fields[3]), kind, 0});
-        }
-        break;
+    m_context.setStateAt(atNs, ref, to, what);
+}
+
+std::size_t PythonTraceReader::record(Stream& stream, const std::int64_t* words, std::size_t count) {
+    const std::int64_t kind = words[0] & 0xF;
+    if (kind < Step && (words[0] >> 4) != 0) {
+        throw std::runtime_error(fmt::format("the tracer's stream is broken: a record that starts {}", words[0]));
     }
-    case 'T': { // T <ns> <task> <parent> <lane> <index> <name>
-        need(7);
-        const std::int64_t at = runNs(number(fields[1], text));
-        const std::int64_t id = number(fields[2], text);
-        const std::int64_t parent = number(fields[3], text);
-        const std::uint16_t onLane = lane(number(fields[4], text));
-        const std::int64_t index = number(fields[5], text);
-        const auto parentTask = m_tasks.find(parent);
+    auto whole = [&](std::size_t size) { return count >= size; };
+    switch (kind) {
+    case Step:     // <task << 8 | state << 4 | 8> <ns>
+    case StepOn: { // <task << 8 | state << 4 | 9> <ns> <what>
+        const std::size_t size = kind == Step ? 2 : 3;
+        if (!whole(size)) {
+            return 0;
+        }
+        const std::int64_t id = words[0] >> 8;
+        setState(runNs(words[1]), id, task(id), (words[0] >> 4) & 0xF, kind == Step ? 0 : name(stream, words[2]).id);
+        return size;
+    }
+    case String: { // 1 <id> <bytes> <words...>
+        if (!whole(3)) {
+            return 0;
+        }
+        const std::int64_t length = words[2];
+        if (length < 0 || length > kMaxString) {
+            throw std::runtime_error(fmt::format("the tracer wrote a string of {} bytes (64 KB at most)", length));
+        }
+        const std::size_t size = 3 + (static_cast<std::size_t>(length) + kWord - 1) / kWord;
+        if (!whole(size)) {
+            return 0;
+        }
+        m_nameBytes += static_cast<std::size_t>(length);
+        if (m_nameBytes > kMaxNameBytes) {
+            throw std::runtime_error("the tracer wrote more than 256 MB of names");
+        }
+        Name& named = stream.names[words[1]];
+        named.text.assign(reinterpret_cast<const char*>(words + 3), static_cast<std::size_t>(length));
+        named.id = m_growth.intern(named.text);
+        return size;
+    }
+    case Lane: { // 2 <lane> <kind> <name>
+        if (!whole(4)) {
+            return 0;
+        }
+        const LaneKind laneKind = words[2] == 2   ? LaneKind::WorkerProcess
+                                  : words[2] == 0 ? LaneKind::Main
+                                                  : LaneKind::PoolThread;
+        if (m_lanes.count(words[1]) == 0) {
+            m_lanes[words[1]] = m_growth.addLane(LaneInfo{name(stream, words[3]).text, laneKind, 0});
+        }
+        return 4;
+    }
+    case Task: { // 3 <ns> <task> <parent> <lane> <index> <name>
+        if (!whole(7)) {
+            return 0;
+        }
+        const std::int64_t at = runNs(words[1]);
+        const std::uint16_t onLane = lane(words[4]);
+        const auto parent = m_tasks.find(words[3]);
         const TaskRef created = m_context.createTaskAt(
-            at, m_growth.intern(percentDecode(fields[6])),
-            static_cast<std::int32_t>(std::clamp<std::int64_t>(index, -1, 1 << 30)),
-            parentTask != m_tasks.end() ? parentTask->second : 0xFFFFFFFFU, onLane, false); // in_flight is the tracer's
-        m_tasks[id] = created.id;
-        break;
+            at, name(stream, words[6]).id, static_cast<std::int32_t>(std::clamp<std::int64_t>(words[5], -1, 1 << 30)),
+            parent != m_tasks.end() ? parent->second.id : 0xFFFFFFFFU, onLane, false); // in_flight is the tracer's
+        m_tasks[words[2]] = TaskRef{created.id, onLane};
+        return 7;
     }
-    case 'S': { // S <ns> <task> <lane> <state> [<what>]
-        need(5);
-        const std::int64_t at = runNs(number(fields[1], text));
-        const std::int64_t id = number(fields[2], text);
-        const TaskRef ref = task(id, lane(number(fields[3], text)));
-        const TaskState state = stateOf(fields[4], text);
-        if (m_terminal.count(id) != 0) {
-            break; // a task ends once
+    case State: { // 4 <ns> <task> <lane> <state> <what>
+        if (!whole(6)) {
+            return 0;
         }
-        if (isTerminal(state)) {
-            m_terminal[id] = true;
+        setState(runNs(words[1]), words[2], task(words[2], lane(words[3])), words[4], name(stream, words[5]).id);
+        return 6;
+    }
+    case Counter: { // 5 <ns> <lane> <name> <value>
+        if (!whole(5)) {
+            return 0;
         }
-        m_context.setStateAt(at, ref, state, fields.size() > 5 ? m_growth.intern(percentDecode(fields[5])) : 0);
-        break;
+        const std::int64_t at = runNs(words[1]);
+        m_context.counterAt(at, name(stream, words[3]).id, words[4], lane(words[2]));
+        return 5;
     }
-    case 'C': { // C <ns> <lane> <name> <value>
-        need(5);
-        const std::int64_t at = runNs(number(fields[1], text));
-        m_context.counterAt(at, m_growth.intern(percentDecode(fields[3])), number(fields[4], text),
-                            lane(number(fields[2], text)));
-        break;
+    case Marker: { // 6 <ns> <task> <lane> <kind> <text>
+        if (!whole(6)) {
+            return 0;
+        }
+        const std::int64_t at = runNs(words[1]);
+        const TaskRef ref = task(words[2], lane(words[3]));
+        m_context.markerAt(at, ref, MarkerKind::Exception, name(stream, words[5]).id);
+        return 6;
     }
-    case 'M': { // M <ns> <task> <lane> <kind> <text>
-        need(6);
-        const std::int64_t at = runNs(number(fields[1], text));
-        const TaskRef ref = task(number(fields[2], text), lane(number(fields[3], text)));
-        m_context.markerAt(at, ref, MarkerKind::Exception, m_growth.intern(percentDecode(fields[5])));
-        break;
-    }
-    case 'E': { // E <ns> <status> <text>
-        need(3);
-        runNs(number(fields[1], text));
-        m_status = static_cast<int>(std::clamp<std::int64_t>(number(fields[2], text), -255, 255));
-        m_failure = fields.size() > 3 ? percentDecode(fields[3]) : std::string();
+    case End: { // 7 <ns> <status> <text>
+        if (!whole(4)) {
+            return 0;
+        }
+        runNs(words[1]);
+        m_status = static_cast<int>(std::clamp<std::int64_t>(words[2], -255, 255));
+        m_failure = name(stream, words[3]).text;
         m_ended = true;
-        break;
+        return 4;
     }
     default:
-        throw std::runtime_error(
-            fmt::format("the tracer wrote '{}', which is not one of its lines", text.substr(0, 80)));
+        throw std::runtime_error(fmt::format("the tracer's stream is broken: a record of kind {}", kind));
     }
 }
 

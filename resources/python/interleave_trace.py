@@ -2,22 +2,30 @@
 
     python3 interleave_trace.py --fd N [--] script.py [args...]
 
-Standard library only (Python 3.11 and later). Every event is one line written to file descriptor N, in batches:
+Standard library only (Python 3.11 and later). Events go to file descriptor N as records of native 64-bit integers,
+so that recording one costs a tuple and an array append rather than formatting text:
 
-    L <lane> <kind> <name>                  a lane: kind m (the main thread), t (a thread), p (a worker process)
-    T <ns> <task> <parent> <lane> <index> <name>
+    1 <id> <bytes> <words...>               a string (UTF-8, zero-padded to whole words), named by id in what follows
+    2 <lane> <kind> <name>                  a lane: kind 0 the main thread, 1 a thread, 2 a worker process
+    3 <ns> <task> <parent> <lane> <index> <name>
                                             a task: an asyncio task (on its loop's thread), a thread, a pool job;
                                             <index> numbers the tasks of one name (-1: main, the main thread)
-    S <ns> <task> <lane> <state> [<what>]   a task's state: r running, i waiting for I/O (a sleep), b blocked on
-                                            <what>, y ready, d done, f failed, c cancelled
-    C <ns> <lane> <name> <value>            a counter's sample
-    M <ns> <task> <lane> <kind> <text>      a marker: kind e (an exception)
-    E <ns> <status> <text>                  the program ended: status 0, or 1 with the traceback's last line
+    4 <ns> <task> <lane> <state> <what>     a task's state: 1 running, 2 waiting for I/O (a sleep), 3 blocked on
+                                            <what>, 4 ready, 5 done, 6 failed, 7 cancelled; <what> 0 says nothing
+    5 <ns> <lane> <name> <value>            a counter's sample
+    6 <ns> <task> <lane> <kind> <text>      a marker: kind 1 an exception
+    7 <ns> <status> <text>                  the program ended: status 0, or 1 with the traceback's last line
+    <task·256 + state·16 + 8> <ns>          an asyncio task's state, short: its lane is the one it was made on
+    <task·256 + state·16 + 9> <ns> <what>   the same, with what it waits on
 
-<ns> is time.monotonic_ns() (CLOCK_MONOTONIC, the engine's clock); names are percent-encoded (no spaces).
+The short forms are what a task's step writes, two records a step: their first word is made once per task. Names
+and texts are string ids. Each process (the program and its forked workers) writes its own stream in chunks of
+at most PIPE_BUF bytes, each led by two words, its pid and the chunk's length: a pipe write that size is never split,
+so the reader can tell the streams apart. <ns> is time.monotonic_ns() (CLOCK_MONOTONIC, the engine's clock).
 What CPython does not say is not drawn: there is no GIL lane, since Python 3.11 cannot tell who holds the GIL.
 """
 
+from array import array
 import asyncio
 import collections.abc
 import concurrent.futures
@@ -31,23 +39,29 @@ import sys
 import threading
 import time
 import traceback
-import urllib.parse
 
 _now = time.monotonic_ns
 _real_sleep = time.sleep
 _real_lock = threading.Lock
 
 
+_STRING, _LANE, _TASK, _STATE, _COUNTER, _MARKER, _END, _STEP, _STEP_ON = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_STATES = {"r": 1, "i": 2, "b": 3, "y": 4, "d": 5, "f": 6, "c": 7}
+_CHUNK = 4096 - 16  # a chunk and its two-word header fit in PIPE_BUF
+
+
 class _Writer:
-    """Buffers lines and writes them to the pipe every 5 ms (and at exit): a write per event would cost more than
-    the event. The buffer is a deque, whose append and popleft are atomic: the program's threads add to it without a
-    lock, and one flush at a time (the writer's, or the last one at exit) takes from it."""
+    """Collects records in an array and writes them to the pipe every 5 ms (and at exit): a write per event would
+    cost more than the event. The program's threads extend the array without a lock (one extend by a tuple is one C
+    call under the GIL); a flush takes what is there and deletes just that, one flush at a time."""
 
     def __init__(self, fd):
+        global _put
         self.fd = fd
         self.lock = _real_lock()  # one flush at a time
-        self.lines = collections.deque()
-        self.add = self.lines.append
+        self.records = array("q")
+        _put = self.records.extend
+        self.header = array("q", (os.getpid(), 0))
         self.stopped = False
         self.thread = None
 
@@ -58,25 +72,35 @@ class _Writer:
 
     def flush(self):
         with self.lock:
-            take = self.lines.popleft
-            lines = [take() for _ in range(len(self.lines))]
-            if not lines:
+            records = self.records
+            count = len(records)
+            if count == 0 or self.fd < 0:
                 return
-            view = memoryview(("\n".join(lines) + "\n").encode())
-            while view:
-                try:
-                    written = os.write(self.fd, view[:65536])
-                except InterruptedError:
-                    continue
-                except OSError:  # the reader is gone: nothing more to say
-                    self.stopped = True
-                    return
-                view = view[written:]
+            data = records[:count].tobytes()
+            del records[:count]
+            for start in range(0, len(data), _CHUNK):
+                piece = data[start:start + _CHUNK]
+                self.header[1] = len(piece)
+                chunk = self.header.tobytes() + piece
+                while True:
+                    try:
+                        os.write(self.fd, chunk)  # at most PIPE_BUF bytes: all of it, at once
+                        break
+                    except InterruptedError:
+                        continue
+                    except OSError:  # the reader is gone: nothing more to say
+                        self.stopped = True
+                        self.fd = -1
+                        return
 
     def _run(self):
         while not self.stopped:
             _real_sleep(0.005)
             self.flush()
+
+
+def _put(record):  # replaced by the writer's array's extend
+    pass
 
 
 _writer = None
@@ -89,15 +113,28 @@ _user_files = set()
 _local = threading.local()
 _in_flight = 0
 _process_lane_name = None
+_strings = {}  # text -> string id, in this process
+_string_ids = itertools.count(1)
+_strings_lock = _real_lock()
 
 
-def _enc(text):
-    return urllib.parse.quote(str(text), safe="")
-
-
-def _emit(line):
-    if _writer is not None:
-        _writer.add(line)
+def _sid(text):
+    """The id of a string, written to the stream the first time it is used."""
+    sid = _strings.get(text)
+    if sid is not None:
+        return sid
+    with _strings_lock:
+        sid = _strings.get(text)
+        if sid is None:
+            encoded = str(text).encode("utf-8", "replace")
+            if len(encoded) > 4000:
+                encoded = encoded[:4000].decode("utf-8", "ignore").encode()
+            sid = next(_string_ids)
+            record = array("q", (_STRING, sid, len(encoded)))
+            record.frombytes(encoded + bytes(-len(encoded) % 8))
+            _put(record)  # written before any record that names it
+            _strings[text] = sid
+    return sid
 
 
 def _lane():
@@ -112,11 +149,11 @@ def _lane():
                 _lanes[ident] = lane
                 name = threading.current_thread().name
                 main = threading.current_thread() is threading.main_thread()
-                kind = "m" if main else "t"
+                kind = 0 if main else 1
                 if _process_lane_name is not None:
                     name = _process_lane_name if main else f"{_process_lane_name} · {name}"
-                    kind = "p" if main else "t"
-                _emit(f"L {lane} {kind} {_enc(name)}")
+                    kind = 2 if main else 1
+                _put((_LANE, lane, kind, _sid(name)))
     return lane
 
 
@@ -127,24 +164,20 @@ def _new_task(name, parent=0, lane=None):
     else:
         index = _names[name]
     _names[name] += 1
-    _emit(f"T {_now()} {task} {parent} {_lane() if lane is None else lane} {index} {_enc(name)}")
+    _put((_TASK, _now(), task, parent, _lane() if lane is None else lane, index, _sid(name)))
     return task
 
 
 def _state(task, state, what=None, lane=None):
-    lane = _lane() if lane is None else lane
-    if what is None:
-        _emit(f"S {_now()} {task} {lane} {state}")
-    else:
-        _emit(f"S {_now()} {task} {lane} {state} {_enc(what)}")
+    _put((_STATE, _now(), task, _lane() if lane is None else lane, _STATES[state], 0 if what is None else _sid(what)))
 
 
 def _counter(name, value):
-    _emit(f"C {_now()} {_lane()} {_enc(name)} {value}")
+    _put((_COUNTER, _now(), _lane(), _sid(name), int(value)))
 
 
 def _marker(task, text):
-    _emit(f"M {_now()} {task} {_lane()} e {_enc(text)}")
+    _put((_MARKER, _now(), task, _lane(), 1, _sid(text)))
 
 
 def _is_user_frame(frame):
@@ -167,22 +200,37 @@ def _creator_name(kind, depth=2):
 # ---- the current task: an asyncio task's id, or the thread's own
 
 
+_running_loop = asyncio.events._get_running_loop
+_tasks_running = getattr(asyncio.tasks, "_current_tasks", None)  # loop -> the task it steps now
+
+
+def _stepping():
+    """The traced coroutine whose step runs on this thread now, if any (asyncio knows its current task: the steps
+    themselves keep no per-thread state)."""
+    loop = _running_loop()
+    if loop is None:
+        return None
+    task = _tasks_running.get(loop) if _tasks_running is not None else asyncio.current_task(loop)
+    coro = task.get_coro() if task is not None else None
+    return coro if type(coro) is _TracedCoroutine else None
+
+
 def _current_task():
-    task = getattr(_local, "task", None)
-    if task is not None:
-        return task
-    thread = threading.current_thread()
-    return thread.__dict__.get("_interleave_task", 0)
+    stepping = _stepping()
+    if stepping is not None:
+        return stepping._task
+    return threading.current_thread().__dict__.get("_interleave_task", 0)
 
 
 def _wait(state, what):
     """Records the current task waiting; returns what to call when it runs again."""
-    task = _current_task()
-    if task == 0:
-        return lambda: None
-    if getattr(_local, "task", None) is not None:
+    stepping = _stepping()
+    if stepping is not None:
         # An asyncio task: its step ends when it yields; the coroutine wrapper records the wait then.
-        _local.reason = (state, what)
+        stepping._reason = (_STATES[state], _sid(what))
+        return lambda: None
+    task = threading.current_thread().__dict__.get("_interleave_task", 0)
+    if task == 0:
         return lambda: None
     _state(task, state, what)
     return lambda: _state(task, "r")
@@ -192,47 +240,69 @@ def _wait(state, what):
 
 
 class _TracedCoroutine(collections.abc.Coroutine):
+    """A task's coroutine, wrapped so that each step is seen. asyncio's C task steps it through __next__ (send(None)
+    goes there): that is the hot path of a switch-heavy program, one Python call and two short records a step."""
+
+    __slots__ = ("_coro", "_task", "_lane", "_reason", "_running", "_ready", "_waiting", "__name__", "__qualname__")
+
     def __init__(self, coro, task, lane):
         self._coro = coro
         self._task = task
         self._lane = lane
+        self._reason = None  # why the step that runs now gives the loop back, when a wrapped wait says so
+        # The first word of this task's short state records (see _STEP), made once.
+        self._running = task << 8 | 1 << 4 | _STEP  # running
+        self._ready = task << 8 | 4 << 4 | _STEP  # ready
+        self._waiting = task << 8 | _STEP_ON
         # What asyncio shows of a task's coroutine (its repr, a warning that it was never awaited).
         self.__name__ = getattr(coro, "__name__", "coroutine")
         self.__qualname__ = getattr(coro, "__qualname__", self.__name__)
 
-    def _step(self, call, *args):
-        local = _local
-        previous = getattr(local, "task", None)
-        local.task = self._task
-        local.reason = None
-        _writer.add(f"S {_now()} {self._task} {self._lane} r")
+    def __next__(self):
+        self._reason = None
+        _put((self._running, _now()))
         try:
-            result = call(*args)
-        except StopIteration:
-            _end(self._task, "d", self._lane)
+            result = self._coro.send(None)
+        except BaseException as error:
+            self._ended(error)
             raise
-        except asyncio.CancelledError:
-            _end(self._task, "c", self._lane)
-            raise
-        except BaseException as error:  # noqa: BLE001 (recorded, then raised on)
-            _marker(self._task, f"{type(error).__name__}: {error}")
-            _end(self._task, "f", self._lane)
-            raise
-        finally:
-            local.task = previous
-        reason = local.reason or _awaiting(result)
-        local.reason = None
-        if reason[1] is None:
-            _writer.add(f"S {_now()} {self._task} {self._lane} {reason[0]}")
-        else:
-            _writer.add(f"S {_now()} {self._task} {self._lane} {reason[0]} {_enc(reason[1])}")
+        reason = self._reason
+        if reason is None:
+            if result is None:  # a bare yield (asyncio.sleep(0)): ready at once
+                _put((self._ready, _now()))
+                return result
+            reason = _awaiting(result)
+        _put((self._waiting | reason[0] << 4, _now(), reason[1]))
         return result
 
     def send(self, value):
+        if value is None:
+            return self.__next__()
         return self._step(self._coro.send, value)
 
     def throw(self, *args):
         return self._step(self._coro.throw, *args)
+
+    def _step(self, call, *args):
+        self._reason = None
+        _put((self._running, _now()))
+        try:
+            result = call(*args)
+        except BaseException as error:
+            self._ended(error)
+            raise
+        reason = self._reason or (_awaiting(result) if result is not None else (_STATES["y"], 0))
+        _put((self._waiting | reason[0] << 4, _now(), reason[1]))
+        return result
+
+    def _ended(self, error):
+        if isinstance(error, StopIteration):
+            _end(self._task, "d", self._lane)
+        elif isinstance(error, asyncio.CancelledError):
+            _end(self._task, "c", self._lane)
+        else:
+            _marker(self._task, f"{type(error).__name__}: {error}")
+            _end(self._task, "f", self._lane)
 
     def close(self):
         return self._coro.close()
@@ -242,9 +312,6 @@ class _TracedCoroutine(collections.abc.Coroutine):
 
     def __iter__(self):
         return self
-
-    def __next__(self):
-        return self.send(None)
 
     @property
     def cr_frame(self):
@@ -261,13 +328,11 @@ class _TracedCoroutine(collections.abc.Coroutine):
 
 
 def _awaiting(yielded):
-    """Why a step that set no reason gave the loop back: a bare yield (asyncio.sleep(0)) leaves the task ready; a
-    gather or a task awaited waits for its children; any other future is waited for as such."""
-    if yielded is None:
-        return ("y", None)
+    """Why a step that set no reason gave the loop a future: a gather or a task awaited waits for its children; any
+    other future is waited for as such."""
     if isinstance(yielded, (asyncio.Task, asyncio.tasks._GatheringFuture)):
-        return ("b", "awaiting children")
-    return ("b", "awaiting a future")
+        return (3, _sid("awaiting children"))
+    return (3, _sid("awaiting a future"))
 
 
 def _end(task, state, lane):
@@ -320,10 +385,14 @@ def _loop_init(self, *args, **kwargs):
 _real_async_sleep = asyncio.sleep
 
 
-async def _async_sleep(delay, result=None):
-    # asyncio.sleep(0) only yields to the loop: the task is ready, not waiting.
-    _local.reason = ("i", "sleep") if delay > 0 else ("y", None)
-    return await _real_async_sleep(delay, result)
+def _async_sleep(delay, result=None):
+    # asyncio.sleep(0) only yields to the loop: the task is ready, not waiting (a bare yield says so). A longer one is
+    # marked as the task's reason when it is called, which is where it is awaited: no coroutine of ours around it.
+    if delay > 0:
+        stepping = _stepping()
+        if stepping is not None:
+            stepping._reason = (2, _sid("sleep"))
+    return _real_async_sleep(delay, result)
 
 
 def _named(instance, kind):
@@ -687,11 +756,14 @@ def _patch_processes():
     concurrent.futures.ProcessPoolExecutor.submit = submit_
 
     def in_child():
-        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids
+        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids, _string_ids, _strings_lock
         if _writer is None:
             return
-        # A forked worker: its own writer thread, and lanes and task ids of its own (numbered from its pid). Another
-        # thread may have held a lock at the fork: the child gets fresh ones.
+        # A forked worker: its own writer thread and stream, and lanes, task and string ids of its own (numbered from
+        # its pid). Another thread may have held a lock at the fork: the child gets fresh ones.
+        _strings_lock = _real_lock()
+        _strings.clear()
+        _string_ids = itertools.count(os.getpid() * 1_000_000)
         _writer = _Writer(_writer.fd)
         _writer.start()
         _lanes_lock = _real_lock()
@@ -734,7 +806,7 @@ def main(argv):
     def leave(status):
         # os._exit skips every clean-up (L13's listings leave their deadlocked threads so): say so first.
         if os.getpid() == main_pid:
-            _emit(f"E {_now()} {status} {_enc(f'os._exit({status})')}")
+            _put((_END, _now(), status, _sid(f"os._exit({status})")))
         _writer.stopped = True
         _writer.flush()
         real_exit(status)
@@ -764,7 +836,7 @@ def main(argv):
         sys.stderr.write(text)
         _marker(main_task, f"{type(error).__name__}: {error}")
     _state(main_task, "d" if status == 0 else "f")
-    _emit(f"E {_now()} {status} {_enc(text.strip().splitlines()[-1] if text else '')}")
+    _put((_END, _now(), status, _sid(text.strip().splitlines()[-1] if text else "")))
     _writer.stopped = True
     _writer.flush()
     return status

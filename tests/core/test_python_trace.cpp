@@ -196,6 +196,39 @@ asyncio.run(main())
                             [](const MarkerRecord& marker) { return marker.kind == MarkerKind::Exception; }));
 }
 
+TEST_F(PythonTrace, AProgramThatWritesOverTheTracersPipeFailsTheRunSayingSo) {
+    // fd 3 is the tracer's: a program that writes its own bytes there breaks the stream, and the run says so rather
+    // than drawing garbage.
+    RunResult result = runToCompletion(plan(R"(import os, time
+os.write(3, b"\x10\x00\x00\x00\x00\x00\x00\x00\xff\xff\x00\x00\x00\x00\x00\x00 not the tracer's")
+time.sleep(0.05)
+)"));
+    EXPECT_EQ(result.outcome.status, RunStatus::Failed);
+    EXPECT_NE(result.outcome.error.find("the tracer's stream is broken"), std::string::npos) << result.outcome.error;
+}
+
+TEST_F(PythonTrace, ThousandsOfTaskSwitchesArriveWhole) {
+    // The switch-heavy shape: every step is two records, in chunks of at most PIPE_BUF from one writer.
+    RunResult result = runToCompletion(plan(R"(import asyncio
+async def worker():
+    for _ in range(50):
+        await asyncio.sleep(0)
+async def main():
+    await asyncio.gather(*(worker() for _ in range(200)))
+asyncio.run(main())
+)"));
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    const TraceAnalysis analysis = analyze(result.trace);
+    EXPECT_EQ(tasksNamed(result.trace, analysis, "worker"), 200U);
+    std::size_t running = 0;
+    for (const Event& event : result.trace.events) {
+        running += event.kind == EventKind::TaskState && static_cast<TaskState>(event.code) == TaskState::Running
+                       ? 1
+                       : 0;
+    }
+    EXPECT_GE(running, 200U * 51U); // every worker's 51 steps (and main's)
+}
+
 TEST_F(PythonTrace, StopKillsTheProgramAndItsWorkerProcesses) {
     const fs::path pids = m_dir / "pids.txt";
     Plan withArgument = plan(R"(import multiprocessing, os, sys, time

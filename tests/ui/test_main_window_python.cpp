@@ -1,6 +1,7 @@
 // Run in CPython: a lesson variant and then its listing in real CPython, below it on one axis; and a Python script of
 // the user's, opened and run.
 #include "app/main_window.h"
+#include "metrics/cpython_comparison.h"
 
 #include <QAction>
 #include <QSettings>
@@ -35,7 +36,7 @@ TEST(MainWindowPython, RunInCPythonDrawsTheListingBelowTheVariant) {
     const auto& slots = window.controller().slots();
     ASSERT_EQ(slots.size(), 2U);
     EXPECT_EQ(slots[0]->name.toStdString(), "gather");
-    EXPECT_EQ(slots[1]->name.toStdString(), "gather · CPython");
+    EXPECT_EQ(slots[1]->name.toStdString(), core::cpythonVariantName("gather"));
     const core::VariantRun& python = slots[1]->result;
     ASSERT_EQ(python.outcome.status, core::RunStatus::Completed) << python.outcome.error;
     EXPECT_EQ(tasksNamed(python, "fetch"), 4U);

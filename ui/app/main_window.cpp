@@ -113,7 +113,10 @@ void MainWindow::createActions() {
     m_runAction = make(tr("&Run"), QKeySequence(Qt::Key_F5), QStringLiteral("media-playback-start"),
                        [this] { runVariants(false); });
     m_runAllAction = make(tr("Run &All Variants"), QKeySequence(Qt::CTRL | Qt::Key_F5),
-                          QStringLiteral("media-seek-forward"), [this] { runVariants(true); });
+                          QStringLiteral("media-seek-forward"), [this] {
+                              runVariants(true, m_compareCpythonAction->isChecked() &&
+                                                    m_compareCpythonAction->isEnabled());
+                          });
     m_runSweepAction =
         make(tr("Run S&weep"), QKeySequence(Qt::Key_F6), QStringLiteral("view-statistics"), &MainWindow::runSweep);
     m_runSweepAction->setObjectName(QStringLiteral("runSweepAction"));
@@ -132,6 +135,14 @@ void MainWindow::createActions() {
     m_runPythonAction->setObjectName(QStringLiteral("runPythonAction"));
     m_runPythonAction->setToolTip(tr("Run the variant, then its Python listing in real CPython (python3) below it, on "
                                      "the same time axis"));
+    m_compareCpythonAction = new QAction(tr("Run All Variants in CPython &Too"), this);
+    m_compareCpythonAction->setObjectName(QStringLiteral("compareCpythonAction"));
+    m_compareCpythonAction->setCheckable(true);
+    m_compareCpythonAction->setChecked(QSettings().value(QStringLiteral("run/compareWithCpython"), false).toBool());
+    m_compareCpythonAction->setToolTip(tr("When checked, Run All Variants runs each variant's listing in real CPython "
+                                          "too, below it, and the summary sets the two side by side"));
+    connect(m_compareCpythonAction, &QAction::toggled, this,
+            [](bool on) { QSettings().setValue(QStringLiteral("run/compareWithCpython"), on); });
     m_openScriptAction = make(tr("Open &Python Script…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_P),
                               QStringLiteral("text-x-python"), &MainWindow::openPythonScript);
     m_openScriptAction->setToolTip(tr("Open a Python program of yours, to run it in CPython and watch its tasks, "
@@ -176,8 +187,8 @@ void MainWindow::createMenus() {
     file->addSeparator();
     file->addAction(m_quitAction);
     QMenu* run = menuBar()->addMenu(tr("&Run"));
-    run->addActions(
-        {m_runAction, m_runAllAction, m_runPythonAction, m_runSweepAction, m_sweepParameterAction, m_stopAction});
+    run->addActions({m_runAction, m_runAllAction, m_runPythonAction, m_compareCpythonAction, m_runSweepAction,
+                     m_sweepParameterAction, m_stopAction});
     run->addSeparator();
     run->addAction(m_brokerAction);
     m_viewMenu = menuBar()->addMenu(tr("&View"));
@@ -543,11 +554,13 @@ void MainWindow::updateActions() {
     m_runAction->setEnabled(!running && m_scenario.has_value());
     m_runAllAction->setEnabled(!running && m_scenario.has_value());
     // A lesson's listings in CPython; not a script (Run runs it) nor the broker model (its listing needs redis-py).
-    m_runPythonAction->setEnabled(
-        !running && m_scenario.has_value() &&
+    const bool listingsRun =
+        m_scenario.has_value() &&
         std::all_of(m_scenario->variants.begin(), m_scenario->variants.end(), [](const core::VariantDecl& variant) {
             return variant.model != core::Model::Python && variant.model != core::Model::Broker;
-        }));
+        });
+    m_runPythonAction->setEnabled(!running && listingsRun);
+    m_compareCpythonAction->setEnabled(listingsRun);
     m_runSweepAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->sweeps.empty());
     m_sweepParameterAction->setEnabled(!running && m_scenario.has_value() && !m_scenario->parameters.empty());
     const bool replayable = !running && replayEndNs() > 0;

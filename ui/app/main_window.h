@@ -70,6 +70,7 @@ private:
     void saveSettings();
     QAction* m_brokerAction = nullptr;
     QAction* m_runPythonAction = nullptr;
+    QAction* m_compareCpythonAction = nullptr; // checked: Run All Variants runs each listing in CPython too
     QAction* m_openScriptAction = nullptr;
 
     void loadLessons();

@@ -46,6 +46,8 @@ public:
     QTableWidget* expectationTable() const { return m_expectations; }
     QLabel* messageLabel() const { return m_message; }
     QLabel* errorLabel() const { return m_errors; }
+    // The variants also run in CPython, set against the engine's runs (empty when none was).
+    QLabel* cpythonLabel() const { return m_cpython; }
     StageChart* stageChart() const { return m_stages; }
 
 protected:
@@ -54,6 +56,7 @@ protected:
 private:
     void fillVariants(const core::LessonReport& report);
     void fillExpectations(const core::LessonReport& report);
+    static QString cpythonHtml(const core::LessonReport& report);
     void applyFonts();
     void fillCompact();
     // Picks the tables or the wrapped text for the panel's width and font, and fits the tables' rows.
@@ -62,6 +65,7 @@ private:
     QLabel* m_message = nullptr;
     QLabel* m_errors = nullptr;
     QLabel* m_verdictLine = nullptr;
+    QLabel* m_cpython = nullptr; // engine against CPython, under the variants
     QTableWidget* m_variants = nullptr;
     StageChart* m_stages = nullptr; // where each variant's time went, when its steps name stages
     QTableWidget* m_expectations = nullptr;
