@@ -28,8 +28,9 @@ enum Kind : std::int64_t {
     Counter = 5,
     Marker = 6,
     End = 7,
-    Step = 8,  // <head> <ns>
-    StepOn = 9 // <head> <ns> <what>
+    Step = 8,   // <head> <ns>
+    StepOn = 9, // <head> <ns> <what>
+    Start = 10  // <ns>: time zero
 };
 
 std::int64_t wordAt(const char* bytes) {
@@ -173,11 +174,17 @@ void PythonTraceReader::setState(std::int64_t atNs, std::int64_t id, TaskRef ref
 
 std::size_t PythonTraceReader::record(Stream& stream, const std::int64_t* words, std::size_t count) {
     const std::int64_t kind = words[0] & 0xF;
-    if (kind < Step && (words[0] >> 4) != 0) {
+    if ((kind < Step || kind > StepOn) && (words[0] >> 4) != 0) {
         throw std::runtime_error(fmt::format("the tracer's stream is broken: a record that starts {}", words[0]));
     }
     auto whole = [&](std::size_t size) { return count >= size; };
     switch (kind) {
+    case Start: // 10 <ns>
+        if (!whole(2)) {
+            return 0;
+        }
+        runNs(words[1]);
+        return 2;
     case Step:     // <task << 8 | state << 4 | 8> <ns>
     case StepOn: { // <task << 8 | state << 4 | 9> <ns> <what>
         const std::size_t size = kind == Step ? 2 : 3;

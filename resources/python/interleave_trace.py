@@ -15,6 +15,7 @@ so that recording one costs a tuple and an array append rather than formatting t
     5 <ns> <lane> <name> <value>            a counter's sample
     6 <ns> <task> <lane> <kind> <text>      a marker: kind 1 an exception
     7 <ns> <status> <text>                  the program ended: status 0, or 1 with the traceback's last line
+    10 <ns>                                 the program starts: the run's time zero
     <task·256 + state·16 + 8> <ns>          an asyncio task's state, short: its lane is the one it was made on
     <task·256 + state·16 + 9> <ns> <what>   the same, with what it waits on
 
@@ -30,6 +31,9 @@ import asyncio
 import collections.abc
 import concurrent.futures
 import concurrent.futures.process
+import concurrent.futures.thread
+import contextvars
+import functools
 import itertools
 import linecache
 import os
@@ -45,7 +49,7 @@ _real_sleep = time.sleep
 _real_lock = threading.Lock
 
 
-_STRING, _LANE, _TASK, _STATE, _COUNTER, _MARKER, _END, _STEP, _STEP_ON = 1, 2, 3, 4, 5, 6, 7, 8, 9
+_STRING, _LANE, _TASK, _STATE, _COUNTER, _MARKER, _END, _STEP, _STEP_ON, _START = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
 _STATES = {"r": 1, "i": 2, "b": 3, "y": 4, "d": 5, "f": 6, "c": 7}
 _CHUNK = 4096 - 16  # a chunk and its two-word header fit in PIPE_BUF
 
@@ -111,7 +115,8 @@ _lanes_lock = _real_lock()
 _names = collections.Counter()  # task name -> how many so far (fetch #0, fetch #1, ...)
 _user_files = set()
 _local = threading.local()
-_in_flight = 0
+_in_flight = 0  # the program's tasks and pool jobs not yet ended
+_in_flight_lock = _real_lock()
 _process_lane_name = None
 _strings = {}  # text -> string id, in this process
 _string_ids = itertools.count(1)
@@ -157,7 +162,24 @@ def _lane():
     return lane
 
 
+_main_thread = None  # the main thread's task: [id, lane, started ns, written yet]
+_loop_on_main = False  # an event loop ran on the main thread
+
+
+def _seen(task):
+    """`task`, written first if it is the main thread's and not yet written. An asyncio program's main thread only
+    runs its loop, which its tasks show: its lane is drawn only once something of its own is to be seen (a wait, a
+    thread it starts, an exception, a program without a loop), from the program's start."""
+    main = _main_thread
+    if main is not None and task == main[0] and not main[3]:
+        main[3] = True
+        _put((_TASK, main[2], task, 0, main[1], -1, _sid("MainThread")))
+        _put((_STATE, main[2], task, main[1], 1, 0))
+    return task
+
+
 def _new_task(name, parent=0, lane=None):
+    _seen(parent)
     task = next(_ids)
     if name in ("main", "MainThread") and _names[name] == 0:
         index = -1
@@ -169,6 +191,7 @@ def _new_task(name, parent=0, lane=None):
 
 
 def _state(task, state, what=None, lane=None):
+    _seen(task)
     _put((_STATE, _now(), task, _lane() if lane is None else lane, _STATES[state], 0 if what is None else _sid(what)))
 
 
@@ -177,6 +200,7 @@ def _counter(name, value):
 
 
 def _marker(task, text):
+    _seen(task)
     _put((_MARKER, _now(), task, _lane(), 1, _sid(text)))
 
 
@@ -335,29 +359,38 @@ def _awaiting(yielded):
     return (3, _sid("awaiting a future"))
 
 
-def _end(task, state, lane):
+def _in_flight_by(delta):
     global _in_flight
+    with _in_flight_lock:  # a pool's jobs end on its threads
+        _in_flight += delta
+        # On the program's first lane: a process pool's jobs end on its manager thread, which has none.
+        _put((_COUNTER, _now(), 0, _sid("in_flight"), _in_flight))
+
+
+def _end(task, state, lane):
     _state(task, state, lane=lane)
     if task != getattr(_local, "main_task", None):
-        _in_flight -= 1
-        _counter("in_flight", _in_flight)
+        _in_flight_by(-1)
 
 
 def _task_factory(loop, coro, **kwargs):
-    global _in_flight
+    global _loop_on_main
     if getattr(coro, "__qualname__", "").startswith("BaseEventLoop."):
         return asyncio.Task(coro, loop=loop, **kwargs)  # asyncio.run's own clean-up, not the program's
     parent = _current_task()
+    if _main_thread is not None and parent == _main_thread[0] and not _main_thread[3]:
+        parent = 0  # asyncio.run's main task, on a main thread not drawn
     name = getattr(coro, "__qualname__", None) or getattr(coro, "__name__", "task")
     name = name.split(".")[-1]
     lane = _lane()
     task = _new_task(name, parent, lane)
     if parent == 0 or getattr(_local, "main_task", None) is None:
         _local.main_task = task
+        if threading.current_thread() is threading.main_thread():
+            _loop_on_main = True
         _start_heartbeat(loop)
     else:
-        _in_flight += 1
-        _counter("in_flight", _in_flight)
+        _in_flight_by(1)
     _state(task, "y", lane=lane)
     return asyncio.Task(_TracedCoroutine(coro, task, lane), loop=loop, **kwargs)
 
@@ -529,7 +562,9 @@ def _patch_threading():
         # multiprocessing's and the process pool's own helper threads are not the program's.
         target = getattr(self, "_target", None)
         module = getattr(target, "__module__", None) or type(self).__module__ or ""
-        if module.startswith(("multiprocessing", "concurrent.futures.process")):
+        # A pool's threads are lanes: the calls they run are its tasks (see _TracedCall). asyncio's own threads (the
+        # default executor's shutdown) are not the program's either.
+        if module.startswith(("multiprocessing", "concurrent.futures.process", "concurrent.futures.thread", "asyncio")):
             self.__dict__["_interleave_untraced"] = True
         if not self.__dict__.get("_interleave_untraced"):
             self.__dict__["_interleave_parent"] = _current_task()
@@ -547,20 +582,25 @@ def _patch_threading():
     threading.Thread.join = join
 
     def run(self):
-        if self.__dict__.get("_interleave_untraced"):
-            return thread_run(self)
-        target = getattr(self, "_target", None)
-        name = getattr(target, "__name__", None) if self.name.startswith("Thread-") else None
-        task = _new_task(name or self.name, self.__dict__.get("_interleave_parent", 0))
-        self.__dict__["_interleave_task"] = task
-        _state(task, "r")
         try:
-            thread_run(self)
-        except BaseException as error:  # noqa: BLE001
-            _marker(task, f"{type(error).__name__}: {error}")
-            _state(task, "f")
-            raise
-        _state(task, "d")
+            if self.__dict__.get("_interleave_untraced"):
+                return thread_run(self)
+            target = getattr(self, "_target", None)
+            name = getattr(target, "__name__", None) if self.name.startswith("Thread-") else None
+            task = _new_task(name or self.name, self.__dict__.get("_interleave_parent", 0))
+            self.__dict__["_interleave_task"] = task
+            _state(task, "r")
+            try:
+                thread_run(self)
+            except BaseException as error:  # noqa: BLE001
+                _marker(task, f"{type(error).__name__}: {error}")
+                _state(task, "f")
+                raise
+            _state(task, "d")
+        finally:
+            # A later thread may get this one's ident: it gets a lane of its own.
+            with _lanes_lock:
+                _lanes.pop(threading.get_ident(), None)
 
     threading.Thread.start = start
     threading.Thread.run = run
@@ -718,21 +758,35 @@ def _patch_threading():
 # ---- worker processes: every call sent to a ProcessPoolExecutor is a task in the worker that runs it
 
 
-class _TracedCall:
-    """A picklable wrapper of a call for a worker process (by reference to this module, which a forked worker has)."""
+def _call_name(fn):
+    """The name a pool's job is drawn with: the function it runs, through functools.partial, asyncio.to_thread's
+    Context.run and ProcessPoolExecutor.map's chunks."""
+    for _ in range(8):
+        if not isinstance(fn, functools.partial):
+            break
+        inner = fn.func
+        runs_first_argument = isinstance(getattr(inner, "__self__", None), contextvars.Context) or (
+            getattr(inner, "__name__", None) == "_process_chunk")
+        fn = fn.args[0] if runs_first_argument and fn.args else inner
+    return getattr(fn, "__name__", None) or "job"
 
-    def __init__(self, fn, parent):
+
+class _TracedCall:
+    """A call sent to a pool (ThreadPoolExecutor, ProcessPoolExecutor, asyncio.to_thread, run_in_executor), run as a
+    task on the lane of the thread or worker process that runs it. Picklable by reference to this module, which a
+    forked worker has."""
+
+    def __init__(self, fn, parent, in_process):
         self.fn = fn
         self.parent = parent
+        self.in_process = in_process
 
     def __call__(self, *args, **kwargs):
         if _writer is None:  # a worker started without fork (spawn, forkserver) is not traced
             return self.fn(*args, **kwargs)
-        name = getattr(self.fn, "__name__", None) or getattr(getattr(self.fn, "func", None), "__name__", "job")
-        if name == "_process_chunk":
-            name = getattr(self.fn.args[0], "__name__", "chunk") if getattr(self.fn, "args", None) else "chunk"
-        task = _new_task(name, self.parent)
-        threading.current_thread().__dict__["_interleave_task"] = task
+        task = _new_task(_call_name(self.fn), self.parent)
+        thread = threading.current_thread()
+        thread.__dict__["_interleave_task"] = task
         _state(task, "r")
         try:
             result = self.fn(*args, **kwargs)
@@ -741,28 +795,51 @@ class _TracedCall:
             _state(task, "f")
             raise
         finally:
-            threading.current_thread().__dict__["_interleave_task"] = 0
+            thread.__dict__["_interleave_task"] = 0
         _state(task, "d")
-        _writer.flush()
+        if self.in_process:
+            _writer.flush()  # the parent may stop the worker any time now
         return result
 
 
+def _patch_pools():
+    def traced(submit, in_process):
+        def submit_(self, fn, /, *args, **kwargs):
+            future = submit(self, _TracedCall(fn, _seen(_current_task()), in_process), *args, **kwargs)
+            _in_flight_by(1)
+            future.add_done_callback(lambda _: _in_flight_by(-1))
+            return future
+
+        return submit_
+
+    # Waiting for a pool's result (pool.map, future.result()) is the caller blocked, not running.
+    future_result = concurrent.futures.Future.result
+
+    def result_(self, timeout=None):
+        resume = _wait("b", "awaiting a future") if not self.done() else (lambda: None)
+        try:
+            return future_result(self, timeout)
+        finally:
+            resume()
+
+    concurrent.futures.Future.result = result_
+    thread_pool = concurrent.futures.ThreadPoolExecutor
+    process_pool = concurrent.futures.ProcessPoolExecutor
+    thread_pool.submit = traced(thread_pool.submit, False)
+    process_pool.submit = traced(process_pool.submit, True)
+
 def _patch_processes():
-    submit = concurrent.futures.ProcessPoolExecutor.submit
-
-    def submit_(self, fn, /, *args, **kwargs):
-        return submit(self, _TracedCall(fn, _current_task()), *args, **kwargs)
-
-    concurrent.futures.ProcessPoolExecutor.submit = submit_
-
     def in_child():
-        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids, _string_ids, _strings_lock
+        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids, _string_ids, _strings_lock, _in_flight_lock
         if _writer is None:
             return
         # A forked worker: its own writer thread and stream, and lanes, task and string ids of its own (numbered from
         # its pid). Another thread may have held a lock at the fork: the child gets fresh ones.
         _strings_lock = _real_lock()
+        _in_flight_lock = _real_lock()
         _strings.clear()
+        if _main_thread is not None:
+            _main_thread[3] = True  # the program's, not this worker's: never written from here
         _string_ids = itertools.count(os.getpid() * 1_000_000)
         _writer = _Writer(_writer.fd)
         _writer.start()
@@ -779,7 +856,7 @@ def _patch_processes():
 
 
 def main(argv):
-    global _writer
+    global _writer, _main_thread
     if len(argv) < 3 or argv[0] != "--fd":
         sys.stderr.write(__doc__)
         return 2
@@ -800,6 +877,7 @@ def main(argv):
     _writer.start()
     _patch_asyncio()
     _patch_threading()
+    _patch_pools()
     _patch_processes()
     real_exit = os._exit
 
@@ -813,10 +891,12 @@ def main(argv):
 
     main_pid = os.getpid()
     os._exit = leave
-    main_thread = threading.current_thread()
-    main_task = _new_task("MainThread")
-    main_thread.__dict__["_interleave_task"] = main_task
-    _state(main_task, "r")
+    started = _now()
+    _put((_START, started))
+    main_task = next(_ids)
+    _names["MainThread"] += 1
+    _main_thread = [main_task, _lane(), started, False]
+    threading.current_thread().__dict__["_interleave_task"] = main_task
     sys.argv = rest
     sys.path[0] = os.path.dirname(script)
     status, text = 0, ""
@@ -835,7 +915,8 @@ def main(argv):
         text = "".join(shown.format())
         sys.stderr.write(text)
         _marker(main_task, f"{type(error).__name__}: {error}")
-    _state(main_task, "d" if status == 0 else "f")
+    if _main_thread[3] or not _loop_on_main:  # drawn, or a program without a loop on it: it ran all along
+        _state(main_task, "d" if status == 0 else "f")
     _put((_END, _now(), status, _sid(text.strip().splitlines()[-1] if text else "")))
     _writer.stopped = True
     _writer.flush()

@@ -90,6 +90,9 @@ asyncio.run(main())
     EXPECT_NEAR(stateMs(result.trace, analysis, TaskState::WaitingIo, "sleep"), 500, 100);
     EXPECT_GE(stateMs(result.trace, analysis, TaskState::Blocked, "awaiting children"), 95);
     EXPECT_GE(peak(analysis, "loop_lag_us"), 0);
+    // Its main thread only ran the loop: no lane of its own, as the engine draws an async variant.
+    EXPECT_EQ(tasksNamed(result.trace, analysis, "MainThread"), 0U);
+    EXPECT_EQ(tasksNamed(result.trace, analysis, "main"), 1U);
 }
 
 TEST_F(PythonTrace, ASemaphoreKeepsTheOthersWaiting) {
@@ -146,6 +149,17 @@ for t in threads:
     const TraceAnalysis analysis = analyze(result.trace);
     EXPECT_EQ(tasksNamed(result.trace, analysis, "worker"), 2U);
     EXPECT_EQ(result.trace.lanes.size(), 3U); // the main thread and the two
+    // The main thread started them and waited for them: it is drawn, from the program's start (time zero).
+    ASSERT_EQ(tasksNamed(result.trace, analysis, "MainThread"), 1U);
+    const std::uint32_t mainThread = result.trace.strings.find("MainThread");
+    for (const TaskRecord& task : analysis.tasks) {
+        if (task.nameId == mainThread) {
+            EXPECT_EQ(task.createdNs, 0);
+        }
+    }
+    // Its joins: blocked on more than the lock.
+    EXPECT_GT(stateMs(result.trace, analysis, TaskState::Blocked),
+              stateMs(result.trace, analysis, TaskState::Blocked, "lock") + 50);
     EXPECT_GT(stateMs(result.trace, analysis, TaskState::Blocked, "lock"), 40);
     EXPECT_NEAR(stateMs(result.trace, analysis, TaskState::WaitingIo, "sleep"), 120, 40);
 }

@@ -143,6 +143,24 @@ QString variantName(const core::VariantSummary& variant) {
     return name;
 }
 
+// A CPython run's makespan against its engine variant's, "+3.6% ✔", with the whole comparison as its tooltip.
+QTableWidgetItem* cpythonItem(const core::LessonReport& report, const std::string& variant) {
+    const auto found = std::find_if(report.cpython.begin(), report.cpython.end(),
+                                    [&](const core::CpythonComparison& each) { return each.pythonVariant == variant; });
+    if (found == report.cpython.end() || found->status != core::RunStatus::Completed) {
+        return numberItem(QStringLiteral("–"));
+    }
+    const core::CpythonComparison& each = *found;
+    const QString off = QStringLiteral("%1%2%").arg(each.offPercent() >= 0 ? QStringLiteral("+") : QString(),
+                                                    QString::number(each.offPercent(), 'f', 1));
+    auto* item = numberItem(each.judged ? QStringLiteral("%1 %2").arg(off, each.agrees ? QStringLiteral("✔")
+                                                                                         : QStringLiteral("✘"))
+                                        : off);
+    item->setForeground(!each.judged ? kNotMeasuredColor : each.agrees ? kPassColor : kFailColor);
+    item->setToolTip(SummaryPanel::cpythonSentence(each));
+    return item;
+}
+
 QString colored(const QString& html, const QColor& color) {
     return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color.name(), html);
 }
@@ -151,21 +169,20 @@ QString colored(const QString& html, const QColor& color) {
 
 SummaryPanel::SummaryPanel(QWidget* parent)
     : QWidget(parent), m_message(new QLabel(this)), m_errors(new QLabel(this)), m_verdictLine(new QLabel(this)),
-      m_cpython(new QLabel(this)),
+
       m_variants(makeTable({tr("Variant"), tr("Makespan\n(ms)"), tr("Speedup\n(×)"), tr("Max lag\n(ms)"), tr("Peaks")},
                            {0, 4}, this)),
       m_stages(new StageChart(this)),
       m_expectations(
           makeTable({QString(), tr("Expectation"), tr("Variant"), tr("Measured"), tr("Detail")}, {1, 4}, this)),
       m_tables(new QWidget(this)), m_compactArea(new QScrollArea(this)), m_compactText(new QLabel) {
-    for (QLabel* label : {m_message, m_errors, m_verdictLine, m_cpython, m_compactText}) {
+    for (QLabel* label : {m_message, m_errors, m_verdictLine, m_compactText}) {
         label->setWordWrap(true);
         label->setTextInteractionFlags(Qt::TextSelectableByMouse);
         label->hide();
     }
     m_errors->setStyleSheet(QStringLiteral("color: %1;").arg(kFailColor.name()));
     m_compactText->setTextFormat(Qt::RichText);
-    m_cpython->setTextFormat(Qt::RichText);
     m_compactText->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_compactText->show();
     m_compactArea->setWidget(m_compactText);
@@ -177,7 +194,6 @@ SummaryPanel::SummaryPanel(QWidget* parent)
     auto* tables = new QVBoxLayout(m_tables);
     tables->setContentsMargins(0, 0, 0, 0);
     tables->addWidget(m_variants);
-    tables->addWidget(m_cpython);
     tables->addWidget(m_verdictLine);
     tables->addWidget(m_expectations, 1);
     auto* layout = new QVBoxLayout(this);
@@ -196,8 +212,6 @@ void SummaryPanel::setReport(const core::LessonReport& report) {
     m_stages->setRows(StageChart::rowsOf(report));
     m_stages->setVisible(!m_stages->isEmpty());
     fillExpectations(report);
-    m_cpython->setText(cpythonHtml(report));
-    m_cpython->setVisible(!report.cpython.empty());
 
     QStringList errors;
     for (const auto& variant : report.variants) {
@@ -313,6 +327,11 @@ void SummaryPanel::relayout() {
 
 void SummaryPanel::fillVariants(const core::LessonReport& report) {
     m_variants->setRowCount(static_cast<int>(report.variants.size()));
+    m_variants->setColumnCount(report.cpython.empty() ? kCpythonColumn : kCpythonColumn + 1);
+    if (!report.cpython.empty()) {
+        m_variants->setHorizontalHeaderItem(kCpythonColumn, new QTableWidgetItem(tr("CPython\nvs engine")));
+        m_variants->horizontalHeader()->setSectionResizeMode(kCpythonColumn, QHeaderView::Interactive);
+    }
     int row = 0;
     for (const auto& variant : report.variants) {
         // A column of "completed" took the room the numbers need on a small screen: the name says when it did not.
@@ -332,6 +351,9 @@ void SummaryPanel::fillVariants(const core::LessonReport& report) {
         }
         peaksItem->setToolTip(counters.join(QLatin1Char('\n'))); // the counters' own names
         m_variants->setItem(row, 4, peaksItem);
+        if (!report.cpython.empty()) {
+            m_variants->setItem(row, kCpythonColumn, cpythonItem(report, variant.variant));
+        }
         ++row;
     }
 }
@@ -360,49 +382,51 @@ void SummaryPanel::fillExpectations(const core::LessonReport& report) {
     }
 }
 
+QString SummaryPanel::cpythonSentence(const core::CpythonComparison& each) {
+    // "gather in CPython 3.11: 1062 ms against the engine's 1021 ms, +4.0% (agrees: within ±15%) · max lag 1.2 against
+    // 0.4 ms · peaks: Tasks in flight 100 against 100"
+    const QString variant = QString::fromStdString(each.variant);
+    const QString python = // "CPython 3.11", from "gather · CPython 3.11"
+        QString::fromStdString(each.pythonVariant).section(QStringLiteral(" · "), -1);
+    if (each.status != core::RunStatus::Completed) {
+        return tr("%1 in %2: %3").arg(variant, python, QString::fromStdString(std::string(core::toString(each.status))));
+    }
+    const QString off = QStringLiteral("%1%2%").arg(each.offPercent() >= 0 ? QStringLiteral("+") : QString(),
+                                                    QString::number(each.offPercent(), 'f', 1));
+    const QString verdict = !each.judged  ? tr("not expected to agree")
+                            : each.agrees ? tr("agrees: within ±%1%").arg(each.tolerance * 100)
+                                          : tr("outside ±%1%").arg(each.tolerance * 100);
+    QStringList parts{tr("%1 in %2: %3 ms against the engine's %4 ms, %5 (%6)")
+                          .arg(variant, python, formatNumber(each.pythonMs), formatNumber(each.engineMs), off, verdict)};
+    if (each.engineLagMs || each.pythonLagMs) {
+        parts << tr("max lag %1 against %2 ms").arg(optionalNumber(each.pythonLagMs), optionalNumber(each.engineLagMs));
+    }
+    QStringList peaks;
+    for (const core::PeakPair& peak : each.peaks) {
+        peaks << tr("%1 %2 against %3")
+                     .arg(counterInWords(QString::fromStdString(peak.counter)))
+                     .arg(peak.python)
+                     .arg(peak.engine);
+    }
+    if (!peaks.isEmpty()) {
+        parts << tr("peaks: %1").arg(peaks.join(QStringLiteral(", ")));
+    }
+    return parts.join(QStringLiteral(" · "));
+}
+
 QString SummaryPanel::cpythonHtml(const core::LessonReport& report) {
     if (report.cpython.empty()) {
         return {};
     }
-    // "gather in CPython 3.11: 1062 ms against the engine's 1021 ms, +4.0% (agrees: within ±15%) · max lag 1.2 against
-    // 0.4 ms · peaks: Tasks in flight 100 against 100"
     QString html = QStringLiteral("<p><b>%1</b>").arg(tr("The engine against real CPython").toHtmlEscaped());
     for (const core::CpythonComparison& each : report.cpython) {
-        const QString variant = QString::fromStdString(each.variant);
-        const QString python = // "CPython 3.11", from "gather · CPython 3.11"
-            QString::fromStdString(each.pythonVariant).section(QStringLiteral(" · "), -1);
-        html += QStringLiteral("<br>");
-        if (each.status != core::RunStatus::Completed) {
-            html += colored(tr("%1 in %2: %3")
-                                .arg(variant, python, QString::fromStdString(std::string(core::toString(each.status))))
-                                .toHtmlEscaped(),
-                            each.status == core::RunStatus::Stopped ? kNotMeasuredColor : kFailColor);
-            continue;
-        }
-        const QString off = QStringLiteral("%1%2%").arg(each.offPercent() >= 0 ? QStringLiteral("+") : QString(),
-                                                        QString::number(each.offPercent(), 'f', 1));
-        const QString verdict = !each.judged ? tr("not expected to agree")
-                                : each.agrees ? tr("agrees: within ±%1%").arg(each.tolerance * 100)
-                                              : tr("outside ±%1%").arg(each.tolerance * 100);
-        QStringList parts{tr("%1 in %2: %3 ms against the engine's %4 ms, %5 (%6)")
-                              .arg(variant, python, formatNumber(each.pythonMs),
-                                   formatNumber(each.engineMs), off, verdict)};
-        if (each.engineLagMs || each.pythonLagMs) {
-            parts << tr("max lag %1 against %2 ms").arg(optionalNumber(each.pythonLagMs), optionalNumber(each.engineLagMs));
-        }
-        QStringList peaks;
-        for (const core::PeakPair& peak : each.peaks) {
-            peaks << tr("%1 %2 against %3")
-                         .arg(counterInWords(QString::fromStdString(peak.counter)))
-                         .arg(peak.python)
-                         .arg(peak.engine);
-        }
-        if (!peaks.isEmpty()) {
-            parts << tr("peaks: %1").arg(peaks.join(QStringLiteral(", ")));
-        }
-        const QColor color = !each.judged ? kNotMeasuredColor : each.agrees ? kPassColor : kFailColor;
-        html += QStringLiteral("%1 %2").arg(colored(QStringLiteral("●"), color),
-                                           parts.join(QStringLiteral(" · ")).toHtmlEscaped());
+        const bool completed = each.status == core::RunStatus::Completed;
+        const QColor color = !completed ? (each.status == core::RunStatus::Stopped ? kNotMeasuredColor : kFailColor)
+                             : !each.judged ? kNotMeasuredColor
+                             : each.agrees  ? kPassColor
+                                            : kFailColor;
+        html += QStringLiteral("<br>%1 %2").arg(colored(QStringLiteral("●"), color),
+                                               cpythonSentence(each).toHtmlEscaped());
     }
     html += QStringLiteral("<br>") +
             colored(tr("No GIL lane for CPython: it does not say who holds the GIL.").toHtmlEscaped(), kNotMeasuredColor);
@@ -426,8 +450,7 @@ void SummaryPanel::clear() {
     m_message->hide();
     m_errors->clear();
     m_errors->hide();
-    m_cpython->clear();
-    m_cpython->hide();
+
     m_verdictLine->hide();
     relayout();
 }

@@ -151,15 +151,6 @@ void TimelinePainter::paintLegend(QPainter& painter, const QRect& area) const {
                          Qt::AlignVCenter | Qt::AlignLeft, name);
         x += swatch + 4 + metrics.horizontalAdvance(name) + 16;
     }
-    // A CPython run has no GIL lane, and not because it had no GIL: CPython does not say who holds it.
-    const bool cpython = std::any_of(m_labels.begin(), m_labels.end(),
-                                     [](const QString& label) { return label.contains(QStringLiteral("CPython")); });
-    const QString noGil = QStringLiteral("no GIL lane for CPython: it does not say who holds the GIL");
-    if (cpython && x + metrics.horizontalAdvance(noGil) <= area.right()) {
-        painter.setPen(m_palette.text());
-        painter.drawText(QRect(x, area.top(), metrics.horizontalAdvance(noGil) + 4, area.height()),
-                         Qt::AlignVCenter | Qt::AlignLeft, noGil);
-    }
 }
 
 std::int64_t niceTickStepNs(const TimeMapper& mapper, double minPixels) {

@@ -32,7 +32,16 @@ public:
     // folds a group that was expanded only by default).
     bool expanded(const GroupKey& key, std::size_t members) const {
         auto found = m_groups.find(key);
-        return found != m_groups.end() ? found->second : members <= kAutoFoldAbove;
+        return found != m_groups.end() ? found->second : !m_foldByDefault && members <= kAutoFoldAbove;
+    }
+    // Every group the user has not opened starts folded, whatever its size: blocks set side by side (the engine's
+    // and CPython's) that would not all fit in the view expanded.
+    bool foldsByDefault() const { return m_foldByDefault; }
+    void setFoldByDefault(bool fold) {
+        if (fold != m_foldByDefault) {
+            m_foldByDefault = fold;
+            ++m_revision;
+        }
     }
     void setExpanded(const GroupKey& key, bool expanded) {
         m_groups[key] = expanded;
@@ -56,6 +65,7 @@ public:
 private:
     std::map<GroupKey, bool> m_groups; // only the groups the user toggled
     std::set<int> m_collapsedVariants;
+    bool m_foldByDefault = false;
     std::uint64_t m_revision = 0;
 };
 

@@ -90,6 +90,13 @@ void TimelinePainter::paint(QPainter& painter, const QRect& area, const TimeMapp
             paintGutterName(painter, row, QStringLiteral("GIL"), true);
             paintLane(painter, row, data->gilLane(), mapper, dataEnd, true, core::kNoTask);
             y += m_metrics.lane;
+        } else if (gilUnmeasured(variant)) {
+            const QRect row(area.left(), y, area.width(), m_metrics.lane);
+            paintGutterName(painter, row, QStringLiteral("GIL"), true);
+            painter.setPen(m_palette.text());
+            painter.drawText(row.adjusted(m_metrics.gutter + 6, 0, 0, 0), Qt::AlignVCenter | Qt::AlignLeft,
+                             QStringLiteral("not drawn: CPython does not say which thread holds the GIL"));
+            y += m_metrics.lane;
         }
         if (showsLoopLag(*data)) {
             const QRect row(area.left(), y, area.width(), m_metrics.lag);

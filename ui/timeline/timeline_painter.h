@@ -131,6 +131,8 @@ private:
     void invalidateRows() { ++m_viewRevision; }
     int fixedHeight(int variant) const; // GIL and loop lag
     int blockHeight(int variant) const;
+    bool gilUnmeasured(int variant) const; // a CPython run's GIL row, beside an engine run's GIL lane
+    bool hasGilRow(int variant) const;
     bool showsLoopLag(const TimelineData& data) const;
     void paintAxis(QPainter& painter, const QRect& area, const TimeMapper& mapper, bool gridOnly) const;
     void paintHeader(QPainter& painter, const QRect& row, int variant) const;

@@ -185,12 +185,29 @@ bool TimelinePainter::showsLoopLag(const TimelineData& data) const {
     });
 }
 
+bool TimelinePainter::gilUnmeasured(int variant) const {
+    // A run in CPython set below its engine run that has a GIL lane: the row is there, saying that CPython does not
+    // tell who holds the GIL, rather than missing as if there were none.
+    if (variant == 0) {
+        return false;
+    }
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    const TimelineData* engine = m_variants[static_cast<std::size_t>(variant) - 1].get();
+    return data != nullptr && engine != nullptr && !data->hasGil() && engine->hasGil() &&
+           m_labels[static_cast<std::size_t>(variant)].contains(QStringLiteral(" · CPython"));
+}
+
+bool TimelinePainter::hasGilRow(int variant) const {
+    const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
+    return data != nullptr && (data->hasGil() || gilUnmeasured(variant));
+}
+
 int TimelinePainter::fixedHeight(int variant) const {
     const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
     if (data == nullptr || m_folding.variantCollapsed(variant)) {
         return 0;
     }
-    return (data->hasGil() ? m_metrics.lane : 0) + (showsLoopLag(*data) ? m_metrics.lag : 0) +
+    return (hasGilRow(variant) ? m_metrics.lane : 0) + (showsLoopLag(*data) ? m_metrics.lag : 0) +
            static_cast<int>(data->lockLanes().size()) * m_metrics.lane;
 }
 
@@ -219,7 +236,7 @@ RowHit TimelinePainter::rowAt(int contentY) const {
             return RowHit{variant, RowKind::Header, 0, -1, top, m_metrics.header};
         }
         top += m_metrics.header;
-        if (data->hasGil()) {
+        if (hasGilRow(variant)) {
             if (contentY < top + m_metrics.lane) {
                 return RowHit{variant, RowKind::Gil, 0, -1, top, m_metrics.lane};
             }

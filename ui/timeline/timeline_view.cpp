@@ -244,6 +244,16 @@ void TimelineView::updateGeometryAndScrollBars() {
     const QSize size = viewport()->size();
     m_mapper.setPixelRange(metrics.gutter, std::max(metrics.gutter + 10, size.width() - 1));
     const int rowsHeight = std::max(0, size.height() - metrics.axis - metrics.legend);
+    // Blocks side by side (variants, or a variant and its run in CPython) are there to be compared: when they would
+    // not all fit, the groups nobody opened fold (8 workers become one row), so that every block shows without
+    // scrolling. A run of one block starts over from the defaults.
+    const bool side = m_painter.variants().size() >= 2;
+    const bool folds = m_painter.folding().foldsByDefault();
+    if (side != folds && (!side || (rowsHeight > 0 && m_painter.contentHeight() > rowsHeight))) {
+        TimelineFolding folding = m_painter.folding();
+        folding.setFoldByDefault(side);
+        m_painter.setFolding(folding);
+    }
     verticalScrollBar()->setPageStep(rowsHeight);
     verticalScrollBar()->setSingleStep(metrics.lane);
     verticalScrollBar()->setRange(0, std::max(0, m_painter.contentHeight() - rowsHeight));
