@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <new>
 
 namespace interleave::core {
 
@@ -70,7 +71,7 @@ void Recorder::record(std::uint32_t task, std::uint16_t lane, EventKind kind, st
         buffer.tail = chunk = fresh;
         used = 0;
     }
-    chunk->events[used] = Event{TickClock::now(), task, lane, kind, code, subject, value};
+    new (&chunk->events[used]) Event{TickClock::now(), task, lane, kind, code, subject, value};
     buffer.used = used + 1;
     chunk->published.store(used + 1, std::memory_order_release);
 }
