@@ -58,10 +58,10 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         }
         const std::filesystem::path listing = folder / (engine.variant + ".py");
         std::ofstream(listing) << scenario.renderListing(*variant, values);
-        const core::VariantRun python = runPlan(
-            scenario.alias(), pythonPlan(core::cpythonVariantName(engine.variant), listing, {}, 600), progress);
-        comparisons.push_back(core::compareWithCpython(scenario, core::summarize(engine, nullptr),
-                                                       core::summarize(python, nullptr)));
+        const core::VariantRun python =
+            runPlan(scenario.alias(), pythonPlan(core::cpythonVariantName(engine.variant), listing, {}, 600), progress);
+        comparisons.push_back(
+            core::compareWithCpython(scenario, core::summarize(engine, nullptr), core::summarize(python, nullptr)));
     }
     std::error_code ignored;
     std::filesystem::remove_all(folder, ignored);
@@ -70,8 +70,8 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
 
 void printComparisons(std::FILE* out, const std::vector<PythonComparison>& comparisons) {
     fmt::print(out, "\nthe engine and CPython (python3 running each variant's listing under the tracer)\n");
-    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8} {:>15}  {}\n", "variant", "engine", "CPython", "off",
-               "max lag", "peaks (engine / CPython)");
+    fmt::print(out, "  {:<22} {:>11} {:>11} {:>8} {:>15}  {}\n", "variant", "engine", "CPython", "off", "max lag",
+               "peaks (engine / CPython)");
     for (const PythonComparison& each : comparisons) {
         if (core::endedWithError(each.status)) {
             // The error's last line: an exception's type and message.

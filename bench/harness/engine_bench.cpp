@@ -24,6 +24,8 @@
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 extern char** environ;
@@ -395,6 +397,59 @@ std::optional<double> cpythonSwitchNs(const std::string& python, int tasks, int 
     return ns / (static_cast<double>(tasks) * switches);
 }
 
+// A program's own time in ns, from the line it prints last: run by `python` alone, or under the CPython tracer
+// through the real path (a plan of the Python model, a Run reading the tracer's pipe into a trace), whose
+// output goes to a file.
+std::optional<double> printedNs(const std::string& text) {
+    const auto last = text.find_last_not_of("\n");
+    if (last == std::string::npos) {
+        return std::nullopt;
+    }
+    const auto start = text.rfind('\n', last);
+    const std::string line = text.substr(start == std::string::npos ? 0 : start + 1);
+    char* end = nullptr;
+    const double ns = std::strtod(line.c_str(), &end);
+    return end != line.c_str() && std::isfinite(ns) && ns > 0 ? std::optional<double>(ns) : std::nullopt;
+}
+
+std::optional<double> programNs(const std::string& python, const std::filesystem::path& script, bool traced) {
+    if (!traced) {
+        const std::optional<std::string> output = outputOf({python, script.string()});
+        return output ? printedNs(*output) : std::nullopt;
+    }
+    core::Plan plan;
+    plan.lessonId = "python";
+    plan.variant = script.filename().string();
+    plan.model = core::Model::Python;
+    plan.python.interpreter = python;
+    plan.python.script = script;
+    plan.python.outputFile = script.string() + ".out";
+    const core::RunResult result = core::runToCompletion(std::move(plan));
+    if (result.outcome.status != core::RunStatus::Completed) {
+        return std::nullopt;
+    }
+    std::ifstream in(script.string() + ".out");
+    std::ostringstream text;
+    text << in.rdbuf();
+    return printedNs(text.str());
+}
+
+// How much slower a program runs under the tracer than without it (median of `runs` each), its source timed from
+// its first line to its last.
+std::optional<double> tracerOverhead(const std::string& python, const std::string& source, const std::string& name,
+                                     int runs) {
+    const std::filesystem::path script =
+        std::filesystem::temp_directory_path() / fmt::format("interleave-bench-{}-{}.py", name, getpid());
+    std::ofstream(script) << "import time as _bench_time\n_bench_start = _bench_time.perf_counter_ns()\n"
+                          << source << "\nprint(_bench_time.perf_counter_ns() - _bench_start)\n";
+    const double alone = medianOf(runs, [&] { return programNs(python, script, false).value_or(NAN); });
+    const double traced = medianOf(runs, [&] { return programNs(python, script, true).value_or(NAN); });
+    std::error_code ignored;
+    std::filesystem::remove(script, ignored);
+    std::filesystem::remove(script.string() + ".out", ignored);
+    return std::isfinite(alone) && std::isfinite(traced) ? std::optional<double>(traced / alone) : std::nullopt;
+}
+
 std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     const bool quick = options.quick;
     auto say = [&](const std::string& what) {
@@ -460,6 +515,30 @@ std::vector<BenchFigure> runEngineBenchmarks(const BenchOptions& options) {
     } else {
         figures.push_back({"engine switch against CPython's", NAN, "x faster", ">= 10", true,
                            fmt::format("not measured: '{}' could not be run", options.python)});
+    }
+
+    say("the CPython tracer's overhead");
+    if (peer && std::isfinite(*peer)) {
+        // The switch shape's listing with its numbers in place, and L2's gather of 10,000 requests.
+        std::string switchSource = switchLesson.variants.front().listing;
+        const auto numbers = switchSource.find("int(sys.argv[1]), int(sys.argv[2])");
+        switchSource.replace(numbers, std::string_view("int(sys.argv[1]), int(sys.argv[2])").size(),
+                             fmt::format("{}, {}", tasks, switches));
+        const std::optional<double> switching = tracerOverhead(options.python, switchSource, "switch", runs);
+        figures.push_back({"CPython under the tracer, switch-heavy shape", switching.value_or(NAN), "x slower", "<= 2",
+                           switching && *switching <= 2.0,
+                           fmt::format("{} tasks x {} await asyncio.sleep(0), traced through a Run against "
+                                       "{} alone, each timing itself",
+                                       withSeparators(tasks), withSeparators(switches), options.python)});
+        const core::Scenario l2 = core::findLesson("L2");
+        const int requests = quick ? 1000 : 10'000;
+        const std::string gather = l2.renderListing(
+            *l2.findVariant("gather"),
+            core::resolveParameters(l2, {{"requests", std::to_string(requests)}, {"latency_ms", "200"}}));
+        const std::optional<double> l2Overhead = tracerOverhead(options.python, gather, "l2", runs);
+        figures.push_back({"CPython under the tracer, L2's gather", l2Overhead.value_or(NAN), "x slower", "", true,
+                           fmt::format("{} requests of 200 ms gathered (its listing), traced against alone",
+                                       withSeparators(requests))});
     }
 
     say("memory a run keeps per event");

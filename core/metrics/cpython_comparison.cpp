@@ -26,8 +26,8 @@ std::string askVersion() {
     while (!version.empty() && (version.back() == '\n' || version.back() == '\r')) {
         version.pop_back();
     }
-    const bool looksRight = !version.empty() && version.size() < 8 &&
-                            version.find_first_not_of("0123456789.") == std::string::npos;
+    const bool looksRight =
+        !version.empty() && version.size() < 8 && version.find_first_not_of("0123456789.") == std::string::npos;
     return looksRight ? "CPython " + version : "CPython";
 }
 
@@ -40,7 +40,9 @@ const std::string& cpythonLabel() {
     return label;
 }
 
-std::string cpythonVariantName(const std::string& variant) { return variant + " · " + cpythonLabel(); }
+std::string cpythonVariantName(const std::string& variant) {
+    return variant + " · " + cpythonLabel();
+}
 
 std::optional<std::string> engineVariantOf(const std::string& name) {
     const auto at = name.rfind(kTwin);
@@ -65,8 +67,8 @@ CpythonComparison compareWithCpython(const Scenario& scenario, const VariantSumm
         comparison.judged = variant->cpythonAgrees;
     }
     comparison.tolerance = scenario.cpythonTolerance;
-    comparison.agrees =
-        python.outcome.status == RunStatus::Completed && std::abs(comparison.offPercent()) <= comparison.tolerance * 100;
+    comparison.agrees = python.outcome.status == RunStatus::Completed &&
+                        std::abs(comparison.offPercent()) <= comparison.tolerance * 100;
     for (const auto& [counter, peak] : engine.peaks) {
         if (const auto theirs = python.peaks.find(counter); theirs != python.peaks.end()) {
             comparison.peaks.push_back(PeakPair{counter, peak, theirs->second});

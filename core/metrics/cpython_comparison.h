@@ -28,12 +28,12 @@ struct CpythonComparison {
     double pythonMs = 0; // from the program's first traced moment (interpreter start-up left out) to its end
     std::optional<double> engineLagMs;
     std::optional<double> pythonLagMs;
-    std::vector<PeakPair> peaks; // the counters both recorded
+    std::vector<PeakPair> peaks;              // the counters both recorded
     RunStatus status = RunStatus::NotStarted; // CPython's
     std::string error;                        // CPython's, when it failed
-    bool judged = true;   // the variant is expected to agree (VariantDecl::cpythonAgrees)
-    double tolerance = 0; // the lesson's cpython_tolerance
-    bool agrees = false;  // CPython completed within the tolerance
+    bool judged = true;                       // the variant is expected to agree (VariantDecl::cpythonAgrees)
+    double tolerance = 0;                     // the lesson's cpython_tolerance
+    bool agrees = false;                      // CPython completed within the tolerance
     double offPercent() const { return engineMs > 0 ? (pythonMs - engineMs) / engineMs * 100 : 0; }
 };
 

@@ -12,7 +12,7 @@ namespace interleave::core {
 namespace {
 
 constexpr std::size_t kWord = sizeof(std::int64_t);
-constexpr std::size_t kHeader = 2 * kWord;          // the writer's pid, the payload's length
+constexpr std::size_t kHeader = 2 * kWord;           // the writer's pid, the payload's length
 constexpr std::int64_t kMaxPayload = 4096 - kHeader; // PIPE_BUF: a chunk is written at once
 constexpr std::int64_t kMaxString = std::int64_t{64} * 1024;
 constexpr std::size_t kMaxNameBytes = std::size_t{256} << 20;

@@ -50,7 +50,7 @@ private:
 
     EngineContext& m_context;
     TraceGrowth& m_growth;
-    std::string m_partial; // a chunk not yet whole
+    std::string m_partial;                              // a chunk not yet whole
     std::unordered_map<std::int64_t, Stream> m_streams; // by the writer's pid
     std::size_t m_nameBytes = 0;
     std::unordered_map<std::int64_t, std::uint16_t> m_lanes; // the tracer's lane ids

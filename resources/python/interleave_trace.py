@@ -36,6 +36,7 @@ import contextvars
 import functools
 import itertools
 import linecache
+import multiprocessing
 import os
 import queue
 import re
@@ -178,14 +179,18 @@ def _seen(task):
     return task
 
 
-def _new_task(name, parent=0, lane=None):
+def _next_index(name):
+    """The number of the next task of this name (fetch #0, fetch #1, ...); -1 for the one main."""
+    index = -1 if name in ("main", "MainThread") and _names[name] == 0 else _names[name]
+    _names[name] += 1
+    return index
+
+
+def _new_task(name, parent=0, lane=None, index=None):
     _seen(parent)
     task = next(_ids)
-    if name in ("main", "MainThread") and _names[name] == 0:
-        index = -1
-    else:
-        index = _names[name]
-    _names[name] += 1
+    if index is None:
+        index = _next_index(name)
     _put((_TASK, _now(), task, parent, _lane() if lane is None else lane, index, _sid(name)))
     return task
 
@@ -780,11 +785,13 @@ class _TracedCall:
         self.fn = fn
         self.parent = parent
         self.in_process = in_process
+        self.name = _call_name(fn)
+        self.index = _next_index(self.name)  # numbered by the program, across its workers
 
     def __call__(self, *args, **kwargs):
-        if _writer is None:  # a worker started without fork (spawn, forkserver) is not traced
+        if _writer is None:  # a worker that could not open the program's pipe is not traced
             return self.fn(*args, **kwargs)
-        task = _new_task(_call_name(self.fn), self.parent)
+        task = _new_task(self.name, self.parent, index=self.index)
         thread = threading.current_thread()
         thread.__dict__["_interleave_task"] = task
         _state(task, "r")
@@ -828,28 +835,67 @@ def _patch_pools():
     thread_pool.submit = traced(thread_pool.submit, False)
     process_pool.submit = traced(process_pool.submit, True)
 
-def _patch_processes():
+def _own_stream(fd):
+    """This process is a pool's worker: its own writer and stream, and lanes, task and string ids of its own (numbered
+    from its pid, so that they never meet the program's). Another thread may have held a lock at a fork: fresh
+    ones."""
+    global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids, _string_ids, _strings_lock, _in_flight_lock
+    _strings_lock = _real_lock()
+    _in_flight_lock = _real_lock()
+    _strings.clear()
+    if _main_thread is not None:
+        _main_thread[3] = True  # the program's, not this worker's: never written from here
+    _string_ids = itertools.count(os.getpid() * 1_000_000)
+    _writer = _Writer(fd)
+    _writer.start()
+    _lanes_lock = _real_lock()
+    _lanes.clear()
+    _lane_ids = itertools.count(os.getpid() * 64)
+    _ids = itertools.count(os.getpid() * 1_000_000)
+    _process_lane_name = f"process {os.getpid()}"
+
+
+class _StartedWorker:
+    """The initializer of a pool whose workers are started, not forked (spawn, forkserver: the default from Python
+    3.14): a started interpreter has neither the tracer's pipe nor its patches. It opens the program's pipe again
+    through /proc, traces itself, then runs the program's own initializer."""
+
+    def __init__(self, pipe, script, initializer):
+        self.pipe = pipe
+        self.script = script
+        self.initializer = initializer
+
+    def __call__(self, *args):
+        try:
+            fd = os.open(self.pipe, os.O_WRONLY)
+        except OSError:
+            fd = -1  # the program is gone: the worker runs untraced
+        if fd >= 0 and _writer is None:
+            _user_files.add(self.script)
+            _own_stream(fd)
+            _patch_asyncio()
+            _patch_threading()
+            _patch_pools()
+        if self.initializer is not None:
+            self.initializer(*args)
+
+
+def _patch_processes(script):
     def in_child():
-        global _writer, _process_lane_name, _lane_ids, _lanes_lock, _ids, _string_ids, _strings_lock, _in_flight_lock
-        if _writer is None:
-            return
-        # A forked worker: its own writer thread and stream, and lanes, task and string ids of its own (numbered from
-        # its pid). Another thread may have held a lock at the fork: the child gets fresh ones.
-        _strings_lock = _real_lock()
-        _in_flight_lock = _real_lock()
-        _strings.clear()
-        if _main_thread is not None:
-            _main_thread[3] = True  # the program's, not this worker's: never written from here
-        _string_ids = itertools.count(os.getpid() * 1_000_000)
-        _writer = _Writer(_writer.fd)
-        _writer.start()
-        _lanes_lock = _real_lock()
-        _lanes.clear()
-        _lane_ids = itertools.count(os.getpid() * 64)
-        _ids = itertools.count(os.getpid() * 1_000_000)
-        _process_lane_name = f"process {os.getpid()}"
+        if _writer is not None:
+            _own_stream(_writer.fd)
 
     os.register_at_fork(after_in_child=in_child)
+
+    pool_init = concurrent.futures.ProcessPoolExecutor.__init__
+
+    def init(self, max_workers=None, mp_context=None, initializer=None, initargs=(), **kwargs):
+        method = mp_context.get_start_method() if mp_context is not None else multiprocessing.get_start_method()
+        if method != "fork" and _writer is not None and _writer.fd >= 0:
+            initializer = _StartedWorker(f"/proc/{os.getpid()}/fd/{_writer.fd}", script, initializer)
+        pool_init(self, max_workers, mp_context, initializer, initargs, **kwargs)
+
+    concurrent.futures.ProcessPoolExecutor.__init__ = init
 
 
 # ---- the program
@@ -872,13 +918,16 @@ def main(argv):
     # process pickles as interleave_trace._TracedCall.
     sys.modules.setdefault("interleave_trace", sys.modules[__name__])
     _TracedCall.__module__ = "interleave_trace"
+    _StartedWorker.__module__ = "interleave_trace"
+    # A started (not forked) worker finds this module by name on the program's path, which it is given.
+    sys.path.append(os.path.dirname(os.path.abspath(__file__)))
     _user_files.add(script)
     _writer = _Writer(fd)
     _writer.start()
     _patch_asyncio()
     _patch_threading()
     _patch_pools()
-    _patch_processes()
+    _patch_processes(script)
     real_exit = os._exit
 
     def leave(status):

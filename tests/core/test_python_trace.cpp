@@ -164,8 +164,12 @@ for t in threads:
     EXPECT_NEAR(stateMs(result.trace, analysis, TaskState::WaitingIo, "sleep"), 120, 40);
 }
 
-TEST_F(PythonTrace, AProcessPoolsJobsRunInItsWorkers) {
-    RunResult result = runToCompletion(plan(R"(import time
+// A pool of 2 whose workers are made by `startMethod`: fork (Linux's default up to Python 3.13), or started as new
+// interpreters (spawn; forkserver, the default from 3.14), which trace themselves through the pool's initializer.
+class PythonProcessPool : public PythonTrace, public ::testing::WithParamInterface<const char*> {};
+
+TEST_P(PythonProcessPool, ItsJobsRunInItsWorkersNumberedByTheProgram) {
+    RunResult result = runToCompletion(plan(std::string(R"(import multiprocessing, time
 from concurrent.futures import ProcessPoolExecutor
 def work(i):
     end = time.thread_time() + 0.02
@@ -173,12 +177,22 @@ def work(i):
         pass
     return i
 if __name__ == "__main__":
-    with ProcessPoolExecutor(max_workers=2) as pool:
+    context = multiprocessing.get_context(")") +
+                                            GetParam() + R"(")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         assert list(pool.map(work, range(6))) == list(range(6))
 )"));
     ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
     const TraceAnalysis analysis = analyze(result.trace);
     EXPECT_EQ(tasksNamed(result.trace, analysis, "work"), 6U);
+    std::set<std::int32_t> indices;
+    const std::uint32_t work = result.trace.strings.find("work");
+    for (const TaskRecord& task : analysis.tasks) {
+        if (task.nameId == work) {
+            indices.insert(task.index);
+        }
+    }
+    EXPECT_EQ(indices, (std::set<std::int32_t>{0, 1, 2, 3, 4, 5})); // work #0 … #5 across both workers
     std::set<std::uint16_t> workerLanes;
     std::int64_t workedNs = 0;
     for (const Span& span : analysis.spans) {
@@ -193,6 +207,8 @@ if __name__ == "__main__":
     EXPECT_GE(static_cast<double>(workedNs) / 1e6, 115);
     EXPECT_LT(static_cast<double>(workedNs) / 1e6, 5000);
 }
+
+INSTANTIATE_TEST_SUITE_P(StartMethods, PythonProcessPool, ::testing::Values("fork", "spawn", "forkserver"));
 
 TEST_F(PythonTrace, AnExceptionFailsTheRunWithItsTraceback) {
     RunResult result = runToCompletion(plan(R"(import asyncio
@@ -236,9 +252,8 @@ asyncio.run(main())
     EXPECT_EQ(tasksNamed(result.trace, analysis, "worker"), 200U);
     std::size_t running = 0;
     for (const Event& event : result.trace.events) {
-        running += event.kind == EventKind::TaskState && static_cast<TaskState>(event.code) == TaskState::Running
-                       ? 1
-                       : 0;
+        running +=
+            event.kind == EventKind::TaskState && static_cast<TaskState>(event.code) == TaskState::Running ? 1 : 0;
     }
     EXPECT_GE(running, 200U * 51U); // every worker's 51 steps (and main's)
 }

@@ -112,11 +112,9 @@ void MainWindow::createActions() {
     m_quitAction = make(tr("&Quit"), QKeySequence::Quit, QStringLiteral("application-exit"), &QWidget::close);
     m_runAction = make(tr("&Run"), QKeySequence(Qt::Key_F5), QStringLiteral("media-playback-start"),
                        [this] { runVariants(false); });
-    m_runAllAction = make(tr("Run &All Variants"), QKeySequence(Qt::CTRL | Qt::Key_F5),
-                          QStringLiteral("media-seek-forward"), [this] {
-                              runVariants(true, m_compareCpythonAction->isChecked() &&
-                                                    m_compareCpythonAction->isEnabled());
-                          });
+    m_runAllAction =
+        make(tr("Run &All Variants"), QKeySequence(Qt::CTRL | Qt::Key_F5), QStringLiteral("media-seek-forward"),
+             [this] { runVariants(true, m_compareCpythonAction->isChecked() && m_compareCpythonAction->isEnabled()); });
     m_runSweepAction =
         make(tr("Run S&weep"), QKeySequence(Qt::Key_F6), QStringLiteral("view-statistics"), &MainWindow::runSweep);
     m_runSweepAction->setObjectName(QStringLiteral("runSweepAction"));

@@ -153,9 +153,8 @@ QTableWidgetItem* cpythonItem(const core::LessonReport& report, const std::strin
     const core::CpythonComparison& each = *found;
     const QString off = QStringLiteral("%1%2%").arg(each.offPercent() >= 0 ? QStringLiteral("+") : QString(),
                                                     QString::number(each.offPercent(), 'f', 1));
-    auto* item = numberItem(each.judged ? QStringLiteral("%1 %2").arg(off, each.agrees ? QStringLiteral("✔")
-                                                                                         : QStringLiteral("✘"))
-                                        : off);
+    auto* item = numberItem(
+        each.judged ? QStringLiteral("%1 %2").arg(off, each.agrees ? QStringLiteral("✔") : QStringLiteral("✘")) : off);
     item->setForeground(!each.judged ? kNotMeasuredColor : each.agrees ? kPassColor : kFailColor);
     item->setToolTip(SummaryPanel::cpythonSentence(each));
     return item;
@@ -389,15 +388,17 @@ QString SummaryPanel::cpythonSentence(const core::CpythonComparison& each) {
     const QString python = // "CPython 3.11", from "gather · CPython 3.11"
         QString::fromStdString(each.pythonVariant).section(QStringLiteral(" · "), -1);
     if (each.status != core::RunStatus::Completed) {
-        return tr("%1 in %2: %3").arg(variant, python, QString::fromStdString(std::string(core::toString(each.status))));
+        return tr("%1 in %2: %3")
+            .arg(variant, python, QString::fromStdString(std::string(core::toString(each.status))));
     }
     const QString off = QStringLiteral("%1%2%").arg(each.offPercent() >= 0 ? QStringLiteral("+") : QString(),
                                                     QString::number(each.offPercent(), 'f', 1));
     const QString verdict = !each.judged  ? tr("not expected to agree")
                             : each.agrees ? tr("agrees: within ±%1%").arg(each.tolerance * 100)
                                           : tr("outside ±%1%").arg(each.tolerance * 100);
-    QStringList parts{tr("%1 in %2: %3 ms against the engine's %4 ms, %5 (%6)")
-                          .arg(variant, python, formatNumber(each.pythonMs), formatNumber(each.engineMs), off, verdict)};
+    QStringList parts{
+        tr("%1 in %2: %3 ms against the engine's %4 ms, %5 (%6)")
+            .arg(variant, python, formatNumber(each.pythonMs), formatNumber(each.engineMs), off, verdict)};
     if (each.engineLagMs || each.pythonLagMs) {
         parts << tr("max lag %1 against %2 ms").arg(optionalNumber(each.pythonLagMs), optionalNumber(each.engineLagMs));
     }
@@ -421,15 +422,16 @@ QString SummaryPanel::cpythonHtml(const core::LessonReport& report) {
     QString html = QStringLiteral("<p><b>%1</b>").arg(tr("The engine against real CPython").toHtmlEscaped());
     for (const core::CpythonComparison& each : report.cpython) {
         const bool completed = each.status == core::RunStatus::Completed;
-        const QColor color = !completed ? (each.status == core::RunStatus::Stopped ? kNotMeasuredColor : kFailColor)
+        const QColor color = !completed     ? (each.status == core::RunStatus::Stopped ? kNotMeasuredColor : kFailColor)
                              : !each.judged ? kNotMeasuredColor
                              : each.agrees  ? kPassColor
                                             : kFailColor;
-        html += QStringLiteral("<br>%1 %2").arg(colored(QStringLiteral("●"), color),
-                                               cpythonSentence(each).toHtmlEscaped());
+        html +=
+            QStringLiteral("<br>%1 %2").arg(colored(QStringLiteral("●"), color), cpythonSentence(each).toHtmlEscaped());
     }
-    html += QStringLiteral("<br>") +
-            colored(tr("No GIL lane for CPython: it does not say who holds the GIL.").toHtmlEscaped(), kNotMeasuredColor);
+    html +=
+        QStringLiteral("<br>") +
+        colored(tr("No GIL lane for CPython: it does not say who holds the GIL.").toHtmlEscaped(), kNotMeasuredColor);
     return html + QStringLiteral("</p>");
 }
 
