@@ -850,6 +850,9 @@ def _own_stream(fd):
     _writer.start()
     _lanes_lock = _real_lock()
     _lanes.clear()
+    # The thread that forked was the program's; here it is this process's own, whose records never name the
+    # program's tasks (they may reach the pipe before the program's own records of them).
+    threading.current_thread().__dict__["_interleave_task"] = 0
     _lane_ids = itertools.count(os.getpid() * 64)
     _ids = itertools.count(os.getpid() * 1_000_000)
     _process_lane_name = f"process {os.getpid()}"
@@ -886,6 +889,54 @@ def _patch_processes(script):
             _own_stream(_writer.fd)
 
     os.register_at_fork(after_in_child=in_child)
+
+    # A multiprocessing.Process of the program's is a task on its process's lane (a pool's workers are not: the
+    # calls they run are). A forked one inherits the tracer; a started one (spawn) is not traced.
+    process_start = multiprocessing.process.BaseProcess.start
+    process_run = multiprocessing.process.BaseProcess.run
+    process_join = multiprocessing.process.BaseProcess.join
+
+    def traced(process):
+        target = getattr(process, "_target", None)
+        module = getattr(target, "__module__", None) or type(process).__module__ or ""
+        return not module.startswith(("concurrent.futures", "multiprocessing"))
+
+    def start(self):
+        if traced(self):
+            # Named and numbered by the program, as its threads and pool calls are.
+            target = getattr(self, "_target", None)
+            name = (getattr(target, "__name__", None) if self.name.startswith("Process-") else None) or self.name
+            self._interleave_task = (name, _next_index(name), _seen(_current_task()))
+        return process_start(self)
+
+    def run(self):
+        named = getattr(self, "_interleave_task", None)
+        if _writer is None or named is None:
+            return process_run(self)
+        task = _new_task(named[0], named[2], index=named[1])
+        threading.current_thread().__dict__["_interleave_task"] = task
+        _state(task, "r")
+        try:
+            result = process_run(self)
+        except BaseException as error:  # noqa: BLE001
+            _marker(task, f"{type(error).__name__}: {error}")
+            _state(task, "f")
+            _writer.flush()
+            raise
+        _state(task, "d")
+        _writer.flush()
+        return result
+
+    def join(self, timeout=None):
+        resume = _wait("b", f"join {self.name}") if self.is_alive() else (lambda: None)
+        try:
+            return process_join(self, timeout)
+        finally:
+            resume()
+
+    multiprocessing.process.BaseProcess.start = start
+    multiprocessing.process.BaseProcess.run = run
+    multiprocessing.process.BaseProcess.join = join
 
     pool_init = concurrent.futures.ProcessPoolExecutor.__init__
 

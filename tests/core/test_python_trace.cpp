@@ -265,8 +265,9 @@ if __name__ == "__main__":
     children = [multiprocessing.Process(target=time.sleep, args=(30,)) for _ in range(2)]
     for child in children:
         child.start()
-    with open(sys.argv[1], "w") as out:
+    with open(sys.argv[1] + ".part", "w") as out:
         out.write(" ".join(str(p) for p in [os.getpid()] + [c.pid for c in children]))
+    os.replace(sys.argv[1] + ".part", sys.argv[1])  # whole when it appears
     time.sleep(30)
 )");
     withArgument.python.arguments = {pids.string()};
