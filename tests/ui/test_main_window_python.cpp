@@ -2,9 +2,11 @@
 // the user's, opened and run.
 #include "app/main_window.h"
 #include "metrics/cpython_comparison.h"
+#include "panels/summary_panel.h"
 
 #include <QAction>
 #include <QSettings>
+#include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -44,6 +46,45 @@ TEST(MainWindowPython, RunInCPythonDrawsTheListingBelowTheVariant) {
     // The same shape in both: four requests of 60 ms at once.
     EXPECT_NEAR(static_cast<double>(python.analysis.makespanNs) / 1e6,
                 static_cast<double>(slots[0]->result.analysis.makespanNs) / 1e6, 40);
+    // The summary sets CPython against the engine: its row says by how much, in %, and its tooltip says all of it.
+    const QTableWidget* table = window.findChild<SummaryPanel*>()->variantTable();
+    ASSERT_EQ(table->columnCount(), SummaryPanel::kCpythonColumn + 1);
+    ASSERT_EQ(table->rowCount(), 2);
+    EXPECT_EQ(table->item(0, SummaryPanel::kCpythonColumn)->text(), QStringLiteral("–"));
+    const QTableWidgetItem* off = table->item(1, SummaryPanel::kCpythonColumn);
+    EXPECT_TRUE(off->text().contains(QLatin1Char('%'))) << off->text().toStdString();
+    EXPECT_TRUE(off->toolTip().contains(QStringLiteral("against the engine's"))) << off->toolTip().toStdString();
+    EXPECT_TRUE(off->toolTip().contains(QStringLiteral("Tasks in flight 4 against 4"))) << off->toolTip().toStdString();
+}
+
+TEST(MainWindowPython, RunAllVariantsRunsEachInCPythonTooWhenAsked) {
+    struct Forget { // the setting is kept: the other tests' windows must not start with it
+        ~Forget() { QSettings().remove(QStringLiteral("run/compareWithCpython")); }
+    } forget;
+    AppOptions options;
+    options.lesson = QStringLiteral("L2");
+    options.settings = {{"requests", "3"}, {"latency_ms", "40"}};
+    MainWindow window(options);
+    window.show();
+    window.startFromOptions();
+    auto* compare = window.findChild<QAction*>(QStringLiteral("compareCpythonAction"));
+    ASSERT_NE(compare, nullptr);
+    ASSERT_TRUE(compare->isEnabled());
+    compare->setChecked(true);
+    window.findChild<QAction*>(QStringLiteral("runAllAction"))->trigger();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 60'000));
+    std::vector<std::string> names;
+    for (const auto& slot : window.controller().slots()) {
+        names.push_back(slot->name.toStdString());
+        EXPECT_EQ(slot->result.outcome.status, core::RunStatus::Completed) << slot->result.outcome.error;
+    }
+    EXPECT_EQ(names, (std::vector<std::string>{"loop", core::cpythonVariantName("loop"), "gather",
+                                               core::cpythonVariantName("gather")}));
+    // Unchecked (kept in the settings), Run All Variants runs the engine's alone.
+    compare->setChecked(false);
+    window.findChild<QAction*>(QStringLiteral("runAllAction"))->trigger();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.controller().isRunning(); }, 60'000));
+    EXPECT_EQ(window.controller().slots().size(), 2U);
 }
 
 TEST(MainWindowPython, AScriptIsOpenedNotRunAndRunsWhenAsked) {
