@@ -1,5 +1,5 @@
-// The main window under the abuse of a class: Run pressed again and again, Stop mid-run, lesson switches and Run All
-// while a run is live. Under ASan (scripts/test asan) a view reading a dropped run's data fails here.
+// The main window under the abuse of a class: Run and Run in CPython pressed again and again, Stop mid-run, lesson
+// switches and Run All while a run is live. Under ASan (scripts/test asan) a view reading a dropped run's data fails here.
 #include "app/main_window.h"
 #include "timeline/timeline_view.h"
 
@@ -38,7 +38,8 @@ TEST(MainWindowSoak, TwentyRunsWithStopsSwitchesAndRunAllWhileLive) {
     QAction* run = action(window, "runAction");
     QAction* runAll = action(window, "runAllAction");
     QAction* stop = action(window, "stopAction");
-    ASSERT_TRUE(run && runAll && stop);
+    QAction* runPython = action(window, "runPythonAction"); // a variant, then its listing in CPython
+    ASSERT_TRUE(run && runAll && stop && runPython);
 
     // L17 starts a private redis-server and four worker processes each run: stopped or switched away from mid-run,
     // they must all go.
@@ -49,7 +50,8 @@ TEST(MainWindowSoak, TwentyRunsWithStopsSwitchesAndRunAllWhileLive) {
     for (int round = 0; round < 20; ++round) {
         window.selectLesson(QLatin1String(lessons[static_cast<std::size_t>(round) % lessons.size()]));
         ASSERT_TRUE(waitIdle(window)) << "round " << round;
-        (round % 3 == 0 ? runAll : run)->trigger();
+        // Run in CPython does nothing where it is off (L17: its listing needs redis-py).
+        (round % 3 == 0 ? runAll : round % 3 == 1 ? runPython : run)->trigger();
         QTest::qWait(static_cast<int>(random() % 120));
         switch (round % 4) {
         case 0: // Run All again while live: ignored, the live run goes on
