@@ -48,6 +48,7 @@ import traceback
 _now = time.monotonic_ns
 _real_sleep = time.sleep
 _real_lock = threading.Lock
+_real_rlock = threading.RLock
 
 
 _STRING, _LANE, _TASK, _STATE, _COUNTER, _MARKER, _END, _STEP, _STEP_ON, _START = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10
@@ -622,8 +623,8 @@ def _patch_threading():
     class TracedLock:
         """threading.Lock() made by the program: acquire records the wait when it would block."""
 
-        def __init__(self, name):
-            self._lock = _real_lock()
+        def __init__(self, name, lock=None):
+            self._lock = _real_lock() if lock is None else lock
             self._name = name
 
         def acquire(self, blocking=True, timeout=-1):
@@ -651,11 +652,32 @@ def _patch_threading():
         def _at_fork_reinit(self):
             self._lock._at_fork_reinit()
 
+    class TracedRLock(TracedLock):
+        """threading.RLock() made by the program: taken again by its owner at once; a wait for another's is drawn. A
+        Condition built on it uses the RLock's own save and restore (it may be held more than once)."""
+
+        def __init__(self, name):
+            super().__init__(name, _real_rlock())
+
+        def _is_owned(self):
+            return self._lock._is_owned()
+
+        def _release_save(self):
+            return self._lock._release_save()
+
+        def _acquire_restore(self, state):
+            self._lock._acquire_restore(state)
+
     def lock_factory():
         name = _creator_name("lock")
         return _real_lock() if name is None else TracedLock(name)
 
+    def rlock_factory(*args, **kwargs):
+        name = _creator_name("rlock")
+        return _real_rlock(*args, **kwargs) if name is None else TracedRLock(name)
+
     threading.Lock = lock_factory
+    threading.RLock = rlock_factory
 
     semaphore_init = threading.Semaphore.__init__
     semaphore_acquire = threading.Semaphore.acquire

@@ -164,6 +164,33 @@ for t in threads:
     EXPECT_NEAR(stateMs(result.trace, analysis, TaskState::WaitingIo, "sleep"), 120, 40);
 }
 
+TEST_F(PythonTrace, AnRLockIsTakenAgainByItsOwnerAndWaitedForByTheOthers) {
+    RunResult result = runToCompletion(plan(R"(import threading, time
+guard = threading.RLock()
+done = threading.Condition(guard)
+finished = []
+def work(i):
+    with guard:
+        with guard:  # its owner takes it again at once
+            time.sleep(0.03)
+    with done:
+        finished.append(i)
+        done.notify_all()
+threads = [threading.Thread(target=work, args=(i,)) for i in range(3)]
+for t in threads:
+    t.start()
+with done:  # a Condition on the RLock, as the program wrote it
+    assert done.wait_for(lambda: len(finished) == 3, timeout=10)
+for t in threads:
+    t.join()
+)"));
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    const TraceAnalysis analysis = analyze(result.trace);
+    EXPECT_EQ(tasksNamed(result.trace, analysis, "work"), 3U);
+    // Each of the three holds it 30 ms in turn: the others wait on "guard", about 30 + 60 ms in all.
+    EXPECT_GT(stateMs(result.trace, analysis, TaskState::Blocked, "guard"), 50);
+}
+
 // A pool of 2 whose workers are made by `startMethod`: fork (Linux's default up to Python 3.13), or started as new
 // interpreters (spawn; forkserver, the default from 3.14), which trace themselves through the pool's initializer.
 class PythonProcessPool : public PythonTrace, public ::testing::WithParamInterface<const char*> {};
