@@ -371,16 +371,18 @@ LoopAwaitable<void> Engine::offloadOnLoop(TaskFrame& task, const PlanStep& step)
     auto join = std::make_shared<AsyncJoin>(m_io.get_executor());
     join->remaining = 1;
     TaskFrame job = newTask(jobName(step), -1, task, m_mainLane, false); // its awaiting task is the one in flight
-    std::uint32_t waitingOn = m_context.names.threadPool;
-    if (step.placement == Placement::Processes) {
-        waitingOn = m_context.names.processPool;
+    const bool processes = step.placement == Placement::Processes;
+    // The caller waits from before the job can start: a pool thread that took the job (and the GIL) at once would
+    // otherwise be recorded running while the caller's step still ran.
+    m_context.setState(task.ref, TaskState::Blocked,
+                       processes ? m_context.names.processPool : m_context.names.threadPool, step.line);
+    if (processes) {
         submitToProcessPool({job}, step.body, [join](const std::string& error) { join->finishOne(error); });
     } else {
         submitToThreadPool(job, step.body, [this, join](const std::string& error) {
             asio::post(m_io, [join, error] { join->finishOne(error); });
         });
     }
-    m_context.setState(task.ref, TaskState::Blocked, waitingOn, step.line);
     // A cancelled caller stops waiting; the job itself runs on (a thread cannot be cancelled), as with to_thread.
     co_await join->wait(task.control.get(), false, m_context);
     resumeAfterWait(task.ref, step.line, join->failure);

@@ -189,8 +189,13 @@ TEST(Runtime, AThreadBackFromIoWaitsForTheGil) {
 TEST(Runtime, TheLoopKeepsTheGilBetweenItsCpuSteps) {
     PlanBuilder builder(Model::Async);
     builder.threads(1, true);
-    PlanStep gather = builder.fanOut(OpKind::Gather, "thread", 1, {builder.offload(Placement::Threads, {cpu(150)})});
-    gather.children.push_back(builder.fanOut(OpKind::Gather, "loop", 1, {io(40), cpu(10), cpu(10)}).children.front());
+    // The loop task first: its io starts before the job is sent, so that no step of it runs on the loop (which the
+    // engine does without the GIL) once the pool thread holds the GIL (the loop thread, held up 2 ms on a busy
+    // machine, ran it after: 1 failure in 30).
+    PlanStep gather = builder.fanOut(OpKind::Gather, "loop", 1, {io(40), cpu(10), cpu(10)});
+    gather.children.push_back(
+        builder.fanOut(OpKind::Gather, "thread", 1, {builder.offload(Placement::Threads, {cpu(150)})})
+            .children.front());
     Plan plan = builder.program({gather}).build();
     // The thread holds the GIL until its drop request, 100 ms on; then the loop's two steps (20 ms of CPU, five
     // times less than the interval even on a busy machine) run while the thread waits for it. The loop's io gives the
