@@ -1,5 +1,6 @@
 // The main window under the abuse of a class: Run and Run in CPython pressed again and again, Stop mid-run, lesson
-// switches and Run All while a run is live. Under ASan (scripts/test asan) a view reading a dropped run's data fails here.
+// switches and Run All while a run is live. Under ASan (scripts/test asan) a view reading a dropped run's data fails
+// here.
 #include "app/main_window.h"
 #include "timeline/timeline_view.h"
 
