@@ -47,6 +47,9 @@ struct Pipe {
     }
 };
 
+// How long the pipe is read after the program's own process has exited: its workers' last records come then.
+constexpr std::int64_t kAfterExitNs = 500'000'000;
+
 } // namespace
 
 std::filesystem::path locatePythonTracer() {
@@ -88,8 +91,20 @@ void PythonRun::run() {
         const std::int64_t startedNs = m_context.recorder.nowNs();
         std::vector<char> buffer(1 << 16);
         bool open = true;
+        std::int64_t exitedNs = -1; // when the program's own process was seen gone
         while (open) {
             if (m_context.stopRequested()) {
+                break;
+            }
+            if (exitedNs < 0) {
+                const pid_t gone = ::waitpid(child, &status, WNOHANG);
+                if (gone == child) {
+                    reaped = true;
+                    exitedNs = m_context.recorder.nowNs();
+                }
+            } else if (m_context.recorder.nowNs() - exitedNs > kAfterExitNs) {
+                // A process it forked holds the pipe open and lives on: the program is over (as in a terminal,
+                // whose prompt comes back); what is left of its process group is stopped below.
                 break;
             }
             if (program.timeLimitNs > 0 && m_context.recorder.nowNs() - startedNs > program.timeLimitNs) {
@@ -119,17 +134,20 @@ void PythonRun::run() {
             reader.feed(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
         }
         if (open) {
-            ::kill(-child, SIGKILL); // stopped: the program and every process it started
+            ::kill(-child, SIGKILL); // stopped, or over: the program and every process it started
         }
-        while (::waitpid(child, &status, 0) < 0 && errno == EINTR) {
+        while (!reaped && ::waitpid(child, &status, 0) < 0 && errno == EINTR) {
         }
         reaped = true;
         // Its worker processes are in its process group: none outlives it.
         ::kill(-child, SIGKILL);
         if (!m_context.stopRequested()) {
             if (!reader.ended()) {
+                // Killed, crashed, or its end never written: the program closed or reused the tracer's fd 3.
                 throw std::runtime_error(fmt::format(
-                    "{} {} before the program ended{}", program.interpreter, describeWaitStatus(status),
+                    "{} {} before the tracer could write the program's end (did the program close or reuse file "
+                    "descriptor 3?){}",
+                    program.interpreter, describeWaitStatus(status),
                     program.outputFile.empty() ? std::string() : ":\n" + tailOfFile(program.outputFile, 20)));
             }
             if (reader.exitStatus() != 0) {

@@ -228,7 +228,10 @@ if __name__ == "__main__":
             workedNs += span.endNs - span.startNs;
         }
     }
-    EXPECT_EQ(workerLanes.size(), 2U);
+    // Its two workers' lanes; a worker started from scratch (spawn) on a loaded machine may come up after the other
+    // has done all six.
+    EXPECT_GE(workerLanes.size(), 1U);
+    EXPECT_LE(workerLanes.size(), 2U);
     // 6 jobs of 20 ms of CPU time each: at least that on the wall clock, however busy the machine (a structural
     // bound; the other tests share the two cores).
     EXPECT_GE(static_cast<double>(workedNs) / 1e6, 115);
@@ -283,6 +286,36 @@ asyncio.run(main())
             event.kind == EventKind::TaskState && static_cast<TaskState>(event.code) == TaskState::Running ? 1 : 0;
     }
     EXPECT_GE(running, 200U * 51U); // every worker's 51 steps (and main's)
+}
+
+TEST_F(PythonTrace, AProcessItForkedAndLeftRunningDoesNotKeepTheRunGoing) {
+    // The child holds the tracer's pipe open; the program itself is over at once, as its prompt would say.
+    const fs::path pid = m_dir / "child.txt";
+    Plan program = plan(R"(import os, sys, time
+child = os.fork()
+if child == 0:
+    time.sleep(30)
+    os._exit(0)
+with open(sys.argv[1] + ".part", "w") as out:
+    out.write(str(child))
+os.replace(sys.argv[1] + ".part", sys.argv[1])
+)");
+    program.python.arguments = {pid.string()};
+    const auto started = std::chrono::steady_clock::now();
+    RunResult result = runToCompletion(std::move(program));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    ASSERT_EQ(result.outcome.status, RunStatus::Completed) << result.outcome.error;
+    std::ifstream in(pid);
+    pid_t child = 0;
+    ASSERT_TRUE(in >> child);
+    // Stopped with the rest of its process group: gone, or dead and waiting for init to reap it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    std::ifstream stat("/proc/" + std::to_string(child) + "/stat");
+    std::string field;
+    std::string state;
+    if (stat >> field >> field >> state) {
+        EXPECT_EQ(state, "Z") << "the forked child runs on";
+    }
 }
 
 TEST_F(PythonTrace, StopKillsTheProgramAndItsWorkerProcesses) {
