@@ -210,6 +210,42 @@ def _marker(task, text):
     _put((_MARKER, _now(), task, _lane(), 1, _sid(text)))
 
 
+def _run_as_task(task, call, keep=True, flush=False):
+    """Runs call() on this thread as `task`: running, then done, or failed with its exception marked.
+    `keep`: the thread's task stays (a thread's own); otherwise the thread has none after (a pool's call). `flush`: the
+    records go out before the process may end."""
+    thread = threading.current_thread()
+    thread.__dict__["_interleave_task"] = task
+    _state(task, "r")
+    try:
+        result = call()
+    except BaseException as error:  # noqa: BLE001 (recorded, then raised on)
+        _marker(task, f"{type(error).__name__}: {error}")
+        _state(task, "f")
+        raise
+    else:
+        _state(task, "d")
+    finally:
+        if not keep:
+            thread.__dict__["_interleave_task"] = 0
+        if flush:
+            _writer.flush()
+    return result
+
+
+def _traced_join(real_join):
+    """A join (of a thread or a process) that records its caller blocked on what it waits for."""
+
+    def join(self, timeout=None):
+        resume = _wait("b", f"join {self.name}") if self.is_alive() else (lambda: None)
+        try:
+            return real_join(self, timeout)
+        finally:
+            resume()
+
+    return join
+
+
 def _is_user_frame(frame):
     return frame is not None and frame.f_code.co_filename in _user_files
 
@@ -576,16 +612,7 @@ def _patch_threading():
             self.__dict__["_interleave_parent"] = _current_task()
         return thread_start(self)
 
-    thread_join = threading.Thread.join
-
-    def join(self, timeout=None):
-        resume = _wait("b", f"join {self.name}") if self.is_alive() else (lambda: None)
-        try:
-            return thread_join(self, timeout)
-        finally:
-            resume()
-
-    threading.Thread.join = join
+    threading.Thread.join = _traced_join(threading.Thread.join)
 
     def run(self):
         try:
@@ -594,15 +621,7 @@ def _patch_threading():
             target = getattr(self, "_target", None)
             name = getattr(target, "__name__", None) if self.name.startswith("Thread-") else None
             task = _new_task(name or self.name, self.__dict__.get("_interleave_parent", 0))
-            self.__dict__["_interleave_task"] = task
-            _state(task, "r")
-            try:
-                thread_run(self)
-            except BaseException as error:  # noqa: BLE001
-                _marker(task, f"{type(error).__name__}: {error}")
-                _state(task, "f")
-                raise
-            _state(task, "d")
+            _run_as_task(task, lambda: thread_run(self))
         finally:
             # A later thread may get this one's ident: it gets a lane of its own.
             with _lanes_lock:
@@ -814,21 +833,8 @@ class _TracedCall:
         if _writer is None:  # a worker that could not open the program's pipe is not traced
             return self.fn(*args, **kwargs)
         task = _new_task(self.name, self.parent, index=self.index)
-        thread = threading.current_thread()
-        thread.__dict__["_interleave_task"] = task
-        _state(task, "r")
-        try:
-            result = self.fn(*args, **kwargs)
-        except BaseException as error:  # noqa: BLE001
-            _marker(task, f"{type(error).__name__}: {error}")
-            _state(task, "f")
-            raise
-        finally:
-            thread.__dict__["_interleave_task"] = 0
-        _state(task, "d")
-        if self.in_process:
-            _writer.flush()  # the parent may stop the worker any time now
-        return result
+        # In a worker process, its records go out at once: the parent may stop the worker any time now.
+        return _run_as_task(task, lambda: self.fn(*args, **kwargs), keep=False, flush=self.in_process)
 
 
 def _patch_pools():
@@ -916,7 +922,6 @@ def _patch_processes(script):
     # calls they run are). A forked one inherits the tracer; a started one (spawn) is not traced.
     process_start = multiprocessing.process.BaseProcess.start
     process_run = multiprocessing.process.BaseProcess.run
-    process_join = multiprocessing.process.BaseProcess.join
 
     def traced(process):
         target = getattr(process, "_target", None)
@@ -936,29 +941,11 @@ def _patch_processes(script):
         if _writer is None or named is None:
             return process_run(self)
         task = _new_task(named[0], named[2], index=named[1])
-        threading.current_thread().__dict__["_interleave_task"] = task
-        _state(task, "r")
-        try:
-            result = process_run(self)
-        except BaseException as error:  # noqa: BLE001
-            _marker(task, f"{type(error).__name__}: {error}")
-            _state(task, "f")
-            _writer.flush()
-            raise
-        _state(task, "d")
-        _writer.flush()
-        return result
-
-    def join(self, timeout=None):
-        resume = _wait("b", f"join {self.name}") if self.is_alive() else (lambda: None)
-        try:
-            return process_join(self, timeout)
-        finally:
-            resume()
+        return _run_as_task(task, lambda: process_run(self), flush=True)
 
     multiprocessing.process.BaseProcess.start = start
     multiprocessing.process.BaseProcess.run = run
-    multiprocessing.process.BaseProcess.join = join
+    multiprocessing.process.BaseProcess.join = _traced_join(multiprocessing.process.BaseProcess.join)
 
     pool_init = concurrent.futures.ProcessPoolExecutor.__init__
 
