@@ -42,6 +42,7 @@ public:
 
     // Applies the scripted start (lesson, settings, --run ...) once the window is shown.
     void startFromOptions();
+    bool openPythonScriptFile(const QString& path); // opened, not run: Run runs it
     const RunController& controller() const { return m_controller; }
     std::int64_t playheadNs() const { return m_playheadNs; }
     // File menu actions, also used by the scripted start and the tests (no dialog): true when done.
@@ -101,9 +102,6 @@ private:
     void showImport(const QString& fileName, const QString& description);
     void openTrace();
     void openPythonScript(); // File → Open Python Script…
-public:
-    bool openPythonScriptFile(const QString& path); // opened, not run: Run runs it
-private:
     void finishImport(TraceImportJob& job);
     void exportData();
     QString resultsStem() const; // "L2-gather", or the imported file's base name

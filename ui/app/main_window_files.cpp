@@ -15,6 +15,7 @@
 #include "panels/notes_panel.h"
 #include "panels/parameter_panel.h"
 #include "panels/summary_panel.h"
+#include "python/python_script.h"
 #include "scenario/lesson_loader.h"
 #include "timeline/timeline_view.h"
 #include "trace/trace_export.h"
@@ -29,8 +30,6 @@
 #include <QMessageBox>
 #include <QProgressDialog>
 #include <QSettings>
-
-#include "python/python_script.h"
 #include <QSlider>
 #include <QTimer>
 

@@ -45,11 +45,15 @@ RunController::~RunController() {
     shutdown();
 }
 
-void RunController::preparePython(core::Plan& plan, const std::string& name) {
+std::string RunController::pythonFile(const std::string& name, const char* suffix) const {
     std::string file = name;
     std::replace_if(
         file.begin(), file.end(), [](char c) { return c == '/' || c == ' '; }, '_');
-    plan.python.outputFile = m_pythonFiles.filePath(QString::fromStdString(file + ".out")).toStdString();
+    return m_pythonFiles.filePath(QString::fromStdString(file + suffix)).toStdString();
+}
+
+void RunController::preparePython(core::Plan& plan, const std::string& name) {
+    plan.python.outputFile = pythonFile(name, ".out");
 }
 
 void RunController::start(const core::Scenario& scenario, const std::vector<std::string>& variants,
@@ -71,7 +75,7 @@ void RunController::start(const core::Scenario& scenario, const std::vector<std:
         }
         slots.push_back(std::move(slot));
         if (withPython && variant->model != core::Model::Python) {
-            const std::string listing = m_pythonFiles.filePath(QString::fromStdString(name + ".py")).toStdString();
+            const std::string listing = pythonFile(name, ".py");
             std::ofstream(listing) << scenario.renderListing(*variant, parameters);
             const core::VariantDecl python = core::cpythonVariant(*variant, listing);
             auto pythonSlot = std::make_shared<VariantSlot>();

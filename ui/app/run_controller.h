@@ -112,6 +112,7 @@ private:
     core::RunOptions runOptions(double timeScale) const;
     // A CPython run's plan: its program's output goes to a file of m_pythonFiles (its traceback is read from there).
     void preparePython(core::Plan& plan, const std::string& name);
+    std::string pythonFile(const std::string& name, const char* suffix) const; // in m_pythonFiles, named after it
     std::string m_brokerUrl;
     QTemporaryDir m_pythonFiles; // the listings run in CPython, and what they printed
     // What finishing a variant computes off the GUI thread: the analysed result, its exact timeline and the report.

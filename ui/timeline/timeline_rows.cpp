@@ -2,6 +2,8 @@
 // and which row a point falls on. The drawing is in timeline_painter.cpp.
 #include "timeline_painter.h"
 
+#include "metrics/cpython_comparison.h"
+
 #include <QLocale>
 
 #include <algorithm>
@@ -194,7 +196,7 @@ bool TimelinePainter::gilUnmeasured(int variant) const {
     const TimelineData* data = m_variants[static_cast<std::size_t>(variant)].get();
     const TimelineData* engine = m_variants[static_cast<std::size_t>(variant) - 1].get();
     return data != nullptr && engine != nullptr && !data->hasGil() && engine->hasGil() &&
-           m_labels[static_cast<std::size_t>(variant)].contains(QStringLiteral(" · CPython"));
+           core::engineVariantOf(m_labels[static_cast<std::size_t>(variant)].toStdString()).has_value();
 }
 
 bool TimelinePainter::hasGilRow(int variant) const {
