@@ -1,6 +1,8 @@
 // fork/exec with a parent-death signal: posix_spawn cannot set one.
 #include "broker/child_process.h"
 
+#include "runtime/stop_wait.h"
+
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -37,6 +39,7 @@ pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesyste
         throw std::runtime_error(fmt::format("cannot open '{}': {}", log, std::strerror(errno)));
     }
     const pid_t parent = getpid();
+    const unsigned long slack = ordinaryTimerSlackNs(); // the engine's threads lowered theirs; a program gets the usual
     const pid_t child = fork();
     if (child < 0) {
         const int error = errno;
@@ -49,6 +52,7 @@ pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesyste
             _exit(127);
         }
         ::setpgid(0, 0);
+        ::prctl(PR_SET_TIMERSLACK, slack, 0UL, 0UL, 0UL);
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -11,7 +11,13 @@ thread_local bool t_letGo = false;
 } // namespace
 
 Gil::Gil(EngineContext& context, std::int64_t switchIntervalNs)
-    : m_context(context), m_switchInterval(std::chrono::nanoseconds(switchIntervalNs)) {}
+    : m_context(context), m_switchInterval(std::chrono::nanoseconds(switchIntervalNs)),
+      m_wakeOnStop(context.stopToken(), [this] {
+          // Without m_mutex: the thread that stops the run may hold it. A waiter that checked just before this
+          // wakes at the end of its timed wait instead.
+          m_released.notify_all();
+          m_switched.notify_all();
+      }) {}
 
 void Gil::acquire(TaskRef task, std::int32_t line) {
     std::unique_lock lock(m_mutex);
@@ -37,12 +43,13 @@ void Gil::acquireLocked(std::unique_lock<std::mutex>& lock, TaskRef task, std::i
         } waiting{m_waiting};
         while (m_holderLane >= 0) {
             const std::uint64_t switchesBefore = m_switchNumber;
-            const bool released = m_released.wait_for(lock, stop, m_switchInterval, [&] { return m_holderLane < 0; });
+            m_released.wait_for(lock, m_switchInterval, [&] { return m_holderLane < 0 || stop.stop_requested(); });
             if (stop.stop_requested()) {
                 throw RunStopped{};
             }
-            // A whole interval went by and nobody switched: ask the holder to drop it (CPython's gil_drop_request).
-            if (!released && m_switchNumber == switchesBefore && m_holderLane >= 0) {
+            // A whole interval went by, still held, and nobody switched: ask the holder to drop it (CPython's
+            // gil_drop_request).
+            if (m_holderLane >= 0 && m_switchNumber == switchesBefore) {
                 m_dropRequested.store(true, std::memory_order_relaxed);
             }
         }
@@ -80,27 +87,13 @@ void Gil::yieldToWaiter(TaskRef task, std::int32_t line) {
     m_context.setState(task, TaskState::WaitingGil, m_context.names.gil, line);
     releaseLocked(task);
     // Forced switching: do not race the waiter for the GIL we just dropped.
-    m_switched.wait(lock, stop, [&] { return m_switchNumber != switchesBefore; });
+    while (m_switchNumber == switchesBefore && !stop.stop_requested()) {
+        m_switched.wait_for(lock, m_switchInterval);
+    }
     if (stop.stop_requested()) {
         throw RunStopped{};
     }
     acquireLocked(lock, task, line, true);
-}
-
-void Gil::switchPoint(TaskRef task, std::int32_t line) {
-    std::stop_token stop = m_context.stopToken();
-    std::unique_lock lock(m_mutex);
-    if (m_holderThread != std::this_thread::get_id()) {
-        return;
-    }
-    const std::uint64_t switchesBefore = m_switchNumber;
-    m_context.setState(task, TaskState::Ready, 0, line);
-    releaseLocked(task);
-    m_switched.wait_for(lock, stop, kSwitchPointWait, [&] { return m_switchNumber != switchesBefore; });
-    if (stop.stop_requested()) {
-        throw RunStopped{};
-    }
-    acquireLocked(lock, task, line, false);
 }
 
 void Gil::letGo(TaskRef task) {

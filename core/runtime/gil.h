@@ -7,7 +7,9 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <stop_token>
 #include <thread>
 
 namespace interleave::core {
@@ -25,12 +27,8 @@ public:
     // Cheap check for the holder, between slices of work.
     bool dropRequested() const { return m_dropRequested.load(std::memory_order_relaxed); }
     // The holder gives the GIL to a waiting thread, waits until it has been taken, then queues for it again; with no
-    // thread waiting it keeps it. At a drop request (the switch interval) and at a switch point (time.sleep(0)).
+    // thread waiting it keeps it. At a drop request (the switch interval).
     void yieldToWaiter(TaskRef task, std::int32_t line);
-    // time.sleep(0) by the holder: it lets go, gives a waiting thread (or one just about to wait: up to
-    // kSwitchPointWait) the chance to take the GIL, then queues for it again. The task is ready meanwhile.
-    void switchPoint(TaskRef task, std::int32_t line);
-    static constexpr std::chrono::microseconds kSwitchPointWait{100};
 
     std::uint64_t handoffs() const;
 
@@ -53,13 +51,16 @@ private:
     EngineContext& m_context;
     const std::chrono::nanoseconds m_switchInterval;
     mutable std::mutex m_mutex;
-    std::condition_variable_any m_released; // waiters wait for the holder to let go
-    std::condition_variable_any m_switched; // a forced dropper waits for someone to take it
+    // Plain condition variables, whose waits are timed (a stop_token wait would register a callback on the run's one
+    // stop state at every wait, which all the run's threads contend for): a stop wakes them all through m_wakeOnStop.
+    std::condition_variable m_released; // waiters wait for the holder to let go
+    std::condition_variable m_switched; // a forced dropper waits for someone to take it
     int m_holderLane = -1;
     std::thread::id m_holderThread; // none while nobody holds it
     std::uint64_t m_switchNumber = 0;
     int m_waiting = 0; // threads in acquire, waiting for the holder to let go
     std::atomic<bool> m_dropRequested{false};
+    std::stop_callback<std::function<void()>> m_wakeOnStop; // last: it may run as soon as it is made
 };
 
 } // namespace interleave::core

@@ -4,6 +4,7 @@
 #include <sched.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 namespace interleave::core {
@@ -22,7 +23,25 @@ void sleepUntil(EngineClock::time_point deadline, const std::stop_token& stop) {
 }
 
 void tightenTimerSlack() {
+    ordinaryTimerSlackNs(); // read before the first thread lowers its own: the threads it starts inherit the lower
     prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
+}
+
+unsigned long ordinaryTimerSlackNs() {
+    static const unsigned long slack = [] {
+        constexpr unsigned long kLinuxDefault = 50'000;
+        const int current = prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL);
+        return current > 1 ? static_cast<unsigned long>(current) : kLinuxDefault;
+    }();
+    return slack;
+}
+
+void sleepZeroAsCpython() {
+    prctl(PR_SET_TIMERSLACK, ordinaryTimerSlackNs(), 0UL, 0UL, 0UL);
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &now, nullptr);
+    tightenTimerSlack();
 }
 
 void runInBackground() {

@@ -32,6 +32,13 @@ void waitOrStop(std::condition_variable_any& condition, std::unique_lock<std::mu
 
 // Lowers the calling thread's timer slack so waits end within microseconds of their deadline.
 void tightenTimerSlack();
+// The timer slack the process started with, read before any of its threads lowered its own: how late an ordinary
+// program's sleeps may end (Linux's default is 50 µs). python3 runs with it.
+unsigned long ordinaryTimerSlackNs();
+// time.sleep(0) as CPython 3.11 makes it on Linux: clock_nanosleep to the absolute time it was called at. Linux still
+// parks the thread until the timer slack has run out (some 50-70 µs under the ordinary slack), so the call is made
+// under the ordinary slack, as python3's threads make it, not under the engine's lowered one.
+void sleepZeroAsCpython();
 // Puts the calling thread in the background scheduling class (SCHED_IDLE): it runs only when no ordinary thread wants
 // its core. Threads and processes it starts inherit the class.
 void runInBackground();

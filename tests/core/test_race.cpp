@@ -1,12 +1,23 @@
 // A shared variable (kind: variable) raced for real: read, a switch point, write loses updates in every model that
 // has more than one task running, a lock makes it exact, and an increment with no switch point inside loses none
-// under a GIL or on the loop. The metrics final() and lost() read what the run recorded.
+// under a GIL or on the loop. The metrics final() and lost() read what the run recorded. A switch point in a thread
+// is time.sleep(0) as CPython makes it.
+#include "broker/child_process.h"
 #include "metrics/lesson_report.h"
 #include "plan_builder.h"
 #include "runtime/run.h"
+#include "runtime/stop_wait.h"
 #include "scenario/lesson_loader.h"
 
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <optional>
+#include <sys/prctl.h>
+#include <thread>
+#include <unistd.h>
 
 namespace interleave::test {
 namespace {
@@ -91,6 +102,30 @@ TEST(Race, AnIncrementWithNoSwitchPointInsideLosesNothingUnderAGil) {
     const Counted counted = runCounting(builder.build());
     EXPECT_EQ(counted.value, 800);
     EXPECT_EQ(counted.lost, 0);
+}
+
+// time.sleep(0) costs what the OS's timer slack makes it cost (L12's times hang on it): the engine's threads, which
+// lowered theirs, make that call under the ordinary slack and keep their own after it, and python3 gets the ordinary.
+TEST(Race, ASwitchPointSleepsUnderTheOrdinaryTimerSlackAsPython3Does) {
+    const std::string output = ::testing::TempDir() + "interleave-slack-" + std::to_string(getpid());
+    std::thread engineThread([&] {
+        tightenTimerSlack();
+        sleepZeroAsCpython();
+        EXPECT_EQ(prctl(PR_GET_TIMERSLACK, 0UL, 0UL, 0UL, 0UL), 1);
+        const pid_t child = startOwnedChild({"/bin/sh", "-c", "cat /proc/self/timerslack_ns > " + output});
+        const auto giveUp = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        std::optional<int> status;
+        while (!(status = reapIfEnded(child)) && std::chrono::steady_clock::now() < giveUp) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
+        EXPECT_TRUE(status.has_value());
+    });
+    engineThread.join();
+    EXPECT_GT(ordinaryTimerSlackNs(), 1U);
+    unsigned long childSlack = 0;
+    std::ifstream(output) >> childSlack;
+    EXPECT_EQ(childSlack, ordinaryTimerSlackNs());
+    std::remove(output.c_str());
 }
 
 TEST(Race, TheRaceLessonLosesUpdatesWithoutItsLockOnly) {

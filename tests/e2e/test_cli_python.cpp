@@ -1,5 +1,5 @@
 // interleave-cli with CPython: `trace` on a program of the user's, and `run --python` setting each listing beside the
-// engine's run (the engine and CPython agree on L2, L6 and L8).
+// engine's run (the engine and CPython agree on L2, L6, L8 and L12).
 #include "cli_process.h"
 
 #include <gtest/gtest.h>
@@ -44,6 +44,13 @@ TEST(CliPython, TheEngineAndCPythonAgreeOnTheSemaphore) {
 TEST(CliPython, TheEngineAndCPythonAgreeOnTheBoundedQueue) {
     const auto ratios = agreement("L8", {"items=400"});
     EXPECT_NEAR(ratios.at("bounded-queue"), 1.0, 0.15);
+}
+
+// Both pay time.sleep(0) at each switch point, and the lock variant hands the Lock and the GIL between the threads.
+TEST(CliPython, TheEngineAndCPythonAgreeOnTheRace) {
+    const auto ratios = agreement("L12", {});
+    EXPECT_NEAR(ratios.at("no-lock"), 1.0, 0.3);
+    EXPECT_NEAR(ratios.at("lock"), 1.0, 0.3);
 }
 
 TEST(CliPython, TraceRunsAScriptAndReportsItsTasks) {
