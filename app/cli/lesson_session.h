@@ -42,10 +42,6 @@ std::vector<std::string> selectVariants(const core::Scenario& scenario, const st
 // the progress line (a lesson's alias).
 core::VariantRun runPlan(const std::string& label, core::Plan plan, ProgressLine& progress);
 
-// A plan that runs `script` under the CPython tracer, its output on stderr. UsageError when it is not a file.
-core::Plan pythonPlan(const std::string& label, const std::filesystem::path& script,
-                      const std::vector<std::string>& arguments, double timeLimitS);
-
 struct RunSettings;
 // The options a run takes from the command line; UsageError for a malformed broker URL or run id.
 core::RunOptions runOptionsFrom(const RunSettings& settings);

@@ -2,6 +2,8 @@
 #include "python_compare.h"
 
 #include "lesson_session.h"
+#include "python/python_script.h"
+#include "runtime/plan.h"
 
 #include <fmt/format.h>
 #include <unistd.h>
@@ -58,8 +60,10 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         }
         const std::filesystem::path listing = folder / (engine.variant + ".py");
         std::ofstream(listing) << scenario.renderListing(*variant, values);
-        const core::VariantRun python =
-            runPlan(scenario.alias(), pythonPlan(core::cpythonVariantName(engine.variant), listing, {}, 600), progress);
+        // The listing's run as the app makes it: the variant's CPython twin, compiled from the lesson.
+        const core::VariantRun python = runPlan(
+            scenario.alias(), core::compilePlan(scenario, core::cpythonVariant(*variant, listing), values, {}),
+            progress);
         comparisons.push_back(
             core::compareWithCpython(scenario, core::summarize(engine, nullptr), core::summarize(python, nullptr)));
     }

@@ -32,8 +32,7 @@ std::string peaksOf(const core::TraceAnalysis& analysis) {
     return peaks.empty() ? std::string("-") : fmt::format("{}", fmt::join(peaks, " "));
 }
 
-} // namespace
-
+// A plan that runs `script` under the CPython tracer, its output on stderr. UsageError when it is not a file.
 core::Plan pythonPlan(const std::string& label, const std::filesystem::path& script,
                       const std::vector<std::string>& arguments, double timeLimitS) {
     std::error_code error;
@@ -52,6 +51,8 @@ core::Plan pythonPlan(const std::string& label, const std::filesystem::path& scr
     plan.python.timeLimitNs = static_cast<std::int64_t>(timeLimitS * 1e9);
     return plan;
 }
+
+} // namespace
 
 int tracePython(const TraceCommand& command) {
     ExportFiles exports(command.csvPath, command.tracePath, command.savePath);

@@ -113,8 +113,9 @@ TEST_F(Broker, EveryJobIsSettledOnceTheDeadWorkersJobIsReclaimedAfterTheVisibili
         return span.task == kills[0].task && span.lane == kills[0].lane && span.state == TaskState::Running;
     });
     ASSERT_NE(delivered, analysis.spans.end());
-    // Redis keeps idle times in whole milliseconds.
-    EXPECT_GE(static_cast<double>(reclaim->timeNs - delivered->startNs) / 1e6, kVisibilityMs - 1);
+    // Redis counts from its delivery, which comes before the worker records its running (under TSan, 3 ms before
+    // once), and keeps idle times in whole milliseconds.
+    EXPECT_GE(static_cast<double>(reclaim->timeNs - delivered->startNs) / 1e6, kVisibilityMs - 15);
     EXPECT_LT(static_cast<double>(reclaim->timeNs - kills[0].timeNs) / 1e6, kVisibilityMs + 2000);
     const TaskRecord* reclaimed = analysis.task(kills[0].task);
     ASSERT_NE(reclaimed, nullptr);
