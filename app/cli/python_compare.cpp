@@ -61,9 +61,9 @@ std::vector<PythonComparison> compareWithPython(const core::Scenario& scenario, 
         const std::filesystem::path listing = folder / (engine.variant + ".py");
         std::ofstream(listing) << scenario.renderListing(*variant, values);
         // The listing's run as the app makes it: the variant's CPython twin, compiled from the lesson.
-        const core::VariantRun python = runPlan(
-            scenario.alias(), core::compilePlan(scenario, core::cpythonVariant(*variant, listing), values, {}),
-            progress);
+        const core::VariantRun python =
+            runPlan(scenario.alias(), core::compilePlan(scenario, core::cpythonVariant(*variant, listing), values, {}),
+                    progress);
         comparisons.push_back(
             core::compareWithCpython(scenario, core::summarize(engine, nullptr), core::summarize(python, nullptr)));
     }

@@ -39,7 +39,7 @@ enum class OpKind : std::uint8_t {
     Read,      // target = variable; the task's own register = the variable's value (`tmp = counter`)
     Write,     // target = variable; the variable = the register + 1 (`counter = tmp + 1`): an update that can be lost
     Increment, // target = variable; read and write in one step (`counter += 1`, no switch point between them)
-    Yield, // a switch point: time.sleep(0) in a thread (the GIL let go for a sleep), the loop's turn (asyncio.sleep(0))
+    Yield,     // a switch point: time.sleep(0) in a thread (a sleep, the GIL let go), asyncio.sleep(0) on the loop
     WaitFor,   // target = condition; until = a buffer test: Condition.wait_for(predicate), waiting while it is false
     Notify,    // target = condition; wakes its longest waiter (Condition.notify)
     NotifyAll, // target = condition; wakes every waiter (Condition.notify_all)
