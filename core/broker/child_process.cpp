@@ -22,7 +22,8 @@ extern char** environ;
 
 namespace interleave::core {
 
-pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile, int passFd) {
+pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile, int passFd,
+                      bool inBackground) {
     if (argv.empty()) {
         throw std::runtime_error("nothing to start");
     }
@@ -53,6 +54,9 @@ pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesyste
         }
         ::setpgid(0, 0);
         ::prctl(PR_SET_TIMERSLACK, slack, 0UL, 0UL, 0UL);
+        if (inBackground) {
+            runInBackground();
+        }
         sigset_t none;
         sigemptyset(&none);
         ::sigprocmask(SIG_SETMASK, &none, nullptr);

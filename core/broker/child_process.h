@@ -13,8 +13,10 @@ namespace interleave::core {
 // fork + exec of `argv` (argv[0] the program's path), with its output to `logFile` (or /dev/null), in its own process
 // group, and SIGKILLed by the kernel when the thread that started it ends: the engine thread, which lives exactly as
 // long as the run (and dies with the app if the app is killed). Throws std::runtime_error.
-// `passFd`, when not -1, becomes the child's file descriptor 3 (a pipe it reports on).
-pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile = {}, int passFd = -1);
+// `passFd`, when not -1, becomes the child's file descriptor 3 (a pipe it reports on). `inBackground`: the child runs
+// in the background scheduling class (SCHED_IDLE), as the engine's pools do under RunOptions::backgroundPools.
+pid_t startOwnedChild(const std::vector<std::string>& argv, const std::filesystem::path& logFile = {}, int passFd = -1,
+                      bool inBackground = false);
 
 // Reaps `pid` if it has ended; returns its wait status then.
 std::optional<int> reapIfEnded(pid_t pid);

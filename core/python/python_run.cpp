@@ -85,8 +85,10 @@ void PythonRun::run() {
             std::ofstream(program.outputFile, std::ios::trunc); // this run's output only
         }
         Pipe events;
-        child = startOwnedChild(
-            argv, program.outputFile.empty() ? std::filesystem::path("/dev/stderr") : program.outputFile, events.write);
+        // In the app the program is the lesson's work as the engine's pools are: both yield to the window alike.
+        child = startOwnedChild(argv,
+                                program.outputFile.empty() ? std::filesystem::path("/dev/stderr") : program.outputFile,
+                                events.write, m_context.plan.options.backgroundPools);
         events.closeWrite();
         const std::int64_t startedNs = m_context.recorder.nowNs();
         std::vector<char> buffer(1 << 16);

@@ -30,7 +30,8 @@ struct RunOptions {
     // The pools' threads and worker processes run as background work (SCHED_IDLE): any ordinary thread that wants a
     // core gets it at once. The desktop app sets it, so that a lesson that keeps every core busy (L5's threads without
     // a GIL, L7's processes) still leaves its window the moments a frame needs. Their shares of the cores among
-    // themselves, and so the lesson, are unchanged.
+    // themselves, and so the lesson, are unchanged. A listing run in CPython runs there too, so that the engine's run
+    // and CPython's yield to the window alike.
     bool backgroundPools = false;
     // The broker model: a running Redis to use (redis://HOST:PORT/DB); empty = a private redis-server for the run.
     std::string brokerUrl;

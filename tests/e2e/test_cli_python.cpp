@@ -5,7 +5,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cmath>
 #include <fstream>
+#include <map>
 
 namespace interleave::e2e {
 namespace {
@@ -47,8 +49,18 @@ TEST(CliPython, TheEngineAndCPythonAgreeOnTheBoundedQueue) {
 }
 
 // Both pay time.sleep(0) at each switch point, and the lock variant hands the Lock and the GIL between the threads.
+// Thousands of 70 µs sleeps make L12's times follow the machine's load, which the two runs, one after the other, may
+// meet differently (a GUI test beside it made CPython 33-37% slower once): it has three tries to agree. An engine that
+// models the switch point wrongly is off in all three (it was 36-42% off before time.sleep(0) was CPython's).
 TEST(CliPython, TheEngineAndCPythonAgreeOnTheRace) {
-    const auto ratios = agreement("L12", {});
+    auto within = [](double ratio) { return std::abs(ratio - 1.0) <= 0.3; };
+    std::map<std::string, double> ratios;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+        ratios = agreement("L12", {});
+        if (within(ratios.at("no-lock")) && within(ratios.at("lock"))) {
+            break;
+        }
+    }
     EXPECT_NEAR(ratios.at("no-lock"), 1.0, 0.3);
     EXPECT_NEAR(ratios.at("lock"), 1.0, 0.3);
 }
